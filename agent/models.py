@@ -1,0 +1,106 @@
+"""Typed data that crosses layers: the incident under investigation and its time window.
+
+Every door (Slack, CLI, alarm event, eval) turns its input into an `Incident` through
+`agent.alarm`; the graph, the tools and the renderers only ever see this model.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class TimeRange(BaseModel):
+    """A closed-open UTC time range [start, end)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: datetime
+    end: datetime
+
+    @field_validator("start", "end")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return as_utc(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.end <= self.start:
+            raise ValueError(
+                f"time range end ({self.end.isoformat()}) must be after start "
+                f"({self.start.isoformat()})"
+            )
+        return self
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+    def around(self, at: datetime, before: timedelta, after: timedelta) -> TimeRange:
+        return TimeRange(start=as_utc(at) - before, end=as_utc(at) + after)
+
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M:%S}Z – {self.end:%Y-%m-%d %H:%M:%S}Z"
+
+
+class MetricDimension(BaseModel):
+    name: str
+    value: str
+
+
+class MetricSpec(BaseModel):
+    """One metric of an alarm (a plain alarm has one; a metric-math alarm has several)."""
+
+    id: str | None = None
+    namespace: str | None = None
+    metric_name: str | None = None
+    dimensions: list[MetricDimension] = Field(default_factory=list)
+    statistic: str | None = None
+    period: int | None = None
+    expression: str | None = None
+    label: str | None = None
+    return_data: bool = True
+
+
+IncidentSource = Literal["sns", "eventbridge", "chatbot", "text", "bundle", "cli"]
+
+
+class Incident(BaseModel):
+    """What fired and the window to investigate. Built by `agent.alarm`, never by hand in tools."""
+
+    source: IncidentSource
+    title: str
+    alarm_name: str | None = None
+    alarm_description: str | None = None
+    alarm_arn: str | None = None
+    state: str | None = None
+    previous_state: str | None = None
+    state_reason: str | None = None
+    state_change_time: datetime | None = None
+    region: str | None = None
+    account_id: str | None = None
+    namespace: str | None = None
+    metric_name: str | None = None
+    dimensions: list[MetricDimension] = Field(default_factory=list)
+    statistic: str | None = None
+    period: int | None = None
+    threshold: float | None = None
+    comparison_operator: str | None = None
+    metrics: list[MetricSpec] = Field(default_factory=list)
+    composite_rule: str | None = None
+    window: TimeRange
+    extra_context: str | None = None
+
+    @field_validator("state_change_time")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        return as_utc(value) if value is not None else None

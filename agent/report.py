@@ -1,0 +1,87 @@
+"""The investigation's answer as typed models. Renderers (markdown, Slack, CLI) are pure
+functions of `Report`; the JSON form is `Report.model_dump_json()`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from agent.models import TimeRange
+
+
+class Confidence(StrEnum):
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+class Evidence(BaseModel):
+    """One recorded tool result, cited as `id` (E1, E2, ...)."""
+
+    id: str
+    tool: str
+    source: str
+    query: str
+    time_range: TimeRange | None = None
+    status: str = "ok"
+    row_count: int = 0
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[str | None]] = Field(default_factory=list)  # compact, redacted
+    truncated: bool = False
+    error: str | None = None
+    link: str | None = None
+    bytes_scanned: int = 0
+    cost_usd: float = 0.0
+
+
+class Hypothesis(BaseModel):
+    statement: str
+    confidence: Confidence
+    reasoning: str = ""
+    evidence_ids: list[str] = Field(default_factory=list)
+    category: str | None = None  # one of the bundle spec's categories
+    supported: bool = True  # False when no valid evidence is left after validation
+    flags: list[str] = Field(default_factory=list)  # e.g. "removed unknown citation E9"
+
+
+class TimelineEntry(BaseModel):
+    time: datetime
+    event: str
+    evidence_ids: list[str] = Field(default_factory=list)
+
+
+class Usage(BaseModel):
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0  # model + query cost
+    model_cost_usd: float = 0.0
+    query_cost_usd: float = 0.0
+    bytes_scanned: int = 0
+    wall_seconds: float = 0.0
+    budget_exhausted: str | None = None  # which budget stopped the investigation, if any
+
+
+class Report(BaseModel):
+    title: str
+    summary: str
+    hypotheses: list[Hypothesis] = Field(default_factory=list)
+    timeline: list[TimelineEntry] = Field(default_factory=list)
+    impact: str = ""
+    actions: list[str] = Field(default_factory=list)
+    prevention: list[str] = Field(default_factory=list)
+    unknowns: list[str] = Field(default_factory=list)
+    next_queries: list[str] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    model: str = ""
+    rule_based: bool = False
+    window: TimeRange | None = None
+    language: str = "en"
+    notes: list[str] = Field(default_factory=list)
+
+    def evidence_by_id(self) -> dict[str, Evidence]:
+        return {e.id: e for e in self.evidence}

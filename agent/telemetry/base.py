@@ -1,0 +1,155 @@
+"""The one interface between tools and where telemetry lives.
+
+Two implementations: `agent.telemetry.aws.AwsBackend` (boto3) and
+`agent.telemetry.local.LocalBackend` (DuckDB over an incident bundle). Tools and the graph
+only see `TelemetryBackend` and `QueryResult`; they never import boto3 or duckdb.
+
+Error contract:
+- `QueryError`: the query itself is wrong (syntax, unknown field/table/function, a write
+  statement, a bad time range). The message is written for the model to fix its query:
+  it names the position / the unknown name and what is available. Tools turn it into a
+  `QueryResult(status="error")` observation.
+- `TelemetryUnavailableError`: infrastructure failed (access denied, service down, timeout).
+  Tools also report it, but the graph may stop using that source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, Field
+
+from agent.models import MetricDimension, TimeRange
+
+Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog"]
+
+
+class QueryError(Exception):
+    """The query is invalid; the message tells the author (often the LLM) how to fix it."""
+
+    def __init__(self, message: str, *, position: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+
+class TelemetryUnavailableError(Exception):
+    """The backend could not run the query for reasons outside the query (IAM, network, timeout)."""
+
+
+class QueryResult(BaseModel):
+    """The result of one telemetry query in a source-independent tabular form.
+
+    Doubles as the citation: it keeps the exact query, the range, the row count and a link
+    (AWS console deep link, or `bundle://<dir>/<source>` for the local backend).
+    `rows` hold strings (as AWS APIs return them) or None for a missing value.
+    """
+
+    source: Source
+    status: Literal["ok", "empty", "error"] = "ok"
+    query: str
+    time_range: TimeRange | None = None
+    columns: list[str] = Field(default_factory=list)
+    rows: list[list[str | None]] = Field(default_factory=list)
+    total_rows: int = 0  # rows the query produced before any cap
+    truncated: bool = False
+    error: str | None = None
+    link: str | None = None
+    bytes_scanned: int = 0  # for query cost (Logs Insights / Athena are billed per byte)
+    statistics: dict[str, float] = Field(default_factory=dict)
+    # The AWS-shaped response (GetQueryResults / GetQueryResults(Athena) / GetTraceSummaries /
+    # GetMetricData ...) for callers that want the exact API shape, e.g. the CLI's --format json.
+    raw: dict[str, Any] | None = None
+
+    @property
+    def row_count(self) -> int:
+        return self.total_rows
+
+
+class LogGroupInfo(BaseModel):
+    name: str
+    stored_bytes: int | None = None
+    events: int | None = None  # local backend only
+    first_event: datetime | None = None
+    last_event: datetime | None = None
+
+
+class ColumnInfo(BaseModel):
+    name: str
+    type: str
+
+
+class TableSchema(BaseModel):
+    database: str
+    table: str
+    columns: list[ColumnInfo]
+    description: str = ""
+
+
+class MetricQuery(BaseModel):
+    """One series for GetMetricData: a metric with statistic and period, or an expression."""
+
+    id: str = "m1"
+    namespace: str | None = None
+    metric_name: str | None = None
+    dimensions: list[MetricDimension] = Field(default_factory=list)
+    statistic: str = "Average"  # Sum | Average | Minimum | Maximum | SampleCount | pNN
+    period: int = 60
+    expression: str | None = None
+    label: str | None = None
+
+
+class Capabilities(BaseModel):
+    """What a backend can do; a tool asked for something missing says so instead of failing."""
+
+    logs_insights: bool = True
+    athena: bool = True
+    xray: bool = True
+    metrics: bool = True
+    alarms: bool = True
+    metric_math: bool = False
+
+
+@runtime_checkable
+class TelemetryBackend(Protocol):
+    """Read-only access to the telemetry around an incident."""
+
+    name: Literal["aws", "local"]
+    capabilities: Capabilities
+
+    def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]: ...
+
+    def run_logs_insights(
+        self,
+        query: str,
+        log_groups: Sequence[str],
+        time_range: TimeRange,
+        limit: int | None = None,
+    ) -> QueryResult: ...
+
+    def table_schemas(self) -> list[TableSchema]: ...
+
+    def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult: ...
+
+    def find_traces(
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+    ) -> QueryResult: ...
+
+    def get_traces(self, trace_ids: Sequence[str]) -> QueryResult: ...
+
+    def get_service_graph(self, time_range: TimeRange) -> QueryResult: ...
+
+    def get_metric_data(
+        self, queries: Sequence[MetricQuery], time_range: TimeRange
+    ) -> QueryResult: ...
+
+    def list_metrics(
+        self,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Sequence[MetricDimension] = (),
+    ) -> QueryResult: ...
+
+    def describe_alarm(self, alarm_name: str) -> QueryResult: ...

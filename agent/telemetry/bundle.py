@@ -1,0 +1,183 @@
+"""Incident bundles (../shared/spec/incident-bundle.md v1): the manifest and the files per source.
+
+Loading the records themselves is the job of each local engine (DuckDB reads JSONL, ALB
+lines and CloudTrail JSON far faster than Python would); this module finds the files,
+reads the manifest and opens files transparently whether gzip-compressed or not.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.models import TimeRange
+
+BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics"]
+
+# source -> (folder, accepted suffixes before an optional .gz)
+SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
+    "logs": ("logs", (".jsonl",)),
+    "alb": ("alb", (".log",)),
+    "cloudtrail": ("cloudtrail", (".json",)),
+    "xray": ("xray", (".json",)),
+    "metrics": ("metrics", (".json",)),
+}
+
+CATEGORIES = (
+    "deployment",
+    "configuration",
+    "permissions",
+    "capacity",
+    "dependency",
+    "network",
+    "resource-exhaustion",
+    "traffic",
+    "security",
+    "data",
+)
+
+
+class BundleError(Exception):
+    """The bundle cannot be used at all (no folder, no or invalid manifest)."""
+
+
+class AthenaNames(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    database: str = "aiops_db"
+    alb_table: str = "alb_access_logs"
+    cloudtrail_table: str = "cloud_trail_logs"
+
+
+class KeyEvidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: BundleSource
+    contains: str
+
+
+class GroundTruth(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    root_cause: str
+    category: Literal[
+        "deployment",
+        "configuration",
+        "permissions",
+        "capacity",
+        "dependency",
+        "network",
+        "resource-exhaustion",
+        "traffic",
+        "security",
+        "data",
+        "insufficient-evidence",
+    ]
+    must_mention: list[list[str]] = Field(default_factory=list)
+    key_evidence: list[KeyEvidence] = Field(default_factory=list)
+    red_herrings: list[str] = Field(default_factory=list)
+    # eval-only extras
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    notes: str = ""
+
+
+class BundleManifest(BaseModel):
+    """incident.yaml. Unknown top-level keys are refused so typos surface."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: Literal[1] = 1
+    title: str
+    architecture: str = ""
+    alarm: dict[str, Any] = Field(default_factory=dict)  # SNS notification keys
+    window: TimeRange
+    athena: AthenaNames = Field(default_factory=AthenaNames)
+    ground_truth: GroundTruth | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+@dataclass
+class Bundle:
+    root: Path
+    manifest: BundleManifest
+    files: dict[BundleSource, list[Path]] = field(default_factory=dict)
+    unknown_files: list[Path] = field(default_factory=list)
+
+    @property
+    def window(self) -> TimeRange:
+        return self.manifest.window
+
+    def source_files(self, source: BundleSource) -> list[Path]:
+        return self.files.get(source, [])
+
+    def reference(self, source: str) -> str:
+        """The citation link for evidence from this bundle's `source`."""
+        return f"bundle://{self.root.name}/{source}"
+
+
+def open_text(path: Path) -> IO[str]:
+    """Open a bundle file as UTF-8 text, decompressing `.gz` transparently."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
+    return path.open("r", encoding="utf-8", errors="replace")
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line without newline) for a possibly gzipped file."""
+    with open_text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            yield number, line.rstrip("\n")
+
+
+def _classify(path: Path, root: Path) -> BundleSource | None:
+    rel = path.relative_to(root)
+    if len(rel.parts) != 2:
+        return None
+    folder = rel.parts[0]
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    for source, (expected_folder, suffixes) in SOURCE_LAYOUT.items():
+        if folder == expected_folder and name.endswith(suffixes):
+            return source
+    return None
+
+
+def load_manifest(root: Path) -> BundleManifest:
+    manifest_path = root / "incident.yaml"
+    if not manifest_path.is_file():
+        raise BundleError(f"{root}: no incident.yaml (every bundle needs one)")
+    try:
+        data = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise BundleError(f"{manifest_path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise BundleError(f"{manifest_path}: expected a mapping at the top level")
+    try:
+        return BundleManifest.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise BundleError(f"{manifest_path}: {problems}") from exc
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Read the manifest and list the files of each source (sorted, so loading is deterministic)."""
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        raise BundleError(f"{path}: not a folder")
+    manifest = load_manifest(root)
+    bundle = Bundle(root=root, manifest=manifest)
+    for file in sorted(p for p in root.rglob("*") if p.is_file()):
+        if file.name == "incident.yaml" and file.parent == root:
+            continue
+        if file.name.startswith(".") or file.name.upper().startswith(("README", "LICENSE")):
+            continue
+        source = _classify(file, root)
+        if source is None:
+            bundle.unknown_files.append(file)
+        else:
+            bundle.files.setdefault(source, []).append(file)
+    return bundle

@@ -1,0 +1,31 @@
+"""Shared fixtures. Sockets are blocked for every test except loopback (pytest-socket, see
+pyproject addopts), so an accidental call to AWS, Bedrock or Slack fails loudly."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_BUNDLE = REPO_ROOT / "evals" / "scenarios" / "dynamodb-throttling"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and no shared config: nothing can reach a real account."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "FA2_", "SLACK_")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@pytest.fixture
+def demo_bundle_path() -> Path:
+    return DEMO_BUNDLE
