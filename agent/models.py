@@ -104,3 +104,13 @@ class Incident(BaseModel):
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
         return as_utc(value) if value is not None else None
+
+
+class ProgressEvent(BaseModel):
+    """What the investigation is doing now; doors render it (rich line, Slack chat.update)."""
+
+    kind: Literal["step", "query", "result", "done", "error"]
+    message: str
+    elapsed_seconds: float = 0.0
+    step: int = 0
+    tool_calls: int = 0

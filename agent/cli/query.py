@@ -1,9 +1,15 @@
-"""`fa2` commands for this area (owned by its issue)."""
+"""`fa2 query ...`: run one query of each kind against a bundle (or AWS), print AWS-shaped JSON
+or a table. Logs Insights lives in `query_logs`, the others in `query_sql`."""
 
 from __future__ import annotations
 
 import typer
 
+from agent.cli import query_logs, query_sql
+
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the top-level app."""
+    query_app = typer.Typer(help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics).", no_args_is_help=True)
+    query_logs.register(query_app)
+    query_sql.register(query_app)
+    app.add_typer(query_app, name="query")

@@ -1,0 +1,9 @@
+"""`fa2 query` commands for this area (owned by its issue)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the `query` group."""

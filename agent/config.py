@@ -1,0 +1,155 @@
+"""fa2's settings: one typed `Settings`, from `FA2_*` environment variables and an optional
+`fa2.toml` (path from `FA2_CONFIG`, else `./fa2.toml`). Environment wins over the file.
+
+Covers what the AWS sample's `parameter.ts` covers, plus budgets, prices and Slack.
+Invalid settings fail at start-up with `SettingsError`, one line per problem naming the key
+and the accepted values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+MAX_LOG_GROUPS = 50  # StartQuery accepts at most 50 log groups
+
+
+class SettingsError(Exception):
+    """Invalid configuration; str() is one line per problem."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="FA2_",
+        extra="forbid",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    # --- AWS ---
+    region: str = Field("us-east-1", description="AWS region of the workload and of Bedrock")
+    endpoint_url: str | None = Field(
+        None, description="Override AWS endpoints (moto server in tests); never set in production"
+    )
+    # --- model ---
+    model: Literal["baseline", "bedrock"] = Field(
+        "bedrock", description="Investigator: Bedrock Claude, or the offline rule-based baseline"
+    )
+    model_id: str = Field(
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0", description="Bedrock model or inference-profile id"
+    )
+    fallback_model_id: str | None = Field(
+        "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+        description="Used when the main model is throttled or unavailable",
+    )
+    language: Literal["en", "ja"] = Field("en", description="Language of prompts and reports")
+    architecture_description: str = Field(
+        "", description="The workload's architecture, given to the agent as context"
+    )
+    # --- telemetry ---
+    bundle: Path | None = Field(None, description="Run offline over this incident bundle")
+    log_groups: list[str] = Field(default_factory=list, description="CloudWatch log groups (≤ 50)")
+    default_logs_query: str = Field(
+        "fields @timestamp, @message, @logStream, @log | filter @message like /(?i)(error|exception|fail|timeout)/ | sort @timestamp desc | limit 50",
+        description="Logs Insights query the triage step runs first",
+    )
+    athena_database: str = "aiops_db"
+    athena_alb_table: str = "alb_access_logs"
+    athena_cloudtrail_table: str = "cloud_trail_logs"
+    athena_workgroup: str = "primary"
+    athena_output_location: str | None = Field(None, description="s3://bucket/prefix/ for results")
+    xray_enabled: bool = True
+    window_before_minutes: int = Field(30, ge=1, le=24 * 60)
+    window_after_minutes: int = Field(5, ge=0, le=24 * 60)
+    max_window_hours: int = Field(24, ge=1, le=24 * 14)
+    # --- budgets ---
+    max_steps: int = Field(12, ge=1, le=200, description="LLM turns per investigation")
+    max_tool_calls: int = Field(30, ge=1, le=500)
+    max_tokens: int = Field(400_000, ge=1000, description="Input + output tokens")
+    max_wall_seconds: int = Field(300, ge=10, le=3600)
+    max_query_cost_usd: float = Field(1.0, ge=0)
+    max_result_rows: int = Field(50, ge=1, le=10_000, description="Rows of a result shown to the model")
+    # --- prices (public list prices, USD; one place) ---
+    logs_insights_usd_per_gb: float = 0.005
+    athena_usd_per_tb: float = 5.0
+    model_usd_per_1k_input_tokens: float = 0.003
+    model_usd_per_1k_output_tokens: float = 0.015
+    # --- conversation state ---
+    checkpoint_backend: Literal["sqlite", "dynamodb", "memory"] = "sqlite"
+    checkpoint_path: Path = Field(Path(".fa2/checkpoints.sqlite"))
+    dynamodb_table: str | None = None
+    # --- Slack ---
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("slack_bot_token", "SLACK_BOT_TOKEN", "FA2_SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices(
+            "slack_signing_secret", "SLACK_SIGNING_SECRET", "FA2_SLACK_SIGNING_SECRET"
+        ),
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("slack_app_token", "SLACK_APP_TOKEN", "FA2_SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Base URL of the Slack Web API (a local stand-in in tests)"
+    )
+    slack_channels: list[str] = Field(
+        default_factory=list, description="Channel ids fa2 answers in (empty: any it is invited to)"
+    )
+    slack_auto_investigate: bool = Field(False, description="Start at once on an alarm message")
+    slack_max_concurrent_per_channel: int = Field(2, ge=1, le=20)
+    slack_report_channel: str | None = Field(
+        None, description="Where one-shot alarm-event investigations are posted"
+    )
+
+    @field_validator("log_groups")
+    @classmethod
+    def _at_most_50(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_LOG_GROUPS:
+            raise ValueError(f"at most {MAX_LOG_GROUPS} log groups (got {len(value)})")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("FA2_CONFIG", "fa2.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(settings)"
+    env = f"FA2_{key.upper()}" if key != "(settings)" else key
+    ctx = error.get("ctx") or {}
+    expected = ctx.get("expected")
+    message = error["msg"]
+    if expected:
+        message = f"{message} (accepted: {expected})"
+    return f"{key} [{env}]: {message}; got {error.get('input')!r}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build `Settings`, turning validation failures into one readable line per problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = [_describe(dict(err)) for err in exc.errors()]
+        raise SettingsError("invalid fa2 settings:\n" + "\n".join(f"  {line}" for line in lines)) from exc
