@@ -1,0 +1,32 @@
+"""What the Slack app listens to and needs. The Slack app manifest (infra/) and the Bolt
+listeners (slack_app/) are both checked against this one list."""
+
+from __future__ import annotations
+
+REQUEST_PATH = "/slack/events"  # events, interactivity and the slash command all post here
+
+SLASH_COMMANDS: tuple[str, ...] = ("/fa2",)
+
+BOT_EVENTS: tuple[str, ...] = (
+    "app_mention",  # @fa2 questions, in a thread (follow-up) or not (question-driven investigation)
+    "message.channels",  # alarm notifications and follow-ups in public channels
+    "message.groups",  # the same in private channels
+)
+
+BOT_SCOPES: tuple[str, ...] = (
+    "app_mentions:read",
+    "channels:history",
+    "groups:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "users:read",  # the user's timezone, shown in the form
+)
+
+ACTION_IDS: dict[str, str] = {
+    "analyze": "fa2_analyze",
+    "feedback_up": "fa2_feedback_up",
+    "feedback_down": "fa2_feedback_down",
+}
+
+MODAL_CALLBACK_ID = "fa2_investigation_form"
