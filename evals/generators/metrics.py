@@ -1,0 +1,88 @@
+"""CloudWatch metric series in the bundle's `metrics/*.json` shape (one minute per point)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from evals.generators.common import BundleWriter
+
+
+def minute_key(at: datetime) -> datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+@dataclass
+class MetricFile:
+    """Series grouped by namespace, written as one file per namespace."""
+
+    marks: list[datetime]
+    series: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(
+        self,
+        namespace: str,
+        name: str,
+        dimensions: dict[str, str],
+        values_by_minute: dict[datetime, float],
+        *,
+        unit: str = "Count",
+        statistic: str = "Sum",
+        fill: float | None = 0.0,
+    ) -> None:
+        """Add one series; minutes with no value get `fill`, or are left out when fill is None
+        (CloudWatch returns no datapoint for a minute without data)."""
+        stamps, values = [], []
+        for mark in self.marks:
+            value = values_by_minute.get(mark, fill)
+            if value is None:
+                continue
+            stamps.append(mark.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            values.append(round(float(value), 2))
+        self.series[namespace].append(
+            {
+                "Namespace": namespace,
+                "MetricName": name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+                "Unit": unit,
+                "Statistic": statistic,
+                "Period": 60,
+                "Timestamps": stamps,
+                "Values": values,
+            }
+        )
+
+    def write(self, writer: BundleWriter) -> None:
+        for namespace, series in sorted(self.series.items()):
+            slug = namespace.replace("AWS/", "").replace("/", "-").lower()
+            writer.json(f"metrics/{slug}.json", series, indent=1)
+
+
+def count_by_minute(times: list[datetime]) -> dict[datetime, float]:
+    return {k: float(v) for k, v in Counter(minute_key(t) for t in times).items()}
+
+
+def sum_by_minute(points: list[tuple[datetime, float]]) -> dict[datetime, float]:
+    out: dict[datetime, float] = defaultdict(float)
+    for at, value in points:
+        out[minute_key(at)] += value
+    return dict(out)
+
+
+def mean_by_minute(points: list[tuple[datetime, float]]) -> dict[datetime, float]:
+    sums: dict[datetime, float] = defaultdict(float)
+    counts: Counter[datetime] = Counter()
+    for at, value in points:
+        sums[minute_key(at)] += value
+        counts[minute_key(at)] += 1
+    return {k: sums[k] / counts[k] for k in sums}
+
+
+def max_by_minute(points: list[tuple[datetime, float]]) -> dict[datetime, float]:
+    out: dict[datetime, float] = {}
+    for at, value in points:
+        key = minute_key(at)
+        out[key] = max(out.get(key, value), value)
+    return out

@@ -1,0 +1,1 @@
+"""One module per eval scenario; each exposes NAME and generate(writer)."""
