@@ -1,0 +1,123 @@
+"""`AwsBackend`: the `TelemetryBackend` over real AWS APIs (boto3).
+
+Each query surface lives in its own module; this class wires them to one settings object,
+one set of cached clients and one timing policy (`Waiter`), which tests replace to run
+polling schedules instantly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from agent.config import Settings
+from agent.models import MetricDimension, TimeRange
+from agent.telemetry.aws.athena import Athena
+from agent.telemetry.aws.clients import AwsClients
+from agent.telemetry.aws.cloudwatch import CloudWatch
+from agent.telemetry.aws.logs import LogsInsights
+from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.aws.xray import XRay
+from agent.telemetry.base import (
+    Capabilities,
+    LogGroupInfo,
+    MetricQuery,
+    QueryResult,
+    TableSchema,
+)
+
+DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
+
+
+class AwsBackend:
+    """Read-only telemetry from CloudWatch Logs Insights, Athena, X-Ray and CloudWatch.
+
+    `query_timeout_s` bounds each query's wall time (start + polling); it never exceeds the
+    investigation's own `settings.max_wall_seconds`.
+    """
+
+    name: Literal["aws"] = "aws"
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        waiter: Waiter | None = None,
+        query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_SECONDS,
+    ) -> None:
+        self.settings = settings
+        self.clients = AwsClients(settings)
+        self.waiter = waiter or Waiter()
+        timeout = min(query_timeout_s, float(settings.max_wall_seconds))
+        self.capabilities = Capabilities(
+            logs_insights=True,
+            athena=True,
+            xray=settings.xray_enabled,
+            metrics=True,
+            alarms=True,
+            metric_math=True,
+        )
+        self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
+        self._athena = Athena(settings, self.clients, self.waiter, timeout)
+        self._xray = XRay(settings, self.clients, self.waiter, timeout)
+        self._cloudwatch = CloudWatch(settings, self.clients)
+
+    # --- CloudWatch Logs
+    def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
+        return self._logs.list_log_groups(prefix)
+
+    def run_logs_insights(
+        self,
+        query: str,
+        log_groups: Sequence[str],
+        time_range: TimeRange,
+        limit: int | None = None,
+    ) -> QueryResult:
+        return self._logs.run(query, log_groups, time_range, limit)
+
+    # --- Athena
+    def table_schemas(self) -> list[TableSchema]:
+        return self._athena.table_schemas()
+
+    def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult:
+        return self._athena.run(sql, max_rows)
+
+    # --- X-Ray
+    def find_traces(
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+    ) -> QueryResult:
+        return self._xray.find_traces(filter_expression, time_range, limit)
+
+    def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
+        return self._xray.get_traces(trace_ids)
+
+    def get_service_graph(self, time_range: TimeRange) -> QueryResult:
+        return self._xray.get_service_graph(time_range)
+
+    # --- CloudWatch metrics and alarms
+    def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
+        return self._cloudwatch.get_metric_data(queries, time_range)
+
+    def list_metrics(
+        self,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Sequence[MetricDimension] = (),
+    ) -> QueryResult:
+        return self._cloudwatch.list_metrics(namespace, metric_name, dimensions)
+
+    def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:
+        return self._cloudwatch.describe_alarm(alarm_name, history_items=history_items)
+
+    def describe_alarm_history(
+        self,
+        alarm_name: str,
+        *,
+        max_items: int = 10,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> QueryResult:
+        return self._cloudwatch.describe_alarm_history(
+            alarm_name, max_items=max_items, start=start, end=end
+        )

@@ -1,0 +1,290 @@
+"""CloudWatch: GetMetricData (several series in one call), ListMetrics, DescribeAlarms
+(metric and composite) with the alarm's recent history (DescribeAlarmHistory)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from agent.config import Settings
+from agent.models import MetricDimension, TimeRange
+from agent.telemetry.aws.clients import AwsClients
+from agent.telemetry.aws.errors import call
+from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryUnavailableError
+from agent.telemetry.links import (
+    alarm_url,
+    metric_graph_metric,
+    metric_graph_url,
+    metrics_browser_url,
+)
+from agent.telemetry.shapes import (
+    format_timestamp,
+    from_describe_alarms,
+    from_list_metrics,
+    from_metric_data,
+)
+
+LABEL = "CloudWatch"
+MAX_QUERIES = 500  # GetMetricData's MetricDataQueries maximum
+MAX_LIST_METRICS = 500
+MAX_METRIC_PAGES = 20
+QUERY_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
+HIGH_RESOLUTION_PERIODS = (1, 5, 10, 30)
+HISTORY_COLUMNS = ["timestamp", "type", "summary"]
+
+
+def _alarm_arn(region: str, name: str) -> str:
+    return f"arn:aws:cloudwatch:{region}:*:alarm:{name}"
+
+
+def _validate(query: MetricQuery) -> None:
+    if not QUERY_ID.match(query.id):
+        raise QueryError(
+            f"metric query id {query.id!r} is invalid: it must start with a lowercase letter and "
+            "contain only letters, digits and underscores (e.g. m1, errors_5xx)"
+        )
+    if query.expression is None and not (query.namespace and query.metric_name):
+        raise QueryError(
+            f"metric query {query.id!r} needs a namespace and a metric name (or a metric-math "
+            "expression); list_metrics shows what exists"
+        )
+    if query.period not in HIGH_RESOLUTION_PERIODS and query.period % 60 != 0:
+        raise QueryError(
+            f"metric query {query.id!r}: period {query.period} s is invalid; use 1, 5, 10, 30 or "
+            "a multiple of 60"
+        )
+
+
+def _dimensions(dimensions: Sequence[MetricDimension]) -> list[dict[str, str]]:
+    return [{"Name": d.name, "Value": d.value} for d in dimensions]
+
+
+def _request_query(query: MetricQuery) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Id": query.id, "ReturnData": True}
+    if query.label:
+        entry["Label"] = query.label
+    if query.expression is not None:
+        entry["Expression"] = query.expression
+        entry["Period"] = query.period
+        return entry
+    entry["MetricStat"] = {
+        "Metric": {
+            "Namespace": query.namespace,
+            "MetricName": query.metric_name,
+            "Dimensions": _dimensions(query.dimensions),
+        },
+        "Period": query.period,
+        "Stat": query.statistic,
+    }
+    return entry
+
+
+def _graph_entry(query: MetricQuery) -> list[Any]:
+    options = {"id": query.id, "label": query.label, "period": query.period}
+    if query.expression is None:
+        options["stat"] = query.statistic
+    return metric_graph_metric(
+        namespace=query.namespace,
+        metric_name=query.metric_name,
+        dimensions=query.dimensions,
+        expression=query.expression,
+        options=options,
+    )
+
+
+def _describe_query(query: MetricQuery) -> str:
+    if query.expression is not None:
+        return f"{query.id} = {query.expression}"
+    dims = ",".join(f"{d.name}={d.value}" for d in query.dimensions)
+    return f"{query.id} = {query.namespace} {query.metric_name}{{{dims}}} {query.statistic}/{query.period}s"
+
+
+class CloudWatch:
+    def __init__(self, settings: Settings, clients: AwsClients) -> None:
+        self.settings = settings
+        self.clients = clients
+
+    def _call(self, method: str, action: str, resource: str = "*", **kwargs: Any) -> dict[str, Any]:
+        return call(
+            getattr(self.clients.cloudwatch, method),
+            action=action,
+            resource=resource,
+            service_label=LABEL,
+            **kwargs,
+        )
+
+    # ------------------------------------------------------------------ metric data
+
+    def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
+        if not queries:
+            raise QueryError("no metric queries given")
+        if len(queries) > MAX_QUERIES:
+            raise QueryError(
+                f"{len(queries)} metric queries: GetMetricData takes at most {MAX_QUERIES}"
+            )
+        seen: set[str] = set()
+        for query in queries:
+            _validate(query)
+            if query.id in seen:
+                raise QueryError(f"metric query id {query.id!r} is used twice; ids must be unique")
+            seen.add(query.id)
+        kwargs: dict[str, Any] = {
+            "MetricDataQueries": [_request_query(q) for q in queries],
+            "StartTime": time_range.start,
+            "EndTime": time_range.end,
+        }
+        series: dict[str, dict[str, Any]] = {}
+        messages: list[dict[str, Any]] = []
+        for _page in range(MAX_METRIC_PAGES):
+            page = self._call("get_metric_data", "cloudwatch:GetMetricData", **kwargs)
+            for result in page.get("MetricDataResults", []):
+                merged = series.setdefault(
+                    result["Id"],
+                    {
+                        "Id": result["Id"],
+                        "Label": result.get("Label"),
+                        "Timestamps": [],
+                        "Values": [],
+                        "StatusCode": result.get("StatusCode"),
+                        "Messages": [],
+                    },
+                )
+                merged["Timestamps"].extend(result.get("Timestamps", []))
+                merged["Values"].extend(result.get("Values", []))
+                merged["StatusCode"] = result.get("StatusCode", merged["StatusCode"])
+                merged["Messages"].extend(result.get("Messages", []))
+            messages.extend(page.get("Messages", []))
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        response = {"MetricDataResults": list(series.values()), "Messages": messages}
+        period = min(q.period for q in queries)
+        link = metric_graph_url(
+            self.settings.region, [_graph_entry(q) for q in queries], time_range, period=period
+        )
+        return from_metric_data(
+            response,
+            query="GetMetricData " + "; ".join(_describe_query(q) for q in queries),
+            time_range=time_range,
+            link=link,
+        )
+
+    def list_metrics(
+        self,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Sequence[MetricDimension] = (),
+    ) -> QueryResult:
+        kwargs: dict[str, Any] = {}
+        if namespace:
+            kwargs["Namespace"] = namespace
+        if metric_name:
+            kwargs["MetricName"] = metric_name
+        if dimensions:
+            kwargs["Dimensions"] = _dimensions(dimensions)
+        metrics: list[dict[str, Any]] = []
+        more = False
+        while True:
+            page = self._call("list_metrics", "cloudwatch:ListMetrics", **kwargs)
+            metrics.extend(page.get("Metrics", []))
+            if not page.get("NextToken"):
+                break
+            if len(metrics) >= MAX_LIST_METRICS:
+                more = True
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        parts = [f"{k}={v}" for k, v in (("namespace", namespace), ("metric", metric_name)) if v]
+        parts += [f"{d.name}={d.value}" for d in dimensions]
+        result = from_list_metrics(
+            {"Metrics": metrics},
+            query="ListMetrics " + (" ".join(parts) or "(all)"),
+            link=metrics_browser_url(self.settings.region),
+            max_rows=MAX_LIST_METRICS,
+        )
+        return result.model_copy(update={"truncated": result.truncated or more})
+
+    # ------------------------------------------------------------------ alarms
+
+    def describe_alarm_history(
+        self,
+        alarm_name: str,
+        *,
+        max_items: int = 10,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> QueryResult:
+        """The alarm's latest history items (state changes, configuration updates, actions)."""
+        kwargs: dict[str, Any] = {
+            "AlarmName": alarm_name,
+            "AlarmTypes": ["CompositeAlarm", "MetricAlarm"],
+            "MaxRecords": max(1, min(max_items, 100)),
+            "ScanBy": "TimestampDescending",
+        }
+        if start is not None:
+            kwargs["StartDate"] = start
+        if end is not None:
+            kwargs["EndDate"] = end
+        response = self._call(
+            "describe_alarm_history",
+            "cloudwatch:DescribeAlarmHistory",
+            resource=_alarm_arn(self.settings.region, alarm_name),
+            **kwargs,
+        )
+        items = response.get("AlarmHistoryItems", [])
+        rows: list[list[str | None]] = [
+            [
+                format_timestamp(i.get("Timestamp")),
+                i.get("HistoryItemType"),
+                i.get("HistorySummary"),
+            ]
+            for i in items
+        ]
+        return QueryResult(
+            source="alarm",
+            status="ok" if rows else "empty",
+            query=f"DescribeAlarmHistory {alarm_name}",
+            columns=list(HISTORY_COLUMNS),
+            rows=rows,
+            total_rows=len(rows),
+            truncated=bool(response.get("NextToken")),
+            link=alarm_url(self.settings.region, alarm_name),
+            raw={"AlarmHistoryItems": items},
+        )
+
+    def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:
+        """The alarm (metric or composite) and, in `raw["AlarmHistoryItems"]` and the
+        statistics, its latest `history_items` history entries."""
+        name = alarm_name.strip()
+        if not name:
+            raise QueryError("empty alarm name")
+        response = self._call(
+            "describe_alarms",
+            "cloudwatch:DescribeAlarms",
+            resource=_alarm_arn(self.settings.region, name),
+            AlarmNames=[name],
+            AlarmTypes=["CompositeAlarm", "MetricAlarm"],
+        )
+        response = {k: response.get(k, []) for k in ("MetricAlarms", "CompositeAlarms")}
+        result = from_describe_alarms(
+            response, query=f"DescribeAlarms {name}", link=alarm_url(self.settings.region, name)
+        )
+        if result.status == "empty":
+            return result.model_copy(
+                update={
+                    "error": f"no alarm named {name!r} in {self.settings.region} (names are case-sensitive)"
+                }
+            )
+        if history_items <= 0:
+            return result
+        raw = dict(result.raw or {})
+        try:
+            history = self.describe_alarm_history(name, max_items=history_items)
+        except TelemetryUnavailableError as exc:
+            # The alarm itself is the main answer; missing history permission must not hide it.
+            raw["AlarmHistoryError"] = str(exc)
+            return result.model_copy(update={"raw": raw})
+        raw["AlarmHistoryItems"] = (history.raw or {}).get("AlarmHistoryItems", [])
+        raw["AlarmHistory"] = {"columns": history.columns, "rows": history.rows}
+        return result.model_copy(update={"raw": raw})

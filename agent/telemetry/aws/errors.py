@@ -1,0 +1,178 @@
+"""botocore failures -> the two errors the tools understand.
+
+- `QueryError` when the request itself is wrong (bad query syntax, unknown log group, bad
+  parameter): the message is for the model, which can correct it.
+- `TelemetryUnavailableError` for everything outside the query: missing IAM permission
+  (the message names the IAM action and resource to grant), throttling that outlasted the
+  retries, timeouts, network failures, service errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from agent.telemetry.aws.polling import Deadline, Waiter
+from agent.telemetry.base import QueryError, TelemetryUnavailableError
+
+T = TypeVar("T")
+
+ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "MissingAuthenticationToken",
+    }
+)
+# The request was understood and is wrong: the author can fix it.
+QUERY_ERROR_CODES = frozenset(
+    {
+        "MalformedQueryException",
+        "InvalidParameterException",
+        "InvalidParameterValue",
+        "InvalidParameterValueException",
+        "InvalidParameterCombination",
+        "InvalidRequestException",
+        "InvalidNextToken",
+        "MissingParameter",
+        "MissingRequiredParameter",
+        "ValidationException",
+        "ValidationError",
+        "ResourceNotFoundException",
+        "ResourceNotFound",
+        "EntityNotFoundException",
+    }
+)
+# Concurrency or rate limits: worth another try after a jittered pause.
+RETRYABLE_LIMIT_CODES = frozenset(
+    {
+        "LimitExceededException",
+        "TooManyRequestsException",
+        "ThrottlingException",
+        "ThrottledException",
+    }
+)
+
+_NOT_AUTHORIZED = re.compile(
+    r"not authorized to perform:?\s*(?P<action>[\w:*-]+)(?:\s+on resource:?\s*(?P<resource>\S+))?"
+)
+
+
+def _response(exc: ClientError) -> dict[str, Any]:
+    return dict(exc.response)  # a TypedDict in botocore's stubs; modeled extras live here too
+
+
+def _compile_error(exc: ClientError) -> dict[str, Any]:
+    found = _response(exc).get("queryCompileError")
+    return found if isinstance(found, dict) else {}
+
+
+def error_code(exc: ClientError) -> str:
+    return str(_response(exc).get("Error", {}).get("Code", ""))
+
+
+def error_message(exc: ClientError) -> str:
+    response = _response(exc)
+    error = response.get("Error", {})
+    return str(error.get("Message") or response.get("message") or exc).strip()
+
+
+def access_denied_message(exc: ClientError, *, action: str, resource: str) -> str:
+    """Name the IAM action and resource to grant; AWS's own message wins when it names them."""
+    text = error_message(exc)
+    match = _NOT_AUTHORIZED.search(text)
+    if match:
+        action = match.group("action")
+        resource = (match.group("resource") or resource).rstrip(".,")
+    return (
+        f"access denied: the role fa2 runs as needs IAM permission `{action}` on `{resource}` "
+        f"(AWS said: {error_code(exc)}: {text})"
+    )
+
+
+def _malformed_query_message(exc: ClientError, service_label: str) -> str:
+    """Logs Insights' MalformedQueryException carries `queryCompileError` with a location."""
+    compile_error = _compile_error(exc)
+    location = compile_error.get("location") or {}
+    detail = compile_error.get("message") or error_message(exc)
+    where = ""
+    if location:
+        where = f" at line {location.get('line', '?')}, characters {location.get('start', '?')}-{location.get('end', '?')}"
+    return f"{service_label} rejected the query{where}: {detail}"
+
+
+def translate(exc: Exception, *, action: str, resource: str, service_label: str) -> Exception:
+    """Map a botocore exception raised by `action` on `resource` to fa2's error types."""
+    if isinstance(exc, ClientError):
+        code = error_code(exc)
+        if code in ACCESS_DENIED_CODES:
+            return TelemetryUnavailableError(
+                access_denied_message(exc, action=action, resource=resource)
+            )
+        if code == "MalformedQueryException":
+            position = (_compile_error(exc).get("location") or {}).get("start")
+            return QueryError(_malformed_query_message(exc, service_label), position=position)
+        if code in QUERY_ERROR_CODES:
+            return QueryError(
+                f"{service_label} rejected the request ({code}): {error_message(exc)}"
+            )
+        if code in RETRYABLE_LIMIT_CODES:
+            return TelemetryUnavailableError(
+                f"{service_label} is throttling fa2 ({code}) and retries did not get through: "
+                f"{error_message(exc)}; try again in a minute"
+            )
+        return TelemetryUnavailableError(
+            f"{service_label} failed on {action} ({code}): {error_message(exc)}"
+        )
+    if isinstance(exc, BotoCoreError):
+        return TelemetryUnavailableError(
+            f"{service_label} could not be reached for {action}: {exc}"
+        )
+    return exc
+
+
+def call(
+    fn: Callable[..., T], *, action: str, resource: str, service_label: str, **kwargs: Any
+) -> T:
+    """Run one boto3 call, translating its failures (see `translate`)."""
+    try:
+        return fn(**kwargs)
+    except (ClientError, BotoCoreError) as exc:
+        raise translate(exc, action=action, resource=resource, service_label=service_label) from exc
+
+
+def call_retrying_limits(
+    fn: Callable[..., T],
+    *,
+    waiter: Waiter,
+    deadline: Deadline,
+    attempts: int,
+    action: str,
+    resource: str,
+    service_label: str,
+    **kwargs: Any,
+) -> T:
+    """Like `call`, but a concurrency/rate limit error (e.g. Logs Insights' concurrent-query
+    LimitExceededException, which botocore does not retry) is retried after a jittered pause,
+    as long as the pause fits in the deadline."""
+    for attempt in range(attempts):
+        try:
+            return fn(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            retryable = isinstance(exc, ClientError) and error_code(exc) in RETRYABLE_LIMIT_CODES
+            pause = waiter.jitter(attempt)
+            if not retryable or attempt == attempts - 1 or pause >= deadline.remaining:
+                raise translate(
+                    exc, action=action, resource=resource, service_label=service_label
+                ) from exc
+            waiter.sleep(pause)
+    raise ValueError(f"attempts must be at least 1 (got {attempts})")

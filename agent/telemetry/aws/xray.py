@@ -1,0 +1,180 @@
+"""X-Ray: trace summaries (filter expression, range split to the API's maximum, pages),
+full traces (BatchGetTraces, 5 ids per call) and the service graph."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.config import Settings
+from agent.models import TimeRange
+from agent.telemetry.aws.clients import AwsClients
+from agent.telemetry.aws.errors import call
+from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
+from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
+from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
+
+LABEL = "X-Ray"
+# GetTraceSummaries rejects a StartTime..EndTime span longer than 24 hours; longer windows
+# are queried as consecutive slices.
+MAX_SUMMARY_RANGE = timedelta(hours=24)
+BATCH_GET_TRACES_IDS = 5  # BatchGetTraces accepts at most 5 trace ids per call
+MAX_GET_TRACES = 50
+MAX_SUMMARY_PAGES = 20  # bound on pages read per slice while counting matches
+TRACE_ID = re.compile(r"^1-[0-9a-f]{8}-[0-9a-f]{24}$")
+W3C_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _whole_seconds(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """X-Ray takes Unix seconds; widen outwards to whole seconds."""
+    floor = datetime.fromtimestamp(math.floor(start.timestamp()), tz=UTC)
+    ceil = datetime.fromtimestamp(math.ceil(end.timestamp()), tz=UTC)
+    return floor, ceil
+
+
+def split_range(
+    time_range: TimeRange, step: timedelta = MAX_SUMMARY_RANGE
+) -> Iterator[tuple[datetime, datetime]]:
+    """Consecutive [start, end) slices of at most `step`, newest first (recent traces matter most)."""
+    end = time_range.end
+    while end > time_range.start:
+        start = max(time_range.start, end - step)
+        yield start, end
+        end = start
+
+
+def normalise_trace_id(trace_id: str) -> str:
+    """Accept X-Ray ids (`1-5f84c7a1-0123456789abcdef01234567`) and W3C ids (32 hex)."""
+    text = trace_id.strip().lower()
+    if W3C_TRACE_ID.match(text):
+        text = f"1-{text[:8]}-{text[8:]}"
+    if not TRACE_ID.match(text):
+        raise QueryError(
+            f"not an X-Ray trace id: {trace_id!r} (expected 1-<8 hex>-<24 hex>, e.g. "
+            "1-5f84c7a1-0123456789abcdef01234567, as find_traces returns)"
+        )
+    return text
+
+
+class XRay:
+    def __init__(
+        self, settings: Settings, clients: AwsClients, waiter: Waiter, timeout_s: float
+    ) -> None:
+        self.settings = settings
+        self.clients = clients
+        self.waiter = waiter
+        self.timeout_s = timeout_s
+
+    def _call(self, method: str, action: str, **kwargs: Any) -> dict[str, Any]:
+        return call(
+            getattr(self.clients.xray, method),
+            action=action,
+            resource="*",  # X-Ray read actions are not resource-scoped
+            service_label=LABEL,
+            **kwargs,
+        )
+
+    def find_traces(
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+    ) -> QueryResult:
+        if limit < 1:
+            raise QueryError(f"limit must be at least 1 (got {limit})")
+        expression = (filter_expression or "").strip()
+        deadline = self.waiter.deadline(self.timeout_s)
+        summaries: list[dict[str, Any]] = []
+        matched = processed = 0
+        more = False
+        for start, end in split_range(time_range):
+            start, end = _whole_seconds(start, end)
+            kwargs: dict[str, Any] = {
+                "StartTime": start,
+                "EndTime": end,
+                "TimeRangeType": "TraceId",
+            }
+            if expression:
+                kwargs["FilterExpression"] = expression
+            for _page in range(MAX_SUMMARY_PAGES):
+                if deadline.expired:
+                    raise TelemetryUnavailableError(
+                        f"X-Ray trace search did not finish within {self.timeout_s:g} s; narrow the "
+                        "time range or the filter expression"
+                    )
+                page = self._call("get_trace_summaries", "xray:GetTraceSummaries", **kwargs)
+                found = page.get("TraceSummaries", [])
+                matched += len(found)
+                processed += int(page.get("TracesProcessedCount") or 0)
+                summaries.extend(found[: max(0, limit - len(summaries))])
+                if not page.get("NextToken"):
+                    break
+                kwargs["NextToken"] = page["NextToken"]
+            else:
+                more = True
+        query = f"GetTraceSummaries {expression}" if expression else "GetTraceSummaries (no filter)"
+        response = {"TraceSummaries": summaries, "TracesProcessedCount": processed}
+        result = from_trace_summaries(
+            response,
+            query=query,
+            time_range=time_range,
+            link=xray_traces_url(self.settings.region, expression or None, time_range),
+        )
+        return result.model_copy(
+            update={"total_rows": matched, "truncated": more or matched > len(summaries)}
+        )
+
+    def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
+        ids = list(dict.fromkeys(normalise_trace_id(t) for t in trace_ids))
+        if not ids:
+            raise QueryError("no trace ids given: pass ids from find_traces")
+        if len(ids) > MAX_GET_TRACES:
+            raise QueryError(
+                f"{len(ids)} trace ids given: fetch at most {MAX_GET_TRACES} traces at once"
+            )
+        traces: list[dict[str, Any]] = []
+        unprocessed: list[str] = []
+        for i in range(0, len(ids), BATCH_GET_TRACES_IDS):
+            kwargs: dict[str, Any] = {"TraceIds": ids[i : i + BATCH_GET_TRACES_IDS]}
+            while True:
+                page = self._call("batch_get_traces", "xray:BatchGetTraces", **kwargs)
+                traces.extend(page.get("Traces", []))
+                unprocessed.extend(page.get("UnprocessedTraceIds", []))
+                if not page.get("NextToken"):
+                    break
+                kwargs["NextToken"] = page["NextToken"]
+        response = {"Traces": traces, "UnprocessedTraceIds": unprocessed}
+        link = xray_trace_url(self.settings.region, ids[0])
+        result = from_batch_get_traces(response, query="BatchGetTraces " + " ".join(ids), link=link)
+        if unprocessed and not traces:
+            return result.model_copy(
+                update={
+                    "error": f"no trace found for: {', '.join(unprocessed)} (X-Ray keeps traces 30 days)"
+                }
+            )
+        return result
+
+    def get_service_graph(self, time_range: TimeRange) -> QueryResult:
+        start, end = _whole_seconds(time_range.start, time_range.end)
+        kwargs: dict[str, Any] = {"StartTime": start, "EndTime": end}
+        services: list[dict[str, Any]] = []
+        first: dict[str, Any] = {}
+        while True:
+            page = self._call("get_service_graph", "xray:GetServiceGraph", **kwargs)
+            first = first or page
+            services.extend(page.get("Services", []))
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        response = {
+            "StartTime": first.get("StartTime"),
+            "EndTime": first.get("EndTime"),
+            "Services": services,
+            "ContainsOldGroupVersions": first.get("ContainsOldGroupVersions", False),
+        }
+        return from_service_graph(
+            response,
+            time_range=time_range,
+            link=xray_service_map_url(self.settings.region, time_range),
+        )
