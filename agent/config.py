@@ -8,23 +8,50 @@ and the accepted values.
 
 from __future__ import annotations
 
+import json
 import os
+import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 MAX_LOG_GROUPS = 50  # StartQuery accepts at most 50 log groups
 
 
 class SettingsError(Exception):
-    """Invalid configuration; str() is one line per problem."""
+    """Invalid configuration; str() is one line per problem, `problems` holds the lines."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(
+            "invalid fa2 settings:\n" + "\n".join(f"  {line}" for line in self.problems)
+        )
+
+
+def _string_list(value: Any) -> Any:
+    """Lists from the environment: a JSON array (`["a","b"]`) or comma-separated (`a,b`)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f'not a valid JSON array ({exc.msg}); use ["a", "b"] or a,b') from exc
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+# A list setting read from one environment variable (JSON array or comma-separated).
+StringList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -45,7 +72,8 @@ class Settings(BaseSettings):
         "bedrock", description="Investigator: Bedrock Claude, or the offline rule-based baseline"
     )
     model_id: str = Field(
-        "us.anthropic.claude-sonnet-4-5-20250929-v1:0", description="Bedrock model or inference-profile id"
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        description="Bedrock model or inference-profile id",
     )
     fallback_model_id: str | None = Field(
         "us.anthropic.claude-3-5-haiku-20241022-v1:0",
@@ -57,7 +85,7 @@ class Settings(BaseSettings):
     )
     # --- telemetry ---
     bundle: Path | None = Field(None, description="Run offline over this incident bundle")
-    log_groups: list[str] = Field(default_factory=list, description="CloudWatch log groups (≤ 50)")
+    log_groups: StringList = Field(default_factory=list, description="CloudWatch log groups (≤ 50)")
     default_logs_query: str = Field(
         "fields @timestamp, @message, @logStream, @log | filter @message like /(?i)(error|exception|fail|timeout)/ | sort @timestamp desc | limit 50",
         description="Logs Insights query the triage step runs first",
@@ -77,7 +105,9 @@ class Settings(BaseSettings):
     max_tokens: int = Field(400_000, ge=1000, description="Input + output tokens")
     max_wall_seconds: int = Field(300, ge=10, le=3600)
     max_query_cost_usd: float = Field(1.0, ge=0)
-    max_result_rows: int = Field(50, ge=1, le=10_000, description="Rows of a result shown to the model")
+    max_result_rows: int = Field(
+        50, ge=1, le=10_000, description="Rows of a result shown to the model"
+    )
     # --- prices (public list prices, USD; one place) ---
     logs_insights_usd_per_gb: float = 0.005
     athena_usd_per_tb: float = 5.0
@@ -89,7 +119,8 @@ class Settings(BaseSettings):
     dynamodb_table: str | None = None
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("slack_bot_token", "SLACK_BOT_TOKEN", "FA2_SLACK_BOT_TOKEN")
+        None,
+        validation_alias=AliasChoices("slack_bot_token", "SLACK_BOT_TOKEN", "FA2_SLACK_BOT_TOKEN"),
     )
     slack_signing_secret: SecretStr | None = Field(
         None,
@@ -98,12 +129,14 @@ class Settings(BaseSettings):
         ),
     )
     slack_app_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("slack_app_token", "SLACK_APP_TOKEN", "FA2_SLACK_APP_TOKEN")
+        None,
+        validation_alias=AliasChoices("slack_app_token", "SLACK_APP_TOKEN", "FA2_SLACK_APP_TOKEN"),
     )
     slack_api_url: str = Field(
-        "https://slack.com/api/", description="Base URL of the Slack Web API (a local stand-in in tests)"
+        "https://slack.com/api/",
+        description="Base URL of the Slack Web API (a local stand-in in tests)",
     )
-    slack_channels: list[str] = Field(
+    slack_channels: StringList = Field(
         default_factory=list, description="Channel ids fa2 answers in (empty: any it is invited to)"
     )
     slack_auto_investigate: bool = Field(False, description="Start at once on an alarm message")
@@ -111,6 +144,17 @@ class Settings(BaseSettings):
     slack_report_channel: str | None = Field(
         None, description="Where one-shot alarm-event investigations are posted"
     )
+    # --- deployment ---
+    deploy: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The [deploy] table of fa2.toml: AWS CDK parameters, validated by "
+        "infra/parameters.py; the agent ignores it",
+    )
+
+    @field_validator("log_groups", "slack_channels", mode="before")
+    @classmethod
+    def _split_lists(cls, value: Any) -> Any:
+        return _string_list(value)
 
     @field_validator("log_groups")
     @classmethod
@@ -128,28 +172,71 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml_path = Path(os.environ.get("FA2_CONFIG", "fa2.toml"))
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if toml_path.is_file():
+        toml_path = config_file()
+        if toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
 
 
+def config_file() -> Path | None:
+    """The fa2.toml in effect: `FA2_CONFIG` if set, else ./fa2.toml if it exists."""
+    explicit = os.environ.get("FA2_CONFIG")
+    if explicit:
+        return Path(explicit)
+    default = Path("fa2.toml")
+    return default if default.is_file() else None
+
+
+def env_names(field_name: str) -> list[str]:
+    """The environment variables that set `field_name` (aliases first, as pydantic reads them)."""
+    field = Settings.model_fields[field_name]
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return [str(choice).upper() for choice in alias.choices if str(choice).isupper()]
+    return [f"FA2_{field_name.upper()}"]
+
+
+def secret_fields() -> list[str]:
+    """Settings whose values must never be printed."""
+    return [
+        name
+        for name, field in Settings.model_fields.items()
+        if "SecretStr" in str(field.annotation)
+    ]
+
+
 def _describe(error: dict[str, Any]) -> str:
-    key = ".".join(str(p) for p in error["loc"]) or "(settings)"
-    env = f"FA2_{key.upper()}" if key != "(settings)" else key
-    ctx = error.get("ctx") or {}
-    expected = ctx.get("expected")
-    message = error["msg"]
-    if expected:
+    loc = [str(p) for p in error["loc"]]
+    key = ".".join(loc) or "(settings)"
+    field_name = loc[0] if loc else ""
+    if field_name in Settings.model_fields:
+        where = " or ".join(env_names(field_name))
+    else:
+        where = "not a setting"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    expected = (error.get("ctx") or {}).get("expected")
+    if expected and str(expected) not in message:
         message = f"{message} (accepted: {expected})"
-    return f"{key} [{env}]: {message}; got {error.get('input')!r}"
+    if error.get("type") == "extra_forbidden":
+        return f"{key} [{where}]: unknown setting (check the spelling in fa2.toml)"
+    shown = "'***'" if field_name in secret_fields() else repr(error.get("input"))
+    return f"{key} [{where}]: {message}; got {shown}"
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build `Settings`, turning validation failures into one readable line per problem."""
+    """Build `Settings`, turning every failure into `SettingsError`, one line per problem."""
+    path = config_file()
+    if path is not None:
+        if not path.is_file():
+            raise SettingsError([f"FA2_CONFIG: {path} does not exist"])
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError([f"{path}: not valid TOML: {exc}"]) from exc
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        lines = [_describe(dict(err)) for err in exc.errors()]
-        raise SettingsError("invalid fa2 settings:\n" + "\n".join(f"  {line}" for line in lines)) from exc
+        raise SettingsError([_describe(dict(err)) for err in exc.errors()]) from exc
+    except PydanticSettingsError as exc:  # a value the environment source could not decode
+        raise SettingsError([str(exc)]) from exc

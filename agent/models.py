@@ -97,6 +97,9 @@ class Incident(BaseModel):
     comparison_operator: str | None = None
     metrics: list[MetricSpec] = Field(default_factory=list)
     composite_rule: str | None = None
+    triggering_alarms: list[str] = Field(
+        default_factory=list, description="Children that put a composite alarm into its state"
+    )
     window: TimeRange
     extra_context: str | None = None
 

@@ -1,9 +1,156 @@
-"""`fa2` commands for this area (owned by its issue)."""
+"""`fa2 config show` and `fa2 config check`: the effective settings, secrets masked, and
+where each value came from. Invalid settings print one line per problem and exit 2."""
 
 from __future__ import annotations
 
+import json
+import os
+import tomllib
+from enum import StrEnum
+from typing import Any
+
 import typer
+
+from agent.config import (
+    Settings,
+    SettingsError,
+    config_file,
+    env_names,
+    load_settings,
+    secret_fields,
+)
+
+MASK = "********"
+EXIT_INVALID = 2
+
+config_app = typer.Typer(help="Show and check fa2's settings.", no_args_is_help=True)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def settings_or_exit() -> Settings:
+    """Settings for a command, or the problems on stderr and exit status 2 (no traceback)."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo("invalid fa2 settings:", err=True)
+        for line in exc.problems:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(EXIT_INVALID) from None
+
+
+def effective_settings(settings: Settings) -> list[dict[str, Any]]:
+    """One row per setting: name, value (secrets masked), origin, description."""
+    secrets = set(secret_fields())
+    from_file = _file_keys()
+    rows = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if name in secrets:
+            shown: Any = MASK if value is not None else None
+        elif isinstance(value, os.PathLike):
+            shown = os.fspath(value)
+        else:
+            shown = value
+        rows.append(
+            {
+                "name": name,
+                "value": shown,
+                "origin": _origin(name, from_file),
+                "env": " / ".join(env_names(name)),
+                "description": field.description or "",
+            }
+        )
+    return rows
+
+
+def _file_keys() -> set[str]:
+    path = config_file()
+    if path is None or not path.is_file():
+        return set()
+    return set(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+def _origin(name: str, from_file: set[str]) -> str:
+    for env in env_names(name):
+        if env in os.environ:
+            return f"env {env}"
+    if name in from_file:
+        return str(config_file())
+    return "default"
+
+
+def _show(output: OutputFormat) -> None:
+    settings = settings_or_exit()
+    rows = effective_settings(settings)
+    if output is OutputFormat.json:
+        typer.echo(json.dumps({row["name"]: row["value"] for row in rows}, indent=2, default=str))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    source = config_file()
+    table = Table(title=f"fa2 settings (file: {source or 'none'})", title_justify="left")
+    table.add_column("setting", style="bold")
+    table.add_column("value", overflow="fold")
+    table.add_column("from", style="dim")
+    table.add_column("environment variable", style="dim")
+    for row in rows:
+        value = row["value"]
+        text = (
+            "(not set)"
+            if value is None
+            else json.dumps(value)
+            if isinstance(value, list)
+            else str(value)
+        )
+        table.add_row(row["name"], text, row["origin"], row["env"])
+    Console(soft_wrap=False).print(table)
+
+
+def advice(settings: Settings) -> list[str]:
+    """Settings that are valid but will limit what an investigation can do."""
+    notes = []
+    if settings.bundle is None:
+        if not settings.log_groups:
+            notes.append(
+                "log_groups is empty: Logs Insights queries need log groups (FA2_LOG_GROUPS)"
+            )
+        if settings.athena_output_location is None:
+            notes.append(
+                "athena_output_location is not set: Athena needs it unless the workgroup "
+                f"'{settings.athena_workgroup}' defines one (FA2_ATHENA_OUTPUT_LOCATION)"
+            )
+    elif not settings.bundle.is_dir():
+        notes.append(f"bundle {settings.bundle} is not a folder (FA2_BUNDLE)")
+    if settings.model == "bedrock" and not settings.model_id:
+        notes.append("model is bedrock but model_id is empty (FA2_MODEL_ID)")
+    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+        notes.append("Slack is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): CLI only")
+    return notes
+
+
+@config_app.command("show")
+def show(
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json"),
+) -> None:
+    """Print the effective settings (environment over fa2.toml over defaults), secrets masked."""
+    _show(output)
+
+
+@config_app.command("check")
+def check() -> None:
+    """Validate the settings: exit 0 when valid (with advice), 2 with one line per problem."""
+    settings = settings_or_exit()
+    source = config_file()
+    typer.echo(f"fa2 settings are valid (file: {source or 'none'}; model: {settings.model}).")
+    for note in advice(settings):
+        typer.echo(f"  note: {note}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the top-level app."""
+    """Add `fa2 config ...` to the top-level app."""
+    app.add_typer(config_app, name="config")

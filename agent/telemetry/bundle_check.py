@@ -1,0 +1,347 @@
+"""`check_bundle`: read every file of an incident bundle the way the local engines will, and
+report per source the files, record counts, time span and every problem with file and
+line. A bad line or record is reported and skipped; nothing here raises on bad data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from agent.alarm import AlarmParseError, incident_from_bundle
+from agent.config import Settings
+from agent.models import TimeRange
+from agent.telemetry import bundle_formats as fmt
+from agent.telemetry.bundle import (
+    SOURCE_LAYOUT,
+    Bundle,
+    BundleError,
+    BundleSource,
+    iter_lines,
+    load_bundle,
+    open_text,
+)
+
+# Problems listed per file before the rest are summarised in one line.
+MAX_PROBLEMS_PER_FILE = 20
+
+
+class Problem(BaseModel):
+    severity: Literal["error", "warning"]
+    file: str  # relative to the bundle root
+    line: int | None = None
+    message: str
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class FileReport(BaseModel):
+    path: str
+    records: int = 0
+    skipped: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+class SourceReport(BaseModel):
+    source: BundleSource
+    files: list[FileReport] = Field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(f.skipped for f in self.files)
+
+    @property
+    def first(self) -> datetime | None:
+        return min((f.first for f in self.files if f.first), default=None)
+
+    @property
+    def last(self) -> datetime | None:
+        return max((f.last for f in self.files if f.last), default=None)
+
+
+class BundleReport(BaseModel):
+    root: str
+    title: str | None = None
+    window: TimeRange | None = None
+    manifest_ok: bool = False
+    sources: list[SourceReport] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return sum(s.records for s in self.sources)
+
+    @property
+    def usable(self) -> bool:
+        """The agent can run on it: a valid manifest and some readable telemetry."""
+        return self.manifest_ok and self.records > 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def as_json(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["usable"] = self.usable
+        data["records"] = self.records
+        for source, report in zip(data["sources"], self.sources, strict=True):
+            source.update(
+                records=report.records,
+                skipped=report.skipped,
+                first=_iso(report.first),
+                last=_iso(report.last),
+            )
+        return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+class _FileCheck:
+    """Counts and problems of one file while it is read."""
+
+    def __init__(self, report: BundleReport, root: Path, path: Path, window: TimeRange) -> None:
+        self.problems = report.problems
+        self.rel = path.relative_to(root).as_posix()
+        self.window = window
+        self.file = FileReport(path=self.rel)
+        self.listed = 0
+        self.hidden = 0
+        self.outside = 0
+        self.first_outside: int | None = None
+
+    def bad(self, line: int | None, message: str) -> None:
+        self.file.skipped += 1
+        if self.listed < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(
+                Problem(severity="error", file=self.rel, line=line, message=message)
+            )
+            self.listed += 1
+        else:
+            self.hidden += 1
+
+    def good(self, line: int | None, times: Iterable[datetime], records: int = 1) -> None:
+        self.file.records += records
+        for stamp in times:
+            self.file.first = min(self.file.first or stamp, stamp)
+            self.file.last = max(self.file.last or stamp, stamp)
+            if not self.window.start <= stamp < self.window.end:
+                self.outside += 1
+                self.first_outside = self.first_outside or line or 0
+
+    def finish(self) -> FileReport:
+        if self.hidden:
+            self.problems.append(
+                Problem(
+                    severity="error",
+                    file=self.rel,
+                    message=f"… and {self.hidden} more bad records in this file (not listed)",
+                )
+            )
+        if self.outside:
+            self.problems.append(
+                Problem(
+                    severity="warning",
+                    file=self.rel,
+                    line=self.first_outside or None,
+                    message=f"{self.outside} timestamps outside the window {self.window.label()}"
+                    + (f" (first at line {self.first_outside})" if self.first_outside else ""),
+                )
+            )
+        return self.file
+
+
+def check_bundle(path: str | Path, settings: Settings | None = None) -> BundleReport:
+    """Validate the bundle at `path`; see the module docstring. `settings` bounds the
+    window length (defaults when not given)."""
+    report = BundleReport(root=str(path))
+    try:
+        bundle = load_bundle(path)
+    except BundleError as exc:
+        report.problems.append(Problem(severity="error", file="incident.yaml", message=str(exc)))
+        return report
+    report.root = str(bundle.root)
+    report.title = bundle.manifest.title
+    report.window = bundle.window
+    report.manifest_ok = _check_alarm(bundle, report, settings or Settings.model_construct())
+    for unknown in bundle.unknown_files:
+        report.problems.append(
+            Problem(
+                severity="warning",
+                file=unknown.relative_to(bundle.root).as_posix(),
+                message=_unknown_hint(unknown, bundle.root),
+            )
+        )
+    for source in SOURCE_LAYOUT:
+        files = bundle.source_files(source)
+        if not files:
+            continue
+        source_report = SourceReport(source=source)
+        for file in files:
+            check = _FileCheck(report, bundle.root, file, bundle.window)
+            _read_safely(check, _READERS[source], file)
+            source_report.files.append(check.finish())
+        report.sources.append(source_report)
+    if report.manifest_ok and report.records == 0:
+        report.problems.append(
+            Problem(
+                severity="error", file=".", message="no readable telemetry in any source folder"
+            )
+        )
+    return report
+
+
+def _check_alarm(bundle: Bundle, report: BundleReport, settings: Settings) -> bool:
+    """The manifest's alarm must parse into an incident the agent can investigate."""
+    try:
+        incident_from_bundle(bundle, settings)
+    except AlarmParseError as exc:
+        report.problems.append(
+            Problem(severity="error", file="incident.yaml", message=f"alarm: {exc}")
+        )
+        return False
+    return True
+
+
+def _unknown_hint(path: Path, root: Path) -> str:
+    folder = path.relative_to(root).parts[0]
+    for source, (expected_folder, suffixes) in SOURCE_LAYOUT.items():
+        if folder == expected_folder:
+            wanted = " or ".join(f"{expected_folder}/*{s}[.gz]" for s in suffixes)
+            return f"unknown file, ignored: {source} files must be {wanted}"
+    return "unknown file, ignored: not part of the bundle layout (see spec/incident-bundle.md)"
+
+
+def _read_safely(check: _FileCheck, read: Callable[[_FileCheck, Path], None], path: Path) -> None:
+    """A file that cannot be read at all (broken gzip, I/O error) is one problem, not a crash."""
+    try:
+        read(check, path)
+    except (OSError, EOFError, zlib.error) as exc:
+        check.bad(None, f"cannot read the file: {exc}")
+
+
+def _read_logs(check: _FileCheck, path: Path) -> None:
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError as exc:
+            check.bad(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        try:
+            check.good(number, [fmt.check_log_event(event)])
+        except fmt.RecordError as exc:
+            check.bad(number, f"log event {exc}")
+
+
+def _read_alb(check: _FileCheck, path: Path) -> None:
+    for number, line in iter_lines(path):
+        if not line.strip():
+            continue
+        try:
+            check.good(number, [fmt.check_alb_line(line.rstrip("\r"))])
+        except fmt.RecordError as exc:
+            check.bad(number, f"ALB line: {exc}")
+
+
+def _load_json(check: _FileCheck, path: Path) -> tuple[Any, str]:
+    with open_text(path) as handle:
+        text = handle.read()
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        check.bad(exc.lineno, f"not valid JSON ({exc.msg} at column {exc.colno})")
+        return None, text
+
+
+_ARRAY_START = re.compile(r'^\s*\[|"(?:Records|Traces)"\s*:\s*\[')
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line each item of the file's main array starts on (CloudTrail `Records`, X-Ray
+    `Traces`, or a top-level list), so record problems can name a line. Empty if the
+    layout is unusual; the caller then reports the record index alone."""
+    match = _ARRAY_START.search(text)
+    if match is None:
+        return [1] if text.lstrip().startswith("{") else []
+    decoder = json.JSONDecoder()
+    lines: list[int] = []
+    pos, line = match.end(), text.count("\n", 0, match.end()) + 1
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            line += text[pos] == "\n"
+            pos += 1
+        if pos >= len(text) or text[pos] == "]":
+            return lines
+        lines.append(line)
+        try:
+            _, end = decoder.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return []
+        line += text.count("\n", pos, end)
+        pos = end
+
+
+def _read_documents(
+    check: _FileCheck,
+    path: Path,
+    split: Callable[[Any], list[Any]],
+    label: str,
+    check_item: Callable[[Any], datetime | list[datetime]],
+) -> None:
+    """JSON files holding a list of items (CloudTrail records, X-Ray traces, metric series)."""
+    document, text = _load_json(check, path)
+    if document is None:
+        return
+    try:
+        items = split(document)
+    except fmt.RecordError as exc:
+        check.bad(1, str(exc))
+        return
+    lines = _item_lines(text)
+    for index, item in enumerate(items):
+        line = lines[index] if index < len(lines) else None
+        try:
+            times = check_item(item)
+        except fmt.RecordError as exc:
+            check.bad(line, f"{label}[{index}]: {exc}")
+            continue
+        stamps = times if isinstance(times, list) else [times]
+        count = len(stamps) if label == "series" else 1
+        check.good(line, stamps, records=count)
+
+
+def _read_cloudtrail(check: _FileCheck, path: Path) -> None:
+    _read_documents(check, path, fmt.cloudtrail_records, "Records", fmt.check_cloudtrail_record)
+
+
+def _read_xray(check: _FileCheck, path: Path) -> None:
+    _read_documents(check, path, fmt.xray_traces, "Traces", fmt.check_trace)
+
+
+def _read_metrics(check: _FileCheck, path: Path) -> None:
+    _read_documents(check, path, fmt.metric_series, "series", fmt.check_metric_series)
+
+
+_READERS: dict[BundleSource, Callable[[_FileCheck, Path], None]] = {
+    "logs": _read_logs,
+    "alb": _read_alb,
+    "cloudtrail": _read_cloudtrail,
+    "xray": _read_xray,
+    "metrics": _read_metrics,
+}

@@ -1,0 +1,264 @@
+"""Record-level validation of the AWS formats an incident bundle holds.
+
+Each `check_*` function reads one already-decoded record (or line, for ALB) and returns
+its timestamps, or raises `RecordError` saying what is wrong. They never touch files, so
+the bundle checker decides how to count, skip and report.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.models import as_utc
+
+
+class RecordError(ValueError):
+    """One record does not have the documented shape; the message says how."""
+
+
+# --- ALB access logs ---------------------------------------------------------------------
+
+# AWS's documented Athena RegexSerDe for ALB access logs (Athena user guide, "Create the
+# table for ALB access logs"), anchored, with the fields newer than target_status_code_list
+# (classification, classification_reason, conn_trace_id) optional so logs written before
+# ALB added them still parse; anything after them is the documented trailing `( .*)?`.
+ALB_LINE = re.compile(
+    r"^([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*):([0-9]*) ([^ ]*)[:-]([0-9]*) ([-.0-9]*) ([-.0-9]*) "
+    r'([-.0-9]*) (|[-0-9]*) (-|[-0-9]*) ([-0-9]*) ([-0-9]*) "([^ ]*) (.*) (- |[^ ]*)" '
+    r'"([^"]*)" ([A-Z0-9-_]+) ([A-Za-z0-9.-]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^"]*)" '
+    r'([-.0-9]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^ ]*)" "([^\s]+?)" "([^\s]+)"'
+    r'(?: "([^ ]*)" "([^ ]*)")? ?([^ ]*)?( .*)?$'
+)
+
+# One ALB field: a double-quoted string (quotes inside are escaped by ALB as \") or a bare token.
+_ALB_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^ ]+')
+
+ALB_FIELDS = (
+    "type",
+    "time",
+    "elb",
+    "client:port",
+    "target:port",
+    "request_processing_time",
+    "target_processing_time",
+    "response_processing_time",
+    "elb_status_code",
+    "target_status_code",
+    "received_bytes",
+    "sent_bytes",
+    '"request"',
+    '"user_agent"',
+    "ssl_cipher",
+    "ssl_protocol",
+    "target_group_arn",
+    '"trace_id"',
+    '"domain_name"',
+    '"chosen_cert_arn"',
+    "matched_rule_priority",
+    "request_creation_time",
+    '"actions_executed"',
+    '"redirect_url"',
+    '"error_reason"',
+    '"target:port_list"',
+    '"target_status_code_list"',
+)
+ALB_MIN_FIELDS = len(ALB_FIELDS)
+ALB_TYPES = {"http", "https", "h2", "grpcs", "ws", "wss"}
+
+# (field index, pattern, what it should look like) for pinpointing a line the regex refuses.
+_ALB_FIELD_RULES: tuple[tuple[int, re.Pattern[str], str], ...] = (
+    (3, re.compile(r"^[^ ]*:[0-9]*$"), "client ip:port"),
+    (4, re.compile(r"^(-|[^ ]*:[0-9]*)$"), "target ip:port or -"),
+    (5, re.compile(r"^-?[.0-9]+$"), "seconds or -1"),
+    (6, re.compile(r"^-?[.0-9]+$"), "seconds or -1"),
+    (7, re.compile(r"^-?[.0-9]+$"), "seconds or -1"),
+    (8, re.compile(r"^(-|[0-9]{3})$"), "an HTTP status or -"),
+    (9, re.compile(r"^(-|[0-9]{3})$"), "an HTTP status or -"),
+    (10, re.compile(r"^-?[0-9]+$"), "a byte count"),
+    (11, re.compile(r"^-?[0-9]+$"), "a byte count"),
+    (12, re.compile(r'^"\S* .* \S*"$'), 'a quoted "METHOD url protocol"'),
+)
+
+
+def alb_tokens(line: str) -> list[str]:
+    return _ALB_TOKEN.findall(line)
+
+
+def check_alb_line(line: str) -> datetime:
+    """The `time` of one ALB access log line, or `RecordError` naming the field at fault."""
+    tokens = alb_tokens(line)
+    if len(tokens) < ALB_MIN_FIELDS:
+        raise RecordError(
+            f"{len(tokens)} fields; an ALB access log line has at least {ALB_MIN_FIELDS} "
+            f"(type … target_status_code_list, space-separated, some quoted)"
+        )
+    if tokens[0] not in ALB_TYPES:
+        raise RecordError(f"field 1 (type) is {tokens[0]!r}; expected one of {sorted(ALB_TYPES)}")
+    stamp = parse_iso(tokens[1])
+    if stamp is None:
+        raise RecordError(
+            f"field 2 (time) is {tokens[1]!r}; expected ISO 8601 UTC like 2026-03-02T10:02:00.123456Z"
+        )
+    if ALB_LINE.match(line) is None:
+        for index, pattern, expected in _ALB_FIELD_RULES:
+            if not pattern.match(tokens[index]):
+                raise RecordError(
+                    f"field {index + 1} ({ALB_FIELDS[index]}) is {tokens[index]!r}; expected {expected}"
+                )
+        raise RecordError(
+            "does not match AWS's documented ALB access log format (Athena RegexSerDe)"
+        )
+    return stamp
+
+
+# --- CloudWatch Logs events (logs/*.jsonl) ---------------------------------------------------
+
+# Epoch milliseconds before 2001-09-09 are almost certainly epoch *seconds* written by mistake.
+_MIN_EPOCH_MS = 1_000_000_000_000
+
+
+def check_log_event(event: Any) -> datetime:
+    """The timestamp of one `{"logGroup", "logStream", "timestamp", "message"}` event."""
+    if not isinstance(event, dict):
+        raise RecordError(f"expected a JSON object per line, got {type(event).__name__}")
+    missing = [key for key in ("logGroup", "logStream", "timestamp", "message") if key not in event]
+    if missing:
+        raise RecordError("missing " + ", ".join(missing))
+    for key in ("logGroup", "logStream", "message"):
+        if not isinstance(event[key], str):
+            raise RecordError(f"{key} must be a string, got {type(event[key]).__name__}")
+    stamp = _epoch_ms(event["timestamp"], "timestamp")
+    if "ingestionTime" in event:
+        _epoch_ms(event["ingestionTime"], "ingestionTime")
+    return stamp
+
+
+def _epoch_ms(value: Any, key: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RecordError(f"{key} must be epoch milliseconds (an integer), got {value!r}")
+    if value < _MIN_EPOCH_MS:
+        raise RecordError(f"{key} {value} looks like epoch seconds; expected epoch milliseconds")
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+# --- CloudTrail (cloudtrail/*.json) ----------------------------------------------------------
+
+
+def cloudtrail_records(document: Any) -> list[Any]:
+    if not isinstance(document, dict) or "Records" not in document:
+        raise RecordError('expected a CloudTrail log file: {"Records": [...]}')
+    records = document["Records"]
+    if not isinstance(records, list):
+        raise RecordError(f'"Records" must be a list, got {type(records).__name__}')
+    return records
+
+
+def check_cloudtrail_record(record: Any) -> datetime:
+    if not isinstance(record, dict):
+        raise RecordError(f"expected an event object, got {type(record).__name__}")
+    missing = [key for key in ("eventTime", "eventSource", "eventName") if key not in record]
+    if missing:
+        raise RecordError("missing " + ", ".join(missing))
+    stamp = parse_iso(record["eventTime"]) if isinstance(record["eventTime"], str) else None
+    if stamp is None:
+        raise RecordError(
+            f"eventTime {record['eventTime']!r} is not ISO 8601 (2026-03-02T10:02:11Z)"
+        )
+    return stamp
+
+
+# --- X-Ray (xray/*.json, BatchGetTraces) -----------------------------------------------------
+
+
+def xray_traces(document: Any) -> list[Any]:
+    if not isinstance(document, dict) or "Traces" not in document:
+        raise RecordError(
+            'expected the BatchGetTraces shape: {"Traces": [{"Id", "Segments": [...]}]}'
+        )
+    traces = document["Traces"]
+    if not isinstance(traces, list):
+        raise RecordError(f'"Traces" must be a list, got {type(traces).__name__}')
+    return traces
+
+
+def check_trace(trace: Any) -> list[datetime]:
+    """Segment start and end times of one trace; each segment `Document` is JSON text."""
+    if not isinstance(trace, dict):
+        raise RecordError(f"expected a trace object, got {type(trace).__name__}")
+    if not isinstance(trace.get("Id"), str):
+        raise RecordError("missing Id")
+    segments = trace.get("Segments")
+    if not isinstance(segments, list) or not segments:
+        raise RecordError(f"trace {trace['Id']}: Segments must be a non-empty list")
+    times: list[datetime] = []
+    for index, segment in enumerate(segments):
+        where = f"trace {trace['Id']} Segments[{index}]"
+        if not isinstance(segment, dict) or not isinstance(segment.get("Document"), str):
+            raise RecordError(f"{where}: Document must be the segment document as a JSON string")
+        try:
+            document = json.loads(segment["Document"])
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"{where}: Document is not valid JSON ({exc.msg})") from exc
+        if not isinstance(document, dict):
+            raise RecordError(f"{where}: Document must be a JSON object")
+        missing = [key for key in ("id", "name", "start_time") if key not in document]
+        if missing:
+            raise RecordError(f"{where}: segment document missing " + ", ".join(missing))
+        for key in ("start_time", "end_time"):
+            value = document.get(key)
+            if value is None and key == "end_time":
+                continue  # an in-progress segment has no end_time
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise RecordError(f"{where}: {key} must be epoch seconds, got {value!r}")
+            times.append(datetime.fromtimestamp(value, tz=UTC))
+    return times
+
+
+# --- CloudWatch metrics (metrics/*.json) -----------------------------------------------------
+
+
+def metric_series(document: Any) -> list[Any]:
+    """A metrics file holds one series object or a list of them."""
+    if isinstance(document, dict):
+        return [document]
+    if isinstance(document, list):
+        return document
+    raise RecordError("expected a metric series object or a list of them")
+
+
+def check_metric_series(series: Any) -> list[datetime]:
+    if not isinstance(series, dict):
+        raise RecordError(f"expected a series object, got {type(series).__name__}")
+    missing = [
+        key for key in ("Namespace", "MetricName", "Timestamps", "Values") if key not in series
+    ]
+    if missing:
+        raise RecordError("missing " + ", ".join(missing))
+    label = f"{series['Namespace']}/{series['MetricName']}"
+    stamps, values = series["Timestamps"], series["Values"]
+    if not isinstance(stamps, list) or not isinstance(values, list):
+        raise RecordError(f"{label}: Timestamps and Values must be lists")
+    if len(stamps) != len(values):
+        raise RecordError(f"{label}: {len(stamps)} Timestamps but {len(values)} Values")
+    for dim in series.get("Dimensions") or []:
+        if not isinstance(dim, dict) or not {"Name", "Value"} <= set(dim):
+            raise RecordError(f"{label}: each dimension must be {{'Name': ..., 'Value': ...}}")
+    times = []
+    for index, (stamp, value) in enumerate(zip(stamps, values, strict=True)):
+        parsed = parse_iso(stamp) if isinstance(stamp, str) else None
+        if parsed is None:
+            raise RecordError(f"{label}: Timestamps[{index}] {stamp!r} is not ISO 8601")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RecordError(f"{label}: Values[{index}] {value!r} is not a number")
+        times.append(parsed)
+    return times
+
+
+def parse_iso(text: str) -> datetime | None:
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        return None
