@@ -163,3 +163,68 @@ def function_arn(function: str) -> str:
 
 def resource(kind: str, arn: str) -> dict[str, str]:
     return {"accountId": ACCOUNT_ID, "type": kind, "ARN": arn}
+
+
+def poll(
+    trail: Trail,
+    principal: Principal,
+    start: datetime,
+    end: datetime,
+    every: timedelta,
+    calls: list[tuple[str, str, dict[str, Any] | None]],
+) -> None:
+    """Read-only calls a dashboard or agent repeats: (eventSource, eventName, request)."""
+    at = start
+    while at < end:
+        for offset, (source, name, request) in enumerate(calls):
+            trail.call(
+                at + timedelta(seconds=2 * offset),
+                principal,
+                source,
+                name,
+                read_only=True,
+                request=request,
+            )
+        at += every
+
+
+def lambda_configuration(
+    function: str,
+    *,
+    modified: datetime,
+    revision_id: str,
+    timeout: int = 10,
+    memory: int = 512,
+    runtime: str = "python3.12",
+    handler: str = "app.handler",
+    description: str = "",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The function configuration Lambda returns (UpdateFunctionConfiguration, UpdateFunctionCode)."""
+    config: dict[str, Any] = {
+        "functionName": function,
+        "functionArn": function_arn(function),
+        "runtime": runtime,
+        "role": f"arn:aws:iam::{ACCOUNT_ID}:role/{function}-role",
+        "handler": handler,
+        "codeSize": 18234,
+        "description": description,
+        "timeout": timeout,
+        "memorySize": memory,
+        "lastModified": modified.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        "codeSha256": "pQ8mC3vN1Yw5b2Jf0Wk9hXr7sT4uLzA6eDgH1iKoM2E=",
+        "version": "$LATEST",
+        "tracingConfig": {"mode": "Active"},
+        "revisionId": revision_id,
+        "state": "Active",
+        "lastUpdateStatus": "InProgress",
+        "lastUpdateStatusReason": "The function is being created.",
+        "lastUpdateStatusReasonCode": "Creating",
+        "packageType": "Zip",
+        "architectures": ["arm64"],
+        "ephemeralStorage": {"size": 512},
+        "snapStart": {"applyOn": "None", "optimizationStatus": "Off"},
+        "loggingConfig": {"logFormat": "Text", "logGroup": f"/aws/lambda/{function}"},
+    }
+    config.update(extra or {})
+    return config

@@ -8,7 +8,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.cloudtrail import Principal, Trail, function_arn, resource, table_arn
+from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user, workload_role
+from evals.generators.cloudtrail import (
+    Trail,
+    function_arn,
+    lambda_configuration,
+    poll,
+    resource,
+    table_arn,
+)
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import (
     LambdaLogs,
@@ -17,6 +25,7 @@ from evals.generators.lambda_logs import (
     powertools_line,
     unhandled_python_error,
 )
+from evals.generators.manifest import alarm, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute, minute_key, sum_by_minute
 from evals.generators.serverless_api import Call, Handler, HandlerResult, Route, ServerlessApi
 from evals.generators.xray import aws_call
@@ -298,187 +307,63 @@ def _order_path(ids: Ids) -> str:
 
 def _trail(ids: Ids, put: LambdaLogs) -> Trail:
     trail = Trail(ids)
-    monitor = Principal(
-        "AssumedRole",
-        "grafana-cloudwatch-reader",
-        "grafana",
-        source_ip="54.210.3.17",
-        role_id="AROAZ6EXAMPLEGRAFAN1",
-        user_agent="aws-sdk-go/1.50.8 (go1.21.6; linux; amd64) grafana/10.3.1",
-    )
-    deploy = Principal(
-        "AssumedRole",
-        "orders-deploy-github",
-        "GitHubActions-orders-infra-8152",
-        source_ip="4.175.112.9",
-        role_id="AROAZ6EXAMPLEDEPLOY1",
-        user_agent="APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) "
-        "terraform-provider-aws/5.39.1 (+https://registry.terraform.io/providers/hashicorp/aws) "
-        "aws-sdk-go-v2/1.25.2 os/linux lang/go#1.21.7 md/GOOS#linux md/GOARCH#amd64 "
-        "api/lambda#1.53.0",
-    )
-    human = Principal(
-        "AssumedRole",
-        "AWSReservedSSO_PowerUserAccess_4f1c2a9b7e3d5c60",
-        "jane.doe@example.com",
-        source_ip="198.51.100.77",
-        role_id="AROAZ6EXAMPLESSOPWR1",
-        user_agent="aws-cli/2.15.30 Python/3.11.8 Darwin/23.3.0 exe/x86_64 prompt/off "
-        "command/dynamodb.update-table",
-    )
-    put_role = Principal(
-        "AssumedRole",
-        "orders-put-role",
-        "orders-put",
-        source_ip="3.91.22.140",
-        role_id="AROAZ6EXAMPLEPUTFN01",
-        user_agent="awslambda-worker/1.0 rusid=fd3c1a2e-6e0e-4d67-9d1c-8f3a",
-    )
-    # steady read-only polling by the dashboards
-    at = START + timedelta(seconds=41)
-    while at < END:
-        trail.call(
-            at,
-            monitor,
-            "monitoring.amazonaws.com",
-            "DescribeAlarms",
-            read_only=True,
-            request={"alarmNamePrefix": "orders-", "maxRecords": 100},
-        )
-        trail.call(
-            at + timedelta(seconds=2),
-            monitor,
-            "dynamodb.amazonaws.com",
-            "DescribeTable",
-            read_only=True,
-            request={"tableName": "orders"},
-            resources=[resource("AWS::DynamoDB::Table", table_arn("orders"))],
-        )
-        at += timedelta(minutes=5)
-    for minute in (7, 22, 37):
-        trail.call(
-            START + timedelta(minutes=minute, seconds=12),
-            monitor,
-            "dynamodb.amazonaws.com",
-            "ListTables",
-            read_only=True,
-            request=None,
-        )
-    # the harmless change: the pipeline raises orders-put's timeout from 10 s to 15 s
+    table = [resource("AWS::DynamoDB::Table", table_arn("orders"))]
+    function = [resource("AWS::Lambda::Function", function_arn("orders-put"))]
+    dynamodb, lambda_ = "dynamodb.amazonaws.com", "lambda.amazonaws.com"
+    poll(trail, GRAFANA, START + timedelta(seconds=41), END, timedelta(minutes=5), [
+        ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-"}),
+        (dynamodb, "DescribeTable", {"tableName": "orders"}),
+    ])  # fmt: skip
+    poll(trail, GRAFANA, START + timedelta(minutes=7, seconds=12), END, timedelta(minutes=15),
+         [(dynamodb, "ListTables", None)])  # fmt: skip
+
+    # the red herring: the pipeline raises orders-put's timeout from 10 s to 15 s
+    trail.call(CONFIG_CHANGE - timedelta(seconds=2), TERRAFORM_PIPELINE, lambda_,
+               "GetFunction20150331v2", read_only=True, request={"functionName": "orders-put"},
+               resources=function)  # fmt: skip
     trail.call(
-        CONFIG_CHANGE - timedelta(seconds=2),
-        deploy,
-        "lambda.amazonaws.com",
-        "GetFunction20150331v2",
-        read_only=True,
-        request={"functionName": "orders-put"},
-        resources=[resource("AWS::Lambda::Function", function_arn("orders-put"))],
-    )
-    trail.call(
-        CONFIG_CHANGE,
-        deploy,
-        "lambda.amazonaws.com",
-        "UpdateFunctionConfiguration20150331v2",
-        read_only=False,
-        request={"functionName": "orders-put", "timeout": 15},
-        response={
-            "functionName": "orders-put",
-            "functionArn": function_arn("orders-put"),
-            "runtime": "python3.12",
-            "role": "arn:aws:iam::123456789012:role/orders-put-role",
-            "handler": "app.handler",
-            "codeSize": 18234,
-            "description": "Create or update an order",
-            "timeout": 15,
-            "memorySize": 512,
-            "lastModified": "2026-03-02T09:50:03.000+0000",
-            "codeSha256": "pQ8mC3vN1Yw5b2Jf0Wk9hXr7sT4uLzA6eDgH1iKoM2E=",
-            "version": "$LATEST",
-            "tracingConfig": {"mode": "Active"},
-            "revisionId": ids.uuid4(),
-            "state": "Active",
-            "lastUpdateStatus": "InProgress",
-            "lastUpdateStatusReason": "The function is being created.",
-            "lastUpdateStatusReasonCode": "Creating",
-            "packageType": "Zip",
-            "architectures": ["arm64"],
-            "ephemeralStorage": {"size": 512},
-            "snapStart": {"applyOn": "None", "optimizationStatus": "Off"},
-            "loggingConfig": {"logFormat": "Text", "logGroup": "/aws/lambda/orders-put"},
-        },
-        resources=[resource("AWS::Lambda::Function", function_arn("orders-put"))],
-    )
+        CONFIG_CHANGE, TERRAFORM_PIPELINE, lambda_, "UpdateFunctionConfiguration20150331v2",
+        read_only=False, request={"functionName": "orders-put", "timeout": 15},
+        response=lambda_configuration("orders-put", modified=CONFIG_CHANGE, timeout=15,
+                                      revision_id=ids.uuid4(),
+                                      description="Create or update an order"),
+        resources=function,
+    )  # fmt: skip
+
     # the cause: an engineer sets the production table to 5 WCU (meant for orders-staging)
+    human = sso_user("jane.doe@example.com", cli_command="dynamodb.update-table")
+    trail.call(CAPACITY_CHANGE - timedelta(seconds=34), human, dynamodb, "DescribeTable",
+               read_only=True, request={"tableName": "orders"}, resources=table)  # fmt: skip
     trail.call(
-        CAPACITY_CHANGE - timedelta(seconds=34),
-        human,
-        "dynamodb.amazonaws.com",
-        "DescribeTable",
-        read_only=True,
-        request={"tableName": "orders"},
-        resources=[resource("AWS::DynamoDB::Table", table_arn("orders"))],
-    )
-    throughput_before = {
-        "lastIncreaseDateTime": "Feb 11, 2026, 4:12:09 PM",
-        "numberOfDecreasesToday": 0,
-        "readCapacityUnits": 100,
-        "writeCapacityUnits": 100,
-    }
-    trail.call(
-        CAPACITY_CHANGE,
-        human,
-        "dynamodb.amazonaws.com",
-        "UpdateTable",
-        read_only=False,
-        request={
-            "tableName": "orders",
-            "provisionedThroughput": {"readCapacityUnits": 100, "writeCapacityUnits": 5},
-        },
-        response={
-            "tableDescription": {
-                "tableName": "orders",
-                "tableStatus": "UPDATING",
-                "tableArn": table_arn("orders"),
-                "tableId": "8f0a3c52-1d7e-4b9a-a6f4-2c0e9d3b7a15",
-                "itemCount": 1843920,
-                "tableSizeBytes": 6127841230,
-                "creationDateTime": "Sep 3, 2024, 9:41:55 AM",
-                "keySchema": [{"attributeName": "orderId", "keyType": "HASH"}],
-                "attributeDefinitions": [{"attributeName": "orderId", "attributeType": "S"}],
-                "provisionedThroughput": throughput_before,
-                "deletionProtectionEnabled": True,
-            }
-        },
-        resources=[resource("AWS::DynamoDB::Table", table_arn("orders"))],
-    )
-    trail.call(
-        CAPACITY_CHANGE + timedelta(minutes=23, seconds=5),
-        human,
-        "dynamodb.amazonaws.com",
-        "DescribeTable",
-        read_only=True,
-        request={"tableName": "orders-staging"},
-        resources=[resource("AWS::DynamoDB::Table", table_arn("orders-staging"))],
-    )
-    # cold starts: the execution role decrypts its environment and creates a log stream
+        CAPACITY_CHANGE, human, dynamodb, "UpdateTable", read_only=False,
+        request={"tableName": "orders",
+                 "provisionedThroughput": {"readCapacityUnits": 100, "writeCapacityUnits": 5}},
+        response={"tableDescription": {
+            "tableName": "orders", "tableStatus": "UPDATING", "tableArn": table_arn("orders"),
+            "tableId": "8f0a3c52-1d7e-4b9a-a6f4-2c0e9d3b7a15", "itemCount": 1843920,
+            "tableSizeBytes": 6127841230, "creationDateTime": "Sep 3, 2024, 9:41:55 AM",
+            "keySchema": [{"attributeName": "orderId", "keyType": "HASH"}],
+            "attributeDefinitions": [{"attributeName": "orderId", "attributeType": "S"}],
+            "provisionedThroughput": {
+                "lastIncreaseDateTime": "Feb 11, 2026, 4:12:09 PM", "numberOfDecreasesToday": 0,
+                "readCapacityUnits": 100, "writeCapacityUnits": 100},
+            "deletionProtectionEnabled": True,
+        }},
+        resources=table,
+    )  # fmt: skip
+    trail.call(CAPACITY_CHANGE + timedelta(minutes=23, seconds=5), human, dynamodb,
+               "DescribeTable", read_only=True, request={"tableName": "orders-staging"},
+               resources=[resource("AWS::DynamoDB::Table", table_arn("orders-staging"))])  # fmt: skip
+
+    # cold starts: the execution role decrypts its environment variables
+    role = workload_role("orders-put-role", "orders-put")
+    key = "arn:aws:kms:us-east-1:123456789012:key/2c5f7e1a-93b4-4d2e-8a61-0f9c3b7d4e28"
     for cold in put.cold_starts:
-        trail.call(
-            cold - timedelta(milliseconds=300),
-            put_role,
-            "kms.amazonaws.com",
-            "Decrypt",
-            read_only=True,
-            request={
-                "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                "encryptionContext": {"LambdaFunctionName": "orders-put"},
-            },
-            resources=[
-                resource(
-                    "AWS::KMS::Key",
-                    "arn:aws:kms:us-east-1:123456789012:key/2c5f7e1a-93b4-4d2e-8a61-0f9c3b7d4e28",
-                )
-            ],
-        )
+        trail.call(cold - timedelta(milliseconds=300), role, "kms.amazonaws.com", "Decrypt",
+                   read_only=True,
+                   request={"encryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                            "encryptionContext": {"LambdaFunctionName": "orders-put"}},
+                   resources=[resource("AWS::KMS::Key", key)])  # fmt: skip
     return trail
 
 
@@ -546,104 +431,46 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids, put).write(writer)
-    writer.manifest(MANIFEST)
-    writer.readme(README)
+    writer.manifest(_manifest())
+    writer.readme(readme_beside(__file__))
 
 
-MANIFEST = {
-    "version": 1,
-    "title": "DynamoDB throttling behind the orders API",
-    "architecture": "API Gateway (REST, orders-api, stage prod) -> Lambda (orders-put: PUT "
-    "/orders/{orderId}; orders-get: GET /orders/{orderId}) -> DynamoDB table orders "
-    "(provisioned capacity); orders-put also sends to the SQS queue order-events.",
-    "alarm": {
-        "AlarmName": "orders-api-5xx",
-        "AlarmDescription": "5XX errors on the orders API",
-        "AWSAccountId": "123456789012",
-        "NewStateValue": "ALARM",
-        "NewStateReason": "Threshold Crossed: 1 datapoint [12.0] was greater than the "
-        "threshold (5.0).",
-        "StateChangeTime": "2026-03-02T10:17:00.000+0000",
-        "Region": "US East (N. Virginia)",
-        "AlarmArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx",
-        "OldStateValue": "OK",
-        "Trigger": {
-            "MetricName": "5XXError",
-            "Namespace": "AWS/ApiGateway",
-            "StatisticType": "Statistic",
-            "Statistic": "SUM",
-            "Unit": None,
-            "Dimensions": [{"value": "orders-api", "name": "ApiName"}],
-            "Period": 60,
-            "EvaluationPeriods": 1,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "Threshold": 5.0,
-            "TreatMissingData": "missing",
+def _manifest() -> dict[str, Any]:
+    return manifest(
+        title="DynamoDB throttling behind the orders API",
+        architecture="API Gateway (REST, orders-api, stage prod) -> Lambda (orders-put: PUT "
+        "/orders/{orderId}; orders-get: GET /orders/{orderId}) -> DynamoDB table orders "
+        "(provisioned capacity); orders-put also sends to the SQS queue order-events.",
+        alarm=alarm(
+            "orders-api-5xx",
+            "5XX errors on the orders API",
+            namespace="AWS/ApiGateway",
+            metric="5XXError",
+            dimensions={"ApiName": "orders-api"},
+            threshold=5.0,
+            datapoint=12.0,
+            fired=utc("2026-03-02T10:17:00Z"),
+        ),
+        start=START,
+        end=END,
+        ground_truth={
+            "root_cause": "Write capacity of DynamoDB table `orders` was lowered from 100 to 5 "
+            "WCU by UpdateTable at 10:02; PutItem calls are throttled "
+            "(ProvisionedThroughputExceededException), and the Lambda returns 500 to API Gateway.",
+            "category": "capacity",
+            "must_mention": [
+                ["ProvisionedThroughputExceededException", "throttl"],
+                ["UpdateTable", "write capacity", "WCU"],
+            ],
+            "key_evidence": [
+                {"source": "logs", "contains": "ProvisionedThroughputExceededException"},
+                {"source": "cloudtrail", "contains": "UpdateTable"},
+            ],
+            "red_herrings": [
+                "a benign Lambda UpdateFunctionConfiguration (timeout 10s -> 15s) at 09:50",
+            ],
+            "difficulty": "easy",
+            "notes": "Seed scenario and the `make demo` bundle.",
         },
-    },
-    "window": {"start": "2026-03-02T09:45:00Z", "end": "2026-03-02T10:30:00Z"},
-    "athena": {
-        "database": "aiops_db",
-        "alb_table": "alb_access_logs",
-        "cloudtrail_table": "cloud_trail_logs",
-    },
-    "ground_truth": {
-        "root_cause": "Write capacity of DynamoDB table `orders` was lowered from 100 to 5 WCU "
-        "by UpdateTable at 10:02; PutItem calls are throttled "
-        "(ProvisionedThroughputExceededException), and the Lambda returns 500 to API Gateway.",
-        "category": "capacity",
-        "must_mention": [
-            ["ProvisionedThroughputExceededException", "throttl"],
-            ["UpdateTable", "write capacity", "WCU"],
-        ],
-        "key_evidence": [
-            {"source": "logs", "contains": "ProvisionedThroughputExceededException"},
-            {"source": "cloudtrail", "contains": "UpdateTable"},
-        ],
-        "red_herrings": [
-            "a benign Lambda UpdateFunctionConfiguration (timeout 10s -> 15s) at 09:50",
-        ],
-        "difficulty": "easy",
-        "notes": "Seed scenario and `make demo` bundle.",
-    },
-    "tags": ["capacity", "serverless", "dynamodb", "logs", "cloudtrail", "xray", "metrics"],
-}
-
-README = """
-# dynamodb-throttling — the demo incident
-
-**Architecture:** API Gateway REST API `orders-api` (stage `prod`) -> Lambda `orders-put`
-(Python, Powertools JSON logs) and `orders-get` (Node.js) -> DynamoDB table `orders`.
-
-**What happened.** At 10:02:14 an engineer (SSO session `jane.doe@example.com`, AWS CLI)
-ran `UpdateTable` on the production table `orders`, setting provisioned write capacity
-from 100 to 5 WCU (the DescribeTable of `orders-staging` at 10:25 suggests the change was
-meant for staging). Each order is ~3.3 KB (4 WCU), so ~55 orders a minute need ~4 WCU/s on
-average with per-second peaks well above 5. DynamoDB's burst capacity absorbs most of it
-until ~10:15, then the morning peak starts: PutItem fails with
-`ProvisionedThroughputExceededException` after the SDK's 10 attempts, `orders-put` logs an
-ERROR and returns 500 (about one failure in five escapes the handler: Python traceback,
-Lambda `Errors`, API Gateway 502). `5XXError` reaches 12 in the 10:16 minute and the alarm
-`orders-api-5xx` (> 5 per minute) fires at 10:17.
-
-**What a good investigation finds**
-- 5XX by minute in the API Gateway access logs: a trickle from 10:04, a jump at 10:16; all on
-  `PUT /orders/{orderId}`; GET and /health are healthy.
-- The top error in `/aws/lambda/orders-put`: `ProvisionedThroughputExceededException` on
-  PutItem (`reached max retries: 9`), in JSON lines (`error.code`) and in tracebacks.
-- CloudTrail write events before the onset: `UpdateTable` on `orders` with
-  `writeCapacityUnits: 5` at 10:02:14 — the cause.
-- X-Ray: the DynamoDB PutItem subsegment is throttled (HTTP 400, `throttle: true`).
-- Metrics: `ProvisionedWriteCapacityUnits` 100 -> 5 at 10:03, `WriteThrottleEvents` rising,
-  `ConsumedWriteCapacityUnits` capped near 300 a minute; Lambda `Throttles` stays 0 (it is
-  the table, not the function, that is throttled).
-
-**Red herring.** At 09:50:03 the Terraform pipeline ran
-`UpdateFunctionConfiguration20150331v2` on `orders-put` (timeout 10 s -> 15 s). It recycled
-the execution environments (a burst of cold starts, `INIT_START`, `Init Duration`), but
-errors begin 14 minutes later and durations stay far below either timeout.
-
-**Noise.** Validation rejects (400), unknown orders on GET (404), an occasional slow
-pricing lookup warning, dashboards polling DescribeAlarms/DescribeTable, KMS Decrypt on
-cold starts.
-"""
+        tags=["capacity", "serverless", "dynamodb", "logs", "cloudtrail", "xray", "metrics"],
+    )
