@@ -1,0 +1,254 @@
+"""The Bolt app: thin listeners that parse the payload, ack at once and hand the work to
+`slack_app.jobs` as lazy listeners (a re-invocation on Lambda, a worker thread when served
+locally). Nothing here imports the agent stack; `jobs` imports it when work starts.
+
+Safety checks that must hold before anything runs live in one middleware: Slack's retries
+and repeated event ids are dropped, fa2's own and other apps' edits are ignored, and events
+from channels outside the allowlist never reach a listener.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Literal
+
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from agent.config import Settings
+from slack_app.contract import ACTION_IDS, MODAL_CALLBACK_ID, SLASH_COMMANDS
+from slack_app.investigator import Investigator, ServiceInvestigator
+from slack_app.jobs import Jobs
+from slack_app.modal import FormOrigin, parse_origin, parse_submission
+from slack_app.payloads import (
+    BlockAction,
+    EventCallback,
+    MessageEvent,
+    SlashCommand,
+    ViewSubmission,
+)
+from slack_app.store import Feedback, SlackStore, now_utc, store_from_settings
+from slack_app.text import strip_mentions
+
+log = logging.getLogger(__name__)
+
+IGNORED_SUBTYPES = {
+    "message_changed",
+    "message_deleted",
+    "channel_join",
+    "channel_leave",
+    "thread_broadcast",
+}
+EVENT_DEDUP_SECONDS = 24 * 3600
+
+
+class ChannelPolicy:
+    def __init__(self, channels: list[str]) -> None:
+        self.channels = set(channels)
+
+    def allows(self, channel: str | None) -> bool:
+        return not self.channels or channel in self.channels
+
+
+def create_app(
+    settings: Settings,
+    *,
+    investigator: Investigator | Callable[[], Investigator] | None = None,
+    store: SlackStore | None = None,
+    process_before_response: bool = False,
+    listener_executor: Executor | None = None,
+    progress_interval: float = 1.0,
+) -> App:
+    """Build the app. `investigator` (an object or a factory) replaces the real agent in tests."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    )
+    if not token:
+        raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
+    if not secret and not settings.slack_app_token:
+        raise ValueError("SLACK_SIGNING_SECRET is not set (needed to verify requests from Slack)")
+    app = App(
+        client=WebClient(token=token, base_url=settings.slack_api_url),
+        signing_secret=secret or "",
+        process_before_response=process_before_response,
+        token_verification_enabled=False,  # auth.test runs on the first request, not at import
+        listener_executor=listener_executor,
+        raise_error_for_unhandled_request=False,
+    )
+    if investigator is None:
+        factory: Callable[[], Investigator] = lambda: ServiceInvestigator(settings)  # noqa: E731
+    elif callable(investigator) and not hasattr(investigator, "investigate"):
+        factory = investigator
+    else:
+        factory = lambda: investigator  # type: ignore[assignment,return-value]  # noqa: E731
+    jobs = Jobs(
+        settings=settings,
+        store=store or store_from_settings(settings),
+        client=app.client,
+        investigator_factory=factory,
+        progress_interval=progress_interval,
+    )
+    register(app, jobs, ChannelPolicy(settings.slack_channels))
+    return app
+
+
+def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
+    """Attach fa2's middleware and listeners to `app`."""
+
+    @app.use
+    def drop_repeats_and_noise(
+        request: BoltRequest, body: dict[str, Any], context: Any, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        if request.lazy_only or body.get("type") != "event_callback":
+            next()
+            return None
+        callback = EventCallback.model_validate(body)
+        event = callback.event
+        retry = request.headers.get("x-slack-retry-num", [None])[0]
+        if event.get("type") in ("message", "app_mention"):
+            own = event.get("user") == context.bot_user_id or (
+                event.get("bot_id") is not None and event.get("bot_id") == context.bot_id
+            )
+            if (
+                own
+                or event.get("subtype") in IGNORED_SUBTYPES
+                or not policy.allows(event.get("channel"))
+            ):
+                return BoltResponse(status=200, body="")
+        if callback.event_id and not jobs.store.claim(
+            f"event:{callback.event_id}", EVENT_DEDUP_SECONDS
+        ):
+            log.info("dropping repeated event %s (retry %s)", callback.event_id, retry)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    def ack_now(ack: Ack) -> None:
+        ack()
+
+    def on_message(body: dict[str, Any], context: Any) -> None:
+        event = MessageEvent.model_validate(body["event"])
+        if event.mentions(context.bot_user_id):
+            return  # the app_mention listener answers it
+        if event.bot_id is not None:
+            jobs.on_alarm_message(body["event"], event.channel, event.ts)
+        elif event.in_thread and jobs.store.is_answered(event.thread_id):
+            jobs.follow_up(
+                strip_mentions(event.text), channel=event.channel, thread_ts=event.root_ts
+            )
+
+    def on_mention(body: dict[str, Any]) -> None:
+        event = MessageEvent.model_validate(body["event"])
+        question = strip_mentions(event.text)
+        if not question:
+            jobs.post(event.channel, event.root_ts, _help_message())
+        elif event.in_thread and jobs.store.is_answered(event.thread_id):
+            jobs.follow_up(question, channel=event.channel, thread_ts=event.root_ts)
+        else:
+            jobs.question(question, channel=event.channel, ts=event.root_ts)
+
+    app.event("message")(ack=ack_now, lazy=[on_message])
+    app.event("app_mention")(ack=ack_now, lazy=[on_mention])
+
+    def open_alarm_form(body: dict[str, Any]) -> None:
+        action = BlockAction.model_validate(body)
+        channel, thread_ts = action.channel_id, action.thread_ts
+        if channel is None or thread_ts is None or not policy.allows(channel):
+            return
+        jobs.open_form_for_alarm(
+            trigger_id=action.trigger_id,
+            user=action.user.id,
+            alarm_key=action.action.value,
+            channel=channel,
+            thread_ts=thread_ts,
+        )
+
+    app.action(ACTION_IDS["analyze"])(ack=ack_now, lazy=[open_alarm_form])
+
+    def record_feedback(body: dict[str, Any]) -> None:
+        action = BlockAction.model_validate(body)
+        vote: Literal["up", "down"] = (
+            "up" if action.action.action_id == ACTION_IDS["feedback_up"] else "down"
+        )
+        jobs.store.record_feedback(
+            Feedback(
+                thread_id=action.action.value,
+                user=action.user.id,
+                vote=vote,
+                message_ts=action.message.ts if action.message else None,
+                at=now_utc(),
+            )
+        )
+        if action.channel_id:
+            jobs.client.chat_postEphemeral(
+                channel=action.channel_id,
+                user=action.user.id,
+                thread_ts=action.thread_ts,
+                text="Thanks, fa2 recorded your feedback for this investigation.",
+            )
+
+    for key in ("feedback_up", "feedback_down"):
+        app.action(ACTION_IDS[key])(ack=ack_now, lazy=[record_feedback])
+
+    def ack_command(ack: Ack, body: dict[str, Any]) -> None:
+        command = SlashCommand.model_validate(body)
+        if not policy.allows(command.channel_id):
+            ack(text="fa2 is not enabled in this channel.")
+        else:
+            ack()
+
+    def open_command_form(body: dict[str, Any]) -> None:
+        command = SlashCommand.model_validate(body)
+        if not policy.allows(command.channel_id):
+            return
+        origin = FormOrigin(channel=command.channel_id, user=command.user_id)
+        jobs.open_form(
+            trigger_id=command.trigger_id,
+            origin=origin,
+            description=command.text.strip(),
+            at=now_utc(),
+        )
+
+    for command_name in SLASH_COMMANDS:
+        app.command(command_name)(ack=ack_command, lazy=[open_command_form])
+
+    def validate_form(ack: Ack, body: dict[str, Any]) -> None:
+        submission = ViewSubmission.model_validate(body)
+        parsed = parse_submission(submission.view, max_window_hours=jobs.settings.max_window_hours)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+        else:
+            ack()
+
+    def start_from_form(body: dict[str, Any]) -> None:
+        submission = ViewSubmission.model_validate(body)
+        parsed = parse_submission(submission.view, max_window_hours=jobs.settings.max_window_hours)
+        origin = parse_origin(submission.view)
+        if isinstance(parsed, dict) or not policy.allows(origin.channel):
+            return
+        try:
+            jobs.on_form(parsed, origin)
+        except Exception:
+            jobs.fail(origin.channel, origin.thread_ts, "Starting the investigation failed")
+
+    app.view(MODAL_CALLBACK_ID)(ack=validate_form, lazy=[start_from_form])
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error(
+            "unhandled error in a Slack listener (request type %s)",
+            body.get("type"),
+            exc_info=error,
+        )
+
+
+def _help_message() -> Any:
+    from slack_app.blocks import notice
+
+    return notice(
+        "Ask me about an incident, e.g. `@fa2 why did checkout return 5xx in the last 30 minutes?`, "
+        "or use `/fa2` to open the investigation form. In a thread I answered, just ask a follow-up."
+    )

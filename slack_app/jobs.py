@@ -1,0 +1,308 @@
+"""The work behind the listeners, run after Slack has been acked: recognise alarms, open the
+form, run investigations and follow-ups, publish reports. Every failure a user could see is
+turned into a short message with an error id; the details go to the logs under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from agent.config import Settings
+from agent.models import Incident, TimeRange
+from agent.report import Report
+from slack_app import blocks
+from slack_app.investigator import Investigator
+from slack_app.markdown import report_markdown
+from slack_app.modal import (
+    FormOrigin,
+    InvestigationForm,
+    UserTime,
+    default_range,
+    investigation_modal,
+)
+from slack_app.payloads import thread_id_for
+from slack_app.progress import StatusMessage
+from slack_app.store import SlackStore
+from slack_app.text import escape_mrkdwn, truncate
+
+log = logging.getLogger(__name__)
+
+
+def new_error_id() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+@dataclass
+class Jobs:
+    settings: Settings
+    store: SlackStore
+    client: Any  # slack_sdk WebClient
+    investigator_factory: Callable[[], Investigator]
+    progress_interval: float = 1.0
+    _investigator: Investigator | None = None
+
+    @property
+    def investigator(self) -> Investigator:
+        if self._investigator is None:
+            self._investigator = self.investigator_factory()
+        return self._investigator
+
+    def post(self, channel: str, thread_ts: str | None, message: blocks.SlackMessage) -> str:
+        response = self.client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=message.text, blocks=message.blocks
+        )
+        return str(response["ts"])
+
+    def fail(self, channel: str, thread_ts: str | None, what: str) -> str:
+        """Log the exception being handled under a new id and tell the thread that id."""
+        error_id = new_error_id()
+        log.exception("%s (error id %s, channel %s, thread %s)", what, error_id, channel, thread_ts)
+        try:
+            self.post(channel, thread_ts, blocks.error_message(error_id, what))
+        except Exception:
+            log.exception("could not report error %s to Slack", error_id)
+        return error_id
+
+    # --- alarms ------------------------------------------------------------------------
+
+    def on_alarm_message(self, event: dict[str, Any], channel: str, ts: str) -> Incident | None:
+        """Reply under an Amazon Q Developer (AWS Chatbot) alarm notification, if it is one."""
+        from agent.alarm import AlarmParseError, parse_chatbot_message
+
+        try:
+            incident = parse_chatbot_message(event, self.settings)
+        except AlarmParseError as exc:
+            log.debug("bot message in %s is not an alarm notification: %s", channel, exc)
+            return None
+        if (incident.state or "ALARM") != "ALARM":
+            return None  # OK / INSUFFICIENT_DATA notifications need no investigation
+        alarm_key = thread_id_for(channel, ts)
+        self.store.put_alarm(alarm_key, incident.model_dump_json())
+        self.post(channel, ts, blocks.alarm_reply(incident, alarm_key=alarm_key))
+        if self.settings.slack_auto_investigate:
+            self.investigate(incident, channel=channel, thread_ts=ts)
+        return incident
+
+    # --- the form ----------------------------------------------------------------------
+
+    def user_time(self, user_id: str) -> UserTime:
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+            return UserTime(
+                tz=user.get("tz") or "UTC",
+                tz_label=user.get("tz_label") or "",
+                tz_offset=int(user.get("tz_offset") or 0),
+            )
+        except Exception:  # the form still works in UTC
+            log.warning("users.info failed for %s; showing UTC", user_id, exc_info=True)
+            return UserTime()
+
+    def open_form(
+        self, *, trigger_id: str, origin: FormOrigin, description: str, at: datetime
+    ) -> None:
+        start, end = default_range(
+            at, self.settings.window_before_minutes, self.settings.window_after_minutes
+        )
+        view = investigation_modal(
+            origin=origin,
+            description=description,
+            start=start,
+            end=end,
+            user_time=self.user_time(origin.user or ""),
+            max_window_hours=self.settings.max_window_hours,
+        )
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+    def open_form_for_alarm(
+        self, *, trigger_id: str, user: str, alarm_key: str, channel: str, thread_ts: str
+    ) -> None:
+        stored = self.store.get_alarm(alarm_key)
+        origin = FormOrigin(channel=channel, thread_ts=thread_ts, alarm_key=alarm_key, user=user)
+        if stored is None:
+            self.open_form(
+                trigger_id=trigger_id, origin=origin, description="", at=datetime.now(UTC)
+            )
+            return
+        incident = Incident.model_validate_json(stored)
+        description = incident.title
+        if incident.state_reason:
+            description += f"\n{incident.state_reason}"
+        self.open_form(
+            trigger_id=trigger_id,
+            origin=origin,
+            description=description,
+            at=incident.state_change_time or incident.window.end,
+        )
+
+    def on_form(self, form: InvestigationForm, origin: FormOrigin) -> None:
+        """A valid submission: build the incident and investigate in the origin's thread."""
+        from agent.alarm import incident_from_text
+
+        window = TimeRange(start=form.start, end=form.end)
+        context = "\n\n".join(
+            p for p in (f"Reported by the on-call engineer: {form.description}", form.context) if p
+        )
+        stored = self.store.get_alarm(origin.alarm_key) if origin.alarm_key else None
+        if stored is not None:
+            incident = Incident.model_validate_json(stored).model_copy(
+                update={"window": window, "extra_context": context}
+            )
+        else:
+            incident = incident_from_text(
+                form.description, form.start, form.end, settings=self.settings
+            )
+            incident = incident.model_copy(update={"extra_context": form.context})
+        thread_ts = origin.thread_ts
+        if thread_ts is None:  # the slash command: start a thread for this investigation
+            who = f"<@{origin.user}> asked" if origin.user else "Asked"
+            thread_ts = self.post(
+                origin.channel,
+                None,
+                blocks.notice(
+                    f"🔎 {who} fa2 to investigate: {escape_mrkdwn(truncate(form.description, 500))}"
+                ),
+            )
+        self.investigate(incident, channel=origin.channel, thread_ts=thread_ts)
+
+    # --- investigations ----------------------------------------------------------------
+
+    def _start(self, channel: str, thread_ts: str, thread_id: str) -> bool:
+        limit = self.settings.slack_max_concurrent_per_channel
+        outcome = self.store.try_start(
+            channel, thread_id, limit, stale_seconds=2 * self.settings.max_wall_seconds + 60
+        )
+        if outcome == "busy_thread":
+            self.post(
+                channel,
+                thread_ts,
+                blocks.notice(
+                    "⏳ fa2 is already working in this thread; the answer will appear here."
+                ),
+            )
+        elif outcome == "busy_channel":
+            self.post(
+                channel,
+                thread_ts,
+                blocks.notice(
+                    f"⏳ {limit} investigations are already running in this channel. "
+                    "Please wait for one to finish, then ask again."
+                ),
+            )
+        return outcome == "started"
+
+    def investigate(self, incident: Incident, *, channel: str, thread_ts: str) -> Report | None:
+        thread_id = thread_id_for(channel, thread_ts)
+        if not self._start(channel, thread_ts, thread_id):
+            return None
+        try:
+            status = self._status(channel, thread_ts, incident.title, "starting")
+            try:
+                report = self.investigator.investigate(
+                    incident, thread_id=thread_id, on_progress=status
+                )
+            except Exception:
+                error_id = new_error_id()
+                log.exception("investigation failed (error id %s, thread %s)", error_id, thread_id)
+                status.fail(
+                    f"The investigation failed (error id `{error_id}`). The details are in fa2's logs."
+                )
+                return None
+            status.finish(_done_line(report))
+            self.publish(
+                report, incident, channel=channel, thread_ts=thread_ts, thread_id=thread_id
+            )
+            return report
+        except Exception:
+            self.fail(channel, thread_ts, "Posting the investigation failed")
+            return None
+        finally:
+            self.store.finish(channel, thread_id)
+
+    def follow_up(self, question: str, *, channel: str, thread_ts: str) -> Report | None:
+        """A question in a thread fa2 answered: the same conversation, with all its evidence."""
+        thread_id = thread_id_for(channel, thread_ts)
+        if not self._start(channel, thread_ts, thread_id):
+            return None
+        try:
+            status = self._status(channel, thread_ts, truncate(question, 80), "thinking")
+            try:
+                report = self.investigator.ask(thread_id, question, on_progress=status)
+            except Exception:
+                error_id = new_error_id()
+                log.exception("follow-up failed (error id %s, thread %s)", error_id, thread_id)
+                status.fail(
+                    f"The follow-up failed (error id `{error_id}`). The details are in fa2's logs."
+                )
+                return None
+            status.finish(_done_line(report))
+            for message in blocks.report_messages(report, thread_id=thread_id):
+                self.post(channel, thread_ts, message)
+            return report
+        except Exception:
+            self.fail(channel, thread_ts, "Posting the answer failed")
+            return None
+        finally:
+            self.store.finish(channel, thread_id)
+
+    def question(self, question: str, *, channel: str, ts: str) -> Report | None:
+        """A mention outside any thread: investigate the question over the recent window."""
+        from agent.alarm import incident_from_text
+
+        end = datetime.now(UTC).replace(second=0, microsecond=0)
+        start = end - timedelta(minutes=self.settings.window_before_minutes)
+        incident = incident_from_text(question, start, end, settings=self.settings)
+        return self.investigate(incident, channel=channel, thread_ts=ts)
+
+    def _status(self, channel: str, thread_ts: str, title: str, detail: str) -> StatusMessage:
+        first = blocks.status_message(title, state="⏳", detail=detail)
+        ts = self.post(channel, thread_ts, first)
+        return StatusMessage(
+            self.client, channel=channel, ts=ts, title=title, min_interval=self.progress_interval
+        )
+
+    # --- publishing --------------------------------------------------------------------
+
+    def publish(
+        self, report: Report, incident: Incident, *, channel: str, thread_ts: str, thread_id: str
+    ) -> None:
+        """Report blocks, then the markdown report and the chart as files in the thread."""
+        for message in blocks.report_messages(report, thread_id=thread_id):
+            self.post(channel, thread_ts, message)
+        self.store.mark_answered(thread_id)
+        uploads: list[dict[str, Any]] = [
+            {
+                "content": report_markdown(report),
+                "filename": "fa2-report.md",
+                "title": f"fa2 report: {truncate(report.title, 100)}",
+            }
+        ]
+        png = self._chart(report, incident)
+        if png is not None:
+            uploads.append(
+                {"content": png, "filename": "fa2-chart.png", "title": "Alarm metric and changes"}
+            )
+        self.client.files_upload_v2(file_uploads=uploads, channel=channel, thread_ts=thread_ts)
+
+    def _chart(self, report: Report, incident: Incident) -> bytes | None:
+        from slack_app.chart import chart_data, render_png
+
+        try:
+            metric = self.investigator.alarm_series(incident)
+        except Exception:  # the chart is a bonus; fall back to the evidence
+            log.warning("could not fetch the alarm metric for the chart", exc_info=True)
+            metric = None
+        data = chart_data(report, incident, metric)
+        return render_png(data) if data is not None else None
+
+
+def _done_line(report: Report) -> str:
+    usage = report.usage
+    return (
+        f"Done: {len(report.hypotheses)} hypotheses from {usage.tool_calls} queries "
+        f"in {usage.wall_seconds:.0f} s (${usage.cost_usd:.4f})"
+    )

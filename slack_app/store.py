@@ -1,0 +1,261 @@
+"""What the Slack app remembers between requests: which events it has seen (so Slack's
+retries never start a second investigation), which investigations are running (at most N
+per channel), the alarms it recognised, the threads it answered, and 👍/👎 feedback.
+
+Two implementations of one interface: SQLite under fa2's state folder when served locally,
+and DynamoDB (the checkpoint table, items prefixed `fa2slack#`) on AWS, where each Lambda
+invocation is its own process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from agent.config import Settings
+
+StartResult = Literal["started", "busy_thread", "busy_channel"]
+
+
+class Feedback(BaseModel):
+    thread_id: str
+    user: str
+    vote: Literal["up", "down"]
+    message_ts: str | None = None
+    at: datetime
+
+
+class SlackStore(Protocol):
+    def claim(self, key: str, ttl_seconds: int = 3600) -> bool:
+        """True the first time `key` is claimed (within ttl), False for every repeat."""
+        ...
+
+    def try_start(
+        self, channel: str, thread_id: str, limit: int, stale_seconds: int
+    ) -> StartResult:
+        """Register a running investigation unless the thread or the channel is busy."""
+        ...
+
+    def finish(self, channel: str, thread_id: str) -> None: ...
+
+    def put_alarm(self, key: str, incident_json: str) -> None: ...
+
+    def get_alarm(self, key: str) -> str | None: ...
+
+    def mark_answered(self, thread_id: str) -> None: ...
+
+    def is_answered(self, thread_id: str) -> bool: ...
+
+    def record_feedback(self, feedback: Feedback) -> None: ...
+
+    def feedback(self, thread_id: str) -> list[Feedback]: ...
+
+
+_SCHEMA = """
+create table if not exists claims (key text primary key, expires_at real not null);
+create table if not exists running (channel text, thread_id text, started_at real not null,
+                                    primary key (channel, thread_id));
+create table if not exists alarms (key text primary key, incident text not null);
+create table if not exists answered (thread_id text primary key, at real not null);
+create table if not exists feedback (thread_id text, user text, vote text, message_ts text, at text);
+"""
+
+
+class SqliteStore:
+    """One connection guarded by a lock: the local server's worker threads share it."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.Lock()
+        with self._lock:
+            self._db.executescript(_SCHEMA)
+
+    def _run(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def claim(self, key: str, ttl_seconds: int = 3600) -> bool:
+        now = time.time()
+        with self._lock:
+            self._db.execute("delete from claims where expires_at < ?", (now,))
+            cursor = self._db.execute(
+                "insert or ignore into claims values (?, ?)", (key, now + ttl_seconds)
+            )
+            return cursor.rowcount == 1
+
+    def try_start(
+        self, channel: str, thread_id: str, limit: int, stale_seconds: int
+    ) -> StartResult:
+        now = time.time()
+        with self._lock:
+            self._db.execute("begin immediate")
+            try:
+                self._db.execute("delete from running where started_at < ?", (now - stale_seconds,))
+                rows = self._db.execute(
+                    "select thread_id from running where channel = ?", (channel,)
+                ).fetchall()
+                if any(row[0] == thread_id for row in rows):
+                    return "busy_thread"
+                if len(rows) >= limit:
+                    return "busy_channel"
+                self._db.execute("insert into running values (?, ?, ?)", (channel, thread_id, now))
+                return "started"
+            finally:
+                self._db.execute("commit")
+
+    def finish(self, channel: str, thread_id: str) -> None:
+        self._run("delete from running where channel = ? and thread_id = ?", channel, thread_id)
+
+    def put_alarm(self, key: str, incident_json: str) -> None:
+        self._run("insert or replace into alarms values (?, ?)", key, incident_json)
+
+    def get_alarm(self, key: str) -> str | None:
+        rows = self._run("select incident from alarms where key = ?", key)
+        return rows[0][0] if rows else None
+
+    def mark_answered(self, thread_id: str) -> None:
+        self._run("insert or replace into answered values (?, ?)", thread_id, time.time())
+
+    def is_answered(self, thread_id: str) -> bool:
+        return bool(self._run("select 1 from answered where thread_id = ?", thread_id))
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        self._run(
+            "insert into feedback values (?, ?, ?, ?, ?)",
+            feedback.thread_id,
+            feedback.user,
+            feedback.vote,
+            feedback.message_ts,
+            feedback.at.isoformat(),
+        )
+
+    def feedback(self, thread_id: str) -> list[Feedback]:
+        rows = self._run("select * from feedback where thread_id = ? order by at", thread_id)
+        return [
+            Feedback(
+                thread_id=r[0],
+                user=r[1],
+                vote=r[2],
+                message_ts=r[3],
+                at=datetime.fromisoformat(r[4]),
+            )
+            for r in rows
+        ]
+
+
+class DynamoDbStore:
+    """The same interface over a DynamoDB table with string keys `PK` and `SK`."""
+
+    PREFIX = "fa2slack#"
+
+    def __init__(self, table_name: str, *, region: str, endpoint_url: str | None = None) -> None:
+        import boto3  # only on AWS, and only when the store is first built
+
+        self._table = boto3.resource(
+            "dynamodb", region_name=region, endpoint_url=endpoint_url
+        ).Table(table_name)
+
+    def _key(self, kind: str, key: str, sort: str = "-") -> dict[str, str]:
+        return {"PK": f"{self.PREFIX}{kind}#{key}", "SK": sort}
+
+    def _put_new(self, item: dict[str, Any]) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
+            return True
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+
+    def claim(self, key: str, ttl_seconds: int = 3600) -> bool:
+        return self._put_new(
+            {**self._key("claim", key), "expires_at": int(time.time()) + ttl_seconds}
+        )
+
+    def try_start(
+        self, channel: str, thread_id: str, limit: int, stale_seconds: int
+    ) -> StartResult:
+        from boto3.dynamodb.conditions import Attr, Key
+
+        now = int(time.time())
+        item: dict[str, Any] = {**self._key("running", channel, thread_id), "started_at": now}
+        item["expires_at"] = now + stale_seconds
+        stale = self._table.get_item(Key=self._key("running", channel, thread_id)).get("Item")
+        if stale is not None and int(str(stale.get("started_at", 0))) >= now - stale_seconds:
+            return "busy_thread"
+        self._table.put_item(Item=item)
+        running = self._table.query(
+            KeyConditionExpression=Key("PK").eq(item["PK"]),
+            FilterExpression=Attr("started_at").gte(now - stale_seconds),
+        )["Items"]
+        earlier = [
+            r for r in running if (int(str(r["started_at"])), str(r["SK"])) < (now, thread_id)
+        ]
+        if len(earlier) >= limit:  # the ones that started first keep their slot
+            self.finish(channel, thread_id)
+            return "busy_channel"
+        return "started"
+
+    def finish(self, channel: str, thread_id: str) -> None:
+        self._table.delete_item(Key=self._key("running", channel, thread_id))
+
+    def put_alarm(self, key: str, incident_json: str) -> None:
+        expires = int(time.time()) + 14 * 24 * 3600
+        self._table.put_item(
+            Item={**self._key("alarm", key), "incident": incident_json, "expires_at": expires}
+        )
+
+    def get_alarm(self, key: str) -> str | None:
+        item = self._table.get_item(Key=self._key("alarm", key)).get("Item")
+        return str(item["incident"]) if item else None
+
+    def mark_answered(self, thread_id: str) -> None:
+        self._table.put_item(Item={**self._key("answered", thread_id), "at": int(time.time())})
+
+    def is_answered(self, thread_id: str) -> bool:
+        return "Item" in self._table.get_item(Key=self._key("answered", thread_id))
+
+    def record_feedback(self, feedback: Feedback) -> None:
+        sort = f"{feedback.at.isoformat()}#{feedback.user}"
+        self._table.put_item(
+            Item={
+                **self._key("feedback", feedback.thread_id, sort),
+                **feedback.model_dump(mode="json"),
+            }
+        )
+
+    def feedback(self, thread_id: str) -> list[Feedback]:
+        from boto3.dynamodb.conditions import Key
+
+        items = self._table.query(
+            KeyConditionExpression=Key("PK").eq(self._key("feedback", thread_id)["PK"])
+        )["Items"]
+        return [
+            Feedback.model_validate({k: v for k, v in i.items() if k not in ("PK", "SK")})
+            for i in items
+        ]
+
+
+def store_from_settings(settings: Settings) -> SlackStore:
+    """DynamoDB when the checkpoints live there (on AWS), else SQLite next to the checkpoints."""
+    if settings.checkpoint_backend == "dynamodb" and settings.dynamodb_table:
+        return DynamoDbStore(
+            settings.dynamodb_table, region=settings.region, endpoint_url=settings.endpoint_url
+        )
+    if settings.checkpoint_backend == "memory":
+        return SqliteStore(":memory:")
+    return SqliteStore(settings.checkpoint_path.parent / "slack.sqlite")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
