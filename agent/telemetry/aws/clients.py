@@ -17,7 +17,7 @@ from agent.config import Settings
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 30
-MAX_ATTEMPTS = 5  # first try + 4 retries, in botocore's adaptive mode
+MAX_RETRIES = 4  # botocore's `max_attempts` counts retries after the first try
 
 _CLIENTS: dict[tuple[str, str, str | None], Any] = {}
 _LOCK = threading.Lock()
@@ -25,7 +25,7 @@ _LOCK = threading.Lock()
 
 def boto_config() -> Config:
     return Config(
-        retries={"mode": "adaptive", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "adaptive", "max_attempts": MAX_RETRIES},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         user_agent_extra="fa2",

@@ -100,13 +100,14 @@ def access_denied_message(exc: ClientError, *, action: str, resource: str) -> st
 
 
 def _malformed_query_message(exc: ClientError, service_label: str) -> str:
-    """Logs Insights' MalformedQueryException carries `queryCompileError` with a location."""
+    """Logs Insights' MalformedQueryException carries `queryCompileError` with the character
+    offsets of the offending text."""
     compile_error = _compile_error(exc)
     location = compile_error.get("location") or {}
     detail = compile_error.get("message") or error_message(exc)
     where = ""
-    if location:
-        where = f" at line {location.get('line', '?')}, characters {location.get('start', '?')}-{location.get('end', '?')}"
+    if "startCharOffset" in location:
+        where = f" at characters {location['startCharOffset']}-{location.get('endCharOffset', '?')}"
     return f"{service_label} rejected the query{where}: {detail}"
 
 
@@ -119,7 +120,7 @@ def translate(exc: Exception, *, action: str, resource: str, service_label: str)
                 access_denied_message(exc, action=action, resource=resource)
             )
         if code == "MalformedQueryException":
-            position = (_compile_error(exc).get("location") or {}).get("start")
+            position = (_compile_error(exc).get("location") or {}).get("startCharOffset")
             return QueryError(_malformed_query_message(exc, service_label), position=position)
         if code in QUERY_ERROR_CODES:
             return QueryError(
