@@ -1,9 +1,139 @@
-"""`fa2 query` commands for this area (owned by its issue)."""
+"""`fa2 query logs`: run one CloudWatch Logs Insights query over an incident bundle's logs.
+
+    fa2 query logs --bundle DIR [--log-group NAME]... [--start ISO] [--end ISO]
+                   [--format json|table] QUERY
+
+`--format json` prints exactly the `GetQueryResults` shape
+(`{"status", "results", "statistics"}`); `table` prints the rows and the statistics.
+An invalid query exits with status 2 and the reason on stderr (position and what was
+expected), like AWS's MalformedQueryException.
+"""
 
 from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NoReturn
 
 import typer
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _instant(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 time such as 2026-03-02T10:00:00Z", param_hint=option
+        ) from None
+
+
+def logs(
+    query: str = typer.Argument(
+        ..., help="The Logs Insights query, e.g. 'filter @message like /ERROR/'"
+    ),
+    bundle: Path = typer.Option(
+        ..., "--bundle", "-b", help="Incident bundle folder (holds incident.yaml)"
+    ),
+    log_group: list[str] = typer.Option(
+        [],
+        "--log-group",
+        "-g",
+        help="Log group to query (repeatable); default: every group in the bundle",
+    ),
+    start: str | None = typer.Option(
+        None, "--start", help="Range start, ISO 8601; default: the bundle window"
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="Range end, ISO 8601; default: the bundle window"
+    ),
+    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json"),
+) -> None:
+    """Run a Logs Insights query over a bundle's logs (embedded engine, no AWS)."""
+    import duckdb
+    from pydantic import ValidationError
+
+    from agent.models import TimeRange
+    from agent.telemetry.base import QueryError, TelemetryUnavailableError
+    from agent.telemetry.bundle import BundleError, load_bundle
+    from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
+
+    try:
+        parse_query(query)  # fail on a malformed query before loading anything
+    except QueryError as exc:
+        _fail(str(exc), code=2)
+    try:
+        loaded = load_bundle(bundle)
+    except BundleError as exc:
+        _fail(str(exc))
+    try:
+        time_range = TimeRange(
+            start=_instant(start, "--start") or loaded.window.start,
+            end=_instant(end, "--end") or loaded.window.end,
+        )
+    except ValidationError as exc:
+        _fail(f"invalid time range: {exc.errors()[0]['msg']}")
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    try:
+        engine = LogsInsightsEngine(con, loaded.source_files("logs"))
+        groups = log_group or [g.name for g in engine.log_groups()]
+        if not groups:
+            _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
+        result = engine.run(query, groups, time_range)
+    except QueryError as exc:
+        _fail(str(exc), code=2)
+    except TelemetryUnavailableError as exc:
+        _fail(str(exc))
+    finally:
+        con.close()
+
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        _print_table(result, time_range.label(), groups)
+
+
+def _print_table(result: dict[str, Any], window: str, groups: list[str]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    columns: list[str] = []
+    for row in result["results"]:
+        for cell in row:
+            if cell["field"] != "@ptr" and cell["field"] not in columns:
+                columns.append(cell["field"])
+    table = Table(show_lines=False)
+    for column in columns:
+        table.add_column(escape(column), overflow="fold")
+    for row in result["results"]:
+        values = {cell["field"]: cell["value"] for cell in row}
+        table.add_row(*(escape(values.get(c, "")) for c in columns))
+    console = Console(soft_wrap=False)
+    console.print(table)
+    stats = result["statistics"]
+    console.print(
+        f"{len(result['results'])} rows · {int(stats['recordsMatched']):,} matched of "
+        f"{int(stats['recordsScanned']):,} scanned ({int(stats['bytesScanned']):,} bytes) · "
+        f"{escape(window)} · {escape(', '.join(groups))}"
+    )
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    sys.stderr.flush()
+    raise typer.Exit(code)
+
+
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the `query` group."""
+    """Add `logs` to the `query` group."""
+    app.command("logs")(logs)

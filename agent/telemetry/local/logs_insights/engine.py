@@ -1,0 +1,286 @@
+"""`LogsInsightsEngine`: bundle log events in DuckDB, queried with Logs Insights QL.
+
+The events are loaded once (DuckDB's NDJSON reader, gzip or not) into a table of this
+engine's own; every query then runs on its own cursor, so the graph's tool threads can
+query concurrently. Results come back exactly as `GetQueryResults` returns them.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from agent.models import TimeRange
+from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
+from agent.telemetry.local.logs_insights import ast
+from agent.telemetry.local.logs_insights.compiler import Compiled, Compiler, Scope
+from agent.telemetry.local.logs_insights.fields import empty_table_sql, load_sql
+from agent.telemetry.local.logs_insights.ip import register_ip_functions
+from agent.telemetry.local.logs_insights.lexer import location
+from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
+from agent.telemetry.local.logs_insights.patterns import (
+    PATTERN_FIELDS,
+    cluster_lines,
+    grouped_input_sql,
+)
+from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, SqlType, ident, quote
+
+log = logging.getLogger(__name__)
+_engine_ids = itertools.count(1)
+_PATTERN_TYPES: tuple[SqlType, ...] = ("str", "num", "num", "str", "str")
+
+
+class LogsInsightsEngine:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        files: Sequence[Path],
+        account_id: str = "123456789012",
+    ) -> None:
+        self._con = con
+        self._account_id = account_id
+        self._table = f"logs_insights_events_{next(_engine_ids)}"
+        self._scanned: dict[tuple[tuple[str, ...], int, int], tuple[int, int]] = {}
+        self._lock = threading.Lock()
+        register_ip_functions(con)
+        try:
+            con.execute(load_sql(self._table, files) if files else empty_table_sql(self._table))
+        except duckdb.Error as exc:
+            raise TelemetryUnavailableError(
+                f"could not load log events from {len(files)} file(s): {exc}"
+            ) from exc
+        self._groups = self._describe_groups()
+
+    # -- catalog ----------------------------------------------------------------------------
+
+    def _describe_groups(self) -> list[LogGroupInfo]:
+        rows = self._con.execute(
+            f"SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {self._table} "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        return [
+            LogGroupInfo(
+                name=name,
+                events=events,
+                stored_bytes=int(stored),
+                first_event=datetime.fromtimestamp(first / 1000, UTC),
+                last_event=datetime.fromtimestamp(last / 1000, UTC),
+            )
+            for name, events, stored, first, last in rows
+        ]
+
+    def log_groups(self) -> list[LogGroupInfo]:
+        return list(self._groups)
+
+    @property
+    def table(self) -> str:
+        """The DuckDB table holding the events (for diagnostics and benchmarks)."""
+        return self._table
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def run(
+        self,
+        query: str,
+        log_groups: Sequence[str],
+        time_range: TimeRange,
+        limit: int | None = None,
+    ) -> dict[str, Any]:
+        """Run a query; the result has the shape of CloudWatch Logs `GetQueryResults`."""
+        parsed = parse_query(query)
+        groups = self._check_groups(log_groups)
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
+        start_ms = int(time_range.start.timestamp() * 1000)
+        end_ms = int(time_range.end.timestamp() * 1000)
+        source = (
+            f"SELECT *, rowid AS _ptr_id FROM {self._table} "
+            f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
+            f"AND _ts >= {start_ms} AND _ts < {end_ms}"
+        )
+        cursor = self._con.cursor()
+        try:
+            rows, matched = self._execute(cursor, parsed, source, limit or MAX_LIMIT)
+            scanned, scanned_bytes = self._scan_statistics(cursor, groups, start_ms, end_ms)
+        except duckdb.OutOfMemoryException as exc:
+            raise TelemetryUnavailableError(f"the local engine ran out of memory: {exc}") from exc
+        except duckdb.Error as exc:
+            raise QueryError(f"the query could not run: {_first_line(exc)}") from exc
+        finally:
+            cursor.close()
+        return {
+            "status": "Complete",
+            "results": rows,
+            "statistics": {
+                "recordsMatched": float(matched),
+                "recordsScanned": float(scanned),
+                "bytesScanned": float(scanned_bytes),
+            },
+        }
+
+    def _check_groups(self, requested: Sequence[str]) -> list[str]:
+        available = [g.name for g in self._groups]
+        if not requested:
+            raise QueryError(
+                "no log group given; available log groups: " + (", ".join(available) or "(none)")
+            )
+        names = []
+        for name in requested:
+            # accept ARNs as StartQuery does: arn:aws:logs:region:account:log-group:NAME[:*]
+            if name.startswith("arn:") and ":log-group:" in name:
+                name = name.split(":log-group:", 1)[1].removesuffix(":*")
+            if name not in available:
+                raise QueryError(
+                    f"log group '{name}' does not exist; available log groups: "
+                    + (", ".join(available) or "(none)")
+                )
+            names.append(name)
+        return names
+
+    def _execute(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        query: ast.Query,
+        source: str,
+        default_limit: int,
+    ) -> tuple[list[list[dict[str, str]]], int]:
+        commands = list(query.commands)
+        patterns = [i for i, c in enumerate(commands) if isinstance(c, ast.PatternCmd)]
+        if len(patterns) > 1:
+            pos = commands[patterns[1]].pos
+            raise QueryError(
+                f"Invalid query at {location(query.text, pos)}: only one pattern command is allowed",
+                position=pos,
+            )
+        compiler = Compiler(query.text, self._account_id, source, Scope())
+        if not patterns:
+            compiled = compiler.compile(commands)
+            pre_limit = compiler.pre_limit_relation
+            return self._finish(cursor, compiler, compiled, default_limit, pre_limit, None)
+
+        split = patterns[0]
+        command = commands[split]
+        assert isinstance(command, ast.PatternCmd)
+        head = compiler.compile(commands[:split])
+        input_sql = compiler.pattern_input(command.source)
+        groups = cursor.execute(f"{head.with_clause()}\n{grouped_input_sql(input_sql)}").fetchall()
+        pattern_rows, _ = cluster_lines([(m, int(n), s) for m, n, s in groups])
+        matched = sum(int(n) for _, n, _ in groups)
+        temp = f"pattern_rows_{uuid.uuid4().hex}"
+        columns = ", ".join(
+            f"c{i} {'DOUBLE' if t == 'num' else 'VARCHAR'}" for i, t in enumerate(_PATTERN_TYPES)
+        )
+        cursor.execute(f"CREATE TEMP TABLE {temp} ({columns})")
+        try:
+            if pattern_rows:
+                cursor.executemany(
+                    f"INSERT INTO {temp} VALUES ({', '.join('?' * len(_PATTERN_TYPES))})",
+                    pattern_rows,
+                )
+            scope = Scope.for_rows(
+                {
+                    name: SqlExpr(ident(f"c{i}"), kind)
+                    for i, (name, kind) in enumerate(
+                        zip(PATTERN_FIELDS, _PATTERN_TYPES, strict=True)
+                    )
+                },
+                order=[f"{ident('c2')} DESC", f"{ident('c0')} ASC"],
+            )
+            scope.output = list(PATTERN_FIELDS)
+            tail = Compiler(query.text, self._account_id, f"SELECT * FROM {temp}", scope)
+            compiled = tail.compile(commands[split + 1 :])
+            return self._finish(cursor, tail, compiled, default_limit, None, matched)
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+
+    def _finish(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        compiler: Compiler,
+        compiled: Compiled,
+        default_limit: int,
+        events_relation: str | None,
+        matched: int | None,
+    ) -> tuple[list[list[dict[str, str]]], int]:
+        extra = []
+        if compiled.matched_relation is not None and matched is None:
+            extra.append(
+                f"(SELECT sum(_matched) FROM {compiled.matched_relation}) AS _matched_total"
+            )
+        select, shown, events = compiler.final_select(default_limit, extra)
+        raw = cursor.execute(f"{compiled.with_clause()}\n{select}").fetchall()
+        if matched is None:
+            if compiled.matched_relation is not None:
+                matched = int(raw[0][-1] or 0) if raw else 0
+                raw = [row[:-1] for row in raw]
+            elif events_relation is not None:
+                count_sql = f"{compiled.with_clause()}\nSELECT count(*) FROM {events_relation}"
+                matched = int(cursor.execute(count_sql).fetchone()[0])  # type: ignore[index]
+            else:
+                matched = len(raw)
+        return [_result_row(row, shown, events) for row in raw], matched
+
+    def _scan_statistics(
+        self, cursor: duckdb.DuckDBPyConnection, groups: list[str], start_ms: int, end_ms: int
+    ) -> tuple[int, int]:
+        key = (tuple(sorted(groups)), start_ms, end_ms)
+        with self._lock:
+            if key in self._scanned:
+                return self._scanned[key]
+        row = cursor.execute(
+            f"SELECT count(*), coalesce(sum(_bytes), 0) FROM {self._table} "
+            f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
+            f"AND _ts >= {start_ms} AND _ts < {end_ms}"
+        ).fetchone()
+        assert row is not None
+        result = (int(row[0]), int(row[1]))
+        with self._lock:
+            self._scanned[key] = result
+        return result
+
+
+def _result_row(
+    row: tuple[Any, ...], shown: list[tuple[str, SqlType]], events: bool
+) -> list[dict[str, str]]:
+    out = []
+    for (name, kind), value in zip(shown, row, strict=False):
+        if value is None:
+            continue  # AWS leaves a field out of a row when the event lacks it
+        out.append({"field": name, "value": format_value(value, kind)})
+    if events:
+        out.append({"field": "@ptr", "value": _pointer(row[len(shown)])})
+    return out
+
+
+def format_value(value: Any, kind: SqlType) -> str:
+    """A value as GetQueryResults prints it: timestamps `YYYY-MM-DD HH:MM:SS.mmm` UTC."""
+    if kind == "ts":
+        moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    if hasattr(value, "is_integer") or type(value).__name__ == "Decimal":
+        return format_value(float(value), kind)
+    return str(value)
+
+
+def _pointer(row_id: Any) -> str:
+    return base64.b64encode(f"fa2-local:{row_id}".encode()).decode()
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

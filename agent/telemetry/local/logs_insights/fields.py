@@ -1,0 +1,137 @@
+"""The event table and the fields Logs Insights discovers in each event.
+
+Events are loaded once into one DuckDB table with the raw columns below; discovered
+fields are not materialised but computed where a query names them (a JSON path lookup,
+a regex over a Lambda `REPORT` line), so loading stays as fast as DuckDB's JSON reader and
+a query pays only for the fields it uses.
+
+| column  | meaning                                                    |
+| ------- | ---------------------------------------------------------- |
+| _group  | log group name                                              |
+| _stream | log stream name                                             |
+| _ts     | event time, epoch milliseconds                              |
+| _ingest | ingestion time, epoch milliseconds (defaults to _ts)        |
+| _msg    | the raw message                                             |
+| _json   | whether the message is a JSON object (fields are discovered) |
+| _bytes  | message size in bytes (for `bytesScanned`)                  |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, quote
+
+# Lambda platform lines, e.g.
+# REPORT RequestId: 3f5c...\tDuration: 102.25 ms\tBilled Duration: 103 ms\tMemory Size: 128 MB\t
+# Max Memory Used: 70 MB\tInit Duration: 150.22 ms
+_PLATFORM_PREFIX = "(starts_with(_msg, 'REPORT RequestId:') OR starts_with(_msg, 'START RequestId:') OR starts_with(_msg, 'END RequestId:'))"
+_IS_REPORT = "starts_with(_msg, 'REPORT RequestId:')"
+
+
+def _report_number(pattern: str, scale: int = 1) -> str:
+    value = f"TRY_CAST(nullif(regexp_extract(_msg, {quote(pattern)}, 1), '') AS DOUBLE)"
+    if scale != 1:
+        value = f"{value} * {scale}"
+    return f"CASE WHEN {_IS_REPORT} THEN {value} END"
+
+
+def system_field(name: str, account_id: str) -> SqlExpr | None:
+    """SQL for a field CloudWatch generates for every event (or every Lambda event)."""
+    match name:
+        case "@timestamp":
+            return SqlExpr("_ts", "ts")
+        case "@ingestionTime":
+            return SqlExpr("_ingest", "ts")
+        case "@message":
+            return SqlExpr("_msg", "any")
+        case "@logStream":
+            return SqlExpr("_stream", "str")
+        case "@log":
+            return SqlExpr(f"({quote(account_id + ':')} || _group)", "str")
+        case "@type":
+            return SqlExpr(f"CASE WHEN {_PLATFORM_PREFIX} THEN split_part(_msg, ' ', 1) END", "str")
+        case "@requestId":
+            return SqlExpr(
+                f"CASE WHEN {_PLATFORM_PREFIX} THEN "
+                f"regexp_extract(_msg, '^[A-Z]+ RequestId: ([^\\s]+)', 1) END",
+                "str",
+            )
+        case "@duration":
+            return SqlExpr(_report_number(r"RequestId: \S+\s+Duration: ([0-9.]+) ms"), "num")
+        case "@billedDuration":
+            return SqlExpr(_report_number(r"Billed Duration: ([0-9.]+) ms"), "num")
+        case "@initDuration":
+            return SqlExpr(_report_number(r"Init Duration: ([0-9.]+) ms"), "num")
+        # AWS reports memory in bytes (its docs divide by 1000 * 1000 to get MB)
+        case "@memorySize":
+            return SqlExpr(_report_number(r"Memory Size: ([0-9]+) MB", 1_000_000), "num")
+        case "@maxMemoryUsed":
+            return SqlExpr(_report_number(r"Max Memory Used: ([0-9]+) MB", 1_000_000), "num")
+    return None
+
+
+def json_path(name: str) -> str:
+    """`a.b.0.c` -> `$."a"."b"[0]."c"` (array elements are indexed with `.N` as AWS flattens them)."""
+    path = "$"
+    for segment in name.split("."):
+        if segment.isdigit():
+            path += f"[{segment}]"
+        else:
+            path += '."' + segment.replace('"', '\\"') + '"'
+    return path
+
+
+def json_field(name: str, document_sql: str = "_msg", guard: str | None = "_json") -> SqlExpr:
+    """A field discovered in a JSON document; keys that contain dots are tried literally too."""
+    extract = f"json_extract_string({document_sql}, {quote(json_path(name))})"
+    if "." in name and not any(s.isdigit() for s in name.split(".")):
+        literal = '$."' + name.replace('"', '\\"') + '"'
+        extract = f"coalesce({extract}, json_extract_string({document_sql}, {quote(literal)}))"
+    if guard is None:
+        return SqlExpr(extract, "any")
+    return SqlExpr(f"CASE WHEN {guard} THEN {extract} END", "any")
+
+
+def json_value(name: str, document_sql: str = "_msg", guard: str | None = "_json") -> SqlExpr:
+    """The JSON (not text) value of a field: what `unnest` needs to expand an array."""
+    extract = f"json_extract({document_sql}, {quote(json_path(name))})"
+    if guard is None:
+        return SqlExpr(extract, "json")
+    return SqlExpr(f"CASE WHEN {guard} THEN {extract} END", "json")
+
+
+def load_sql(table: str, files: Sequence[Path]) -> str:
+    """One `CREATE TABLE` over every bundle log file, read by DuckDB's NDJSON reader."""
+    file_list = "[" + ", ".join(quote(str(f)) for f in files) + "]"
+    return f"""
+        CREATE TABLE {table} AS
+        SELECT
+            logGroup AS _group,
+            logStream AS _stream,
+            CAST(timestamp AS BIGINT) AS _ts,
+            CAST(coalesce(ingestionTime, timestamp) AS BIGINT) AS _ingest,
+            message AS _msg,
+            (starts_with(message, '{{') AND json_valid(message)) AS _json,
+            strlen(message) AS _bytes
+        FROM read_json(
+            {file_list},
+            format = 'newline_delimited',
+            columns = {{
+                'logGroup': 'VARCHAR', 'logStream': 'VARCHAR', 'timestamp': 'BIGINT',
+                'ingestionTime': 'BIGINT', 'message': 'VARCHAR'
+            }},
+            ignore_errors = true
+        )
+        WHERE logGroup IS NOT NULL AND timestamp IS NOT NULL AND message IS NOT NULL
+    """
+
+
+def empty_table_sql(table: str) -> str:
+    return f"""
+        CREATE TABLE {table} (
+            _group VARCHAR, _stream VARCHAR, _ts BIGINT, _ingest BIGINT,
+            _msg VARCHAR, _json BOOLEAN, _bytes BIGINT
+        )
+    """
