@@ -131,11 +131,14 @@ class BundleWriter:
     root: Path
     written: list[Path] = field(default_factory=list)
 
-    def text(self, relative: str, content: str, *, allow_gzip: bool = True) -> Path:
+    def text(self, relative: str, content: str, *, compress: bool | None = None) -> Path:
+        """Write a file; `compress` None gzips it when large, True always, False never."""
         data = content.encode("utf-8")
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        if allow_gzip and len(data) > GZIP_OVER_BYTES:
+        if compress is None:
+            compress = len(data) > GZIP_OVER_BYTES
+        if compress:
             path = path.with_name(path.name + ".gz")
             data = _gzip_bytes(data)
         path.write_bytes(data)
@@ -151,15 +154,15 @@ class BundleWriter:
         body = json.dumps(value, indent=indent, separators=separators, ensure_ascii=False)
         return self.text(relative, body + "\n")
 
-    def lines(self, relative: str, lines: Iterable[str]) -> Path:
-        return self.text(relative, "\n".join(lines) + "\n")
+    def lines(self, relative: str, lines: Iterable[str], *, compress: bool | None = None) -> Path:
+        return self.text(relative, "\n".join(lines) + "\n", compress=compress)
 
     def manifest(self, manifest: dict[str, Any]) -> Path:
         body = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=92)
-        return self.text("incident.yaml", body, allow_gzip=False)
+        return self.text("incident.yaml", body, compress=False)
 
     def readme(self, content: str) -> Path:
-        return self.text("README.md", content.strip() + "\n", allow_gzip=False)
+        return self.text("README.md", content.strip() + "\n", compress=False)
 
 
 def arrivals(

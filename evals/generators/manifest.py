@@ -3,7 +3,7 @@ the Athena names and the ground truth."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +93,15 @@ def manifest(
 def readme_beside(module_file: str) -> str:
     """A scenario's README is the markdown file next to its generator module."""
     return Path(module_file).with_suffix(".md").read_text(encoding="utf-8")
+
+
+def first_breach(
+    values: dict[datetime, float], threshold: float, *, above: bool = True
+) -> tuple[datetime, float]:
+    """The alarm's state change: the first one-minute datapoint beyond the threshold, and
+    the time the alarm evaluates it (the end of that minute)."""
+    for minute in sorted(values):
+        value = values[minute]
+        if (value > threshold) if above else (value < threshold):
+            return minute + timedelta(minutes=1), value
+    raise ValueError(f"no datapoint crosses the threshold {threshold}; the scenario is wrong")

@@ -39,10 +39,33 @@ WCU_PER_ORDER = 4  # orders are ~3.3 KB items
 # PutItem calls that still fail after the SDK's 10 attempts, per minute after the change:
 # DynamoDB's burst capacity hides most throttling at first; at 10:16 it is spent.
 FAILURES = {
-    4: 1, 5: 1, 6: 2, 7: 1, 8: 3, 9: 2, 10: 3, 11: 4, 12: 3, 13: 5, 14: 4, 15: 5,
-    16: 12, 17: 16, 18: 19, 19: 21, 20: 23, 21: 22, 22: 25, 23: 24, 24: 26, 25: 27,
-    26: 25, 27: 28, 28: 26, 29: 27,
-}  # fmt: skip
+    4: 1,
+    5: 1,
+    6: 2,
+    7: 1,
+    8: 3,
+    9: 2,
+    10: 3,
+    11: 4,
+    12: 3,
+    13: 5,
+    14: 4,
+    15: 5,
+    16: 12,
+    17: 16,
+    18: 19,
+    19: 21,
+    20: 23,
+    21: 22,
+    22: 25,
+    23: 24,
+    24: 26,
+    25: 27,
+    26: 25,
+    27: 28,
+    28: 26,
+    29: 27,
+}
 
 THROTTLE_MESSAGE = (
     "An error occurred (ProvisionedThroughputExceededException) when calling the PutItem "
@@ -310,60 +333,122 @@ def _trail(ids: Ids, put: LambdaLogs) -> Trail:
     table = [resource("AWS::DynamoDB::Table", table_arn("orders"))]
     function = [resource("AWS::Lambda::Function", function_arn("orders-put"))]
     dynamodb, lambda_ = "dynamodb.amazonaws.com", "lambda.amazonaws.com"
-    poll(trail, GRAFANA, START + timedelta(seconds=41), END, timedelta(minutes=5), [
-        ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-"}),
-        (dynamodb, "DescribeTable", {"tableName": "orders"}),
-    ])  # fmt: skip
-    poll(trail, GRAFANA, START + timedelta(minutes=7, seconds=12), END, timedelta(minutes=15),
-         [(dynamodb, "ListTables", None)])  # fmt: skip
+    poll(
+        trail,
+        GRAFANA,
+        START + timedelta(seconds=41),
+        END,
+        timedelta(minutes=5),
+        [
+            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-"}),
+            (dynamodb, "DescribeTable", {"tableName": "orders"}),
+        ],
+    )
+    poll(
+        trail,
+        GRAFANA,
+        START + timedelta(minutes=7, seconds=12),
+        END,
+        timedelta(minutes=15),
+        [(dynamodb, "ListTables", None)],
+    )
 
     # the red herring: the pipeline raises orders-put's timeout from 10 s to 15 s
-    trail.call(CONFIG_CHANGE - timedelta(seconds=2), TERRAFORM_PIPELINE, lambda_,
-               "GetFunction20150331v2", read_only=True, request={"functionName": "orders-put"},
-               resources=function)  # fmt: skip
     trail.call(
-        CONFIG_CHANGE, TERRAFORM_PIPELINE, lambda_, "UpdateFunctionConfiguration20150331v2",
-        read_only=False, request={"functionName": "orders-put", "timeout": 15},
-        response=lambda_configuration("orders-put", modified=CONFIG_CHANGE, timeout=15,
-                                      revision_id=ids.uuid4(),
-                                      description="Create or update an order"),
+        CONFIG_CHANGE - timedelta(seconds=2),
+        TERRAFORM_PIPELINE,
+        lambda_,
+        "GetFunction20150331v2",
+        read_only=True,
+        request={"functionName": "orders-put"},
         resources=function,
-    )  # fmt: skip
+    )
+    trail.call(
+        CONFIG_CHANGE,
+        TERRAFORM_PIPELINE,
+        lambda_,
+        "UpdateFunctionConfiguration20150331v2",
+        read_only=False,
+        request={"functionName": "orders-put", "timeout": 15},
+        response=lambda_configuration(
+            "orders-put",
+            modified=CONFIG_CHANGE,
+            timeout=15,
+            revision_id=ids.uuid4(),
+            description="Create or update an order",
+        ),
+        resources=function,
+    )
 
     # the cause: an engineer sets the production table to 5 WCU (meant for orders-staging)
     human = sso_user("jane.doe@example.com", cli_command="dynamodb.update-table")
-    trail.call(CAPACITY_CHANGE - timedelta(seconds=34), human, dynamodb, "DescribeTable",
-               read_only=True, request={"tableName": "orders"}, resources=table)  # fmt: skip
     trail.call(
-        CAPACITY_CHANGE, human, dynamodb, "UpdateTable", read_only=False,
-        request={"tableName": "orders",
-                 "provisionedThroughput": {"readCapacityUnits": 100, "writeCapacityUnits": 5}},
-        response={"tableDescription": {
-            "tableName": "orders", "tableStatus": "UPDATING", "tableArn": table_arn("orders"),
-            "tableId": "8f0a3c52-1d7e-4b9a-a6f4-2c0e9d3b7a15", "itemCount": 1843920,
-            "tableSizeBytes": 6127841230, "creationDateTime": "Sep 3, 2024, 9:41:55 AM",
-            "keySchema": [{"attributeName": "orderId", "keyType": "HASH"}],
-            "attributeDefinitions": [{"attributeName": "orderId", "attributeType": "S"}],
-            "provisionedThroughput": {
-                "lastIncreaseDateTime": "Feb 11, 2026, 4:12:09 PM", "numberOfDecreasesToday": 0,
-                "readCapacityUnits": 100, "writeCapacityUnits": 100},
-            "deletionProtectionEnabled": True,
-        }},
+        CAPACITY_CHANGE - timedelta(seconds=34),
+        human,
+        dynamodb,
+        "DescribeTable",
+        read_only=True,
+        request={"tableName": "orders"},
         resources=table,
-    )  # fmt: skip
-    trail.call(CAPACITY_CHANGE + timedelta(minutes=23, seconds=5), human, dynamodb,
-               "DescribeTable", read_only=True, request={"tableName": "orders-staging"},
-               resources=[resource("AWS::DynamoDB::Table", table_arn("orders-staging"))])  # fmt: skip
+    )
+    trail.call(
+        CAPACITY_CHANGE,
+        human,
+        dynamodb,
+        "UpdateTable",
+        read_only=False,
+        request={
+            "tableName": "orders",
+            "provisionedThroughput": {"readCapacityUnits": 100, "writeCapacityUnits": 5},
+        },
+        response={
+            "tableDescription": {
+                "tableName": "orders",
+                "tableStatus": "UPDATING",
+                "tableArn": table_arn("orders"),
+                "tableId": "8f0a3c52-1d7e-4b9a-a6f4-2c0e9d3b7a15",
+                "itemCount": 1843920,
+                "tableSizeBytes": 6127841230,
+                "creationDateTime": "Sep 3, 2024, 9:41:55 AM",
+                "keySchema": [{"attributeName": "orderId", "keyType": "HASH"}],
+                "attributeDefinitions": [{"attributeName": "orderId", "attributeType": "S"}],
+                "provisionedThroughput": {
+                    "lastIncreaseDateTime": "Feb 11, 2026, 4:12:09 PM",
+                    "numberOfDecreasesToday": 0,
+                    "readCapacityUnits": 100,
+                    "writeCapacityUnits": 100,
+                },
+                "deletionProtectionEnabled": True,
+            }
+        },
+        resources=table,
+    )
+    trail.call(
+        CAPACITY_CHANGE + timedelta(minutes=23, seconds=5),
+        human,
+        dynamodb,
+        "DescribeTable",
+        read_only=True,
+        request={"tableName": "orders-staging"},
+        resources=[resource("AWS::DynamoDB::Table", table_arn("orders-staging"))],
+    )
 
     # cold starts: the execution role decrypts its environment variables
     role = workload_role("orders-put-role", "orders-put")
     key = "arn:aws:kms:us-east-1:123456789012:key/2c5f7e1a-93b4-4d2e-8a61-0f9c3b7d4e28"
     for cold in put.cold_starts:
-        trail.call(cold - timedelta(milliseconds=300), role, "kms.amazonaws.com", "Decrypt",
-                   read_only=True,
-                   request={"encryptionAlgorithm": "SYMMETRIC_DEFAULT",
-                            "encryptionContext": {"LambdaFunctionName": "orders-put"}},
-                   resources=[resource("AWS::KMS::Key", key)])  # fmt: skip
+        trail.call(
+            cold - timedelta(milliseconds=300),
+            role,
+            "kms.amazonaws.com",
+            "Decrypt",
+            read_only=True,
+            request={
+                "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
+                "encryptionContext": {"LambdaFunctionName": "orders-put"},
+            },
+            resources=[resource("AWS::KMS::Key", key)],
+        )
     return trail
 
 

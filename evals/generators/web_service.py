@@ -1,0 +1,291 @@
+"""A simulated web service: an Application Load Balancer in front of ECS tasks or EC2
+instances running one application.
+
+One request produces, consistently: the ALB access-log line (target, times, both status
+codes), the application's log lines in its CloudWatch Logs group, an X-Ray trace when
+sampled (the service segment with its downstream subsegments), and the points behind the
+AWS/ApplicationELB metrics. A scenario supplies the targets and the handler behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.alb import AlbRequest, LoadBalancer
+from evals.generators.app_logs import LogGroup
+from evals.generators.common import BundleWriter, Ids
+from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
+from evals.generators.xray import TraceBuilder, TraceStore
+
+
+@dataclass
+class Target:
+    """An ECS task or EC2 instance registered in the target group while [start, stop)."""
+
+    address: str  # ip:port as ALB logs it
+    name: str  # task id or instance id
+    log_stream: str
+    start: datetime | None = None
+    stop: datetime | None = None
+    version: str = ""
+
+    def serving(self, at: datetime) -> bool:
+        return (self.start is None or self.start <= at) and (self.stop is None or at < self.stop)
+
+
+@dataclass
+class Request:
+    at: datetime  # when the target received it
+    method: str
+    path: str
+    target: Target
+    trace_id: str
+    request_id: str
+    client_ip: str
+    user_agent: str
+
+
+@dataclass
+class Response:
+    """The target's answer. `status` None: no answer at all (the connection failed or ALB's
+    idle time-out expired), then ALB answers `elb_status` after `seconds`."""
+
+    status: int | None
+    seconds: float
+    lines: list[tuple[float, str]] = field(default_factory=list)
+    subsegments: list[dict[str, Any]] = field(default_factory=list)
+    elb_status: int | None = None
+    error_reason: str = "-"
+    exception: tuple[str, str] | None = None
+    sent_bytes: int = 512
+
+
+Handler = Callable[[Request, Ids], Response]
+
+
+@dataclass
+class WebService:
+    name: str
+    lb: LoadBalancer
+    logs: LogGroup
+    targets: list[Target]
+    handler: Handler
+    ids: Ids
+    origin: str = "AWS::ECS::Container"
+    trace_sample_rate: float = 0.05
+    traces: TraceStore = field(default_factory=TraceStore)
+    points: list[tuple[datetime, int, int | None, float, str]] = field(default_factory=list)
+    _next: int = 0
+
+    def _pick(self, at: datetime) -> Target | None:
+        serving = [t for t in self.targets if t.serving(at)]
+        if not serving:
+            return None
+        self._next += 1
+        return serving[self._next % len(serving)]  # round robin
+
+    def request(
+        self,
+        at: datetime,
+        method: str,
+        path: str,
+        *,
+        client_ip: str | None = None,
+        user_agent: str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36",
+        received_bytes: int = 412,
+    ) -> None:
+        ids = self.ids
+        trace_id = ids.trace_id(at)
+        client = client_ip or ids.client_ip()
+        url = f"https://{self.lb.domain}:443{path}"
+        target = self._pick(at)
+        request_seconds = ids.rng.uniform(0.000, 0.002)
+        if target is None:
+            self.lb.log(
+                AlbRequest(
+                    at,
+                    client,
+                    None,
+                    503,
+                    None,
+                    request_seconds,
+                    None,
+                    None,
+                    method,
+                    url,
+                    user_agent,
+                    received_bytes,
+                    162,
+                    trace_id,
+                )
+            )
+            self.points.append((at, 503, None, 0.0, "-"))
+            return
+        request = Request(
+            at=at + timedelta(seconds=request_seconds),
+            method=method,
+            path=path,
+            target=target,
+            trace_id=trace_id,
+            request_id=ids.uuid4(),
+            client_ip=client,
+            user_agent=user_agent,
+        )
+        response = self.handler(request, ids)
+        for offset_ms, message in response.lines:
+            self.logs.emit(
+                target.log_stream, request.at + timedelta(milliseconds=offset_ms), message
+            )
+        if response.status is None:
+            elb_status = response.elb_status or 502
+            self.lb.log(
+                AlbRequest(
+                    at,
+                    client,
+                    target.address,
+                    elb_status,
+                    None,
+                    request_seconds,
+                    None,
+                    None,
+                    method,
+                    url,
+                    user_agent,
+                    received_bytes,
+                    272,
+                    trace_id,
+                    error_reason=response.error_reason,
+                    failed_after=response.seconds,
+                )
+            )
+            self.points.append((at, elb_status, None, response.seconds, target.address))
+        else:
+            self.lb.log(
+                AlbRequest(
+                    at,
+                    client,
+                    target.address,
+                    response.status,
+                    response.status,
+                    request_seconds,
+                    response.seconds,
+                    0.0,
+                    method,
+                    url,
+                    user_agent,
+                    received_bytes,
+                    response.sent_bytes,
+                    trace_id,
+                )
+            )
+            self.points.append(
+                (at, response.status, response.status, response.seconds, target.address)
+            )
+        if ids.rng.random() < self.trace_sample_rate:
+            self._trace(request, response)
+
+    def _trace(self, request: Request, response: Response) -> None:
+        trace = TraceBuilder(self.ids, request.trace_id)
+        end = request.at + timedelta(seconds=response.seconds)
+        aws: dict[str, Any] = (
+            {"ecs": {"container": self.name, "container_id": request.target.name}}
+            if self.origin == "AWS::ECS::Container"
+            else {"ec2": {"instance_id": request.target.name, "availability_zone": "us-east-1a"}}
+        )
+        trace.segment(
+            self.name,
+            self.origin,
+            request.at,
+            end,
+            http_request={
+                "method": request.method,
+                "url": f"https://{self.lb.domain}{request.path}",
+                "client_ip": request.client_ip,
+                "user_agent": request.user_agent,
+                "x_forwarded_for": True,
+            },
+            status=response.status if response.status is not None else 500,
+            aws=aws,
+            subsegments=response.subsegments or None,
+            cause=response.exception,
+            annotations={"version": request.target.version} if request.target.version else None,
+        )
+        self.traces.add(trace)
+
+    def write_metrics(self, metrics: MetricFile) -> None:
+        dims = {"LoadBalancer": self.lb.elb}
+        p = self.points
+        metrics.add("AWS/ApplicationELB", "RequestCount", dims, count_by_minute([x[0] for x in p]))
+        metrics.add(
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            dims,
+            count_by_minute([x[0] for x in p if x[2] is not None and x[2] >= 500]),
+        )
+        metrics.add(
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_4XX_Count",
+            dims,
+            count_by_minute([x[0] for x in p if x[2] is not None and 400 <= x[2] < 500]),
+        )
+        metrics.add(
+            "AWS/ApplicationELB",
+            "HTTPCode_ELB_5XX_Count",
+            dims,
+            count_by_minute([x[0] for x in p if x[2] is None and x[1] >= 500]),
+        )
+        metrics.add(
+            "AWS/ApplicationELB",
+            "TargetResponseTime",
+            dims,
+            mean_by_minute([(x[0], x[3]) for x in p if x[2] is not None]),
+            unit="Seconds",
+            statistic="Average",
+            fill=None,
+        )
+
+    def write(self, writer: BundleWriter, *, app_logs: bool = True, traces: bool = True) -> None:
+        self.lb.write(writer)
+        if app_logs:
+            slug = self.logs.name.strip("/").replace("/", "-")
+            writer.jsonl(f"logs/{slug}.jsonl", self.logs.sorted_events())
+        if traces and self.traces.traces:
+            self.traces.write(writer)
+
+
+def ecs_task(
+    ids: Ids,
+    container: str,
+    ip: str,
+    *,
+    start: datetime | None = None,
+    stop: datetime | None = None,
+    version: str = "",
+    port: int = 8080,
+) -> Target:
+    """An ECS task with the awslogs driver's stream name `<prefix>/<container>/<task id>`."""
+    task_id = ids.hex(32)
+    return Target(
+        f"{ip}:{port}", task_id, f"{container}/{container}/{task_id}", start, stop, version
+    )
+
+
+def ec2_instance(
+    ids: Ids,
+    ip: str,
+    *,
+    start: datetime | None = None,
+    stop: datetime | None = None,
+    port: int = 80,
+) -> Target:
+    """An EC2 instance whose CloudWatch agent names the stream after the instance id."""
+    instance_id = "i-0" + ids.hex(16)
+    return Target(f"{ip}:{port}", instance_id, instance_id, start, stop)
+
+
+def error_minutes(service: WebService) -> dict[datetime, float]:
+    """5XX responses from the targets per minute (HTTPCode_Target_5XX_Count)."""
+    return count_by_minute([p[0] for p in service.points if p[2] is not None and p[2] >= 500])
