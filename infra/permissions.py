@@ -1,0 +1,203 @@
+"""The investigation's IAM permissions: read-only telemetry, the model, nothing else.
+
+Every action is named (no wildcards) and scoped to the configured resources wherever the
+Service Authorization Reference lets it be. The exceptions, which IAM only accepts on
+`"*"`, are listed in `UNSCOPABLE_ACTIONS` (and in docs/deploy.md):
+
+- `logs:DescribeLogGroups`, `logs:StopQuery`: no resource types (StartQuery and
+  GetQueryResults take `log-group` and are scoped to the configured groups);
+- `xray:GetTraceSummaries`, `xray:BatchGetTraces`, `xray:GetServiceGraph`: no resource types;
+- `cloudwatch:GetMetricData`, `cloudwatch:ListMetrics`: no resource types.
+
+The Converse API is authorised by `bedrock:InvokeModel` (ConverseStream by
+`bedrock:InvokeModelWithResponseStream`): there is no separate `bedrock:Converse` action.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+
+from infra.parameters import Parameters
+
+UNSCOPABLE_ACTIONS = frozenset(
+    {
+        "logs:DescribeLogGroups",
+        "logs:StopQuery",
+        "xray:GetTraceSummaries",
+        "xray:BatchGetTraces",
+        "xray:GetServiceGraph",
+        "cloudwatch:GetMetricData",
+        "cloudwatch:ListMetrics",
+    }
+)
+BEDROCK_INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+# Cross-region inference profile ids start with a geography ("us.anthropic...").
+_PROFILE_GEOGRAPHIES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
+
+
+def telemetry_read_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    """Logs Insights, CloudWatch, X-Ray and Athena reads for the configured sources."""
+    statements = [*_logs(stack, params), *_cloudwatch(stack)]
+    if params.settings.xray_enabled:
+        statements.append(
+            iam.PolicyStatement(
+                sid="XRayRead",
+                actions=["xray:GetTraceSummaries", "xray:BatchGetTraces", "xray:GetServiceGraph"],
+                resources=["*"],
+            )
+        )
+    if params.athena_results is not None:
+        statements += _athena(stack, params)
+    return statements
+
+
+def _arn(stack: Stack, service: str, resource: str, *, region: bool = True) -> str:
+    where = f"{stack.region}:{stack.account}" if region else ":"
+    return f"arn:{stack.partition}:{service}:{where}:{resource}"
+
+
+def _logs(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    statements = [
+        iam.PolicyStatement(
+            sid="LogsListGroups",
+            actions=["logs:DescribeLogGroups", "logs:StopQuery"],
+            resources=["*"],
+        )
+    ]
+    if params.settings.log_groups:
+        groups = [_arn(stack, "logs", f"log-group:{name}") for name in params.settings.log_groups]
+        statements.append(
+            iam.PolicyStatement(
+                sid="LogsInsightsQuery",
+                actions=["logs:StartQuery", "logs:GetQueryResults"],
+                resources=[*groups, *(f"{arn}:*" for arn in groups)],
+            )
+        )
+    return statements
+
+
+def _cloudwatch(stack: Stack) -> list[iam.PolicyStatement]:
+    return [
+        iam.PolicyStatement(
+            sid="MetricsRead",
+            actions=["cloudwatch:GetMetricData", "cloudwatch:ListMetrics"],
+            resources=["*"],
+        ),
+        iam.PolicyStatement(
+            sid="AlarmsRead",
+            actions=["cloudwatch:DescribeAlarms", "cloudwatch:DescribeAlarmHistory"],
+            resources=[_arn(stack, "cloudwatch", "alarm:*")],
+        ),
+    ]
+
+
+def _athena(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    settings = params.settings
+    results = params.athena_results
+    assert results is not None
+    database = settings.athena_database
+    tables = [settings.athena_alb_table, settings.athena_cloudtrail_table]
+    statements = [
+        iam.PolicyStatement(
+            sid="AthenaQuery",
+            actions=[
+                "athena:StartQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:StopQueryExecution",
+                "athena:GetWorkGroup",
+            ],
+            resources=[_arn(stack, "athena", f"workgroup/{settings.athena_workgroup}")],
+        ),
+        iam.PolicyStatement(
+            sid="AthenaCatalogRead",
+            actions=["athena:GetDatabase", "athena:GetTableMetadata", "athena:ListTableMetadata"],
+            resources=[_arn(stack, "athena", "datacatalog/AwsDataCatalog")],
+        ),
+        iam.PolicyStatement(
+            sid="GlueCatalogRead",
+            actions=[
+                "glue:GetDatabase",
+                "glue:GetTable",
+                "glue:GetTables",
+                "glue:GetPartition",
+                "glue:GetPartitions",
+            ],
+            resources=[
+                _arn(stack, "glue", "catalog"),
+                _arn(stack, "glue", f"database/{database}"),
+                *(_arn(stack, "glue", f"table/{database}/{table}") for table in tables),
+            ],
+        ),
+        iam.PolicyStatement(
+            sid="AthenaResultsWrite",
+            actions=[
+                "s3:PutObject",
+                "s3:GetObject",
+                "s3:AbortMultipartUpload",
+                "s3:ListMultipartUploadParts",
+            ],
+            resources=[f"arn:{stack.partition}:s3:::{results.bucket}/{results.prefix}*"],
+        ),
+        iam.PolicyStatement(
+            sid="AthenaResultsBucket",
+            actions=["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+            resources=[f"arn:{stack.partition}:s3:::{results.bucket}"],
+        ),
+    ]
+    logs = params.log_bucket_locations
+    if logs:
+        statements += [
+            iam.PolicyStatement(
+                sid="LogBucketsRead",
+                actions=["s3:GetObject"],
+                resources=[f"arn:{stack.partition}:s3:::{b.bucket}/{b.prefix}*" for b in logs],
+            ),
+            iam.PolicyStatement(
+                sid="LogBucketsList",
+                actions=["s3:GetBucketLocation", "s3:ListBucket"],
+                resources=sorted({f"arn:{stack.partition}:s3:::{b.bucket}" for b in logs}),
+            ),
+        ]
+    return statements
+
+
+def bedrock_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    """InvokeModel on the configured model and fallback only.
+
+    A cross-region inference profile needs its own ARN and the foundation model's ARN in
+    every region it routes to; the latter is allowed in any region but only when called
+    through that profile (condition `bedrock:InferenceProfileArn`), so the routing table
+    never has to be copied here.
+    """
+    if params.settings.model != "bedrock":
+        return []
+    direct: list[str] = []
+    via_profile: dict[str, list[str]] = {}
+    ids = [params.settings.model_id, params.settings.fallback_model_id]
+    for model_id in dict.fromkeys(i for i in ids if i):
+        if model_id.startswith("arn:"):
+            direct.append(model_id)
+        elif model_id.startswith(_PROFILE_GEOGRAPHIES):
+            profile = _arn(stack, "bedrock", f"inference-profile/{model_id}")
+            direct.append(profile)
+            base_model = model_id.split(".", 1)[1]
+            via_profile.setdefault(base_model, []).append(profile)
+        else:
+            direct.append(
+                f"arn:{stack.partition}:bedrock:{stack.region}::foundation-model/{model_id}"
+            )
+    statements = [
+        iam.PolicyStatement(sid="BedrockInvoke", actions=BEDROCK_INVOKE, resources=direct)
+    ]
+    for index, (base_model, profiles) in enumerate(sorted(via_profile.items())):
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"BedrockInvokeViaProfile{index}",
+                actions=BEDROCK_INVOKE,
+                resources=[f"arn:{stack.partition}:bedrock:*::foundation-model/{base_model}"],
+                conditions={"StringEquals": {"bedrock:InferenceProfileArn": profiles}},
+            )
+        )
+    return statements
