@@ -82,6 +82,7 @@ class Report(BaseModel):
     window: TimeRange | None = None
     language: str = "en"
     notes: list[str] = Field(default_factory=list)
+    thread_id: str | None = None  # the conversation thread; pass it to `ask` for follow-ups
 
     def evidence_by_id(self) -> dict[str, Evidence]:
         return {e.id: e for e in self.evidence}

@@ -1,0 +1,143 @@
+"""`BaselineChatModel`: a deterministic, rule-based stand-in for the LLM with the same tool
+interface (bind_tools / with_structured_output). It reads the evidence in the ToolMessage
+artifacts, runs follow-up queries by rule, and writes a cited report that says it is
+rule-based. It needs no network and answers the same way every time."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import ValidationError
+
+from agent.baseline.analysis import analyse
+from agent.baseline.followup import answer, search_call
+from agent.baseline.planner import round_one, round_two
+from agent.baseline.writer import write_report
+from agent.report import Evidence
+from agent.reporting import ReportDraft
+
+_LOG_GROUPS = re.compile(r"^Log groups: (.+)$", re.M)
+_ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+
+
+def evidence_in(messages: list[BaseMessage]) -> list[Evidence]:
+    found: dict[str, Evidence] = {}
+    for message in messages:
+        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            try:
+                evidence = Evidence.model_validate(message.artifact)
+            except ValidationError:
+                continue
+            found[evidence.id] = evidence
+    return list(found.values())
+
+
+def _log_groups(messages: list[BaseMessage]) -> list[str]:
+    for message in messages:
+        if isinstance(message, HumanMessage) and isinstance(message.content, str):
+            match = _LOG_GROUPS.search(message.content)
+            if match:
+                return [g.strip() for g in match.group(1).split(",")]
+    return []
+
+
+def _humans(messages: list[BaseMessage]) -> list[int]:
+    return [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
+
+
+def _rounds_done(messages: list[BaseMessage], since: int) -> set[str]:
+    done = set()
+    for message in messages[since:]:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                parts = (call.get("id") or "").split("_")
+                if len(parts) >= 2 and parts[0] == "baseline":
+                    done.add(parts[1])
+    return done
+
+
+class BaselineChatModel(BaseChatModel):
+    """The offline investigator. `rule_based` tells the report to say so."""
+
+    rule_based: bool = True
+    settings: Any = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "fa2-baseline"
+
+    @property
+    def model_id(self) -> str:
+        return "baseline (rule-based)"
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
+        names = [
+            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else str(t))
+            for t in tools
+        ]
+        return self.bind(tool_names=names)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        tool_names: list[str] | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(
+            generations=[ChatGeneration(message=self._next_turn(messages, set(tool_names or [])))]
+        )
+
+    def _next_turn(self, messages: list[BaseMessage], tools: set[str]) -> AIMessage:
+        humans = _humans(messages)
+        last_human = humans[-1] if humans else 0
+        done = _rounds_done(messages, last_human)
+        evidence = evidence_in(messages)
+        findings = analyse(evidence, _log_groups(messages))
+        calls = []
+        if len(humans) > 1:  # a follow-up question
+            question = str(messages[last_human].content)
+            if "q" not in done:
+                calls = search_call(question, tools)
+            if not calls:
+                new_ids = {e.id for e in evidence_in(messages[last_human:])}
+                return AIMessage(
+                    content=answer(question, findings, new_ids).summary, usage_metadata=_ZERO_USAGE
+                )  # type: ignore[arg-type]
+        elif "1" not in done:
+            calls = round_one(findings, tools)
+        elif "2" not in done:
+            calls = round_two(findings, tools)
+        if calls:
+            return AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
+        return AIMessage(content=write_report(findings).summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
+
+    def with_structured_output(
+        self, schema: Any, *, include_raw: bool = False, **kwargs: Any
+    ) -> Runnable[Any, Any]:  # type: ignore[override]
+        if schema is not ReportDraft:
+            raise ValueError("the baseline model writes only ReportDraft structured output")
+
+        def write(messages: list[BaseMessage]) -> Any:
+            humans = _humans(messages)[:-1]  # the last human message is the report instruction
+            findings = analyse(evidence_in(messages), _log_groups(messages))
+            if len(humans) > 1:
+                question = str(messages[humans[-1]].content)
+                draft = answer(
+                    question, findings, {e.id for e in evidence_in(messages[humans[-1] :])}
+                )
+            else:
+                draft = write_report(findings)
+            if not include_raw:
+                return draft
+            raw = AIMessage(content=draft.model_dump_json(), usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
+            return {"raw": raw, "parsed": draft, "parsing_error": None}
+
+        return RunnableLambda(write, name="baseline_report")

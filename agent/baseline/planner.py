@@ -1,0 +1,152 @@
+"""Which follow-up queries the rule-based investigator runs after triage, by rule:
+the error lines around the onset, the CloudTrail writes just before it, the segments of
+faulting traces, the requests of the target that concentrates 5xx, and the metrics of the
+resources the errors name."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from langchain_core.messages import ToolCall
+
+from agent.baseline.analysis import Findings
+from agent.baseline.signals import fault_trace_ids, mentioned, rows_as_dicts
+from agent.report import Evidence
+from agent.triage import ERROR_FILTER
+
+INTERESTING_METRIC = re.compile(
+    r"Throttl|Error|Fault|5XX|Failed|Timeout|Duration|Latency|Consumed|Provisioned|Concurrent|CPU|Memory|Connections|Unhealthy",
+    re.I,
+)
+_FROM_TABLE = re.compile(r"\bFROM\s+([A-Za-z0-9_.\"]+)", re.I)
+
+
+def _iso(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _table_of(evidence: list[Evidence], marker: str) -> str | None:
+    """The table a triage query used, e.g. the CloudTrail table from the writes query."""
+    for e in evidence:
+        if e.tool == "run_athena_query" and marker in e.query.lower():
+            match = _FROM_TABLE.search(e.query)
+            if match:
+                return match.group(1)
+    return None
+
+
+def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+
+    def add(name: str, args: dict[str, Any]) -> None:
+        if name in tools:
+            calls.append(
+                ToolCall(name=name, args=args, id=f"baseline_1_{len(calls) + 1}", type="tool_call")
+            )
+
+    onset = findings.onset
+    if onset is not None:
+        add(
+            "run_logs_insights_query",
+            {
+                "query": f"fields @timestamp, @log, @message | {ERROR_FILTER} | sort @timestamp asc | limit 20",
+                "start": _iso(onset - timedelta(minutes=2)),
+                "end": _iso(onset + timedelta(minutes=5)),
+            },
+        )
+    elif findings.has_errors or not findings.evidence:
+        add(
+            "run_logs_insights_query",
+            {
+                "query": f"fields @timestamp, @log, @message | {ERROR_FILTER} | sort @timestamp desc | limit 20"
+            },
+        )
+    trail = _table_of(findings.evidence, "eventname")
+    if trail and onset is not None:
+        add(
+            "run_athena_query",
+            {
+                "sql": (
+                    "SELECT eventtime, eventsource, eventname, useridentity.arn AS principal, requestparameters, "
+                    f"responseelements, errorcode FROM {trail} WHERE (readonly = 'false' OR readonly IS NULL) "
+                    f"AND from_iso8601_timestamp(eventtime) BETWEEN from_iso8601_timestamp('{_iso(onset - timedelta(minutes=30))}') "
+                    f"AND from_iso8601_timestamp('{_iso(onset + timedelta(minutes=1))}') ORDER BY eventtime DESC LIMIT 20"
+                )
+            },
+        )
+    trace_ids = fault_trace_ids(findings.evidence)
+    if trace_ids:
+        add("get_traces", {"trace_ids": trace_ids})
+    alb = _table_of(findings.evidence, "elb_5xx")
+    if alb and findings.hot_target:
+        target = findings.hot_target[0].replace("'", "")
+        add(
+            "run_athena_query",
+            {
+                "sql": (
+                    "SELECT elb_status_code, target_status_code, error_reason, count(*) AS requests, "
+                    f"min(time) AS first_seen, max(time) AS last_seen FROM {alb} WHERE target_ip = '{target}' "
+                    "GROUP BY elb_status_code, target_status_code, error_reason ORDER BY requests DESC LIMIT 20"
+                )
+            },
+        )
+    add("list_metrics", {})
+    return calls
+
+
+def _statistic(metric_name: str) -> str:
+    return (
+        "Maximum"
+        if re.search(r"Duration|Latency|Utilization|CPU|Memory|Concurrent", metric_name, re.I)
+        else "Sum"
+    )
+
+
+def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
+    """Metrics of the resources the evidence points at (from list_metrics)."""
+    if "get_metric_data" not in tools:
+        return []
+    suspects: list[str] = []
+    if findings.blamed:
+        suspects.extend(findings.blamed.change.resources)
+    for scored in findings.changes[:3]:
+        suspects.extend(r for r in scored.change.resources if mentioned(r, findings.error_lines))
+    suspects = list(dict.fromkeys(suspects))
+    if not suspects:
+        return []
+    chosen: list[dict[str, Any]] = []
+    for e in findings.evidence:
+        if e.tool != "list_metrics" or e.status != "ok":
+            continue
+        for row in rows_as_dicts(e):
+            name, namespace, dims = (
+                row.get("metric_name") or "",
+                row.get("namespace") or "",
+                row.get("dimensions") or "",
+            )
+            pairs = dict(p.split("=", 1) for p in dims.split(", ") if "=" in p)
+            if not INTERESTING_METRIC.search(name) or not any(
+                v in suspects for v in pairs.values()
+            ):
+                continue
+            chosen.append(
+                {
+                    "namespace": namespace,
+                    "metric_name": name,
+                    "dimensions": pairs,
+                    "statistic": _statistic(name),
+                    "period": 300,
+                }
+            )
+    if not chosen:
+        return []
+    return [
+        ToolCall(
+            name="get_metric_data",
+            args={"metrics": chosen[:8]},
+            id="baseline_2_1",
+            type="tool_call",
+        )
+    ]

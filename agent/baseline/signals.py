@@ -1,0 +1,353 @@
+"""Reading the evidence the way an on-call engineer does: when did errors start, what do the
+error lines say, which changes happened before, which service faults, which target fails.
+
+Everything here is a pure function of recorded `Evidence` (from the ToolMessage artifacts).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from agent.baseline.knowledge import (
+    RESOURCE_KEYS,
+    Signature,
+    change_kind,
+    match_signature,
+    service_of,
+)
+from agent.models import as_utc
+from agent.report import Evidence
+
+
+def rows_as_dicts(evidence: Evidence) -> list[dict[str, str | None]]:
+    return [dict(zip(evidence.columns, row, strict=False)) for row in evidence.rows]
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    text = (
+        value.strip().replace(" ", "T", 1)
+        if "T" not in value and len(value) > 10
+        else value.strip()
+    )
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    if text.isdigit():  # epoch milliseconds or seconds
+        number = int(text)
+        return as_utc(datetime.fromtimestamp(number / 1000 if number > 10**11 else number))
+    return None
+
+
+def number(value: str | None) -> float:
+    try:
+        return float(value) if value not in (None, "") else 0.0
+    except ValueError:
+        return 0.0
+
+
+# --- the error rate and its onset -----------------------------------------------------
+
+
+def is_error_rate(e: Evidence) -> bool:
+    return e.status == "ok" and any(c.startswith("bin(") for c in e.columns)
+
+
+def error_series(e: Evidence) -> list[tuple[datetime, float]]:
+    time_col = next(c for c in e.columns if c.startswith("bin("))
+    value_col = next((c for c in e.columns if c != time_col), None)
+    series = []
+    for row in rows_as_dicts(e):
+        at = parse_time(row.get(time_col))
+        if at is not None and value_col:
+            series.append((at, number(row.get(value_col))))
+    return sorted(series)
+
+
+def onset(series: list[tuple[datetime, float]]) -> datetime | None:
+    """The first minute of the sustained rise: the first bin at or above a fifth of the peak
+    (and at least 2 errors), once errors were lower before it."""
+    if not series:
+        return None
+    peak = max(v for _, v in series)
+    if peak < 2:
+        return None
+    threshold = max(2.0, peak / 5)
+    for at, value in series:
+        if value >= threshold:
+            return at
+    return None
+
+
+# --- error lines ------------------------------------------------------------------------
+
+TEXT_COLUMNS = ("@message", "@pattern", "message", "exception", "@logSamples", "error")
+
+
+def error_texts(e: Evidence) -> list[tuple[str, float]]:
+    """(text, weight) for each row of a result that holds log text (pattern or raw lines)."""
+    if e.source != "logs" or e.status != "ok":
+        return []
+    text_cols = [c for c in e.columns if c in TEXT_COLUMNS or c.endswith("message")]
+    if not text_cols:
+        return []
+    count_col = next(
+        (c for c in e.columns if c in ("@sampleCount", "count", "count(*)", "n", "errors")), None
+    )
+    out = []
+    for row in rows_as_dicts(e):
+        text = " ".join(row.get(c) or "" for c in text_cols).strip()
+        if text:
+            out.append((text, number(row.get(count_col)) if count_col else 1.0))
+    return out
+
+
+@dataclass
+class SignatureHit:
+    signature: Signature
+    weight: float = 0.0
+    evidence_ids: list[str] = field(default_factory=list)
+    sample: str = ""
+
+
+def signatures(evidence: list[Evidence]) -> list[SignatureHit]:
+    """Known error signatures across the log evidence, heaviest first."""
+    hits: dict[str, SignatureHit] = {}
+    for e in evidence:
+        for text, weight in error_texts(e):
+            signature = match_signature(text)
+            if signature is None:
+                continue
+            hit = hits.setdefault(signature.label, SignatureHit(signature, sample=text[:300]))
+            hit.weight += max(weight, 1.0)
+            if e.id not in hit.evidence_ids:
+                hit.evidence_ids.append(e.id)
+    return sorted(hits.values(), key=lambda h: -h.weight)
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{2,}")
+_STOP = {
+    "error",
+    "errors",
+    "failed",
+    "true",
+    "false",
+    "null",
+    "info",
+    "level",
+    "message",
+    "timestamp",
+    "the",
+    "for",
+    "and",
+}
+
+
+def mentioned(name: str, texts: list[str]) -> bool:
+    """`name` appears in a text as a whole identifier (`orders` does not match `orders-put`)."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    return any(pattern.search(t) for t in texts)
+
+
+def salient_tokens(texts: list[str], limit: int = 12) -> list[str]:
+    counter: Counter[str] = Counter()
+    for text in texts:
+        counter.update(
+            t for t in _TOKEN.findall(text) if t.lower() not in _STOP and not t.isdigit()
+        )
+    return [t for t, _ in counter.most_common(limit)]
+
+
+# --- changes (CloudTrail writes) ---------------------------------------------------------
+
+
+_VERSION_SUFFIX = re.compile(r"\d{8}(v\d+)?$")
+
+
+@dataclass
+class Change:
+    time: datetime
+    event_name: str
+    event_source: str
+    principal: str
+    parameters: str
+    resources: list[str]
+    evidence_id: str
+    error_code: str | None = None
+
+    @property
+    def service(self) -> str:
+        return service_of(self.event_source)
+
+    @property
+    def name(self) -> str:
+        """The API name without CloudTrail's version suffix (UpdateFunctionConfiguration20150331v2)."""
+        return _VERSION_SUFFIX.sub("", self.event_name)
+
+    @property
+    def kind(self) -> str:
+        return change_kind(self.name)
+
+    def describe(self) -> str:
+        target = ", ".join(self.resources) or self.service
+        who = (
+            self.principal.split(":", 5)[-1]
+            if self.principal.startswith("arn:")
+            else self.principal
+        )
+        return f"{self.name} on {target} by {who or 'unknown principal'} at {self.time:%H:%M:%S}Z"
+
+
+def _resources(parameters: str) -> list[str]:
+    try:
+        data = json.loads(parameters) if parameters else {}
+    except json.JSONDecodeError:
+        return []
+    found: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in RESOURCE_KEYS and isinstance(inner, str):
+                    found.append(
+                        inner.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+                        if inner.startswith("arn:")
+                        else inner
+                    )
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(data)
+    return list(dict.fromkeys(found))
+
+
+def changes(evidence: list[Evidence]) -> list[Change]:
+    found: dict[tuple[str, str, str], Change] = {}
+    for e in evidence:
+        cols = {c.lower() for c in e.columns}
+        if e.status != "ok" or not {"eventname", "eventtime"} <= cols:
+            continue
+        for row in rows_as_dicts(e):
+            low = {k.lower(): v for k, v in row.items()}
+            at = parse_time(low.get("eventtime"))
+            name = low.get("eventname") or ""
+            if at is None or not name or name.startswith(("Get", "List", "Describe")):
+                continue
+            params = low.get("requestparameters") or ""
+            key = (low.get("eventtime") or "", name, params)
+            found.setdefault(
+                key,
+                Change(
+                    time=at,
+                    event_name=name,
+                    event_source=low.get("eventsource") or "",
+                    principal=low.get("principal") or low.get("useridentity") or "",
+                    parameters=params,
+                    resources=_resources(params),
+                    evidence_id=e.id,
+                    error_code=low.get("errorcode") or None,
+                ),
+            )
+    return sorted(found.values(), key=lambda c: c.time)
+
+
+# --- X-Ray, ALB, metrics -------------------------------------------------------------------
+
+
+def faulting_services(evidence: list[Evidence]) -> list[tuple[str, float, str, str]]:
+    """(service name, fault+error+throttle count, evidence id, node type) from service-graph results."""
+    out = []
+    for e in evidence:
+        if e.tool != "get_service_graph" or e.status != "ok":
+            continue
+        for row in rows_as_dicts(e):
+            low = {k.lower(): v for k, v in row.items()}
+            name = low.get("service") or low.get("name") or low.get("node") or ""
+            bad = sum(
+                number(v)
+                for k, v in low.items()
+                if any(w in k for w in ("fault", "error", "throttle")) and "rate" not in k
+            )
+            if name and bad > 0:
+                out.append((name, bad, e.id, low.get("type") or ""))
+    return sorted(out, key=lambda t: -t[1])
+
+
+def fault_trace_ids(evidence: list[Evidence], limit: int = 3) -> list[str]:
+    for e in evidence:
+        if e.tool == "find_traces" and e.status == "ok":
+            ids = [
+                v
+                for row in rows_as_dicts(e)
+                for k, v in row.items()
+                if k.lower() in ("id", "trace_id", "traceid") and v
+            ]
+            if ids:
+                return ids[:limit]
+    return []
+
+
+def alb_hot_target(evidence: list[Evidence]) -> tuple[str, float, float, str] | None:
+    """(target, its 5xx, all 5xx, evidence id) when one target holds most of the 5xx."""
+    for e in evidence:
+        if e.status != "ok" or "elb_5xx" not in e.columns:
+            continue
+        rows = rows_as_dicts(e)
+        per_target = [
+            (r.get("target_ip") or "-", number(r.get("elb_5xx")) + number(r.get("target_5xx")))
+            for r in rows
+        ]
+        total = sum(v for _, v in per_target)
+        if total >= 5:
+            target, worst = max(per_target, key=lambda t: t[1])
+            return target, worst, total, e.id
+    return None
+
+
+@dataclass
+class MetricShift:
+    label: str
+    before: float
+    after: float
+    evidence_id: str
+
+
+def metric_shifts(evidence: list[Evidence], pivot: datetime | None) -> list[MetricShift]:
+    """Series whose level after `pivot` differs markedly from before it."""
+    if pivot is None:
+        return []
+    shifts = []
+    for e in evidence:
+        if e.tool != "get_metric_data" or e.status != "ok":
+            continue
+        label_col = next((c for c in ("label", "id", "metric") if c in e.columns), None)
+        time_col = next((c for c in e.columns if c.lower() in ("timestamp", "time")), None)
+        value_col = next((c for c in e.columns if c.lower() == "value"), None)
+        if not (time_col and value_col):
+            continue
+        groups: dict[str, tuple[list[float], list[float]]] = {}
+        for row in rows_as_dicts(e):
+            at = parse_time(row.get(time_col))
+            if at is None:
+                continue
+            label = (row.get(label_col) if label_col else None) or "metric"
+            before, after = groups.setdefault(label, ([], []))
+            (after if at >= pivot - timedelta(minutes=1) else before).append(
+                number(row.get(value_col))
+            )
+        for label, (before, after) in groups.items():
+            b = sum(before) / len(before) if before else 0.0
+            a = sum(after) / len(after) if after else 0.0
+            if (b == 0 and a > 0) or (b > 0 and (a / b >= 3 or a / b <= 1 / 3)):
+                shifts.append(MetricShift(label, round(b, 2), round(a, 2), e.id))
+    return shifts

@@ -1,0 +1,120 @@
+"""Budgets of one investigation run (steps, tool calls, tokens, wall time, query cost) and the
+usage that is always reported. Thread-safe: tools of one turn run concurrently."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from agent.config import Settings
+from agent.report import Usage
+
+ATHENA_MIN_BYTES = 10 * 1024 * 1024  # Athena bills at least 10 MB per query
+
+
+def query_cost_usd(source: str, bytes_scanned: int, settings: Settings) -> float:
+    """List-price cost of one query from the bytes it scanned (Logs Insights per GB, Athena per TB)."""
+    if source == "logs":
+        return bytes_scanned / 1e9 * settings.logs_insights_usd_per_gb
+    if source == "athena":
+        return max(bytes_scanned, ATHENA_MIN_BYTES) / 1e12 * settings.athena_usd_per_tb
+    return 0.0
+
+
+@dataclass
+class Budget:
+    """Counts what a run used and says which limit, if any, is spent."""
+
+    settings: Settings
+    started: float = field(default_factory=time.monotonic)
+    steps: int = 0
+    tool_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    query_cost_usd: float = 0.0
+    bytes_scanned: int = 0
+    observation_chars: int = 0  # characters of tool output sent to the model
+    query_seconds: float = 0.0  # time spent inside backend queries
+    model_seconds: float = 0.0  # time spent waiting for the model
+    stopped_by: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def exhausted(self) -> str | None:
+        """The first spent budget, described for the report; None while all remain."""
+        s = self.settings
+        if self.stopped_by:
+            return self.stopped_by
+        reason = None
+        if self.steps >= s.max_steps:
+            reason = f"step budget spent ({self.steps}/{s.max_steps} model turns)"
+        elif self.tool_calls >= s.max_tool_calls:
+            reason = f"tool-call budget spent ({self.tool_calls}/{s.max_tool_calls})"
+        elif self.input_tokens + self.output_tokens >= s.max_tokens:
+            reason = f"token budget spent ({self.input_tokens + self.output_tokens}/{s.max_tokens})"
+        elif self.elapsed() >= s.max_wall_seconds:
+            reason = f"wall-time budget spent ({self.elapsed():.0f}/{s.max_wall_seconds} s)"
+        elif self.query_cost_usd >= s.max_query_cost_usd:
+            reason = (
+                f"query-cost budget spent (${self.query_cost_usd:.4f}/${s.max_query_cost_usd:.2f})"
+            )
+        return reason
+
+    def stop(self, reason: str) -> None:
+        with self._lock:
+            self.stopped_by = self.stopped_by or reason
+
+    def try_tool_call(self) -> str | None:
+        """Reserve one tool call; returns why not when a budget is spent."""
+        with self._lock:
+            s = self.settings
+            if self.tool_calls >= s.max_tool_calls:
+                return f"tool-call budget spent ({self.tool_calls}/{s.max_tool_calls})"
+            if self.elapsed() >= s.max_wall_seconds:
+                return f"wall-time budget spent ({self.elapsed():.0f}/{s.max_wall_seconds} s)"
+            if self.query_cost_usd >= s.max_query_cost_usd:
+                return f"query-cost budget spent (${self.query_cost_usd:.4f}/${s.max_query_cost_usd:.2f})"
+            self.tool_calls += 1
+            return None
+
+    def add_step(self) -> None:
+        with self._lock:
+            self.steps += 1
+
+    def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
+        with self._lock:
+            self.input_tokens += input_tokens
+            self.output_tokens += output_tokens
+
+    def add_query(self, cost_usd: float, bytes_scanned: int, seconds: float, chars: int) -> None:
+        with self._lock:
+            self.query_cost_usd += cost_usd
+            self.bytes_scanned += bytes_scanned
+            self.query_seconds += seconds
+            self.observation_chars += chars
+
+    def add_model_seconds(self, seconds: float) -> None:
+        with self._lock:
+            self.model_seconds += seconds
+
+    def usage(self) -> Usage:
+        s = self.settings
+        model_cost = (
+            self.input_tokens / 1000 * s.model_usd_per_1k_input_tokens
+            + self.output_tokens / 1000 * s.model_usd_per_1k_output_tokens
+        )
+        return Usage(
+            steps=self.steps,
+            tool_calls=self.tool_calls,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=round(model_cost + self.query_cost_usd, 6),
+            model_cost_usd=round(model_cost, 6),
+            query_cost_usd=round(self.query_cost_usd, 6),
+            bytes_scanned=self.bytes_scanned,
+            wall_seconds=round(self.elapsed(), 3),
+            budget_exhausted=self.stopped_by,
+        )

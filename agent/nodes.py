@@ -1,0 +1,221 @@
+"""The node functions and routers of the investigation graph (`agent.graph` only wires them).
+
+Each node reads the injected `InvestigationContext` (backend, ledger, budget, chat model)
+from the LangGraph runtime; only messages, evidence and the report are checkpointed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langgraph.runtime import Runtime
+
+from agent.prompts import (
+    BUDGET_NOTE,
+    FOLLOWUP_NOTE,
+    REPORT_INSTRUCTION,
+    incident_briefing,
+    system_prompt,
+)
+from agent.report import Evidence
+from agent.reporting import ReportDraft, assemble_report
+from agent.run_context import InvestigationContext
+from agent.state import InvestigationState
+from agent.tools import tools_for
+from agent.triage import TRIAGE_NAME, plan_triage
+
+
+def _system(ctx: InvestigationContext) -> SystemMessage:
+    return SystemMessage(
+        system_prompt(ctx.settings.language, ctx.settings.architecture_description)
+    )
+
+
+def _model_name(ctx: InvestigationContext) -> str:
+    return str(
+        getattr(ctx.chat_model, "answered_by", None)
+        or getattr(ctx.chat_model, "model_id", None)
+        or type(ctx.chat_model).__name__
+    )
+
+
+def _count_tokens(ctx: InvestigationContext, message: Any) -> None:
+    usage = getattr(message, "usage_metadata", None) or {}
+    ctx.budget.add_tokens(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+
+
+# --- entry ---------------------------------------------------------------------------
+
+
+def route_start(state: InvestigationState) -> Literal["triage", "investigate"]:
+    """A new thread starts with triage; a follow-up question goes straight to the model."""
+    return "investigate" if state.get("mode") == "followup" else "triage"
+
+
+def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    calls = plan_triage(ctx)
+    ctx.progress("step", f"triage: {len(calls)} standard queries in parallel")
+    messages: list[AnyMessage] = [
+        HumanMessage(incident_briefing(ctx.incident, ctx.log_groups, ctx.settings.language))
+    ]
+    if calls:
+        ctx.ledger.reserve(c["id"] or "" for c in calls)
+        messages.append(
+            AIMessage(
+                content="Running the standard first queries.", tool_calls=calls, name=TRIAGE_NAME
+            )
+        )
+    return {
+        "messages": messages,
+        "incident": ctx.incident.model_dump(mode="json"),
+        "mode": "investigate",
+    }
+
+
+def route_after_triage(state: InvestigationState) -> Literal["tools", "investigate"]:
+    last = state["messages"][-1]
+    return "tools" if isinstance(last, AIMessage) and last.tool_calls else "investigate"
+
+
+# --- the model loop ------------------------------------------------------------------
+
+
+def investigate(
+    state: InvestigationState, runtime: Runtime[InvestigationContext]
+) -> dict[str, Any]:
+    ctx = runtime.context
+    reason = ctx.budget.exhausted()
+    if reason:
+        ctx.budget.stop(reason)
+        ctx.progress("step", f"budget reached: {reason}; writing the report")
+        return {}
+    ctx.budget.add_step()
+    ctx.progress(
+        "step",
+        f"step {ctx.budget.steps}: the model reads {len(state.get('evidence', []))} evidence item(s)",
+    )
+    model = ctx.chat_model.bind_tools(tools_for(ctx.backend.capabilities))
+    began = time.monotonic()
+    reply = model.invoke([_system(ctx), *state["messages"]])
+    ctx.budget.add_model_seconds(time.monotonic() - began)
+    _count_tokens(ctx, reply)
+    if isinstance(reply, AIMessage) and reply.tool_calls:
+        ctx.ledger.reserve(c["id"] or "" for c in reply.tool_calls)
+        names = ", ".join(c["name"] for c in reply.tool_calls)
+        ctx.progress(
+            "step", f"step {ctx.budget.steps}: {len(reply.tool_calls)} tool call(s): {names}"
+        )
+    return {"messages": [reply]}
+
+
+def route_after_investigate(
+    state: InvestigationState, runtime: Runtime[InvestigationContext]
+) -> Literal["tools", "report"]:
+    last = state["messages"][-1]
+    wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls)
+    if wants_tools and not runtime.context.budget.exhausted():
+        return "tools"
+    return "report"
+
+
+def route_after_tools(
+    state: InvestigationState, runtime: Runtime[InvestigationContext]
+) -> Literal["investigate", "report"]:
+    reason = runtime.context.budget.exhausted()
+    if reason:
+        runtime.context.budget.stop(reason)
+        return "report"
+    return "investigate"
+
+
+# --- report --------------------------------------------------------------------------
+
+
+def _unanswered_tool_calls(messages: list[AnyMessage], reason: str) -> list[ToolMessage]:
+    """Tool calls the budget stopped get an answer, so the thread stays a valid conversation."""
+    answered = {m.tool_call_id for m in messages if isinstance(m, ToolMessage)}
+    closing = []
+    for message in messages:
+        if isinstance(message, AIMessage):
+            for call in message.tool_calls:
+                if call["id"] not in answered:
+                    closing.append(
+                        ToolMessage(
+                            content=f"not run: {reason}",
+                            tool_call_id=call["id"] or "",
+                            name=call["name"],
+                            status="error",
+                        )
+                    )
+    return closing
+
+
+def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    language = ctx.settings.language
+    stopped = ctx.budget.stopped_by
+    closing = _unanswered_tool_calls(state["messages"], stopped or "the investigation ended")
+    extra = BUDGET_NOTE[language].format(reason=stopped) if stopped else ""
+    if state.get("mode") == "followup" and state.get("question"):
+        extra += FOLLOWUP_NOTE[language].format(question=state["question"])
+    ctx.progress("step", "writing the report")
+    instruction = HumanMessage(REPORT_INSTRUCTION[language].format(extra=extra))
+    writer = ctx.chat_model.with_structured_output(ReportDraft, include_raw=True)
+    began = time.monotonic()
+    result = writer.invoke([_system(ctx), *state["messages"], *closing, instruction])
+    ctx.budget.add_model_seconds(time.monotonic() - began)
+    raw, draft = result.get("raw"), result.get("parsed")
+    _count_tokens(ctx, raw)
+    notes: list[str] = []
+    if not isinstance(draft, ReportDraft):
+        draft = _unparsed_draft(raw, result.get("parsing_error"))
+        notes.append(
+            "The model did not return a well-formed report; its last answer is shown as the summary."
+        )
+    rule_based = bool(getattr(ctx.chat_model, "rule_based", False)) or bool(
+        getattr(ctx.chat_model, "answered_by_baseline", False)
+    )
+    if rule_based:
+        notes.append(
+            "Written by fa2's rule-based baseline investigator (no LLM): deterministic rules over the evidence."
+        )
+    evidence = [Evidence.model_validate(e) for e in state.get("evidence", [])]
+    built = assemble_report(
+        draft,
+        title=ctx.incident.title,
+        evidence=evidence,
+        usage=ctx.budget.usage(),
+        model=_model_name(ctx),
+        rule_based=rule_based,
+        window=ctx.incident.window,
+        language=language,
+        notes=notes,
+    )
+    ctx.progress(
+        "done",
+        f"report ready: {len(built.hypotheses)} hypothesis(es), {len(evidence)} evidence item(s)",
+    )
+    answer = AIMessage(content=_conversation_summary(built.summary, built.hypotheses))
+    return {"messages": [*closing, answer], "report": built.model_dump(mode="json")}
+
+
+def _unparsed_draft(raw: Any, error: Any) -> ReportDraft:
+    text = raw.content if isinstance(raw, AIMessage) and isinstance(raw.content, str) else ""
+    return ReportDraft(
+        summary=text or f"The model's report could not be parsed ({error}).",
+        unknowns=[
+            "The root cause is not established: the report could not be produced in structured form."
+        ],
+    )
+
+
+def _conversation_summary(summary: str, hypotheses: list[Any]) -> str:
+    """What stays in the thread for follow-ups: the answer, with its citations."""
+    lines = [summary]
+    for index, h in enumerate(hypotheses, start=1):
+        cites = ", ".join(h.evidence_ids) or "no evidence"
+        lines.append(f"{index}. ({h.confidence}) {h.statement} [{cites}]")
+    return "\n".join(lines)

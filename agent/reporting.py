@@ -1,0 +1,140 @@
+"""The report the model writes (`ReportDraft`, structured output) and how it becomes a
+`Report`: citations validated against the ledger, evidence and usage attached, early stops
+and the model that answered stated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from agent.ledger import validate_hypotheses, validate_timeline
+from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
+from agent.telemetry.bundle import CATEGORIES
+
+Category = Literal[
+    "deployment",
+    "configuration",
+    "permissions",
+    "capacity",
+    "dependency",
+    "network",
+    "resource-exhaustion",
+    "traffic",
+    "security",
+    "data",
+]
+
+
+class HypothesisDraft(BaseModel):
+    statement: str = Field(
+        description="The suspected root cause in one sentence, citing evidence ids like [E3]."
+    )
+    confidence: Literal["high", "medium", "low"] = Field(
+        description="How well the evidence supports it."
+    )
+    category: Category | None = Field(None, description="Root-cause category.")
+    reasoning: str = Field(
+        "", description="Why the cited evidence supports (or only suggests) this cause."
+    )
+    evidence_ids: list[str] = Field(
+        default_factory=list, description='Ids of the evidence that supports it, e.g. ["E2", "E5"].'
+    )
+
+
+class TimelineDraft(BaseModel):
+    time: datetime = Field(description="UTC time of the event, ISO-8601.")
+    event: str = Field(description="What happened.")
+    evidence_ids: list[str] = Field(default_factory=list, description="Evidence ids showing it.")
+
+
+class ReportDraft(BaseModel):
+    """The incident report: summary, ranked hypotheses with cited evidence, timeline, impact,
+    actions, prevention, unknowns and next queries."""
+
+    summary: str = Field(
+        description="Two to four sentences: what failed, the most likely cause, citing evidence ids."
+    )
+    hypotheses: list[HypothesisDraft] = Field(
+        default_factory=list, description="Ranked, most likely first."
+    )
+    timeline: list[TimelineDraft] = Field(
+        default_factory=list, description="Key events in time order."
+    )
+    impact: str = Field(
+        "", description="User and business impact (error counts, affected requests)."
+    )
+    actions: list[str] = Field(default_factory=list, description="Recommended actions now.")
+    prevention: list[str] = Field(default_factory=list, description="How to prevent a recurrence.")
+    unknowns: list[str] = Field(default_factory=list, description="What is still unknown.")
+    next_queries: list[str] = Field(
+        default_factory=list, description="Queries to run next to confirm or refute."
+    )
+
+
+def assemble_report(
+    draft: ReportDraft,
+    *,
+    title: str,
+    evidence: list[Evidence],
+    usage: Usage,
+    model: str,
+    rule_based: bool,
+    window: object,
+    language: str,
+    notes: list[str],
+) -> Report:
+    known = {e.id for e in evidence}
+    hypotheses = validate_hypotheses(
+        [
+            Hypothesis(
+                statement=h.statement,
+                confidence=Confidence(h.confidence),
+                reasoning=h.reasoning,
+                evidence_ids=[e.strip().strip("[]") for e in h.evidence_ids],
+                category=h.category if h.category in CATEGORIES else None,
+            )
+            for h in draft.hypotheses
+        ],
+        known,
+    )
+    timeline = validate_timeline(
+        sorted(
+            (
+                TimelineEntry(time=t.time, event=t.event, evidence_ids=t.evidence_ids)
+                for t in draft.timeline
+            ),
+            key=lambda t: t.time,
+        ),
+        known,
+    )
+    notes = list(notes)
+    if usage.budget_exhausted:
+        notes.insert(
+            0,
+            f"Investigation stopped early: {usage.budget_exhausted}. The report uses the evidence gathered so far.",
+        )
+    flagged = [h for h in hypotheses if h.flags]
+    if flagged:
+        notes.append(
+            f"{len(flagged)} hypothesis(es) cited evidence that does not exist; those citations were removed."
+        )
+    return Report(
+        title=title,
+        summary=draft.summary,
+        hypotheses=hypotheses,
+        timeline=timeline,
+        impact=draft.impact,
+        actions=draft.actions,
+        prevention=draft.prevention,
+        unknowns=draft.unknowns,
+        next_queries=draft.next_queries,
+        evidence=evidence,
+        usage=usage,
+        model=model,
+        rule_based=rule_based,
+        window=window,  # type: ignore[arg-type]
+        language=language,
+        notes=notes,
+    )

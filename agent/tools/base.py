@@ -1,0 +1,119 @@
+"""What every tool does around its one backend call: check the capability and the budget,
+report progress, turn a bad query into an observation the model can fix, record the result
+as evidence in the ledger, and answer with a compact text plus the evidence as artifact."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from langchain_core.messages import ToolMessage
+from langgraph.prebuilt import ToolRuntime
+from langgraph.types import Command
+
+from agent.budget import query_cost_usd
+from agent.models import TimeRange, as_utc
+from agent.run_context import InvestigationContext
+from agent.telemetry.base import QueryError, QueryResult, Source, TelemetryUnavailableError
+from agent.tools.observation import format_observation, format_unavailable
+
+Runtime = ToolRuntime[InvestigationContext]
+
+START_DESCRIPTION = (
+    "Optional ISO-8601 UTC start inside the incident window (e.g. 2026-03-02T10:00:00Z) to "
+    "narrow the search; defaults to the window start. Times outside the window are clamped."
+)
+END_DESCRIPTION = (
+    "Optional ISO-8601 UTC end inside the incident window; defaults to the window end."
+)
+
+
+def clamp_range(
+    ctx: InvestigationContext, start: datetime | None, end: datetime | None
+) -> TimeRange:
+    """The model may narrow the incident window, never widen it."""
+    window = ctx.window
+    lo = max(as_utc(start), window.start) if start else window.start
+    hi = min(as_utc(end), window.end) if end else window.end
+    if hi <= lo:
+        raise QueryError(
+            f"empty time range after clamping to the incident window {window.label()}: "
+            f"start {lo.isoformat()} is not before end {hi.isoformat()}"
+        )
+    return TimeRange(start=lo, end=hi)
+
+
+def _reply(
+    call_id: str | None, tool: str, text: str, evidence: dict | None, error: bool
+) -> Command:
+    message = ToolMessage(
+        content=text,
+        tool_call_id=call_id or tool,
+        name=tool,
+        artifact=evidence,
+        status="error" if error else "success",
+    )
+    update: dict = {"messages": [message]}
+    if evidence is not None:
+        update["evidence"] = [evidence]
+    return Command(update=update)
+
+
+def execute(
+    runtime: Runtime,
+    *,
+    tool: str,
+    source: Source,
+    query: str,
+    run: Callable[[InvestigationContext], QueryResult],
+    capability: str | None = None,
+    time_range: TimeRange | None = None,
+) -> Command:
+    """Run one backend call as a recorded, budgeted, error-tolerant tool call."""
+    ctx = runtime.context
+    if capability and not getattr(ctx.backend.capabilities, capability, False):
+        reason = f"the {ctx.backend.name} backend has no {capability} data for this incident"
+        return _reply(runtime.tool_call_id, tool, format_unavailable(tool, reason), None, True)
+    refusal = ctx.budget.try_tool_call()
+    if refusal:
+        ctx.budget.stop(refusal)
+        text = format_unavailable(tool, f"{refusal}; stop querying and write the report")
+        return _reply(runtime.tool_call_id, tool, text, None, True)
+
+    ctx.progress("query", f"{tool}: {query[:160]}")
+    began = time.monotonic()
+    try:
+        result = run(ctx)
+    except QueryError as exc:
+        result = QueryResult(
+            source=source, status="error", query=query, time_range=time_range, error=exc.message
+        )
+    except TelemetryUnavailableError as exc:
+        result = QueryResult(
+            source=source,
+            status="error",
+            query=query,
+            time_range=time_range,
+            error=f"source unavailable (not a problem with the query): {exc}",
+        )
+    seconds = time.monotonic() - began
+
+    evidence = ctx.ledger.record(tool, result, call_id=runtime.tool_call_id)
+    cost = query_cost_usd(result.source, result.bytes_scanned, ctx.settings)
+    if cost:
+        ctx.ledger.set_cost(evidence.id, cost)
+        evidence = evidence.model_copy(update={"cost_usd": cost})
+    text = format_observation(evidence, max_rows=ctx.settings.max_result_rows)
+    ctx.budget.add_query(cost, result.bytes_scanned, seconds, len(text))
+    ctx.progress(
+        "result",
+        f"{evidence.id} {tool}: {evidence.status}, {evidence.row_count} row(s) in {seconds:.2f} s",
+    )
+    return _reply(
+        runtime.tool_call_id,
+        tool,
+        text,
+        evidence.model_dump(mode="json"),
+        evidence.status == "error",
+    )

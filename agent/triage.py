@@ -1,0 +1,133 @@
+"""The standard first queries of every investigation, planned from what the backend has.
+
+Triage is a scripted first turn: one AI message whose tool calls the `tools` node runs
+concurrently, so its results are ordinary evidence (E1..En) the model reads as its own.
+A source the backend (or the bundle) lacks is skipped, never an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import ToolCall
+
+from agent.models import Incident, TimeRange
+from agent.run_context import InvestigationContext
+from agent.telemetry.base import TableSchema
+
+# Error lines, without matching field names such as "errorMessage" or "integrationErrorMessage".
+ERROR_FILTER = "filter @message like /(?i)(\\berror\\b|exception|fail|fatal|timed out|timeout|throttl|denied|refused|unavailable)/"
+
+TRIAGE_NAME = "triage"
+
+
+def _iso(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def find_table(schemas: list[TableSchema], marker_columns: set[str]) -> TableSchema | None:
+    """The table whose columns include all `marker_columns` (ALB: elb_status_code; CloudTrail: eventname)."""
+    for schema in schemas:
+        names = {c.name.lower() for c in schema.columns}
+        if marker_columns <= names:
+            return schema
+    return None
+
+
+def cloudtrail_writes_sql(table: str, window: TimeRange) -> str:
+    return (
+        "SELECT eventtime, eventsource, eventname, useridentity.arn AS principal, "
+        "sourceipaddress, requestparameters, errorcode "
+        f"FROM {table} "
+        "WHERE (readonly = 'false' OR readonly IS NULL) "
+        "AND eventname NOT LIKE 'Get%' AND eventname NOT LIKE 'List%' AND eventname NOT LIKE 'Describe%' "
+        f"AND from_iso8601_timestamp(eventtime) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
+        f"AND from_iso8601_timestamp('{_iso(window.end)}') "
+        "ORDER BY eventtime LIMIT 100"
+    )
+
+
+def alb_5xx_sql(table: str, window: TimeRange) -> str:
+    return (
+        "SELECT target_ip, count(*) AS requests, "
+        "count_if(elb_status_code >= 500) AS elb_5xx, "
+        "count_if(target_status_code LIKE '5%') AS target_5xx, "
+        "round(avg(target_processing_time), 3) AS avg_target_seconds "
+        f"FROM {table} "
+        f"WHERE from_iso8601_timestamp(time) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
+        f"AND from_iso8601_timestamp('{_iso(window.end)}') "
+        "GROUP BY target_ip ORDER BY elb_5xx DESC LIMIT 20"
+    )
+
+
+def alarm_metrics(incident: Incident) -> list[dict[str, Any]]:
+    """The alarm's own metric(s) as get_metric_data arguments."""
+    specs = [m for m in incident.metrics if m.metric_name and m.namespace]
+    series: list[dict[str, Any]] = []
+    for spec in specs or [incident]:
+        metric_name = getattr(spec, "metric_name", None)
+        namespace = getattr(spec, "namespace", None)
+        if not metric_name or not namespace:
+            continue
+        statistic = (getattr(spec, "statistic", None) or "Sum").capitalize()
+        if statistic.lower() == "samplecount":
+            statistic = "SampleCount"
+        series.append(
+            {
+                "namespace": namespace,
+                "metric_name": metric_name,
+                "dimensions": {d.name: d.value for d in spec.dimensions},
+                "statistic": statistic,
+                "period": getattr(spec, "period", None) or 60,
+            }
+        )
+    return series[:10]
+
+
+def plan_triage(ctx: InvestigationContext) -> list[ToolCall]:
+    """The tool calls of the triage turn for this backend and incident."""
+    caps = ctx.backend.capabilities
+    window = ctx.window
+    calls: list[ToolCall] = []
+
+    def add(name: str, args: dict[str, Any]) -> None:
+        calls.append(
+            ToolCall(name=name, args=args, id=f"triage_{len(calls) + 1}", type="tool_call")
+        )
+
+    if caps.logs_insights and ctx.log_groups:
+        add(
+            "run_logs_insights_query",
+            {"query": f"{ERROR_FILTER} | stats count(*) as errors by bin(1m)"},
+        )
+        add(
+            "run_logs_insights_query",
+            {"query": f"{ERROR_FILTER} | pattern @message | sort @sampleCount desc | limit 10"},
+        )
+    if caps.xray and ctx.settings.xray_enabled:
+        add("get_service_graph", {})
+        add("find_traces", {"filter_expression": "fault = true OR error = true", "limit": 20})
+    if caps.athena:
+        schemas = _schemas(ctx)
+        trail = find_table(schemas, {"eventname", "eventtime", "eventsource"})
+        if trail:
+            add(
+                "run_athena_query",
+                {"sql": cloudtrail_writes_sql(f"{trail.database}.{trail.table}", window)},
+            )
+        alb = find_table(schemas, {"elb_status_code", "target_ip"})
+        if alb:
+            add("run_athena_query", {"sql": alb_5xx_sql(f"{alb.database}.{alb.table}", window)})
+    if caps.metrics:
+        metrics = alarm_metrics(ctx.incident)
+        if metrics:
+            add("get_metric_data", {"metrics": metrics})
+    return calls
+
+
+def _schemas(ctx: InvestigationContext) -> list[TableSchema]:
+    try:
+        return ctx.backend.table_schemas()
+    except Exception as exc:  # a catalog that cannot be read only means no Athena triage
+        ctx.progress("error", f"triage: cannot list Athena tables ({exc}); skipping ALB/CloudTrail")
+        return []
