@@ -49,6 +49,25 @@ class Recorder:
         )
         return found
 
+    def wait_until(self, path: str, contains: str, timeout: float = 20.0) -> Call:
+        """Block until a call to `path` whose parameters contain `contains` was made."""
+
+        def match() -> Call | None:
+            return next(
+                (
+                    c
+                    for c in self.calls
+                    if c.path == path and contains in json.dumps(c.params, ensure_ascii=False)
+                ),
+                None,
+            )
+
+        with self.changed:
+            self.changed.wait_for(lambda: match() is not None, timeout)
+            found = match()
+        assert found is not None, f"no {path} call containing {contains!r}: {self.paths()}"
+        return found
+
     def paths(self) -> list[str]:
         with self.changed:
             return [c.path for c in self.calls]

@@ -1,0 +1,135 @@
+"""Report → Block Kit: within Slack's limits, long reports split rather than rejected, and
+untrusted text shown literally."""
+
+from __future__ import annotations
+
+import json
+
+from agent.report import Evidence, Hypothesis, Report
+from slack_app.blocks import alarm_reply, report_messages, status_message
+from slack_app.limits import (
+    MAX_BLOCKS_PER_MESSAGE,
+    MAX_HEADER_TEXT,
+    MAX_SECTION_TEXT,
+    validate_message,
+)
+from slack_app.text import code_block, escape_mrkdwn, link, split_text
+from tests.slack.reports import throttling_report
+
+THREAD = "slack-C0ALERTS01-1772446621.000200"
+
+
+def _huge_report() -> Report:
+    base = throttling_report()
+    evidence = [
+        Evidence(
+            id=f"E{i}",
+            tool="logs_insights",
+            source="logs",
+            query=f"fields @message | filter @message like /err{i}/ " + "x" * 900,
+            row_count=i,
+        )
+        for i in range(1, 61)
+    ]
+    hypotheses = [
+        Hypothesis(
+            statement=f"Hypothesis {i}: " + "a long statement " * 30,
+            confidence="medium",
+            reasoning="because " * 700,
+            evidence_ids=[f"E{i}"],
+        )
+        for i in range(1, 41)
+    ]
+    return base.model_copy(
+        update={
+            "title": "T" * 400,
+            "summary": "word " * 2000,
+            "hypotheses": hypotheses,
+            "evidence": evidence,
+        }
+    )
+
+
+def test_a_typical_report_is_one_valid_message_ending_with_feedback_buttons() -> None:
+    [message] = report_messages(throttling_report(), thread_id=THREAD)
+    assert message.problems() == []
+    buttons = message.blocks[-1]["elements"]
+    assert [b["action_id"] for b in buttons] == ["fa2_feedback_up", "fa2_feedback_down"]
+    assert {b["value"] for b in buttons} == {THREAD}
+
+
+def test_a_huge_report_is_split_into_several_valid_messages_with_nothing_dropped() -> None:
+    report = _huge_report()
+    messages = report_messages(report, thread_id=THREAD)
+    assert len(messages) > 1
+    for message in messages:
+        assert message.problems() == []
+        assert len(message.blocks) <= MAX_BLOCKS_PER_MESSAGE
+    everything = json.dumps([m.blocks for m in messages])
+    assert all(f"Hypothesis {i}:" in everything for i in range(1, 41))
+    assert messages[1].blocks[-1]["elements"][0]["text"] == f"part 2 of {len(messages)}"
+    header = messages[0].blocks[0]["text"]["text"]
+    assert len(header) == MAX_HEADER_TEXT and header.endswith("…")
+
+
+def test_the_validator_names_each_broken_limit() -> None:
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "x" * (MAX_SECTION_TEXT + 1)}}
+    ] * 51
+    problems = validate_message("fallback", blocks)
+    assert problems[0] == "51 blocks (at most 50 per message)"
+    assert "block 0 (section): section text over 3000 characters" in problems
+
+
+def test_citations_link_to_the_console_and_queries_show_when_there_is_no_link() -> None:
+    text = json.dumps(report_messages(throttling_report(), thread_id=THREAD)[0].blocks)
+    assert (
+        "<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:logs-insights|E1>"
+        in text
+    )
+    assert "FROM aiops_db.cloud_trail_logs" in text
+
+
+def test_mentions_and_broadcasts_in_log_text_are_shown_literally() -> None:
+    escaped = escape_mrkdwn("<!channel> <!here> <@U123> @here & <https://evil|click>")
+    assert "<" not in escaped and ">" not in escaped
+    assert "@here" not in escaped.replace("&lt;!here&gt;", "")
+    assert escaped.startswith("&lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt;")
+
+
+def test_a_log_line_cannot_close_a_code_block() -> None:
+    block = code_block("evil ``` *bold* <!channel>")
+    assert block.startswith("```") and block.endswith("```")
+    assert block[3:-3].count("```") == 0
+
+
+def test_links_only_for_plain_http_urls() -> None:
+    assert (
+        link("https://console.aws.amazon.com/x?a=1&b=2", "E1")
+        == "<https://console.aws.amazon.com/x?a=1&amp;b=2|E1>"
+    )
+    assert link("bundle://demo/logs", "E1") == "E1"
+    assert link("https://x.example/a|b>c", "E1") == "E1"
+
+
+def test_long_text_splits_at_line_breaks_within_the_limit() -> None:
+    chunks = split_text("\n".join(["line " * 100] * 20), 3000)
+    assert all(len(c) <= 3000 for c in chunks) and len(chunks) == 4
+
+
+def test_alarm_reply_and_status_messages_are_valid() -> None:
+    from agent.models import Incident
+    from tests.slack.reports import WINDOW
+
+    incident = Incident(
+        source="chatbot",
+        title="orders-api-5xx in ALARM",
+        alarm_name="orders-api-5xx",
+        state="ALARM",
+        window=WINDOW,
+    )
+    assert alarm_reply(incident, alarm_key=THREAD).problems() == []
+    status = status_message(
+        "t" * 5000, state="⏳", detail="d" * 5000, query="q" * 10_000, elapsed=3
+    )
+    assert status.problems() == []
