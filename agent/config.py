@@ -221,6 +221,8 @@ def _describe(error: dict[str, Any]) -> str:
     if error.get("type") == "extra_forbidden":
         return f"{key} [{where}]: unknown setting (check the spelling in fa2.toml)"
     shown = "'***'" if field_name in secret_fields() else repr(error.get("input"))
+    if len(shown) > 80:
+        shown = shown[:79] + "…"
     return f"{key} [{where}]: {message}; got {shown}"
 
 

@@ -56,6 +56,8 @@ _CONSOLE_LINK = re.compile(
     r"https://(?:(?P<host_region>[a-z0-9-]+)\.)?console\.aws\.amazon\.com/cloudwatch/home"
     r"\?region=(?P<region>[a-z0-9-]+)#alarmsV2:alarm/(?P<name>[^|>\s]+)"
 )
+# CloudWatch's own reason sentences ("Threshold Crossed: ...", "Unchecked: ...").
+_REASON_LINE = re.compile(r"^\s*((?:Threshold Crossed|Unchecked|Initial alarm)\b.*)$", re.MULTILINE)
 _SLACK_LINK = re.compile(r"<(https?://[^|>]+)(?:\|([^>]*))?>")
 _EMOJI_STATES = {
     ":rotating_light:": "ALARM",
@@ -230,8 +232,9 @@ def _recognise(texts: list[str], fields: dict[str, str]) -> dict[str, str]:
         if link:
             found.setdefault("name", unquote(link.group("name")))
             found.setdefault("region", link.group("region"))
-        if "reason" not in found and re.match(r"\s*Threshold Crossed", text):
-            found["reason"] = text.strip()
+        reason = _REASON_LINE.search(text)
+        if reason and "reason" not in found:
+            found["reason"] = reason.group(1).strip()
     for key, value in fields.items():
         found.setdefault(key, value.upper() if key == "state" else value)
     return found

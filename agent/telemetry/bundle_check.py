@@ -124,9 +124,9 @@ class _FileCheck:
         self.outside = 0
         self.first_outside: int | None = None
 
-    def bad(self, line: int | None, message: str) -> None:
+    def bad(self, line: int | None, message: str, *, always: bool = False) -> None:
         self.file.skipped += 1
-        if self.listed < MAX_PROBLEMS_PER_FILE:
+        if always or self.listed < MAX_PROBLEMS_PER_FILE:
             self.problems.append(
                 Problem(severity="error", file=self.rel, line=line, message=message)
             )
@@ -231,7 +231,7 @@ def _read_safely(check: _FileCheck, read: Callable[[_FileCheck, Path], None], pa
     try:
         read(check, path)
     except (OSError, EOFError, zlib.error) as exc:
-        check.bad(None, f"cannot read the file: {exc}")
+        check.bad(None, f"cannot read the rest of the file: {exc}", always=True)
 
 
 def _read_logs(check: _FileCheck, path: Path) -> None:
