@@ -104,7 +104,10 @@ def server_backend(moto_server: str, waiter: Waiter) -> AwsBackend:
 
 def post_json(url: str, body: dict[str, Any]) -> int:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=5) as response:
         return int(response.status)

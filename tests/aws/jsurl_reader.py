@@ -34,7 +34,7 @@ def _token(text: str, i: int) -> tuple[str, int]:
 
 def _value(text: str, i: int) -> tuple[Any, int]:
     if text[i] != "~":
-        raise ValueError(f"expected '~' at {i}: {text[i:i + 20]!r}")
+        raise ValueError(f"expected '~' at {i}: {text[i : i + 20]!r}")
     i += 1
     if text[i] == "'":
         raw, i = _token(text, i + 1)

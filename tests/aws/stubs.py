@@ -49,10 +49,16 @@ THROTTLED_PUT = (
 )
 
 
-def logs_complete(rows: list[list[dict[str, str]]], bytes_scanned: float = 1_843_200.0) -> dict[str, Any]:
+def logs_complete(
+    rows: list[list[dict[str, str]]], bytes_scanned: float = 1_843_200.0
+) -> dict[str, Any]:
     return {
         "results": rows,
-        "statistics": {"recordsMatched": float(len(rows)), "recordsScanned": 5120.0, "bytesScanned": bytes_scanned},
+        "statistics": {
+            "recordsMatched": float(len(rows)),
+            "recordsScanned": 5120.0,
+            "bytesScanned": bytes_scanned,
+        },
         "status": "Complete",
     }
 
@@ -65,17 +71,27 @@ def athena_execution(
     category: int | None = None,
     scanned: int = 0,
 ) -> dict[str, Any]:
-    status: dict[str, Any] = {"State": state, "SubmissionDateTime": datetime(2026, 3, 2, 10, 20, tzinfo=UTC)}
+    status: dict[str, Any] = {
+        "State": state,
+        "SubmissionDateTime": datetime(2026, 3, 2, 10, 20, tzinfo=UTC),
+    }
     if reason:
         status["StateChangeReason"] = reason
     if category:
-        status["AthenaError"] = {"ErrorCategory": category, "ErrorType": 1006, "Retryable": False, "ErrorMessage": reason}
+        status["AthenaError"] = {
+            "ErrorCategory": category,
+            "ErrorType": 1006,
+            "Retryable": False,
+            "ErrorMessage": reason,
+        }
     return {
         "QueryExecution": {
             "QueryExecutionId": execution_id,
             "Query": "SELECT 1",
             "StatementType": "DML",
-            "ResultConfiguration": {"OutputLocation": f"s3://fa2-athena-results/queries/{execution_id}.csv"},
+            "ResultConfiguration": {
+                "OutputLocation": f"s3://fa2-athena-results/queries/{execution_id}.csv"
+            },
             "QueryExecutionContext": {"Database": "aiops_db", "Catalog": "AwsDataCatalog"},
             "Status": status,
             "Statistics": {

@@ -31,7 +31,9 @@ def test_clients_use_adaptive_retries_and_timeouts() -> None:
 
 
 def test_region_and_endpoint_come_from_settings() -> None:
-    backend = AwsBackend(make_settings(region="ap-northeast-1", endpoint_url="http://127.0.0.1:4566"))
+    backend = AwsBackend(
+        make_settings(region="ap-northeast-1", endpoint_url="http://127.0.0.1:4566")
+    )
     client = backend.clients.xray
     assert client.meta.region_name == "ap-northeast-1"
     assert client.meta.endpoint_url == "http://127.0.0.1:4566"

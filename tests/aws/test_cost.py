@@ -27,7 +27,9 @@ def test_athena_bills_at_least_ten_megabytes_rounded_up_to_whole_megabytes() -> 
 
 def test_prices_come_from_settings() -> None:
     result = QueryResult(source="logs", query="q", bytes_scanned=10**9)
-    assert query_cost_usd(result, make_settings(logs_insights_usd_per_gb=0.0076)) == pytest.approx(0.0076)
+    assert query_cost_usd(result, make_settings(logs_insights_usd_per_gb=0.0076)) == pytest.approx(
+        0.0076
+    )
 
 
 def test_sources_billed_per_request_cost_nothing_here_and_totals_add_up() -> None:

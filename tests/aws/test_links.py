@@ -27,7 +27,10 @@ QUERY = "fields @timestamp, @message\n| filter @message like /ProvisionedThrough
 
 
 def test_jsurl_encodes_objects_lists_strings_numbers_and_booleans_like_the_console() -> None:
-    assert jsurl({"a": "x y", "n": 60, "ok": False, "l": ["/p", 1]}) == "~(a~'x*20y~n~60~ok~false~l~(~'*2fp~1))"
+    assert (
+        jsurl({"a": "x y", "n": 60, "ok": False, "l": ["/p", 1]})
+        == "~(a~'x*20y~n~60~ok~false~l~(~'*2fp~1))"
+    )
 
 
 def test_jsurl_escapes_dollar_as_bang_and_non_ascii_as_utf16_units() -> None:
@@ -36,7 +39,10 @@ def test_jsurl_escapes_dollar_as_bang_and_non_ascii_as_utf16_units() -> None:
 
 def test_logs_insights_link_matches_the_console_format_exactly() -> None:
     url = logs_insights_url(
-        "us-east-1", "fields @timestamp, @message\n| sort @timestamp desc", ["/aws/lambda/orders-put"], WINDOW
+        "us-east-1",
+        "fields @timestamp, @message\n| sort @timestamp desc",
+        ["/aws/lambda/orders-put"],
+        WINDOW,
     )
     assert url == (
         "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1"
@@ -54,15 +60,22 @@ def test_logs_insights_link_round_trips_query_groups_and_range() -> None:
     detail = parse_jsurl(fragment)
     assert detail["editorString"] == QUERY + " | filter msg = 'it''s $5'"
     assert detail["source"] == groups
-    assert (detail["start"], detail["end"]) == ("2026-03-02T09:45:00.000Z", "2026-03-02T10:30:00.000Z")
+    assert (detail["start"], detail["end"]) == (
+        "2026-03-02T09:45:00.000Z",
+        "2026-03-02T10:30:00.000Z",
+    )
     assert (detail["timeType"], detail["tz"]) == ("ABSOLUTE", "UTC")
-    assert url.startswith("https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#")
+    assert url.startswith(
+        "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#"
+    )
 
 
 def test_logs_insights_link_is_safe_inside_a_url_fragment() -> None:
-    url = logs_insights_url("us-east-1", "fields @message | filter x = \"a b\" # c", ["/g"], WINDOW)
+    url = logs_insights_url("us-east-1", 'fields @message | filter x = "a b" # c', ["/g"], WINDOW)
     fragment = url.split("#", 1)[1]
-    assert " " not in fragment and '"' not in fragment and "#" not in fragment and "%" not in fragment
+    assert (
+        " " not in fragment and '"' not in fragment and "#" not in fragment and "%" not in fragment
+    )
 
 
 def test_athena_link_opens_the_query_execution_in_the_editor_history() -> None:
@@ -102,18 +115,33 @@ def test_metric_graph_link_holds_the_console_metric_arrays_and_the_range() -> No
             dimensions=[MetricDimension(name="TableName", value="orders")],
             options={"id": "m1", "stat": "Sum", "period": 60},
         ),
-        metric_graph_metric(namespace=None, metric_name=None, expression="m1 * 2", options={"id": "e1"}),
+        metric_graph_metric(
+            namespace=None, metric_name=None, expression="m1 * 2", options={"id": "e1"}
+        ),
     ]
     url = metric_graph_url("us-east-1", metrics, WINDOW, period=60)
-    prefix = "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#metricsV2:graph="
+    prefix = (
+        "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#metricsV2:graph="
+    )
     assert url.startswith(prefix)
     graph = parse_jsurl(url[len(prefix) :])
     assert graph["metrics"] == [
-        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", "orders", {"id": "m1", "stat": "Sum", "period": 60}],
+        [
+            "AWS/DynamoDB",
+            "WriteThrottleEvents",
+            "TableName",
+            "orders",
+            {"id": "m1", "stat": "Sum", "period": 60},
+        ],
         [{"expression": "m1 * 2", "id": "e1"}],
     ]
-    assert graph["view"] == "timeSeries" and graph["region"] == "us-east-1" and graph["period"] == 60
-    assert (graph["start"], graph["end"]) == ("2026-03-02T09:45:00.000Z", "2026-03-02T10:30:00.000Z")
+    assert (
+        graph["view"] == "timeSeries" and graph["region"] == "us-east-1" and graph["period"] == 60
+    )
+    assert (graph["start"], graph["end"]) == (
+        "2026-03-02T09:45:00.000Z",
+        "2026-03-02T10:30:00.000Z",
+    )
 
 
 def test_alarm_link_escapes_the_alarm_name() -> None:
@@ -123,7 +151,9 @@ def test_alarm_link_escapes_the_alarm_name() -> None:
 
 
 def test_links_use_the_partition_console_host() -> None:
-    assert athena_query_url("cn-north-1", "q").startswith("https://cn-north-1.console.amazonaws.cn/")
+    assert athena_query_url("cn-north-1", "q").startswith(
+        "https://cn-north-1.console.amazonaws.cn/"
+    )
     assert xray_trace_url("us-gov-west-1", "1-5f84c7a1-0123456789abcdef01234567").startswith(
         "https://us-gov-west-1.console.amazonaws-us-gov.com/"
     )

@@ -51,10 +51,14 @@ def _recent_window(now: datetime) -> TimeRange:
 def test_query_runs_against_moto_in_process(moto_backend: AwsBackend) -> None:
     now = datetime.now(UTC)
     _seed_log_group(boto3.client("logs", region_name="us-east-1"), now)
-    result = moto_backend.run_logs_insights("fields @timestamp, @message | limit 10", [LOG_GROUP], _recent_window(now))
+    result = moto_backend.run_logs_insights(
+        "fields @timestamp, @message | limit 10", [LOG_GROUP], _recent_window(now)
+    )
     assert result.status == "ok"
     assert result.columns == ["@timestamp", "@message"]
-    assert sorted(row[1] for row in result.rows) == sorted(["START RequestId: 6f1c2a9e Version: $LATEST", THROTTLED_PUT])
+    assert sorted(row[1] for row in result.rows) == sorted(
+        ["START RequestId: 6f1c2a9e Version: $LATEST", THROTTLED_PUT]
+    )
     assert result.link and "logs-insights$3FqueryDetail$3D" in result.link
 
 
@@ -65,11 +69,17 @@ def test_configured_log_groups_are_used_when_none_are_named(moto_backend: AwsBac
     assert result.total_rows == 2
 
 
-def test_query_runs_against_the_moto_server_over_http(server_backend: AwsBackend, moto_server: str) -> None:
+def test_query_runs_against_the_moto_server_over_http(
+    server_backend: AwsBackend, moto_server: str
+) -> None:
     now = datetime.now(UTC)
     _seed_log_group(boto3.client("logs", region_name="us-east-1", endpoint_url=moto_server), now)
-    result = server_backend.run_logs_insights("fields @message | limit 1", [LOG_GROUP], _recent_window(now))
-    assert result.rows == [[THROTTLED_PUT]] or result.rows == [["START RequestId: 6f1c2a9e Version: $LATEST"]]
+    result = server_backend.run_logs_insights(
+        "fields @message | limit 1", [LOG_GROUP], _recent_window(now)
+    )
+    assert result.rows == [[THROTTLED_PUT]] or result.rows == [
+        ["START RequestId: 6f1c2a9e Version: $LATEST"]
+    ]
 
 
 def test_log_groups_are_listed_by_prefix(server_backend: AwsBackend, moto_server: str) -> None:
@@ -83,15 +93,29 @@ def test_log_groups_are_listed_by_prefix(server_backend: AwsBackend, moto_server
 # ---------------------------------------------------------------- Stubber: real result rows
 
 
-def test_result_rows_statistics_and_bytes_scanned_are_kept(backend: AwsBackend, clock: FakeClock) -> None:
+def test_result_rows_statistics_and_bytes_scanned_are_kept(
+    backend: AwsBackend, clock: FakeClock
+) -> None:
     rows = [
-        logs_row("2026-03-02 10:16:58.123", THROTTLED_PUT, "CmMKKAokMTIzNDU2Nzg5MDEyOi9hd3MvbGFtYmRhL29yZGVycy1wdXQQARI1"),
-        logs_row("2026-03-02 10:16:57.981", THROTTLED_PUT, "CmMKKAokMTIzNDU2Nzg5MDEyOi9hd3MvbGFtYmRhL29yZGVycy1wdXQQARI2"),
+        logs_row(
+            "2026-03-02 10:16:58.123",
+            THROTTLED_PUT,
+            "CmMKKAokMTIzNDU2Nzg5MDEyOi9hd3MvbGFtYmRhL29yZGVycy1wdXQQARI1",
+        ),
+        logs_row(
+            "2026-03-02 10:16:57.981",
+            THROTTLED_PUT,
+            "CmMKKAokMTIzNDU2Nzg5MDEyOi9hd3MvbGFtYmRhL29yZGVycy1wdXQQARI2",
+        ),
     ]
     with Stubber(backend.clients.logs) as stub:
         stub.add_response("start_query", {"queryId": QUERY_ID}, START_PARAMS)
-        stub.add_response("get_query_results", {"results": [], "status": "Scheduled"}, {"queryId": QUERY_ID})
-        stub.add_response("get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID})
+        stub.add_response(
+            "get_query_results", {"results": [], "status": "Scheduled"}, {"queryId": QUERY_ID}
+        )
+        stub.add_response(
+            "get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID}
+        )
         stub.add_response("get_query_results", logs_complete(rows), {"queryId": QUERY_ID})
         result = backend.run_logs_insights(QUERY, [LOG_GROUP], INCIDENT)
         stub.assert_no_pending_responses()
@@ -113,12 +137,19 @@ def test_limit_is_passed_to_start_query_and_caps_rows(backend: AwsBackend) -> No
 
 
 def test_the_range_is_widened_to_whole_seconds(backend: AwsBackend) -> None:
-    window = TimeRange(start=INCIDENT.start + timedelta(milliseconds=900), end=INCIDENT.end + timedelta(milliseconds=100))
+    window = TimeRange(
+        start=INCIDENT.start + timedelta(milliseconds=900),
+        end=INCIDENT.end + timedelta(milliseconds=100),
+    )
     with Stubber(backend.clients.logs) as stub:
         stub.add_response(
             "start_query",
             {"queryId": QUERY_ID},
-            {**START_PARAMS, "startTime": START_PARAMS["startTime"], "endTime": START_PARAMS["endTime"] + 1},
+            {
+                **START_PARAMS,
+                "startTime": START_PARAMS["startTime"],
+                "endTime": START_PARAMS["endTime"] + 1,
+            },
         )
         stub.add_response("get_query_results", logs_complete([]), {"queryId": QUERY_ID})
         result = backend.run_logs_insights(QUERY, [LOG_GROUP], window)
@@ -129,13 +160,19 @@ def test_the_range_is_widened_to_whole_seconds(backend: AwsBackend) -> None:
 
 
 def test_wall_time_budget_stops_the_query(settings: object, clock: FakeClock) -> None:
-    backend = AwsBackend(make_settings(), waiter=Waiter(sleep=clock.sleep, clock=clock), query_timeout_s=12)
+    backend = AwsBackend(
+        make_settings(), waiter=Waiter(sleep=clock.sleep, clock=clock), query_timeout_s=12
+    )
     with Stubber(backend.clients.logs) as stub:
         stub.add_response("start_query", {"queryId": QUERY_ID})
         for _ in range(polls_within(12)):
-            stub.add_response("get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID})
+            stub.add_response(
+                "get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID}
+            )
         stub.add_response("stop_query", {"success": True}, {"queryId": QUERY_ID})
-        with pytest.raises(TelemetryUnavailableError, match=r"did not finish within 12 s and was stopped"):
+        with pytest.raises(
+            TelemetryUnavailableError, match=r"did not finish within 12 s and was stopped"
+        ):
             backend.run_logs_insights(QUERY, [LOG_GROUP], INCIDENT)
         stub.assert_no_pending_responses()
     assert sum(clock.sleeps) == pytest.approx(12)
@@ -145,7 +182,9 @@ def test_wall_time_budget_stops_the_query(settings: object, clock: FakeClock) ->
 def test_service_side_timeout_is_an_error_result_with_advice(backend: AwsBackend) -> None:
     with Stubber(backend.clients.logs) as stub:
         stub.add_response("start_query", {"queryId": QUERY_ID})
-        stub.add_response("get_query_results", {"results": [], "status": "Timeout"}, {"queryId": QUERY_ID})
+        stub.add_response(
+            "get_query_results", {"results": [], "status": "Timeout"}, {"queryId": QUERY_ID}
+        )
         result = backend.run_logs_insights(QUERY, [LOG_GROUP], INCIDENT)
     assert result.status == "error"
     assert result.error and "timed out" in result.error and "narrow the time range" in result.error
@@ -154,14 +193,20 @@ def test_service_side_timeout_is_an_error_result_with_advice(backend: AwsBackend
 def test_failed_query_is_an_error_result(backend: AwsBackend) -> None:
     with Stubber(backend.clients.logs) as stub:
         stub.add_response("start_query", {"queryId": QUERY_ID})
-        stub.add_response("get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID})
-        stub.add_response("get_query_results", {"results": [], "status": "Failed"}, {"queryId": QUERY_ID})
+        stub.add_response(
+            "get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID}
+        )
+        stub.add_response(
+            "get_query_results", {"results": [], "status": "Failed"}, {"queryId": QUERY_ID}
+        )
         result = backend.run_logs_insights(QUERY, [LOG_GROUP], INCIDENT)
     assert result.status == "error"
     assert result.error and "status Failed" in result.error
 
 
-def test_concurrency_limit_is_retried_with_jitter_then_succeeds(backend: AwsBackend, clock: FakeClock) -> None:
+def test_concurrency_limit_is_retried_with_jitter_then_succeeds(
+    backend: AwsBackend, clock: FakeClock
+) -> None:
     with Stubber(backend.clients.logs) as stub:
         for _ in range(2):
             stub.add_client_error(
@@ -176,7 +221,9 @@ def test_concurrency_limit_is_retried_with_jitter_then_succeeds(backend: AwsBack
         stub.assert_no_pending_responses()
     assert result.status == "empty"
     assert len(clock.sleeps) == 2
-    assert 0 <= clock.sleeps[0] <= 0.5 and 0 <= clock.sleeps[1] <= 1.0  # full jitter, doubling envelope
+    assert (
+        0 <= clock.sleeps[0] <= 0.5 and 0 <= clock.sleeps[1] <= 1.0
+    )  # full jitter, doubling envelope
 
 
 def test_concurrency_limit_that_persists_is_reported_as_unavailable(backend: AwsBackend) -> None:
@@ -205,7 +252,9 @@ def test_malformed_query_comes_back_as_a_query_error_with_its_position(backend: 
             },
         )
         with pytest.raises(QueryError) as caught:
-            backend.run_logs_insights("fields @message | sort @timestamp | limt 20", [LOG_GROUP], INCIDENT)
+            backend.run_logs_insights(
+                "fields @message | sort @timestamp | limt 20", [LOG_GROUP], INCIDENT
+            )
     assert "at characters 36-40" in caught.value.message
     assert "limt" in caught.value.message
     assert caught.value.position == 36

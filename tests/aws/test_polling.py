@@ -40,7 +40,9 @@ def test_poll_gives_up_at_the_deadline_without_oversleeping() -> None:
     clock = FakeClock()
     waiter = Waiter(sleep=clock.sleep, clock=clock)
     calls = []
-    result = waiter.poll(lambda: calls.append(1) or "Running", lambda s: s == "Complete", waiter.deadline(5))
+    result = waiter.poll(
+        lambda: calls.append(1) or "Running", lambda s: s == "Complete", waiter.deadline(5)
+    )
     assert result is None
     assert sum(clock.sleeps) == pytest.approx(5.0)  # the last sleep is cut to what remained
     assert len(calls) == len(clock.sleeps)

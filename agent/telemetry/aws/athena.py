@@ -213,7 +213,13 @@ def _failure(execution_id: str, status: dict[str, Any]) -> Exception:
             f"Athena query {execution_id} was cancelled: {reason}".rstrip(": ")
         )
     lowered = reason.lower()
-    if "access denied" in lowered or "not authorized" in lowered or "accessdenied" in lowered:
+    # Not "not authorized to access requested resources": Athena appends that to every
+    # COLUMN_NOT_FOUND / TABLE_NOT_FOUND message.
+    if (
+        "access denied" in lowered
+        or "accessdenied" in lowered
+        or "is not authorized to perform" in lowered
+    ):
         return TelemetryUnavailableError(
             f"Athena query {execution_id} failed on permissions: {reason} (the role needs s3:GetObject "
             "and s3:ListBucket on the log buckets, s3:PutObject on the query result location, and "
