@@ -1,0 +1,354 @@
+"""network: while tidying security groups, an engineer revokes the rule that lets the web
+tier reach PostgreSQL on 5432. Pooled connections keep working until they are recycled,
+so errors ramp up over minutes: each new connection attempt times out after 10 s. An
+Auto Scaling scale-out eight minutes earlier is the red herring."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.actors import GRAFANA, sso_user
+from evals.generators.alb import LoadBalancer
+from evals.generators.app_logs import LogGroup, json_line
+from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile, mean_by_minute
+from evals.generators.web_service import Request, Response, WebService, ec2_instance, error_minutes
+from evals.generators.xray import sql_call
+
+NAME = "sg-rule-revoked"
+START, END = utc("2026-03-16T09:00:00Z"), utc("2026-03-16T09:45:00Z")
+SCALE_OUT = utc("2026-03-16T09:10:04Z")
+REVOKE = utc("2026-03-16T09:18:22Z")
+DB_HOST = "orders-db.c9akciq32.us-east-1.rds.amazonaws.com"
+DB_SG, APP_SG = "sg-0a1b2c3d4e5f60718", "sg-07c4e2b9d1a3f5e60"
+CONN_MAX_AGE = timedelta(seconds=300)
+TIMEOUT_ERROR = (
+    f'connection to server at "{DB_HOST}" (10.0.21.14), port 5432 failed: Connection timed out'
+    "\n\tIs the server running on that host and accepting TCP/IP connections?"
+)
+
+
+class OrdersWeb:
+    """Django behind gunicorn; each worker keeps a persistent connection (CONN_MAX_AGE)."""
+
+    def __init__(self, ids: Ids) -> None:
+        self.ids = ids
+        self.connections: dict[str, list[datetime | None]] = {}
+        self.db_sessions: list[tuple[datetime, float]] = []
+
+    def _live(self, at: datetime) -> int:
+        """Open database sessions of the web tier right now."""
+        return sum(
+            1
+            for pool in self.connections.values()
+            for c in pool
+            if c is not None and at - c <= CONN_MAX_AGE
+        )
+
+    def __call__(self, request: Request, ids: Ids) -> Response:
+        rng = ids.rng
+        pool = self.connections.setdefault(
+            request.target.name,
+            [request.at - timedelta(seconds=rng.uniform(0, 290)) for _ in range(4)],
+        )
+        slot = rng.randrange(len(pool))
+        opened = pool[slot]
+
+        def log(level: str, message: str, ms: float, **fields: Any) -> tuple[float, str]:
+            at = request.at + timedelta(milliseconds=ms)
+            return ms, json_line(
+                at,
+                level,
+                "orders.views",
+                message,
+                request_id=request.request_id,
+                path=request.path,
+                **fields,
+            )
+
+        self.db_sessions.append((request.at, float(self._live(request.at))))
+        if opened is None or request.at - opened > CONN_MAX_AGE:
+            if request.at >= REVOKE:
+                pool[slot] = None  # stays broken: the next request tries again
+                seconds = 10.0 + rng.uniform(0.002, 0.03)
+                sub = sql_call(
+                    ids,
+                    f"orders@{DB_HOST}",
+                    f"postgresql://{DB_HOST}:5432/orders",
+                    request.at,
+                    request.at + timedelta(seconds=10),
+                    error=f"OperationalError: {TIMEOUT_ERROR}",
+                )
+                return Response(
+                    500,
+                    seconds,
+                    [
+                        log(
+                            "ERROR",
+                            f"Internal Server Error: {request.path}",
+                            seconds * 1000 - 2,
+                            exc_info=f"psycopg2.OperationalError: {TIMEOUT_ERROR}",
+                        )
+                    ],
+                    [sub],
+                    exception=("OperationalError", TIMEOUT_ERROR.split("\n")[0]),
+                    sent_bytes=145,
+                )
+            pool[slot] = request.at
+        query_ms = rng.uniform(3, 14)
+        sub = sql_call(
+            ids,
+            f"orders@{DB_HOST}",
+            f"postgresql://{DB_HOST}:5432/orders",
+            request.at,
+            request.at + timedelta(milliseconds=query_ms),
+        )
+        seconds = (query_ms + rng.uniform(8, 40)) / 1000
+        lines = []
+        if rng.random() < 0.01:
+            lines.append(
+                log(
+                    "WARNING",
+                    "Slow request",
+                    seconds * 1000,
+                    duration_ms=round(seconds * 1000 + 900),
+                )
+            )
+            seconds += 0.9
+        if request.method == "GET" and rng.random() < 0.04:
+            return Response(404, seconds, lines, [sub], sent_bytes=179)
+        return Response(200, seconds, lines, [sub], sent_bytes=rng.randint(900, 6000))
+
+
+def _trail(ids: Ids) -> Trail:
+    trail = Trail(ids)
+    poll(
+        trail,
+        GRAFANA,
+        START + timedelta(seconds=33),
+        END,
+        timedelta(minutes=5),
+        [
+            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-web-"}),
+            (
+                "ec2.amazonaws.com",
+                "DescribeInstances",
+                {
+                    "filterSet": {
+                        "items": [
+                            {
+                                "name": "tag:aws:autoscaling:groupName",
+                                "valueSet": {"items": [{"value": "orders-web-asg"}]},
+                            }
+                        ]
+                    }
+                },
+            ),
+        ],
+    )
+    asg = Principal(
+        "AssumedRole",
+        "AWSServiceRoleForAutoScaling",
+        "AutoScaling",
+        source_ip="autoscaling.amazonaws.com",
+        user_agent="autoscaling.amazonaws.com",
+        role_id="AROAZ6EXAMPLEASGSLR1",
+    )
+    trail.call(
+        SCALE_OUT,
+        asg,
+        "ec2.amazonaws.com",
+        "RunInstances",
+        read_only=False,
+        request={
+            "instancesSet": {"items": [{"minCount": 1, "maxCount": 1}]},
+            "launchTemplate": {"launchTemplateId": "lt-0f1e2d3c4b5a69788", "version": "7"},
+            "subnetId": "subnet-0c1d2e3f4a5b6c7d8",
+        },
+        response={
+            "instancesSet": {
+                "items": [
+                    {
+                        "instanceId": "i-0d3c2b1a0f9e8d7c6",
+                        "instanceState": {"code": 0, "name": "pending"},
+                        "privateIpAddress": "10.0.11.87",
+                        "instanceType": "m7g.large",
+                    }
+                ]
+            }
+        },
+    )
+    engineer = sso_user("alex.p@example.com", ip="198.51.100.9")
+    trail.call(
+        REVOKE - timedelta(minutes=1, seconds=40),
+        engineer,
+        "ec2.amazonaws.com",
+        "DescribeSecurityGroupRules",
+        read_only=True,
+        request={
+            "filterSet": {
+                "items": [{"name": "group-id", "valueSet": {"items": [{"value": DB_SG}]}}]
+            }
+        },
+    )
+    trail.call(
+        REVOKE - timedelta(seconds=50),
+        engineer,
+        "ec2.amazonaws.com",
+        "AuthorizeSecurityGroupIngress",
+        read_only=False,
+        request={
+            "groupId": DB_SG,
+            "ipPermissions": {
+                "items": [
+                    {
+                        "ipProtocol": "tcp",
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "groups": {},
+                        "ipRanges": {
+                            "items": [{"cidrIp": "10.0.40.12/32", "description": "bastion"}]
+                        },
+                        "ipv6Ranges": {},
+                        "prefixListIds": {},
+                    }
+                ]
+            },
+        },
+        response={"requestId": ids.uuid4(), "_return": True},
+    )
+    trail.call(
+        REVOKE,
+        engineer,
+        "ec2.amazonaws.com",
+        "RevokeSecurityGroupIngress",
+        read_only=False,
+        request={
+            "groupId": DB_SG,
+            "ipPermissions": {
+                "items": [
+                    {
+                        "ipProtocol": "tcp",
+                        "fromPort": 5432,
+                        "toPort": 5432,
+                        "groups": {"items": [{"groupId": APP_SG, "description": "orders-web"}]},
+                        "ipRanges": {},
+                        "ipv6Ranges": {},
+                        "prefixListIds": {},
+                    }
+                ]
+            },
+        },
+        response={"requestId": ids.uuid4(), "_return": True},
+    )
+    return trail
+
+
+def generate(writer: BundleWriter) -> None:
+    ids = Ids(seeded_rng(NAME))
+    targets = [
+        ec2_instance(ids, "10.0.10.21"),
+        ec2_instance(ids, "10.0.11.54"),
+        ec2_instance(ids, "10.0.10.130"),
+        ec2_instance(ids, "10.0.11.87", start=SCALE_OUT + timedelta(minutes=3, seconds=12)),
+    ]
+    lb = LoadBalancer(
+        "orders-web-alb",
+        "8e4f1a2b3c4d5e6f",
+        "orders-web-tg",
+        "1a2b3c4d5e6f7a8b",
+        "orders.example.com",
+        ids,
+    )
+    app = OrdersWeb(ids)
+    service = WebService(
+        "orders-web",
+        lb,
+        LogGroup("/app/orders-web"),
+        targets,
+        app,
+        ids,
+        origin="AWS::EC2::Instance",
+    )
+    for at in arrivals(ids.rng, START, END, lambda m: 64):
+        roll = ids.rng.random()
+        method, path = (
+            ("GET", f"/orders/{ids.rng.randint(100000, 999999)}")
+            if roll < 0.6
+            else ("GET", "/orders/")
+            if roll < 0.8
+            else ("POST", "/orders/")
+        )
+        service.request(at, method, path)
+    service.write(writer)
+    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    service.write_metrics(metrics)
+    # + the monitoring and migration sessions that are always there
+    connections = {m: v + 3 for m, v in mean_by_minute(app.db_sessions).items()}
+    metrics.add(
+        "AWS/RDS",
+        "DatabaseConnections",
+        {"DBInstanceIdentifier": "orders-db"},
+        connections,
+        statistic="Average",
+    )
+    metrics.write(writer)
+    _trail(ids).write(writer)
+    fired, value = first_breach(error_minutes(service), 10.0)
+    writer.manifest(_manifest(fired, value))
+    writer.readme(readme_beside(__file__))
+
+
+def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+    return manifest(
+        title="orders-web 5XX and slow responses",
+        architecture="ALB orders-web-alb -> EC2 Auto Scaling group orders-web-asg (Django + "
+        f"gunicorn, security group {APP_SG}) -> RDS for PostgreSQL orders-db (security group "
+        f"{DB_SG}, port 5432).",
+        alarm=alarm(
+            "orders-web-target-5xx",
+            "Target 5XX on orders-web-alb",
+            namespace="AWS/ApplicationELB",
+            metric="HTTPCode_Target_5XX_Count",
+            dimensions={"LoadBalancer": "app/orders-web-alb/8e4f1a2b3c4d5e6f"},
+            threshold=10.0,
+            datapoint=value,
+            fired=fired,
+        ),
+        start=START,
+        end=END,
+        ground_truth={
+            "root_cause": f"At 09:18:22 RevokeSecurityGroupIngress removed the rule of the "
+            f"database security group {DB_SG} that allowed the web tier ({APP_SG}) on TCP 5432. "
+            "Existing pooled connections kept working until recycled; every new connection "
+            "times out after 10 s, so requests fail with 500 and the errors ramp up.",
+            "category": "network",
+            "must_mention": [
+                ["RevokeSecurityGroupIngress", "security group", DB_SG],
+                ["5432", "timed out", "timeout"],
+            ],
+            "key_evidence": [
+                {"source": "logs", "contains": "Connection timed out"},
+                {"source": "cloudtrail", "contains": "RevokeSecurityGroupIngress"},
+            ],
+            "red_herrings": [
+                "an Auto Scaling scale-out (RunInstances) at 09:10",
+                "the bastion AuthorizeSecurityGroupIngress on the same group 50 s before the revoke",
+            ],
+            "difficulty": "hard",
+        },
+        tags=[
+            "network",
+            "alb",
+            "ec2",
+            "rds",
+            "security-group",
+            "logs",
+            "cloudtrail",
+            "alb-logs",
+            "xray",
+        ],
+    )
