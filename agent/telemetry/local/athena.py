@@ -1,0 +1,275 @@
+"""Athena over a bundle: the ALB and CloudTrail tables in DuckDB, queried in Athena's SQL,
+answered in the shape of Athena's `GetQueryResults`.
+
+A query goes: read-only guard -> Trino-to-DuckDB translation -> DuckDB (on its own cursor,
+so tools can run queries concurrently) -> rows rendered as Athena renders values (strings;
+`true`/`false`, `2026-03-02 10:05:01.123` timestamps, `{a=1, b=x}` rows, `[1, 2]` arrays).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import duckdb
+
+from agent.telemetry.base import ColumnInfo, QueryError, TableSchema
+from agent.telemetry.local.athena_tables import (
+    ALB_COLUMNS,
+    alb_select_sql,
+    cloudtrail_columns,
+    cloudtrail_select_sql,
+)
+from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
+from agent.telemetry.sql_guard import ensure_read_only
+
+_HIVE_TO_TRINO = {"string": "varchar", "int": "integer", "bigint": "bigint", "double": "double"}
+
+
+@dataclass(frozen=True)
+class AthenaAnswer:
+    """GetQueryResults-shaped response plus what the API reports beside it."""
+
+    response: dict[str, Any]
+    total_rows: int
+    truncated: bool
+    bytes_scanned: int
+    duckdb_sql: str
+
+
+def _trino_type(hive_type: str) -> str:
+    """Hive DDL type -> the Trino type Athena reports (`struct<a:string>` -> `row(a varchar)`)."""
+    text = hive_type.lower()
+    for hive, trino in _HIVE_TO_TRINO.items():
+        text = re.sub(rf"\b{hive}\b", trino, text)
+    text = re.sub(r"struct<", "row(", text).replace("array<", "array(").replace("map<", "map(")
+    text = re.sub(r"(\w+):", r"\1 ", text)
+    return text.replace(">", ")").replace(",", ", ")
+
+
+class AthenaEngine:
+    """The two tables of one bundle, loaded once into `con` under schema `database`."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        database: str,
+        alb_table: str,
+        cloudtrail_table: str,
+        alb_files: list[Path],
+        cloudtrail_files: list[Path],
+        aliases: dict[str, str] | None = None,
+    ) -> None:
+        self._con = con
+        self.database = database
+        self.tables: dict[str, list[tuple[str, str]]] = {}  # table -> [(column, hive type)]
+        self.descriptions: dict[str, str] = {}
+        self.bytes_per_table: dict[str, int] = {}
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
+        for macro in MACROS:
+            con.execute(macro)
+        self._load(alb_table, ALB_COLUMNS, alb_select_sql(alb_files), alb_files, "ALB access logs")
+        ct_sql = cloudtrail_select_sql(cloudtrail_files)
+        self._load(
+            cloudtrail_table, cloudtrail_columns(), ct_sql, cloudtrail_files, "CloudTrail events"
+        )
+        for alias, table in (aliases or {}).items():
+            if alias != table and alias not in self.tables:
+                con.execute(
+                    f'CREATE VIEW "{database}"."{alias}" AS SELECT * FROM "{database}"."{table}"'
+                )
+                self.tables[alias] = self.tables[table]
+                self.descriptions[alias] = self.descriptions[table]
+                self.bytes_per_table[alias] = self.bytes_per_table[table]
+
+    def _load(
+        self, table: str, columns: list[tuple[str, str]], select: str, files: list[Path], what: str
+    ) -> None:
+        target = f'"{self.database}"."{table}"'
+        self._con.execute(f"CREATE TABLE {target} AS {select}")
+        counted = self._con.execute(f"SELECT count(*) FROM {target}").fetchone()
+        rows = counted[0] if counted else 0
+        self.tables[table] = columns
+        self.bytes_per_table[table] = sum(p.stat().st_size for p in files)
+        self.descriptions[table] = f"{what}: {rows} rows from {len(files)} file(s) of the bundle"
+
+    def table_schemas(self) -> list[TableSchema]:
+        return [
+            TableSchema(
+                database=self.database,
+                table=table,
+                columns=[ColumnInfo(name=name, type=_trino_type(kind)) for name, kind in columns],
+                description=self.descriptions[table],
+            )
+            for table, columns in self.tables.items()
+        ]
+
+    def run(self, sql: str, max_rows: int = 1000) -> AthenaAnswer:
+        """Run one read-only query; raise `QueryError` with a fixable message if it is wrong."""
+        statement = ensure_read_only(sql)
+        schema = {t: {c: _trino_type(k) for c, k in cols} for t, cols in self.tables.items()}
+        duck_sql = to_duckdb(statement, database=self.database, schema=schema)
+        cursor = self._con.cursor()
+        try:
+            cursor.execute(f"SET search_path = '{self.database},main'")
+            cursor.execute("SET TimeZone = 'UTC'")
+            cursor.execute(duck_sql)
+            description = cursor.description or []
+            rows = cursor.fetchmany(max_rows)
+            truncated = bool(cursor.fetchmany(1))
+            total = len(rows)
+            if truncated:
+                count = cursor.execute(f"SELECT count(*) FROM ({duck_sql})").fetchone()
+                total = int(count[0]) if count else total
+        except duckdb.Error as exc:
+            raise QueryError(self._explain(exc, statement)) from exc
+        finally:
+            cursor.close()
+        names = [d[0] for d in description]
+        types = [_athena_result_type(str(d[1])) for d in description]
+        header = {"Data": [{"VarCharValue": name} for name in names]}
+        data = [{"Data": [_cell(value) for value in row]} for row in rows]
+        response = {
+            "UpdateCount": 0,
+            "ResultSet": {
+                "Rows": [header, *data],
+                "ResultSetMetadata": {
+                    "ColumnInfo": [
+                        {
+                            "CatalogName": "hive",
+                            "SchemaName": "",
+                            "TableName": "",
+                            "Name": name,
+                            "Label": name,
+                            "Type": kind,
+                            "Precision": 0,
+                            "Scale": 0,
+                            "Nullable": "UNKNOWN",
+                            "CaseSensitive": kind == "varchar",
+                        }
+                        for name, kind in zip(names, types, strict=True)
+                    ]
+                },
+            },
+        }
+        scanned = sum(size for table, size in self.bytes_per_table.items() if table in duck_sql)
+        return AthenaAnswer(response, total, truncated, scanned, duck_sql)
+
+    # ------------------------------------------------------------------ errors
+
+    def _explain(self, exc: duckdb.Error, sql: str) -> str:
+        """Turn a DuckDB error into an Athena-like message naming what is available."""
+        text = str(exc).split("\n")[0]
+        tables = ", ".join(f"{self.database}.{t}" for t in self.tables)
+        column = (
+            re.search(r'Referenced column "?([^"\s]+)"? not found', text)
+            or re.search(r'Column "([^"]+)" referenced that exists in the SELECT clause', text)
+            or re.search(r'column "?([^"\s]+)"? (?:not found|does not exist)', text)
+        )
+        if column:
+            used = [t for t in self.tables if re.search(rf"\b{re.escape(t)}\b", sql)]
+            return f"COLUMN_NOT_FOUND: Column '{column.group(1)}' cannot be resolved. " + "; ".join(
+                f"columns of {self.database}.{t}: {', '.join(c for c, _ in self.tables[t])}"
+                for t in used or self.tables
+            )
+        table = re.search(r"Table with name (\S+) does not exist", text)
+        if table:
+            return f"TABLE_NOT_FOUND: Table '{table.group(1)}' does not exist. Available tables: {tables}"
+        schema = re.search(r"Catalog Error: Schema with name (\S+) does not exist", text)
+        if schema:
+            return f"SCHEMA_NOT_FOUND: Schema '{schema.group(1)}' does not exist. Available tables: {tables}"
+        function = re.search(r"Function with name (\S+) does not exist", text)
+        if function:
+            return (
+                f"FUNCTION_NOT_FOUND: Function '{function.group(1).lower()}' is not supported by "
+                f"the local Athena engine. Supported: {SUPPORTED_FUNCTIONS}"
+            )
+        struct_field = re.search(r'Could not find key "([^"]+)" in struct', text)
+        if struct_field:
+            return f"COLUMN_NOT_FOUND: field '{struct_field.group(1)}' is not in that row (struct) column. {text}"
+        kind = type(exc).__name__.replace("Exception", "").upper()
+        return f"{kind}: {text.split(': ', 1)[-1]}"
+
+
+def _athena_result_type(duck_type: str) -> str:
+    upper = duck_type.upper()
+    simple = {
+        "VARCHAR": "varchar",
+        "INTEGER": "integer",
+        "BIGINT": "bigint",
+        "HUGEINT": "bigint",
+        "SMALLINT": "smallint",
+        "TINYINT": "tinyint",
+        "DOUBLE": "double",
+        "FLOAT": "real",
+        "BOOLEAN": "boolean",
+        "DATE": "date",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+        "JSON": "json",
+        "UUID": "uuid",
+        "INTERVAL": "interval day to second",
+    }
+    if upper in simple:
+        return simple[upper]
+    if upper.startswith("DECIMAL"):
+        return "decimal"
+    if upper.startswith("STRUCT"):
+        return "row"
+    if upper.startswith("MAP"):
+        return "map"
+    if upper.endswith("]"):
+        return "array"
+    return upper.lower()
+
+
+def _java_double(value: float) -> str:
+    """Doubles as Trino prints them (Java's Double.toString): 1.0, 0.25, 1.5E7, NaN."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0 or 1e-3 <= abs(value) < 1e7:
+        text = repr(value)
+        return text if "." in text or "e" in text else text + ".0"
+    mantissa, exponent = f"{value:.16E}".split("E")
+    digits = (
+        repr(float(mantissa))
+        if float(mantissa) != int(float(mantissa))
+        else f"{float(mantissa):.1f}"
+    )
+    return f"{digits}E{int(exponent)}"
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _java_double(value)
+    if isinstance(value, datetime):
+        text = value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d}"
+        return text + " UTC" if value.tzinfo is not None else text
+    if isinstance(value, date | time | Decimal | UUID):
+        return str(value)
+    if isinstance(value, dict):
+        if set(value) == {"key", "value"} and isinstance(value["key"], list):  # DuckDB MAP
+            pairs = zip(value["key"], value["value"], strict=False)
+            return "{" + ", ".join(f"{_render(k)}={_render(v)}" for k, v in pairs) + "}"
+        return "{" + ", ".join(f"{k}={_render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def _cell(value: Any) -> dict[str, str]:
+    """One Athena `Datum`: NULL has no VarCharValue."""
+    return {} if value is None else {"VarCharValue": _render(value)}

@@ -1,0 +1,57 @@
+"""Fixtures for the local (DuckDB) backend: AWS documentation examples as bundle data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from agent.telemetry.local.athena import AthenaEngine
+
+DATA = Path(__file__).parent / "data"
+ALB_DOC_LOG = DATA / "alb" / "aws-doc-examples.log"
+CLOUDTRAIL_DIR = DATA / "cloudtrail"
+
+
+@pytest.fixture(scope="module")
+def athena() -> Iterator[AthenaEngine]:
+    """The documented ALB example lines and CloudTrail records, loaded once per module."""
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    yield AthenaEngine(
+        con,
+        database="aiops_db",
+        alb_table="alb_access_logs",
+        cloudtrail_table="cloud_trail_logs",
+        alb_files=[ALB_DOC_LOG],
+        cloudtrail_files=sorted(CLOUDTRAIL_DIR.glob("*.json")),
+    )
+    con.close()
+
+
+Rows = list[list[str | None]]
+
+
+@pytest.fixture(scope="module")
+def sql(athena: AthenaEngine) -> Callable[[str], Rows]:
+    """Run Athena SQL on the example tables; the data rows (header dropped), NULL as None."""
+
+    def run(query: str) -> Rows:
+        answer = athena.run(query)
+        return [
+            [cell.get("VarCharValue") for cell in row["Data"]]
+            for row in answer.response["ResultSet"]["Rows"][1:]
+        ]
+
+    return run
+
+
+@pytest.fixture
+def alb_doc_log() -> Path:
+    return ALB_DOC_LOG
+
+
+@pytest.fixture
+def cloudtrail_dir() -> Path:
+    return CLOUDTRAIL_DIR
