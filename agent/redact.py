@@ -37,9 +37,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # key=value / "key": "value" secrets (aws_secret_access_key, password, token, api_key ...)
     (
         re.compile(
-            r"(?i)([\"']?\b(?:aws_secret_access_key|secret_access_key|secretaccesskey|aws_session_token|"
+            r"(?i)([\"']?(?<![A-Za-z0-9])[\w-]*(?:aws_secret_access_key|secret_access_key|secretaccesskey|aws_session_token|"
             r"session_token|sessiontoken|password|passwd|pwd|secret|client_secret|api[_-]?key|"
-            r"access[_-]?token|refresh[_-]?token|auth[_-]?token|token)\b[\"']?\s*[:=]\s*[\"']?)"
+            r"access[_-]?token|refresh[_-]?token|auth[_-]?token|token)[\"']?\s*[:=]\s*[\"']?)"
             r"([^\s\"',;}&]{3,})"
         ),
         r"\1" + REDACTED,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -19,7 +21,7 @@ from agent.budget import Budget
 from agent.checkpoints import open_checkpointer
 from agent.config import Settings
 from agent.ledger import EvidenceLedger
-from agent.models import Incident, ProgressEvent
+from agent.models import Incident, ProgressEvent, TimeRange
 from agent.render import render_markdown
 from agent.report import Evidence, Report
 from agent.run_context import InvestigationContext
@@ -72,6 +74,19 @@ def _log_groups(settings: Settings, backend: TelemetryBackend) -> list[str]:
     return [g.name for g in backend.list_log_groups()][:50]
 
 
+def _with_bundle_architecture(settings: Settings) -> Settings:
+    """Offline runs describe the workload with the bundle's `architecture` unless configured."""
+    if settings.bundle is None or settings.architecture_description:
+        return settings
+    from agent.telemetry.bundle import BundleError, load_manifest
+
+    try:
+        architecture = load_manifest(Path(settings.bundle).expanduser().resolve()).architecture
+    except BundleError:
+        return settings
+    return settings.model_copy(update={"architecture_description": architecture})
+
+
 def _recursion_limit(settings: Settings) -> int:
     return 2 * settings.max_steps + 10
 
@@ -89,6 +104,7 @@ def _run(
 ) -> Report:
     from agent.graph import build_graph
 
+    settings = _with_bundle_architecture(settings)
     context = InvestigationContext(
         settings=settings,
         backend=backend,
@@ -149,20 +165,18 @@ def ask(
     chat_model: BaseChatModel | None = None,
 ) -> Report:
     """Answer a follow-up question in an existing thread, with all its messages and evidence."""
-    from agent.graph import build_graph
-
     question = question.strip()
     if not question:
         raise ValueError("the follow-up question is empty")
-    with open_checkpointer(settings) as checkpointer:
-        snapshot = build_graph(checkpointer).get_state({"configurable": {"thread_id": thread_id}})
-    values = snapshot.values if snapshot else {}
+    values = thread_values(thread_id, settings)
     if not values.get("incident"):
         raise ThreadNotFoundError(
             f"no investigation thread {thread_id!r} in the {settings.checkpoint_backend} checkpointer"
             + (f" at {settings.checkpoint_path}" if settings.checkpoint_backend == "sqlite" else "")
         )
     incident = Incident.model_validate(values["incident"])
+    if settings.bundle is None and values.get("bundle"):  # the thread was investigated offline
+        settings = settings.model_copy(update={"bundle": Path(values["bundle"])})
     existing = [Evidence.model_validate(e) for e in values.get("evidence", [])]
     return _run(
         graph_input={
@@ -178,3 +192,64 @@ def ask(
         on_progress=on_progress,
         existing=existing,
     )
+
+
+def incident_from_alarm_name(
+    alarm_name: str,
+    *,
+    settings: Settings,
+    backend: TelemetryBackend,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> Incident:
+    """Describe the alarm and turn its definition and state into an `Incident` (as if its SNS
+    notification had arrived); the window is [start, end) when given, else around the last
+    state change."""
+    from agent.alarm import parse_sns_notification
+    from agent.alarm.common import analysis_window
+
+    result = backend.describe_alarm(alarm_name)
+    alarms = (
+        (result.raw or {}).get("MetricAlarms") or (result.raw or {}).get("CompositeAlarms") or []
+    )
+    if not alarms:
+        raise LookupError(f"no CloudWatch alarm named {alarm_name!r} in {settings.region}")
+    alarm = alarms[0]
+    changed = alarm.get("StateUpdatedTimestamp")
+    notification = {
+        "AlarmName": alarm.get("AlarmName", alarm_name),
+        "AlarmDescription": alarm.get("AlarmDescription"),
+        "AlarmArn": alarm.get("AlarmArn"),
+        "NewStateValue": alarm.get("StateValue", "ALARM"),
+        "NewStateReason": alarm.get("StateReason", ""),
+        "StateChangeTime": changed.isoformat() if isinstance(changed, datetime) else changed,
+        "Region": settings.region,
+        "Trigger": {
+            "MetricName": alarm.get("MetricName"),
+            "Namespace": alarm.get("Namespace"),
+            "Statistic": alarm.get("Statistic") or alarm.get("ExtendedStatistic"),
+            "Period": alarm.get("Period"),
+            "Threshold": alarm.get("Threshold"),
+            "ComparisonOperator": alarm.get("ComparisonOperator"),
+            "Dimensions": [
+                {"name": d.get("Name"), "value": d.get("Value")}
+                for d in alarm.get("Dimensions") or []
+            ],
+        },
+    }
+    window = None
+    if start and end:
+        window = TimeRange(start=start, end=end)
+    elif start or end:
+        at = start or end
+        window = analysis_window(at, settings)  # type: ignore[arg-type]
+    return parse_sns_notification(notification, settings, window=window)
+
+
+def thread_values(thread_id: str, settings: Settings) -> dict[str, Any]:
+    """The checkpointed values of a thread (empty when it does not exist)."""
+    from agent.graph import build_graph
+
+    with open_checkpointer(settings) as checkpointer:
+        snapshot = build_graph(checkpointer).get_state({"configurable": {"thread_id": thread_id}})
+    return dict(snapshot.values) if snapshot else {}

@@ -26,3 +26,5 @@ class InvestigationState(TypedDict, total=False):
     mode: Literal["investigate", "followup"]
     question: str | None  # the follow-up question of this run, if any
     report: dict[str, Any] | None  # the latest Report JSON
+    bundle: str | None  # the incident bundle of an offline investigation (follow-ups reuse it)
+    model: str | None  # "baseline" or "bedrock": what investigated the thread

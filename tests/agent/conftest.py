@@ -1,0 +1,37 @@
+"""Fixtures of the graph tests. No test may reach a real model: any Bedrock request that is
+not answered by a botocore Stubber fails loudly (sockets are blocked as well)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import botocore.endpoint
+import pytest
+
+from agent.config import Settings, load_settings
+
+
+class RealModelRequestError(AssertionError):
+    """A test tried to call Bedrock for real."""
+
+
+@pytest.fixture(autouse=True)
+def _no_real_model_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = botocore.endpoint.Endpoint.make_request
+
+    def guarded(self: Any, operation_model: Any, request_dict: Any) -> Any:
+        if "bedrock" in (self.host or ""):
+            raise RealModelRequestError(
+                f"real Bedrock request in a test: {operation_model.name} to {self.host}"
+            )
+        return original(self, operation_model, request_dict)
+
+    monkeypatch.setattr(botocore.endpoint.Endpoint, "make_request", guarded)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        model="baseline", checkpoint_backend="sqlite", checkpoint_path=tmp_path / "threads.sqlite"
+    )

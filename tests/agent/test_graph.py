@@ -1,0 +1,193 @@
+"""The investigation graph with a scripted chat model: parallel tool calls, a corrected bad
+query, budgets, citation validation, follow-ups after a restart, and its wiring."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from langchain_core.messages import BaseMessage, ToolMessage
+
+from agent.config import Settings
+from agent.graph import build_graph
+from agent.reporting import HypothesisDraft, ReportDraft
+from agent.service import ask, investigate
+from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def _last_tool_messages(messages: list[BaseMessage]) -> list[ToolMessage]:
+    tail: list[ToolMessage] = []
+    for message in reversed(messages):
+        if not isinstance(message, ToolMessage):
+            break
+        tail.insert(0, message)
+    return tail
+
+
+def test_the_graph_wiring_matches_the_snapshot() -> None:
+    mermaid = build_graph().get_graph().draw_mermaid()
+    path = SNAPSHOTS / "graph.mmd"
+    if os.environ.get("UPDATE_SNAPSHOTS"):
+        path.write_text(mermaid, encoding="utf-8")
+    assert mermaid == path.read_text(encoding="utf-8")
+
+
+def test_triage_runs_the_standard_first_queries_before_the_model(settings: Settings) -> None:
+    model = ScriptedChatModel(turns=[ai(content="Enough.")])
+    backend = FakeBackend()
+    report = investigate(incident(), settings=settings, backend=backend, chat_model=model)
+    kinds = [kind for kind, _ in backend.calls]
+    assert kinds.count("logs") == 2  # error rate per minute, top error patterns
+    assert kinds.count("xray") == 2  # service graph, faulting traces
+    assert kinds.count("athena") == 1  # CloudTrail writes (the fake has no ALB table)
+    assert kinds.count("metrics") == 1  # the alarm's own metric
+    first_turn = model.seen[0]
+    assert sum(isinstance(m, ToolMessage) for m in first_turn) == 6
+    assert [e.id for e in report.evidence] == [f"E{i}" for i in range(1, 7)]
+
+
+def test_several_tool_calls_of_one_turn_run_concurrently_with_ids_in_call_order(
+    settings: Settings,
+) -> None:
+    backend = FakeBackend(delay=0.2)
+    turn = ai(
+        call("run_logs_insights_query", {"query": "fields @message | limit 5"}, "a"),
+        call("run_athena_query", {"sql": "SELECT eventname FROM aiops_db.cloud_trail_logs"}, "b"),
+        call("get_service_graph", {}, "c"),
+    )
+    model = ScriptedChatModel(turns=[turn, ai(content="Enough.")])
+    report = investigate(incident(), settings=settings, backend=backend, chat_model=model)
+    assert backend.max_active >= 2
+    by_id = report.evidence_by_id()
+    assert [by_id[i].tool for i in ("E7", "E8", "E9")] == [
+        "run_logs_insights_query",
+        "run_athena_query",
+        "get_service_graph",
+    ]
+
+
+def test_a_bad_query_is_corrected_on_the_next_turn(settings: Settings) -> None:
+    seen_error: list[str] = []
+
+    def corrected(messages: list[BaseMessage]):  # type: ignore[no-untyped-def]
+        [observation] = _last_tool_messages(messages)
+        seen_error.append(str(observation.content))
+        return ai(
+            call(
+                "run_athena_query",
+                {"sql": "SELECT eventname FROM aiops_db.cloud_trail_logs"},
+                "fix",
+            )
+        )
+
+    model = ScriptedChatModel(
+        turns=[
+            ai(call("run_athena_query", {"sql": "SELECT * FROM no_such_table"}, "bad")),
+            corrected,
+            ai(content="Enough."),
+        ]
+    )
+    report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
+    assert "does not exist" in seen_error[0]
+    statuses = [(e.query, e.status) for e in report.evidence if e.id in ("E7", "E8")]
+    assert statuses == [
+        ("SELECT * FROM no_such_table", "error"),
+        ("SELECT eventname FROM aiops_db.cloud_trail_logs", "ok"),
+    ]
+
+
+def test_an_exhausted_budget_stops_querying_and_the_report_says_so(settings: Settings) -> None:
+    tight = settings.model_copy(update={"max_tool_calls": 8})
+    greedy = [
+        ai(*(call("get_service_graph", {}, f"t{turn}_{i}") for i in range(3))) for turn in range(5)
+    ]
+    backend = FakeBackend()
+    report = investigate(
+        incident(), settings=tight, backend=backend, chat_model=ScriptedChatModel(turns=greedy)
+    )
+    assert len(backend.calls) == 8
+    assert report.usage.tool_calls == 8
+    assert (
+        report.usage.budget_exhausted is not None
+        and "tool-call budget" in report.usage.budget_exhausted
+    )
+    assert any("stopped early" in note for note in report.notes)
+
+
+def test_a_citation_to_missing_evidence_is_removed_and_flagged(settings: Settings) -> None:
+    draft = ReportDraft(
+        summary="Throttling on the orders table.",
+        hypotheses=[
+            HypothesisDraft(
+                statement="UpdateTable lowered WCU", confidence="high", evidence_ids=["E5", "E99"]
+            ),
+            HypothesisDraft(statement="A ghost did it", confidence="low", evidence_ids=["E42"]),
+        ],
+    )
+    model = ScriptedChatModel(turns=[ai(content="Enough.")], draft=draft)
+    report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
+    cited, ghost = report.hypotheses
+    assert cited.evidence_ids == ["E5"] and cited.supported
+    assert cited.flags == ["removed unknown citation E99"]
+    assert ghost.evidence_ids == [] and not ghost.supported
+    assert "unsupported: no valid evidence cited" in ghost.flags
+
+
+def test_usage_is_always_reported(settings: Settings) -> None:
+    model = ScriptedChatModel(
+        turns=[
+            ai(call("get_service_graph", {}, "g"), tokens=700),
+            ai(content="Enough.", tokens=900),
+        ]
+    )
+    report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
+    usage = report.usage
+    assert (usage.steps, usage.tool_calls) == (2, 7)
+    assert usage.input_tokens == 700 + 900 + 1000  # two turns and the report
+    assert usage.cost_usd > 0 and usage.wall_seconds > 0
+
+
+def test_a_follow_up_after_a_restart_sees_earlier_messages_and_evidence(settings: Settings) -> None:
+    first = investigate(
+        incident(),
+        settings=settings,
+        backend=FakeBackend(),
+        chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
+    )
+    assert first.thread_id
+    # a new model, backend, checkpointer connection and graph instance over the same SQLite file
+    later = ScriptedChatModel(
+        turns=[
+            ai(
+                call(
+                    "run_logs_insights_query",
+                    {"query": "fields @message | filter @message like /orders/"},
+                    "q",
+                )
+            ),
+            ai(content="It is the table."),
+        ],
+        draft=ReportDraft(
+            summary="The orders table was throttled.",
+            hypotheses=[
+                HypothesisDraft(statement="x", confidence="high", evidence_ids=["E2", "E7"])
+            ],
+        ),
+    )
+    answer = ask(
+        first.thread_id,
+        "Which table was throttled?",
+        settings=settings,
+        backend=FakeBackend(),
+        chat_model=later,
+    )
+    history = later.seen[0]
+    assert any(
+        isinstance(m, ToolMessage) and m.artifact and m.artifact["id"] == "E1" for m in history
+    )
+    assert str(history[-1].content) == "Which table was throttled?"
+    assert [e.id for e in answer.evidence][-1] == "E7"  # numbering continues in the thread
+    assert answer.hypotheses[0].evidence_ids == ["E2", "E7"]
+    assert answer.thread_id == first.thread_id
