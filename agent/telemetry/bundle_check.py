@@ -112,20 +112,24 @@ def _iso(value: datetime | None) -> str | None:
 
 
 class _FileCheck:
-    """Counts and problems of one file while it is read."""
+    """Counts and problems of one file while it is read (plain attributes: this runs per record)."""
 
     def __init__(self, report: BundleReport, root: Path, path: Path, window: TimeRange) -> None:
         self.problems = report.problems
         self.rel = path.relative_to(root).as_posix()
-        self.window = window
-        self.file = FileReport(path=self.rel)
+        self.start, self.end = window.start, window.end
+        self.window_label = window.label()
+        self.records = 0
+        self.skipped = 0
+        self.first: datetime | None = None
+        self.last: datetime | None = None
         self.listed = 0
         self.hidden = 0
         self.outside = 0
         self.first_outside: int | None = None
 
     def bad(self, line: int | None, message: str, *, always: bool = False) -> None:
-        self.file.skipped += 1
+        self.skipped += 1
         if always or self.listed < MAX_PROBLEMS_PER_FILE:
             self.problems.append(
                 Problem(severity="error", file=self.rel, line=line, message=message)
@@ -135,13 +139,16 @@ class _FileCheck:
             self.hidden += 1
 
     def good(self, line: int | None, times: Iterable[datetime], records: int = 1) -> None:
-        self.file.records += records
+        self.records += records
         for stamp in times:
-            self.file.first = min(self.file.first or stamp, stamp)
-            self.file.last = max(self.file.last or stamp, stamp)
-            if not self.window.start <= stamp < self.window.end:
+            if self.first is None or stamp < self.first:
+                self.first = stamp
+            if self.last is None or stamp > self.last:
+                self.last = stamp
+            if not self.start <= stamp < self.end:
                 self.outside += 1
-                self.first_outside = self.first_outside or line or 0
+                if self.first_outside is None:
+                    self.first_outside = line or 0
 
     def finish(self) -> FileReport:
         if self.hidden:
@@ -158,11 +165,18 @@ class _FileCheck:
                     severity="warning",
                     file=self.rel,
                     line=self.first_outside or None,
-                    message=f"{self.outside} timestamps outside the window {self.window.label()}"
+                    message=f"{self.outside} timestamp{'s' if self.outside > 1 else ''} "
+                    f"outside the window {self.window_label}"
                     + (f" (first at line {self.first_outside})" if self.first_outside else ""),
                 )
             )
-        return self.file
+        return FileReport(
+            path=self.rel,
+            records=self.records,
+            skipped=self.skipped,
+            first=self.first,
+            last=self.last,
+        )
 
 
 def check_bundle(path: str | Path, settings: Settings | None = None) -> BundleReport:

@@ -89,6 +89,16 @@ def alb_tokens(line: str) -> list[str]:
 
 def check_alb_line(line: str) -> datetime:
     """The `time` of one ALB access log line, or `RecordError` naming the field at fault."""
+    match = ALB_LINE.match(line)
+    if match is not None:
+        stamp = parse_iso(match.group(2))
+        if match.group(1) in ALB_TYPES and stamp is not None:
+            return stamp
+    return _diagnose_alb_line(line)
+
+
+def _diagnose_alb_line(line: str) -> datetime:
+    """Why a line failed: field count first (the usual cut or merged line), then field by field."""
     tokens = alb_tokens(line)
     if len(tokens) < ALB_MIN_FIELDS:
         raise RecordError(
@@ -102,16 +112,12 @@ def check_alb_line(line: str) -> datetime:
         raise RecordError(
             f"field 2 (time) is {tokens[1]!r}; expected ISO 8601 UTC like 2026-03-02T10:02:00.123456Z"
         )
-    if ALB_LINE.match(line) is None:
-        for index, pattern, expected in _ALB_FIELD_RULES:
-            if not pattern.match(tokens[index]):
-                raise RecordError(
-                    f"field {index + 1} ({ALB_FIELDS[index]}) is {tokens[index]!r}; expected {expected}"
-                )
-        raise RecordError(
-            "does not match AWS's documented ALB access log format (Athena RegexSerDe)"
-        )
-    return stamp
+    for index, pattern, expected in _ALB_FIELD_RULES:
+        if not pattern.match(tokens[index]):
+            raise RecordError(
+                f"field {index + 1} ({ALB_FIELDS[index]}) is {tokens[index]!r}; expected {expected}"
+            )
+    raise RecordError("does not match AWS's documented ALB access log format (Athena RegexSerDe)")
 
 
 # --- CloudWatch Logs events (logs/*.jsonl) ---------------------------------------------------
