@@ -66,7 +66,7 @@ def test_write_statements_are_refused_before_anything_reaches_athena(
 ) -> None:
     with (
         Stubber(backend.clients.athena) as stub,
-        pytest.raises(QueryError, match="refused|statements"),
+        pytest.raises(QueryError, match=r"refused|statements"),
     ):
         backend.run_athena(sql)
     stub.assert_no_pending_responses()  # and nothing was called: an unstubbed call would raise
@@ -213,7 +213,7 @@ def test_user_error_failure_is_a_query_error_with_athenas_reason(backend: AwsBac
             athena_execution(EXEC_ID, "FAILED", reason=reason, category=2),
             None,
         )
-        with pytest.raises(QueryError, match="COLUMN_NOT_FOUND.*target_addr"):
+        with pytest.raises(QueryError, match=r"COLUMN_NOT_FOUND.*target_addr"):
             backend.run_athena("SELECT target_addr FROM alb_access_logs")
 
 

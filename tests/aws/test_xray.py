@@ -3,6 +3,7 @@ API's 24-hour maximum split into slices), BatchGetTraces in batches of 5, GetSer
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -218,7 +219,7 @@ def test_split_range_covers_the_window_exactly() -> None:
     assert len(slices) == 3
     assert slices[0][1] == window.end and slices[-1][0] == window.start
     assert all(end - start <= timedelta(hours=24) for start, end in slices)
-    assert all(a[0] == b[1] for a, b in zip(slices, slices[1:], strict=False))
+    assert all(a[0] == b[1] for a, b in itertools.pairwise(slices))
 
 
 def test_trace_ids_are_fetched_five_per_call(backend: AwsBackend) -> None:

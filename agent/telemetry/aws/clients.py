@@ -20,6 +20,7 @@ READ_TIMEOUT_SECONDS = 30
 MAX_RETRIES = 4  # botocore's `max_attempts` counts retries after the first try
 
 _CLIENTS: dict[tuple[str, str, str | None], Any] = {}
+_SESSION: boto3.session.Session | None = None
 _LOCK = threading.Lock()
 
 
@@ -38,9 +39,12 @@ def get_client(service: str, *, region: str, endpoint_url: str | None = None) ->
     with _LOCK:
         client = _CLIENTS.get(key)
         if client is None:
-            # A fresh session per client: boto3's default session is not thread-safe to
-            # create clients from, and tools run concurrently.
-            session = boto3.session.Session()
+            # One session for the process, used only under the lock (boto3 sessions are
+            # not thread-safe): it caches the service models, so later clients are cheap.
+            global _SESSION
+            if _SESSION is None:
+                _SESSION = boto3.session.Session()
+            session = _SESSION
             make_client: Any = session.client  # typed per service literal; ours is a str
             client = make_client(
                 service, region_name=region, endpoint_url=endpoint_url, config=boto_config()
