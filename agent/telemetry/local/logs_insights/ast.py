@@ -173,6 +173,7 @@ class ParseCmd:
     regex: str | None = None
     names: tuple[str, ...] = ()
     pos: int = 0
+    pattern_pos: int = 0  # where the glob or regex starts
 
 
 @dataclass(frozen=True)

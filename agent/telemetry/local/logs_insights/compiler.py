@@ -11,8 +11,11 @@ compiles the rest of the pipeline over the clustered rows (`Scope.for_rows`).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import duckdb
 
 from agent.telemetry.base import QueryError
 from agent.telemetry.local.logs_insights import ast
@@ -24,6 +27,7 @@ from agent.telemetry.local.logs_insights.functions import (
     _time_floor,
 )
 from agent.telemetry.local.logs_insights.lexer import location
+from agent.telemetry.local.logs_insights.patterns import PATTERN_FIELDS
 from agent.telemetry.local.logs_insights.sqlexpr import (
     NULL,
     SqlExpr,
@@ -175,14 +179,21 @@ class Compiler:
         for item in command.groups:
             groups.append((item.name, self.expr(item.expr)))
         aggregates: list[tuple[str, SqlExpr]] = []
+        outer = dict(self.scope.columns)
         for item in command.aggregates:
-            if not _has_aggregate(item.expr):
+            # an aggregation may reuse earlier ones by alias, as AWS's own Lambda example does:
+            # `stats max(@memorySize) as a, max(@maxMemoryUsed) as b, a - b as spare`
+            earlier = {name for name, _ in aggregates}
+            if not _has_aggregate(item.expr) and not _uses(item.expr, earlier):
                 raise self.error(
                     item.pos,
                     f"'{ast.render(item.expr)}' is not an aggregation; stats needs functions "
                     "such as count(*), avg(field), pct(field, 95)",
                 )
-            aggregates.append((item.name, self.expr(item.expr, aggregate=True)))
+            value = self.expr(item.expr, aggregate=True)
+            aggregates.append((item.name, value))
+            self.scope.columns[item.name] = value
+        self.scope.columns = outer
         selects, columns = [], {}
         for name, value in [*groups, *aggregates]:
             column = self.new_column()
@@ -218,8 +229,8 @@ class Compiler:
             positions = list(range(len(group_names)))
         else:
             assert command.regex is not None
+            _check_regex(self, ast.Regex(command.regex, command.pattern_pos))
             pattern, group_names, positions = _named_to_positional(command.regex)
-        _check_regex(self, ast.Regex(pattern, command.pos))
         labels = [f"g{i}" for i in range(_unnamed_groups(pattern))]
         column = self.new_column()
         extract = (
@@ -276,6 +287,8 @@ class Compiler:
         shown: list[tuple[str, SqlType]] = []
         for name in names:
             value = self.resolve(name) or NULL
+            if value.type == "json":  # a list element or parsed document prints as its text
+                value = SqlExpr(as_text_sql(value), "str")
             selects.append(f"{value.sql} AS {ident('o' + str(len(shown)))}")
             shown.append((name, value.type))
         events = self.scope.raw and not self.scope.aggregated
@@ -373,7 +386,7 @@ class Compiler:
             test = f"contains({subject}, {quote(e.pattern.pattern)})"  # plain text: no regex needed
         else:
             _check_regex(self, e.pattern)
-            test = f"regexp_matches({subject}, {quote(e.pattern.pattern)})"
+            test = f"regexp_matches({subject}, {quote(_re2(e.pattern.pattern))})"
         return SqlExpr(f"(NOT {test})" if e.negated else test, "bool")
 
     def in_list(self, e: ast.In, aggregate: bool) -> SqlExpr:
@@ -465,6 +478,19 @@ def _has_aggregate(e: ast.Expr) -> bool:
     return False
 
 
+def _uses(e: ast.Expr, names: set[str]) -> bool:
+    match e:
+        case ast.Field(name=name):
+            return name in names
+        case ast.Call(args=args):
+            return any(_uses(a, names) for a in args)
+        case ast.Binary(left=left, right=right):
+            return _uses(left, names) or _uses(right, names)
+        case ast.Unary(operand=operand):
+            return _uses(operand, names)
+    return False
+
+
 def _order_terms(value: SqlExpr, descending: bool) -> list[str]:
     direction = "DESC" if descending else "ASC"
     if value.type in ("any", "json"):  # numbers sort as numbers, the rest as text
@@ -540,13 +566,65 @@ def _unnamed_groups(pattern: str) -> int:
     return count
 
 
+def _re2(pattern: str) -> str:
+    """AWS writes named groups `(?<name>...)`; DuckDB's RE2 wants `(?P<name>...)`."""
+    return re.sub(r"\(\?<(?=[A-Za-z_@$])", "(?P<", pattern)
+
+
+_checker: duckdb.DuckDBPyConnection | None = None
+_checker_lock = threading.Lock()
+
+
 def _check_regex(compiler: Compiler, regex: ast.Regex) -> None:
-    """Fail before running on a regex that cannot compile (Python's re is close enough to RE2)."""
+    """Fail before running on a regex RE2 (DuckDB's engine) cannot compile."""
+    global _checker
+    with _checker_lock:
+        if _checker is None:
+            _checker = duckdb.connect(config={"autoinstall_known_extensions": False})
+        cursor = _checker.cursor()
     try:
-        re.compile(
-            regex.pattern.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!")
-        )
-    except re.error as exc:
+        cursor.execute("SELECT regexp_matches('', ?)", [_re2(regex.pattern)]).fetchall()
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0].removeprefix("Invalid Input Error: ")
         raise compiler.error(
-            regex.pos, f"invalid regular expression /{regex.pattern}/: {exc}"
+            regex.pos, f"invalid regular expression /{regex.pattern}/: {reason}"
         ) from None
+    finally:
+        cursor.close()
+
+
+def check_query(query: ast.Query) -> None:
+    """Compile a query without running it, so that every mistake found before running
+    (unknown function, wrong arguments, an aggregation outside stats) is raised here."""
+    commands = list(query.commands)
+    patterns = [i for i, c in enumerate(commands) if isinstance(c, ast.PatternCmd)]
+    compiler = Compiler(query.text, "000000000000", "SELECT 1", Scope())
+    if len(patterns) > 1:
+        raise compiler.error(commands[patterns[1]].pos, "only one pattern command is allowed")
+    if not patterns:
+        compiler.compile(commands)
+        compiler.final_select(1)
+        return
+    command = commands[patterns[0]]
+    assert isinstance(command, ast.PatternCmd)
+    compiler.compile(commands[: patterns[0]])
+    compiler.pattern_input(command.source)
+    tail = Compiler(query.text, "000000000000", "SELECT 1", pattern_scope())
+    tail.compile(commands[patterns[0] + 1 :])
+    tail.final_select(1)
+
+
+PATTERN_TYPES: tuple[SqlType, ...] = ("str", "num", "num", "str", "str")
+
+
+def pattern_scope() -> Scope:
+    """The relation `pattern` produces: columns c0..c4, largest pattern first."""
+    scope = Scope.for_rows(
+        {
+            name: SqlExpr(ident(f"c{i}"), kind)
+            for i, (name, kind) in enumerate(zip(PATTERN_FIELDS, PATTERN_TYPES, strict=True))
+        },
+        order=[f"{ident('c2')} DESC", f"{ident('c0')} ASC"],
+    )
+    scope.output = list(PATTERN_FIELDS)
+    return scope

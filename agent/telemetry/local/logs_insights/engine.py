@@ -22,21 +22,24 @@ import duckdb
 from agent.models import TimeRange
 from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
-from agent.telemetry.local.logs_insights.compiler import Compiled, Compiler, Scope
+from agent.telemetry.local.logs_insights.compiler import (
+    PATTERN_TYPES,
+    Compiled,
+    Compiler,
+    Scope,
+    pattern_scope,
+)
 from agent.telemetry.local.logs_insights.fields import empty_table_sql, load_sql
 from agent.telemetry.local.logs_insights.ip import register_ip_functions
-from agent.telemetry.local.logs_insights.lexer import location
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
 from agent.telemetry.local.logs_insights.patterns import (
-    PATTERN_FIELDS,
     cluster_lines,
     grouped_input_sql,
 )
-from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, SqlType, ident, quote
+from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
 
 log = logging.getLogger(__name__)
 _engine_ids = itertools.count(1)
-_PATTERN_TYPES: tuple[SqlType, ...] = ("str", "num", "num", "str", "str")
 
 
 class LogsInsightsEngine:
@@ -155,12 +158,6 @@ class LogsInsightsEngine:
     ) -> tuple[list[list[dict[str, str]]], int]:
         commands = list(query.commands)
         patterns = [i for i, c in enumerate(commands) if isinstance(c, ast.PatternCmd)]
-        if len(patterns) > 1:
-            pos = commands[patterns[1]].pos
-            raise QueryError(
-                f"Invalid query at {location(query.text, pos)}: only one pattern command is allowed",
-                position=pos,
-            )
         compiler = Compiler(query.text, self._account_id, source, Scope())
         if not patterns:
             compiled = compiler.compile(commands)
@@ -177,25 +174,16 @@ class LogsInsightsEngine:
         matched = sum(int(n) for _, n, _ in groups)
         temp = f"pattern_rows_{uuid.uuid4().hex}"
         columns = ", ".join(
-            f"c{i} {'DOUBLE' if t == 'num' else 'VARCHAR'}" for i, t in enumerate(_PATTERN_TYPES)
+            f"c{i} {'DOUBLE' if t == 'num' else 'VARCHAR'}" for i, t in enumerate(PATTERN_TYPES)
         )
         cursor.execute(f"CREATE TEMP TABLE {temp} ({columns})")
         try:
             if pattern_rows:
                 cursor.executemany(
-                    f"INSERT INTO {temp} VALUES ({', '.join('?' * len(_PATTERN_TYPES))})",
+                    f"INSERT INTO {temp} VALUES ({', '.join('?' * len(PATTERN_TYPES))})",
                     pattern_rows,
                 )
-            scope = Scope.for_rows(
-                {
-                    name: SqlExpr(ident(f"c{i}"), kind)
-                    for i, (name, kind) in enumerate(
-                        zip(PATTERN_FIELDS, _PATTERN_TYPES, strict=True)
-                    )
-                },
-                order=[f"{ident('c2')} DESC", f"{ident('c0')} ASC"],
-            )
-            scope.output = list(PATTERN_FIELDS)
+            scope = pattern_scope()
             tail = Compiler(query.text, self._account_id, f"SELECT * FROM {temp}", scope)
             compiled = tail.compile(commands[split + 1 :])
             return self._finish(cursor, tail, compiled, default_limit, None, matched)

@@ -54,21 +54,17 @@ UDFS: dict[str, tuple[Callable[..., bool], int]] = {
 
 
 def register_ip_functions(con: duckdb.DuckDBPyConnection) -> None:
-    """Register the UDFs once per connection (a second engine on the same connection reuses them)."""
-    existing = {
-        row[0]
-        for row in con.execute(
-            "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE 'fa2_is_%'"
-        ).fetchall()
-    }
+    """Register the UDFs on a connection; a second engine on the same connection reuses them."""
     for name, (function, arity) in UDFS.items():
-        if name in existing:
-            continue
-        con.create_function(
-            name,
-            function,
-            ["varchar"] * arity,
-            "boolean",
-            null_handling=FunctionNullHandling.SPECIAL,
-            side_effects=False,
-        )
+        try:
+            con.create_function(
+                name,
+                function,
+                ["varchar"] * arity,
+                "boolean",
+                null_handling=FunctionNullHandling.SPECIAL,
+                side_effects=False,
+            )
+        except duckdb.NotImplementedException as exc:  # "already created" on this connection
+            if "already" not in str(exc):
+                raise

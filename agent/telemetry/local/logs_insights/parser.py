@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from agent.telemetry.base import QueryError
 from agent.telemetry.local.logs_insights import ast
+from agent.telemetry.local.logs_insights.compiler import check_query
 from agent.telemetry.local.logs_insights.lexer import (
     DURATION_UNITS,
     Token,
@@ -45,12 +46,17 @@ _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 
 
 def parse_query(text: str) -> ast.Query:
-    """Parse a Logs Insights query. Raises `QueryError` with the position of the problem."""
+    """Parse and check a Logs Insights query without running it.
+
+    Raises `QueryError` naming the position of the problem and what was expected: syntax
+    ("Malformed query") and meaning, such as an unknown function ("Invalid query")."""
     if not text or not text.strip():
         raise QueryError(
             "Malformed query: the query is empty (expected a command such as 'fields')"
         )
-    return _Parser(text).query()
+    query = _Parser(text).query()
+    check_query(query)
+    return query
 
 
 class _Parser:
@@ -183,7 +189,9 @@ class _Parser:
                     token.pos,
                     "a parse regular expression needs at least one named group such as (?<name>...)",
                 )
-            return ast.ParseCmd(source=source, regex=token.text, names=names, pos=pos)
+            return ast.ParseCmd(
+                source=source, regex=token.text, names=names, pos=pos, pattern_pos=token.pos
+            )
         glob = self.expect("string", "a glob string or /regex/ to parse with")
         stars = glob.text.count("*")
         if stars == 0:
@@ -200,7 +208,9 @@ class _Parser:
                 glob.pos,
                 f"the glob has {stars} '*' but {len(names_list)} field name(s) follow 'as'",
             )
-        return ast.ParseCmd(source=source, glob=glob.text, names=tuple(names_list), pos=pos)
+        return ast.ParseCmd(
+            source=source, glob=glob.text, names=tuple(names_list), pos=pos, pattern_pos=glob.pos
+        )
 
     def cmd_dedup(self, pos: int) -> ast.DedupCmd:
         fields = [ast.Field(self.field_name(), self.tokens[self.i - 1].pos)]
