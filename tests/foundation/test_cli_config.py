@@ -78,3 +78,17 @@ def test_check_with_invalid_settings_exits_2(monkeypatch: pytest.MonkeyPatch) ->
 
     assert result.exit_code == 2
     assert "language [FA2_LANGUAGE]: Input should be 'en' or 'ja'; got 'fr'" in result.stderr
+
+
+def test_show_names_fa2_toml_as_the_origin_of_its_values(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "fa2.toml"
+    config.write_text('athena_database = "prod_logs"\n', encoding="utf-8")
+    monkeypatch.setenv("FA2_CONFIG", str(config))
+
+    result = runner.invoke(app, ["config", "show"], env={"COLUMNS": "250"})
+
+    assert result.exit_code == 0
+    row = next(line for line in result.output.splitlines() if "│ athena_database " in line)
+    assert "prod_logs" in row and str(config) in row
