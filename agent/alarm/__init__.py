@@ -14,7 +14,7 @@ from typing import Any
 from agent.alarm.chatbot import parse_chatbot_message
 from agent.alarm.common import AlarmParseError, analysis_window
 from agent.alarm.eventbridge import parse_eventbridge_event
-from agent.alarm.sns import parse_sns_notification
+from agent.alarm.sns import parse_sns_notification, unwrap_sns
 from agent.alarm.text import incident_from_bundle, incident_from_text
 from agent.config import Settings
 from agent.models import Incident
@@ -82,5 +82,8 @@ def parse_alarm(
     if kind == "eventbridge":
         return parse_eventbridge_event(payload, settings)
     if kind == "sns":
-        return parse_sns_notification(payload, settings)
+        message = unwrap_sns(payload)
+        if "detail-type" in message:  # an EventBridge rule that targets an SNS topic
+            return parse_eventbridge_event(message, settings)
+        return parse_sns_notification(message, settings)
     return parse_chatbot_message(payload, settings, received_at=received_at)

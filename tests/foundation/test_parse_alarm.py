@@ -37,6 +37,19 @@ def test_each_documented_payload_is_recognised(
     assert from_dict.alarm_name
 
 
+def test_eventbridge_event_delivered_through_sns_is_read_as_eventbridge(
+    aws_event, settings: Settings
+) -> None:
+    envelope = aws_event("sns_lambda_alarm.json")
+    envelope["Records"][0]["Sns"]["Message"] = json.dumps(
+        aws_event("eventbridge_composite_alarm.json")
+    )
+
+    incident = parse_alarm(envelope, settings)
+
+    assert (incident.source, incident.alarm_name) == ("eventbridge", "ServiceAggregatedAlarm")
+
+
 def test_plain_slack_text_is_read_as_a_chatbot_message(settings: Settings) -> None:
     text = (
         ":rotating_light: CloudWatch Alarm | orders-api-5xx | us-east-1 | Account: 123456789012\n"
