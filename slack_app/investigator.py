@@ -64,7 +64,7 @@ class ServiceInvestigator:
         self._lock = threading.Lock()
 
     def _get_backend(self) -> TelemetryBackend:
-        from agent import service
+        import agent.service as service
 
         with self._lock:
             if self._backend is None:
@@ -72,7 +72,7 @@ class ServiceInvestigator:
             return self._backend
 
     def investigate(self, incident: Incident, *, thread_id: str, on_progress: Progress) -> Report:
-        from agent import service
+        import agent.service as service
 
         return service.investigate(
             incident,
@@ -83,7 +83,7 @@ class ServiceInvestigator:
         )
 
     def ask(self, thread_id: str, question: str, *, on_progress: Progress) -> Report:
-        from agent import service
+        import agent.service as service
 
         return service.ask(
             thread_id,

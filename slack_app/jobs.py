@@ -197,57 +197,77 @@ class Jobs:
 
     def investigate(self, incident: Incident, *, channel: str, thread_ts: str) -> Report | None:
         thread_id = thread_id_for(channel, thread_ts)
-        if not self._start(channel, thread_ts, thread_id):
-            return None
-        try:
-            status = self._status(channel, thread_ts, incident.title, "starting")
-            try:
-                report = self.investigator.investigate(
-                    incident, thread_id=thread_id, on_progress=status
-                )
-            except Exception:
-                error_id = new_error_id()
-                log.exception("investigation failed (error id %s, thread %s)", error_id, thread_id)
-                status.fail(
-                    f"The investigation failed (error id `{error_id}`). The details are in fa2's logs."
-                )
-                return None
-            status.finish(_done_line(report))
-            self.publish(
+        return self._run(
+            "investigation",
+            channel=channel,
+            thread_ts=thread_ts,
+            title=incident.title,
+            work=lambda status: self.investigator.investigate(
+                incident, thread_id=thread_id, on_progress=status
+            ),
+            publish=lambda report: self.publish(
                 report, incident, channel=channel, thread_ts=thread_ts, thread_id=thread_id
-            )
-            return report
-        except Exception:
-            self.fail(channel, thread_ts, "Posting the investigation failed")
-            return None
-        finally:
-            self.store.finish(channel, thread_id)
+            ),
+        )
 
     def follow_up(self, question: str, *, channel: str, thread_ts: str) -> Report | None:
         """A question in a thread fa2 answered: the same conversation, with all its evidence."""
         thread_id = thread_id_for(channel, thread_ts)
+
+        def publish(report: Report) -> None:
+            for message in blocks.report_messages(report, thread_id=thread_id):
+                self.post(channel, thread_ts, message)
+
+        return self._run(
+            "follow-up",
+            channel=channel,
+            thread_ts=thread_ts,
+            title=truncate(question, 80),
+            work=lambda status: self.investigator.ask(thread_id, question, on_progress=status),
+            publish=publish,
+        )
+
+    def _run(
+        self,
+        what: str,
+        *,
+        channel: str,
+        thread_ts: str,
+        title: str,
+        work: Callable[[StatusMessage], Report],
+        publish: Callable[[Report], None],
+    ) -> Report | None:
+        """Run `work` in the thread's slot with a status message, then `publish` its report.
+
+        The slot is released as soon as the agent is done, so a follow-up asked while the
+        report is being posted is not turned away.
+        """
+        thread_id = thread_id_for(channel, thread_ts)
         if not self._start(channel, thread_ts, thread_id):
             return None
         try:
-            status = self._status(channel, thread_ts, truncate(question, 80), "thinking")
-            try:
-                report = self.investigator.ask(thread_id, question, on_progress=status)
-            except Exception:
-                error_id = new_error_id()
-                log.exception("follow-up failed (error id %s, thread %s)", error_id, thread_id)
-                status.fail(
-                    f"The follow-up failed (error id `{error_id}`). The details are in fa2's logs."
-                )
-                return None
-            status.finish(_done_line(report))
-            for message in blocks.report_messages(report, thread_id=thread_id):
-                self.post(channel, thread_ts, message)
-            return report
+            status = self._status(channel, thread_ts, title, "starting")
         except Exception:
-            self.fail(channel, thread_ts, "Posting the answer failed")
+            self.store.finish(channel, thread_id)
+            self.fail(channel, thread_ts, f"Starting the {what} failed")
+            return None
+        try:
+            report = work(status)
+        except Exception:
+            error_id = new_error_id()
+            log.exception("%s failed (error id %s, thread %s)", what, error_id, thread_id)
+            status.fail(
+                f"The {what} failed (error id `{error_id}`). The details are in fa2's logs."
+            )
             return None
         finally:
             self.store.finish(channel, thread_id)
+        try:
+            status.finish(_done_line(report))
+            publish(report)
+        except Exception:
+            self.fail(channel, thread_ts, f"Posting the {what} failed")
+        return report
 
     def question(self, question: str, *, channel: str, ts: str) -> Report | None:
         """A mention outside any thread: investigate the question over the recent window."""

@@ -149,7 +149,7 @@ def test_an_eventbridge_alarm_event_is_investigated_and_posted_to_the_report_cha
     assert result == {
         "status": "posted",
         "channel": "C0REPORTS1",
-        "thread_ts": root.params and result["thread_ts"],
+        "thread_ts": thread[0].params["thread_ts"],
         "hypotheses": 2,
     }
     assert root.params["channel"] == "C0REPORTS1" and "went to ALARM" in json.dumps(
