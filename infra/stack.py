@@ -82,7 +82,8 @@ class Fa2Stack(Stack):
             iam.PolicyStatement(
                 sid="SlackSecrets",
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[bot_token.secret_arn, signing_secret.secret_arn],
+                # A name-only reference has no random suffix: match the one Secrets Manager adds.
+                resources=[f"{bot_token.secret_arn}-??????", f"{signing_secret.secret_arn}-??????"],
             ),
         ]
 
