@@ -81,6 +81,10 @@ def _request_query(query: MetricQuery) -> dict[str, Any]:
     return entry
 
 
+def _dimension_key(metric: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", [])))
+
+
 def _graph_entry(query: MetricQuery) -> list[Any]:
     options = {"id": query.id, "label": query.label, "period": query.period}
     if query.expression is None:
@@ -185,10 +189,16 @@ class CloudWatch:
         if dimensions:
             kwargs["Dimensions"] = _dimensions(dimensions)
         metrics: list[dict[str, Any]] = []
+        seen: set[tuple[Any, ...]] = set()
         more = False
         while True:
             page = self._call("list_metrics", "cloudwatch:ListMetrics", **kwargs)
-            metrics.extend(page.get("Metrics", []))
+            for metric in page.get("Metrics", []):
+                # A metric can come back twice across pages while datapoints arrive; once is enough.
+                key = (metric.get("Namespace"), metric.get("MetricName"), _dimension_key(metric))
+                if key not in seen:
+                    seen.add(key)
+                    metrics.append(metric)
             if not page.get("NextToken"):
                 break
             if len(metrics) >= MAX_LIST_METRICS:
