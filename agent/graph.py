@@ -18,7 +18,11 @@ from agent.state import InvestigationState
 from agent.tools import ALL_TOOLS
 
 
-def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+def build_graph(
+    checkpointer: BaseCheckpointSaver | None = None,
+) -> CompiledStateGraph[
+    InvestigationState, InvestigationContext, InvestigationState, InvestigationState
+]:
     graph = StateGraph(InvestigationState, context_schema=InvestigationContext)
     graph.add_node("triage", nodes.triage)
     graph.add_node("investigate", nodes.investigate)

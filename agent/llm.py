@@ -113,7 +113,12 @@ class ResilientChatModel(BaseChatModel):
 
     def _call(self, run: Callable[[Any, int], Any]) -> Any:
         last: BaseException | None = None
+        # Once a model has been given up on, later turns of this investigation start at the one
+        # that answered: no repeated back-off on every turn.
+        start = self.names.index(self.answered_by) if self.answered_by in self.names else 0
         for index, (model, name) in enumerate(zip(self.models, self.names, strict=True)):
+            if index < start:
+                continue
             retry = not getattr(model, "rule_based", False)
             for attempt in range(1, (self.max_attempts if retry else 1) + 1):
                 try:
@@ -185,7 +190,7 @@ def bedrock_chat(model_id: str, settings: Settings, client: Any = None) -> Any:
     return ChatBedrockConverse(
         model=model_id,
         region_name=settings.region,
-        endpoint_url=settings.endpoint_url,
+        endpoint_url=settings.endpoint_url,  # type: ignore[call-arg]  # a pydantic alias of base_url
         client=client,
         temperature=0.0,
         max_tokens=4096,

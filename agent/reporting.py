@@ -34,9 +34,9 @@ class HypothesisDraft(BaseModel):
     confidence: Literal["high", "medium", "low"] = Field(
         description="How well the evidence supports it."
     )
-    category: Category | None = Field(None, description="Root-cause category.")
+    category: Category | None = Field(default=None, description="Root-cause category.")
     reasoning: str = Field(
-        "", description="Why the cited evidence supports (or only suggests) this cause."
+        default="", description="Why the cited evidence supports (or only suggests) this cause."
     )
     evidence_ids: list[str] = Field(
         default_factory=list, description='Ids of the evidence that supports it, e.g. ["E2", "E5"].'
@@ -63,7 +63,7 @@ class ReportDraft(BaseModel):
         default_factory=list, description="Key events in time order."
     )
     impact: str = Field(
-        "", description="User and business impact (error counts, affected requests)."
+        default="", description="User and business impact (error counts, affected requests)."
     )
     actions: list[str] = Field(default_factory=list, description="Recommended actions now.")
     prevention: list[str] = Field(default_factory=list, description="How to prevent a recurrence.")

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
@@ -25,6 +25,7 @@ from agent.models import Incident, ProgressEvent, TimeRange
 from agent.render import render_markdown
 from agent.report import Evidence, Report
 from agent.run_context import InvestigationContext
+from agent.state import InvestigationState
 from agent.telemetry.base import TelemetryBackend
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -55,7 +56,7 @@ def build_backend(settings: Settings) -> TelemetryBackend:
         return LocalBackend(settings.bundle, settings)
     from agent.telemetry.aws import AwsBackend
 
-    return AwsBackend(settings)
+    return cast(TelemetryBackend, AwsBackend(settings))
 
 
 def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> Any:
@@ -121,7 +122,7 @@ def _run(
     }
     with open_checkpointer(settings) as checkpointer:
         graph = build_graph(checkpointer)
-        final = graph.invoke(graph_input, config=config, context=context)
+        final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report = Report.model_validate(final["report"])
     for incident_note in getattr(chat_model, "incidents", []) or []:
         report.notes.append(f"Model: {incident_note}")

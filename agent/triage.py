@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.messages import ToolCall
 
-from agent.models import Incident, TimeRange
+from agent.models import Incident, MetricSpec, TimeRange
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import TableSchema
 
@@ -62,23 +62,29 @@ def alb_5xx_sql(table: str, window: TimeRange) -> str:
 
 def alarm_metrics(incident: Incident) -> list[dict[str, Any]]:
     """The alarm's own metric(s) as get_metric_data arguments."""
-    specs = [m for m in incident.metrics if m.metric_name and m.namespace]
+    specs = [m for m in incident.metrics if m.metric_name and m.namespace] or [
+        MetricSpec(
+            namespace=incident.namespace,
+            metric_name=incident.metric_name,
+            dimensions=incident.dimensions,
+            statistic=incident.statistic,
+            period=incident.period,
+        )
+    ]
     series: list[dict[str, Any]] = []
-    for spec in specs or [incident]:
-        metric_name = getattr(spec, "metric_name", None)
-        namespace = getattr(spec, "namespace", None)
-        if not metric_name or not namespace:
+    for spec in specs:
+        if not spec.metric_name or not spec.namespace:
             continue
-        statistic = (getattr(spec, "statistic", None) or "Sum").capitalize()
-        if statistic.lower() == "samplecount":
+        statistic = (spec.statistic or "Sum").capitalize()
+        if statistic == "Samplecount":
             statistic = "SampleCount"
         series.append(
             {
-                "namespace": namespace,
-                "metric_name": metric_name,
+                "namespace": spec.namespace,
+                "metric_name": spec.metric_name,
                 "dimensions": {d.name: d.value for d in spec.dimensions},
                 "statistic": statistic,
-                "period": getattr(spec, "period", None) or 60,
+                "period": spec.period or 60,
             }
         )
     return series[:10]

@@ -14,6 +14,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import Field
 
 from agent.models import Incident, MetricDimension, TimeRange
 from agent.reporting import ReportDraft
@@ -115,7 +116,9 @@ class FakeBackend:
         logs_handler: Callable[[str], QueryResult] | None = None,
         delay: float = 0.0,
         log_lines: Sequence[str] = (PTEE_LINE, RETURN_500_LINE),
+        trail_rows: Sequence[list[str | None]] = tuple(CLOUDTRAIL_ROWS),
     ) -> None:
+        self.trail_rows = [list(r) for r in trail_rows]
         self.capabilities = capabilities or Capabilities()
         self.calls: list[tuple[str, str]] = []
         self.delay = delay
@@ -191,12 +194,14 @@ class FakeBackend:
             raise QueryError(
                 "line 1:15: Table 'aiops_db.no_such_table' does not exist; tables: aiops_db.cloud_trail_logs"
             )
+        rows = self.trail_rows
         return QueryResult(
             source="athena",
             query=sql,
+            status="ok" if rows else "empty",
             columns=CLOUDTRAIL_COLUMNS,
-            rows=CLOUDTRAIL_ROWS,
-            total_rows=2,
+            rows=rows,
+            total_rows=len(rows),
             bytes_scanned=1_000_000,
         )
 
@@ -246,7 +251,7 @@ class FakeBackend:
         ]
         return QueryResult(
             source="metrics",
-            query="metrics",
+            query="GetMetricData " + ",".join(q.metric_name or "" for q in queries),
             time_range=time_range,
             columns=["id", "label", "timestamp", "value"],
             rows=rows,
@@ -289,7 +294,7 @@ class ScriptedChatModel(GenericFakeChatModel):
 
     turns: list[Any]
     draft: ReportDraft | None = None
-    seen: list[list[BaseMessage]] = []
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
     messages: Any = iter(())
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
