@@ -23,6 +23,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -140,12 +141,10 @@ def _message_event(message: dict[str, Any] | str) -> dict[str, Any]:
         return {"text": message}
     if not isinstance(message, dict):
         raise AlarmParseError(KIND, "(message)", "a Slack message object or its text", message)
-    inner = message.get("event")
-    if isinstance(inner, dict):  # Events API envelope
-        return inner
-    inner = message.get("message")
-    if isinstance(inner, dict) and message.get("subtype") == "message_changed":
-        return inner
+    if isinstance(message.get("event"), dict):  # Events API envelope
+        return _message_event(message["event"])
+    if message.get("subtype") == "message_changed" and isinstance(message.get("message"), dict):
+        return dict(message["message"], ts=message["message"].get("ts", message.get("ts")))
     return message
 
 
@@ -172,7 +171,9 @@ def _collect(event: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     return texts, fields
 
 
-def _collect_block(block: dict[str, Any], add: Any, fields: dict[str, str]) -> None:
+def _collect_block(
+    block: dict[str, Any], add: Callable[[Any], None], fields: dict[str, str]
+) -> None:
     text = block.get("text")
     if isinstance(text, dict):
         add(text.get("text"))

@@ -117,3 +117,18 @@ def test_bad_slack_timestamp_is_refused(aws_event, settings: Settings) -> None:
         parse_chatbot_message(message, settings)
 
     assert caught.value.field == "ts"
+
+
+def test_edited_message_event_is_read_from_its_new_message(aws_event, settings: Settings) -> None:
+    original = aws_event("chatbot_slack_blocks.json")
+    edited = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": "C0ALERTS01",
+        "message": original,
+    }
+
+    incident = parse_chatbot_message({"type": "event_callback", "event": edited}, settings)
+
+    assert incident.alarm_name == "orders-api-5xx"
+    assert incident.state_change_time == datetime(2026, 3, 2, 10, 17, 5, 300, tzinfo=UTC)
