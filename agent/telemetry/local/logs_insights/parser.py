@@ -127,7 +127,10 @@ class _Parser:
         handler = getattr(self, f"cmd_{name}")
         result: ast.Command = handler(token.pos)
         if not self.at_command_end():
-            raise self.error(f"',', '|' or the end of the query after the {name} command")
+            listed = (
+                "',', " if name in ("fields", "display", "stats", "sort", "dedup", "parse") else ""
+            )
+            raise self.error(f"{listed}'|' or the end of the query after the {name} command")
         return result
 
     def cmd_fields(self, pos: int) -> ast.FieldsCmd:

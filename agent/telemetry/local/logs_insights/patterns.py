@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import duckdb
 from drain3 import TemplateMiner
 from drain3.template_miner_config import TemplateMinerConfig
 
@@ -148,3 +151,45 @@ def cluster_lines(groups: list[tuple[str, int, str]]) -> tuple[list[list[object]
         )
     index = {cluster_id: i for i, cluster_id in enumerate(ordered)}
     return rows, [index[c] for c in assignment]
+
+
+def assign_patterns(con: duckdb.DuckDBPyConnection, lines: Sequence[str]) -> list[int]:
+    """The pattern index of each line, through the same masking (DuckDB) and Drain steps that
+    the `pattern` command uses; for measuring grouping accuracy against labelled logs."""
+    cursor = con.cursor()
+    table = f"pattern_lines_{uuid.uuid4().hex}"
+    try:
+        cursor.execute(
+            f"CREATE TEMP TABLE {table} AS SELECT unnest(range(?)) AS line_no, "
+            "unnest(CAST(? AS VARCHAR[])) AS _p",
+            [len(lines), list(lines)],
+        )
+        masked = cursor.execute(
+            f"SELECT line_no, {masked_sql('_p')} FROM {table} ORDER BY line_no"
+        ).fetchall()
+        groups = cursor.execute(grouped_input_sql(f"SELECT _p FROM {table}")).fetchall()
+    finally:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.close()
+    _, group_rows = cluster_lines([(m, int(n), s) for m, n, s in groups])
+    row_of_masked = {m: row for (m, _, _), row in zip(groups, group_rows, strict=True)}
+    return [row_of_masked[m] for _, m in masked]
+
+
+def grouping_accuracy(truth: Sequence[str], predicted: Sequence[int | str]) -> float:
+    """Loghub's grouping accuracy (Zhu et al., ICSE-SEIP 2019): the share of lines whose
+    predicted group holds exactly the lines of their true event, no more and no fewer."""
+    if len(truth) != len(predicted):
+        raise ValueError("truth and predicted must label the same lines")
+    if not truth:
+        return 1.0
+    members: dict[int | str, list[int]] = {}
+    for index, label in enumerate(predicted):
+        members.setdefault(label, []).append(index)
+    true_sizes = Counter(truth)
+    correct = 0
+    for indexes in members.values():
+        events = {truth[i] for i in indexes}
+        if len(events) == 1 and true_sizes[next(iter(events))] == len(indexes):
+            correct += len(indexes)
+    return correct / len(truth)
