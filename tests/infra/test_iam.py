@@ -88,9 +88,7 @@ def test_bedrock_invocation_limited_to_the_configured_models(full: dict[str, Any
         f"arn:${{AWS::Partition}}:bedrock:{REGION}::foundation-model/"
         "anthropic.claude-3-haiku-20240307-v1:0"
     )
-    routed_model = (
-        "arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"
-    )
+    routed_model = "arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"
     for action in ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"):
         assert _resources_for(template, action) == sorted([profile, plain_model, routed_model])
     routed = [s for _, rs, s in _grants(template) if routed_model in rs]

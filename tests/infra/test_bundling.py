@@ -1,0 +1,137 @@
+"""Local bundling (no Docker): the locked wheels for arm64 plus fa2's packages, pruned and
+checked against Lambda's size limit. A stand-in `uv` records what it was asked to do."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra import bundling
+from infra.bundling import BundleSpec, BundlingError, build_bundle, install_command
+
+FAKE_UV = """#!{python}
+import json, sys
+from pathlib import Path
+args = sys.argv[1:]
+Path({log!r}).open("a").write(json.dumps(args) + "\\n")
+if args[0] == "export":
+    out = Path(args[args.index("--output-file") + 1])
+    out.write_text("duckdb==2.0.1\\nnumpy==2.5.5 ; python_full_version >= '3.12'\\n"
+                   "colorama==0.4.6 ; sys_platform == 'win32'\\n")
+elif args[:2] == ["pip", "install"]:
+    target = Path(args[args.index("--target") + 1])
+    requirements = Path(args[args.index("--requirements") + 1]).read_text()
+    (target / "numpy" / "tests").mkdir(parents=True)
+    (target / "numpy" / "__init__.py").write_text("")
+    (target / "numpy" / "tests" / "test_core.py").write_text("")
+    (target / "numpy" / "__pycache__").mkdir()
+    (target / "installed.txt").write_text(requirements)
+"""
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    for package in ("agent", "slack_app", "evals"):
+        (root / package / "__pycache__").mkdir(parents=True)
+        (root / package / "__init__.py").write_text(f"# {package}\n")
+        (root / package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+    (root / "uv.lock").write_text("version = 1\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    uv = bin_dir / "uv"
+    uv.write_text(FAKE_UV.format(python=sys.executable, log=str(tmp_path / "uv-calls.jsonl")))
+    uv.chmod(uv.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return root
+
+
+def _calls(repo: Path) -> list[list[str]]:
+    lines = (repo.parent / "uv-calls.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_install_asks_for_arm64_wheels_only() -> None:
+    command = install_command("uv", Path("req.txt"), Path("out"), BundleSpec(python_version="3.12"))
+    assert command[command.index("--python-platform") + 1] == "aarch64-manylinux_2_34"
+    assert command[command.index("--python-version") + 1] == "3.12"
+    assert command[command.index("--only-binary") + 1] == ":all:"
+    assert "--no-deps" in command  # the exported lock is already the full closure
+    # the one sdist allowed is a pure-Python project
+    assert command[command.index("--no-binary") + 1] == "drain3"
+
+
+def test_python_311_targets_amazon_linux_2s_glibc() -> None:
+    assert BundleSpec(python_version="3.11").platform == "aarch64-manylinux_2_26"
+
+
+def test_bundle_holds_locked_wheels_and_fa2_sources_without_offline_only_packages(
+    repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    build_bundle(BundleSpec(python_version="3.12", repo_root=repo), out)
+    export, install = _calls(repo)
+    assert export[0] == "export" and "--frozen" in export
+    assert install[:2] == ["pip", "install"]
+    assert export[export.index("slack") - 1 : export.index("slack") + 1] == ["--extra", "slack"]
+    installed = (out / "installed.txt").read_text()
+    assert "duckdb" not in installed
+    assert "numpy==2.5.5" in installed
+    assert (out / "agent" / "__init__.py").is_file()
+    assert (out / "slack_app" / "__init__.py").is_file()
+    assert not (out / "evals").exists()
+
+
+def test_bundle_drops_caches_and_third_party_test_suites(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    build_bundle(BundleSpec(python_version="3.12", repo_root=repo), out)
+    assert not list(out.rglob("__pycache__"))
+    assert not (out / "numpy" / "tests").exists()
+    assert (out / "numpy" / "__init__.py").is_file()
+
+
+def test_bundle_over_lambdas_limit_is_refused(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bundling, "LAMBDA_UNZIPPED_LIMIT_BYTES", 10)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(BundlingError, match="over Lambda's 250 MB limit"):
+        build_bundle(BundleSpec(python_version="3.12", repo_root=repo), out)
+
+
+def test_failed_install_explains_how_to_synthesize_offline(repo: Path, tmp_path: Path) -> None:
+    uv = tmp_path / "bin" / "uv"
+    uv.write_text(
+        "#!/bin/sh\necho 'error: Failed to fetch: https://pypi.org/simple/numpy/' >&2\nexit 2\n"
+    )
+    with pytest.raises(BundlingError, match="FA2_DEPLOY_BUNDLE_DEPENDENCIES=false") as error:
+        build_bundle(BundleSpec(python_version="3.12", repo_root=repo), tmp_path)
+    assert "Failed to fetch" in str(error.value)
+
+
+def test_missing_uv_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(BundlingError, match="make synth"):
+        bundling.find_uv(tmp_path)
+
+
+def test_fingerprint_follows_the_sources_and_the_lock(repo: Path) -> None:
+    spec = BundleSpec(python_version="3.12", repo_root=repo)
+    before = bundling.source_fingerprint(spec)
+    (repo / "agent" / "__pycache__" / "y.pyc").write_bytes(b"1")
+    assert bundling.source_fingerprint(spec) == before  # caches do not count
+    (repo / "slack_app" / "handler.py").write_text("x = 1\n")
+    changed = bundling.source_fingerprint(spec)
+    assert changed != before
+    (repo / "uv.lock").write_text("version = 2\n")
+    assert bundling.source_fingerprint(spec) != changed
+    assert bundling.source_fingerprint(BundleSpec("3.11", repo)) != bundling.source_fingerprint(
+        spec
+    )
