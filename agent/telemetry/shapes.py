@@ -241,7 +241,9 @@ TRACE_SUMMARY_COLUMNS = [
 
 
 def _root_cause(summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The deepest entity of the first fault (else error) root cause and its exception."""
+    """Where X-Ray puts the blame: the first fault, error or response-time root cause that
+    names an exception (else the first one at all), as `service > entity` and `Name: message`."""
+    found: list[tuple[str | None, str | None]] = []
     for key in ("FaultRootCauses", "ErrorRootCauses", "ResponseTimeRootCauses"):
         for cause in summary.get(key) or []:
             for service in cause.get("Services") or []:
@@ -254,8 +256,10 @@ def _root_cause(summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
                 where = service.get("Name")
                 if path and path[-1].get("Name") and path[-1].get("Name") != where:
                     where = f"{where} > {path[-1]['Name']}"
-                return where, exception
-    return None, None
+                if exception:
+                    return where, exception
+                found.append((where, None))
+    return found[0] if found else (None, None)
 
 
 def from_trace_summaries(
@@ -272,9 +276,8 @@ def from_trace_summaries(
     for summary in response.get("TraceSummaries") or []:
         http = summary.get("Http") or {}
         entry = (summary.get("EntryPoint") or {}).get("Name")
-        services = ", ".join(
-            str(s.get("Name")) for s in summary.get("ServiceIds") or [] if s.get("Name")
-        )
+        names = [str(s.get("Name")) for s in summary.get("ServiceIds") or [] if s.get("Name")]
+        services = ", ".join(dict.fromkeys(names))
         cause_service, cause_exception = _root_cause(summary)
         rows.append(
             [

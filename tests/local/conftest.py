@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from agent.models import TimeRange
 from agent.telemetry.local.athena import AthenaEngine
+from agent.telemetry.local.xray import XRayEngine
 
 DATA = Path(__file__).parent / "data"
 ALB_DOC_LOG = DATA / "alb" / "aws-doc-examples.log"
@@ -55,3 +58,23 @@ def alb_doc_log() -> Path:
 @pytest.fixture
 def cloudtrail_dir() -> Path:
     return CLOUDTRAIL_DIR
+
+
+XRAY_FILE = DATA / "xray" / "traces.json"
+FAULTING_TRACE = "1-69a560cc-5a1b2c3d4e5f60718293a4b5"
+HEALTHY_TRACE = "1-69a560cd-00000000000000000000a001"
+THROTTLED_TRACE = "1-69a560ce-00000000000000000000b002"
+
+
+@pytest.fixture(scope="module")
+def xray() -> XRayEngine:
+    """Three traces: API Gateway -> Lambda -> a faulting DynamoDB PutItem; a healthy GET;
+    a request API Gateway throttled (429)."""
+    return XRayEngine([XRAY_FILE])
+
+
+@pytest.fixture
+def incident_window() -> TimeRange:
+    return TimeRange(
+        start=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+    )
