@@ -37,6 +37,7 @@ class Principal:
     user_agent: str = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.ubuntu.22"
     console: bool = False
     role_id: str = "AROAZ6EXAMPLE0ROLE01"
+    access_key: str = "AKIAZ6EXAMPLEKEY0001"  # an IAM user's long-term key
 
     def identity(self, ids: Ids, session_created: datetime) -> dict[str, Any]:
         if self.kind == "AWSService":
@@ -47,7 +48,7 @@ class Principal:
                 "principalId": "AIDAZ6EXAMPLEUSER001",
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/{self.name}",
                 "accountId": ACCOUNT_ID,
-                "accessKeyId": "AKIAZ6EXAMPLEKEY0001",
+                "accessKeyId": self.access_key,
                 "userName": self.name,
             }
         role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/{self.name}"
@@ -96,6 +97,7 @@ class Trail:
         error_code: str | None = None,
         error_message: str | None = None,
         request_id: str | None = None,
+        region: str = REGION,
     ) -> dict[str, Any]:
         service = source.split(".")[0]
         record: dict[str, Any] = {
@@ -104,7 +106,7 @@ class Trail:
             "eventTime": iso_z(at),
             "eventSource": source,
             "eventName": name,
-            "awsRegion": REGION,
+            "awsRegion": region,
             "sourceIPAddress": (
                 principal.name if principal.kind == "AWSService" else principal.source_ip
             ),
@@ -134,7 +136,7 @@ class Trail:
         record["tlsDetails"] = {
             "tlsVersion": "TLSv1.3",
             "cipherSuite": "TLS_AES_128_GCM_SHA256",
-            "clientProvidedHostHeader": f"{service}.{REGION}.amazonaws.com",
+            "clientProvidedHostHeader": f"{service}.{region}.amazonaws.com",
         }
         if principal.console:
             record["sessionCredentialFromConsole"] = "true"
@@ -142,14 +144,14 @@ class Trail:
         return record
 
     def write(self, writer: BundleWriter) -> None:
-        """One file per five minutes of eventTime, as CloudTrail delivers them."""
-        buckets: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """One file per region and five minutes of eventTime, as CloudTrail delivers them."""
+        buckets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for record in sorted(self.records, key=lambda r: (r["eventTime"], r["eventID"])):
             at = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
             slot = at.replace(minute=at.minute - at.minute % 5, second=0) + timedelta(minutes=5)
-            buckets[f"{slot:%Y%m%dT%H%MZ}"].append(record)
-        for stamp, records in sorted(buckets.items()):
-            name = f"{ACCOUNT_ID}_CloudTrail_{REGION}_{stamp}_{self.ids.alnum(16)}.json"
+            buckets[(record["awsRegion"], f"{slot:%Y%m%dT%H%MZ}")].append(record)
+        for (region, stamp), records in sorted(buckets.items()):
+            name = f"{ACCOUNT_ID}_CloudTrail_{region}_{stamp}_{self.ids.alnum(16)}.json"
             writer.json(f"cloudtrail/{name}", {"Records": records})
 
 

@@ -1,0 +1,350 @@
+"""security: the long-term access key of the CI user ci-artifacts-uploader is used from a
+Tor exit node to enumerate the account; almost everything is denied, but the ECR image
+pulls it is allowed succeed. CloudTrail and the CIS unauthorized-calls metric are the
+evidence. A developer's own AccessDenied in the console is the red herring."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.actors import sso_user
+from evals.generators.cloudtrail import Principal, Trail, resource, table_arn
+from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, seeded_rng, utc
+from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile, count_by_minute
+
+NAME = "leaked-access-key"
+START, END = utc("2026-03-27T14:00:00Z"), utc("2026-03-27T14:45:00Z")
+ABUSE = utc("2026-03-27T14:21:12Z")
+USER = "ci-artifacts-uploader"
+KEY = "AKIAZ6EXAMPLECIKEY07"
+ATTACKER_IP = "185.220.101.47"
+REPOS = ["payments-api", "checkout", "ledger-worker"]
+
+CI = Principal(
+    "IAMUser",
+    USER,
+    source_ip="4.175.112.61",
+    access_key=KEY,
+    user_agent="aws-sdk-go-v2/1.25.2 os/linux lang/go#1.21.7 md/GOOS#linux md/GOARCH#amd64 api/ecr#1.27.1",
+)
+ATTACKER = Principal(
+    "IAMUser",
+    USER,
+    source_ip=ATTACKER_IP,
+    access_key=KEY,
+    user_agent="aws-cli/1.18.69 Python/2.7.18 Linux/5.4.0-150-generic botocore/1.16.19",
+)
+
+
+def _denied(action: str, resource_arn: str) -> str:
+    return (
+        f"User: arn:aws:iam::{ACCOUNT_ID}:user/{USER} is not authorized to perform: {action} "
+        f"on resource: {resource_arn} because no identity-based policy allows the {action} action"
+    )
+
+
+def _ci_push(trail: Trail, ids: Ids, at: datetime) -> None:
+    """A pipeline run: log in to ECR, push one image layer and the manifest."""
+    repo = ids.rng.choice(REPOS)
+    trail.call(
+        at,
+        CI,
+        "ecr.amazonaws.com",
+        "GetAuthorizationToken",
+        read_only=True,
+        request={"registryIds": [ACCOUNT_ID]},
+    )
+    upload = ids.uuid4()
+    trail.call(
+        at + timedelta(seconds=6),
+        CI,
+        "ecr.amazonaws.com",
+        "InitiateLayerUpload",
+        read_only=False,
+        request={"repositoryName": repo, "registryId": ACCOUNT_ID},
+        response={"uploadId": upload, "partSize": 10485760},
+    )
+    trail.call(
+        at + timedelta(seconds=19),
+        CI,
+        "ecr.amazonaws.com",
+        "CompleteLayerUpload",
+        read_only=False,
+        request={
+            "repositoryName": repo,
+            "uploadId": upload,
+            "layerDigests": [f"sha256:{ids.hex(64)}"],
+        },
+        response={
+            "registryId": ACCOUNT_ID,
+            "repositoryName": repo,
+            "uploadId": upload,
+            "layerDigest": f"sha256:{ids.hex(64)}",
+        },
+    )
+    trail.call(
+        at + timedelta(seconds=21),
+        CI,
+        "ecr.amazonaws.com",
+        "PutImage",
+        read_only=False,
+        request={
+            "repositoryName": repo,
+            "imageTag": f"git-{ids.hex(7)}",
+            "imageManifestMediaType": "application/vnd.oci.image.manifest.v1+json",
+        },
+        response={
+            "image": {
+                "registryId": ACCOUNT_ID,
+                "repositoryName": repo,
+                "imageId": {"imageDigest": f"sha256:{ids.hex(64)}"},
+            }
+        },
+    )
+
+
+def _abuse(trail: Trail, ids: Ids) -> None:
+    at = ABUSE
+    step = lambda seconds: at + timedelta(seconds=seconds)  # noqa: E731
+    trail.call(
+        step(0), ATTACKER, "sts.amazonaws.com", "GetCallerIdentity", read_only=True, request=None
+    )
+    denied: list[tuple[str, str, str, str, dict[str, Any] | None, str]] = [
+        (
+            "s3.amazonaws.com",
+            "ListBuckets",
+            "AccessDenied",
+            "s3:ListAllMyBuckets",
+            None,
+            "arn:aws:s3:::*",
+        ),
+        (
+            "iam.amazonaws.com",
+            "ListUsers",
+            "AccessDenied",
+            "iam:ListUsers",
+            None,
+            f"arn:aws:iam::{ACCOUNT_ID}:user/",
+        ),
+        (
+            "iam.amazonaws.com",
+            "ListAttachedUserPolicies",
+            "AccessDenied",
+            "iam:ListAttachedUserPolicies",
+            {"userName": USER},
+            f"arn:aws:iam::{ACCOUNT_ID}:user/{USER}",
+        ),
+        (
+            "iam.amazonaws.com",
+            "CreateAccessKey",
+            "AccessDenied",
+            "iam:CreateAccessKey",
+            {"userName": USER},
+            f"arn:aws:iam::{ACCOUNT_ID}:user/{USER}",
+        ),
+        (
+            "iam.amazonaws.com",
+            "CreateUser",
+            "AccessDenied",
+            "iam:CreateUser",
+            {"userName": "support-backup"},
+            f"arn:aws:iam::{ACCOUNT_ID}:user/support-backup",
+        ),
+        (
+            "secretsmanager.amazonaws.com",
+            "ListSecrets",
+            "AccessDeniedException",
+            "secretsmanager:ListSecrets",
+            None,
+            "*",
+        ),
+        (
+            "lambda.amazonaws.com",
+            "ListFunctions20150331",
+            "AccessDeniedException",
+            "lambda:ListFunctions",
+            None,
+            "*",
+        ),
+        (
+            "dynamodb.amazonaws.com",
+            "ListTables",
+            "AccessDeniedException",
+            "dynamodb:ListTables",
+            None,
+            f"arn:aws:dynamodb:us-east-1:{ACCOUNT_ID}:table/*",
+        ),
+    ]
+    t = 4.0
+    for source, name, code, action, request, arn in denied:
+        t += ids.rng.uniform(1.5, 6)
+        trail.call(
+            step(t),
+            ATTACKER,
+            source,
+            name,
+            read_only=not name.startswith("Create"),
+            request=request,
+            error_code=code,
+            error_message=_denied(action, arn),
+        )
+    for region in [
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "eu-west-1",
+        "eu-central-1",
+        "ap-northeast-1",
+        "ap-southeast-1",
+        "sa-east-1",
+    ]:
+        for name in ("DescribeInstances", "DescribeSecurityGroups"):
+            t += ids.rng.uniform(0.5, 2.5)
+            trail.call(
+                step(t),
+                ATTACKER,
+                "ec2.amazonaws.com",
+                name,
+                read_only=True,
+                request={"maxResults": 1000},
+                error_code="Client.UnauthorizedOperation",
+                error_message="You are not authorized to perform this operation. User: "
+                f"arn:aws:iam::{ACCOUNT_ID}:user/{USER} is not authorized to perform: ec2:{name} because no identity-based policy allows the ec2:{name} action",
+                region=region,
+            )
+    # what the CI key is allowed to do works: list the repositories and pull their images
+    t += 20
+    trail.call(
+        step(t),
+        ATTACKER,
+        "ecr.amazonaws.com",
+        "DescribeRepositories",
+        read_only=True,
+        request=None,
+        response=None,
+    )
+    trail.call(
+        step(t + 3),
+        ATTACKER,
+        "ecr.amazonaws.com",
+        "GetAuthorizationToken",
+        read_only=True,
+        request={"registryIds": [ACCOUNT_ID]},
+    )
+    for repo in REPOS:
+        t += ids.rng.uniform(20, 50)
+        trail.call(
+            step(t),
+            ATTACKER,
+            "ecr.amazonaws.com",
+            "BatchGetImage",
+            read_only=True,
+            request={
+                "repositoryName": repo,
+                "imageIds": [{"imageTag": "latest"}],
+                "acceptedMediaTypes": ["application/vnd.oci.image.manifest.v1+json"],
+            },
+        )
+    for minute in range(6, 20, 3):  # keeps probing
+        trail.call(
+            step(minute * 60),
+            ATTACKER,
+            "iam.amazonaws.com",
+            "ListRoles",
+            read_only=True,
+            request=None,
+            error_code="AccessDenied",
+            error_message=_denied("iam:ListRoles", f"arn:aws:iam::{ACCOUNT_ID}:role/"),
+        )
+        trail.call(
+            step(minute * 60 + 4),
+            ATTACKER,
+            "s3.amazonaws.com",
+            "ListBuckets",
+            read_only=True,
+            request=None,
+            error_code="AccessDenied",
+            error_message=_denied("s3:ListAllMyBuckets", "arn:aws:s3:::*"),
+        )
+
+
+def generate(writer: BundleWriter) -> None:
+    ids = Ids(seeded_rng(NAME))
+    trail = Trail(ids)
+    at = START + timedelta(minutes=3, seconds=14)
+    while at < END:
+        _ci_push(trail, ids, at)
+        at += timedelta(minutes=ids.rng.randint(6, 11), seconds=ids.rng.randint(0, 59))
+    developer = sso_user("lena.b@example.com", ip="198.51.100.200")
+    for offset in (0, 9, 31):
+        trail.call(
+            utc("2026-03-27T14:05:40Z") + timedelta(seconds=offset),
+            developer,
+            "dynamodb.amazonaws.com",
+            "DescribeTable",
+            read_only=True,
+            request={"tableName": "payments-ledger"},
+            error_code="AccessDeniedException",
+            error_message="User: arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_PowerUserAccess_4f1c2a9b7e3d5c60/lena.b@example.com is not authorized to perform: dynamodb:DescribeTable on resource: "
+            + table_arn("payments-ledger")
+            + " with an explicit deny in a service control policy",
+            resources=[resource("AWS::DynamoDB::Table", table_arn("payments-ledger"))],
+        )
+    _abuse(trail, ids)
+    trail.write(writer)
+
+    def unauthorized(r: dict[str, Any]) -> bool:
+        return str(r.get("errorCode", "")).startswith(
+            ("AccessDenied", "Client.UnauthorizedOperation")
+        )
+
+    times = [utc(r["eventTime"]) for r in trail.records if unauthorized(r)]
+    per_minute = count_by_minute(times)
+    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics.add("CloudTrailMetrics", "UnauthorizedAttemptCount", {}, per_minute)
+    metrics.write(writer)
+    fired, value = first_breach(per_minute, 5.0)
+    writer.manifest(_manifest(fired, value))
+    writer.readme(readme_beside(__file__))
+
+
+def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+    return manifest(
+        title="Unauthorized API calls",
+        architecture="Account 123456789012: a multi-region CloudTrail trail delivers to S3 and to "
+        "CloudWatch Logs, where the CIS metric filter UnauthorizedAttemptCount counts "
+        "AccessDenied / UnauthorizedOperation errors. CI (GitHub Actions) pushes container "
+        "images to ECR with the IAM user ci-artifacts-uploader's access key.",
+        alarm=alarm(
+            "cis-unauthorized-api-calls",
+            "CIS 4.1 unauthorized API calls",
+            namespace="CloudTrailMetrics",
+            metric="UnauthorizedAttemptCount",
+            dimensions={},
+            threshold=5.0,
+            datapoint=value,
+            fired=fired,
+        ),
+        start=START,
+        end=END,
+        ground_truth={
+            "root_cause": f"The long-term access key {KEY} of IAM user {USER} (normally used only "
+            "by CI from GitHub Actions) is being used from 185.220.101.47, a Tor exit node, with "
+            "an old aws-cli: it enumerates IAM, S3, Secrets Manager, Lambda and EC2 in eight "
+            "regions (all denied) and pulls the ECR images it is allowed to read. Treat the key "
+            "as compromised: deactivate it, review what the images contain, rotate secrets.",
+            "category": "security",
+            "must_mention": [
+                [USER, KEY, "access key"],
+                [ATTACKER_IP, "185.220.101", "Tor", "compromised", "leaked", "unfamiliar"],
+            ],
+            "key_evidence": [{"source": "cloudtrail", "contains": ATTACKER_IP}],
+            "red_herrings": [
+                "a developer's DescribeTable denied by an SCP at 14:05 (three calls, from the console)"
+            ],
+            "difficulty": "medium",
+        },
+        tags=["security", "cloudtrail", "iam", "ecr", "cloudtrail-led"],
+    )
