@@ -90,47 +90,68 @@ class Settings(BaseSettings):
         "fields @timestamp, @message, @logStream, @log | filter @message like /(?i)(error|exception|fail|timeout)/ | sort @timestamp desc | limit 50",
         description="Logs Insights query the triage step runs first",
     )
-    athena_database: str = "aiops_db"
-    athena_alb_table: str = "alb_access_logs"
-    athena_cloudtrail_table: str = "cloud_trail_logs"
-    athena_workgroup: str = "primary"
+    athena_database: str = Field("aiops_db", description="Glue/Athena database of the log tables")
+    athena_alb_table: str = Field(
+        "alb_access_logs", description="Athena table over ALB access logs"
+    )
+    athena_cloudtrail_table: str = Field(
+        "cloud_trail_logs", description="Athena table over CloudTrail logs"
+    )
+    athena_workgroup: str = Field("primary", description="Athena workgroup queries run in")
     athena_output_location: str | None = Field(None, description="s3://bucket/prefix/ for results")
-    xray_enabled: bool = True
-    window_before_minutes: int = Field(30, ge=1, le=24 * 60)
-    window_after_minutes: int = Field(5, ge=0, le=24 * 60)
-    max_window_hours: int = Field(24, ge=1, le=24 * 14)
+    xray_enabled: bool = Field(True, description="Query X-Ray traces (off: the agent skips them)")
+    window_before_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="Analysis window start, minutes before the state change"
+    )
+    window_after_minutes: int = Field(
+        5, ge=0, le=24 * 60, description="Analysis window end, minutes after the state change"
+    )
+    max_window_hours: int = Field(
+        24, ge=1, le=24 * 14, description="Longest time range an investigation may cover"
+    )
     # --- budgets ---
     max_steps: int = Field(12, ge=1, le=200, description="LLM turns per investigation")
-    max_tool_calls: int = Field(30, ge=1, le=500)
+    max_tool_calls: int = Field(30, ge=1, le=500, description="Tool calls per investigation")
     max_tokens: int = Field(400_000, ge=1000, description="Input + output tokens")
-    max_wall_seconds: int = Field(300, ge=10, le=3600)
-    max_query_cost_usd: float = Field(1.0, ge=0)
+    max_wall_seconds: int = Field(
+        300, ge=10, le=3600, description="Wall-clock limit of one investigation"
+    )
+    max_query_cost_usd: float = Field(
+        1.0, ge=0, description="Estimated Logs Insights + Athena scan cost per investigation"
+    )
     max_result_rows: int = Field(
         50, ge=1, le=10_000, description="Rows of a result shown to the model"
     )
     # --- prices (public list prices, USD; one place) ---
-    logs_insights_usd_per_gb: float = 0.005
-    athena_usd_per_tb: float = 5.0
-    model_usd_per_1k_input_tokens: float = 0.003
-    model_usd_per_1k_output_tokens: float = 0.015
+    logs_insights_usd_per_gb: float = Field(0.005, description="Logs Insights scan price")
+    athena_usd_per_tb: float = Field(5.0, description="Athena scan price")
+    model_usd_per_1k_input_tokens: float = Field(0.003, description="Model input price")
+    model_usd_per_1k_output_tokens: float = Field(0.015, description="Model output price")
     # --- conversation state ---
-    checkpoint_backend: Literal["sqlite", "dynamodb", "memory"] = "sqlite"
-    checkpoint_path: Path = Field(Path(".fa2/checkpoints.sqlite"))
-    dynamodb_table: str | None = None
+    checkpoint_backend: Literal["sqlite", "dynamodb", "memory"] = Field(
+        "sqlite", description="Where thread state (conversation, evidence) is kept"
+    )
+    checkpoint_path: Path = Field(
+        Path(".fa2/checkpoints.sqlite"), description="SQLite checkpoint file (sqlite backend)"
+    )
+    dynamodb_table: str | None = Field(None, description="Checkpoint table (dynamodb backend)")
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("slack_bot_token", "SLACK_BOT_TOKEN", "FA2_SLACK_BOT_TOKEN"),
+        description="Bot token (xoxb-...) the app posts with",
     )
     slack_signing_secret: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices(
             "slack_signing_secret", "SLACK_SIGNING_SECRET", "FA2_SLACK_SIGNING_SECRET"
         ),
+        description="Verifies that requests come from Slack",
     )
     slack_app_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("slack_app_token", "SLACK_APP_TOKEN", "FA2_SLACK_APP_TOKEN"),
+        description="App-level token (xapp-...) for Socket Mode",
     )
     slack_api_url: str = Field(
         "https://slack.com/api/",
@@ -140,7 +161,9 @@ class Settings(BaseSettings):
         default_factory=list, description="Channel ids fa2 answers in (empty: any it is invited to)"
     )
     slack_auto_investigate: bool = Field(False, description="Start at once on an alarm message")
-    slack_max_concurrent_per_channel: int = Field(2, ge=1, le=20)
+    slack_max_concurrent_per_channel: int = Field(
+        2, ge=1, le=20, description="Investigations running at once in one channel"
+    )
     slack_report_channel: str | None = Field(
         None, description="Where one-shot alarm-event investigations are posted"
     )
