@@ -166,3 +166,14 @@ def test_invalid_secret_is_reported_without_its_value(toml_file) -> None:
 
     assert "12345" not in str(caught.value)
     assert "slack_bot_token" in str(caught.value)
+
+
+def test_every_setting_is_documented_in_docs_configuration() -> None:
+    from agent.config import Settings
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
+        encoding="utf-8"
+    )
+
+    missing = [name for name in Settings.model_fields if f"| `{name}` |" not in doc]
+    assert missing == []
