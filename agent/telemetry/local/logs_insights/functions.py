@@ -66,7 +66,7 @@ def _greatest(sql_fn: str) -> Builder:
     return lambda a: SqlExpr(f"{sql_fn}({', '.join(as_num(e) for e in a)})", "num")
 
 
-def _time_floor(millis_sql: str, period: SqlExpr, ceil: bool) -> SqlExpr:
+def time_floor(millis_sql: str, period: SqlExpr, ceil: bool) -> SqlExpr:
     """Round epoch millis down (or up) to a period. `period.sql` is `ms:<n>` or `cal:<unit>:<n>`."""
     kind, *rest = period.sql.split(":")
     if kind == "ms":
@@ -176,14 +176,14 @@ SCALARS: dict[str, Function] = {
             "datefloor",
             2,
             2,
-            lambda a: _time_floor(_as_millis(a[0]), a[1], ceil=False),
+            lambda a: time_floor(_as_millis(a[0]), a[1], ceil=False),
             "datefloor(timestamp, period)",
         ),
         Function(
             "dateceil",
             2,
             2,
-            lambda a: _time_floor(_as_millis(a[0]), a[1], ceil=True),
+            lambda a: time_floor(_as_millis(a[0]), a[1], ceil=True),
             "dateceil(timestamp, period)",
         ),
         Function(
