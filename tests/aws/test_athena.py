@@ -141,6 +141,11 @@ def test_table_schemas_come_from_the_glue_catalog(
     ]
 
 
+def test_a_missing_database_points_at_the_setting(server_backend: AwsBackend) -> None:
+    with pytest.raises(TelemetryUnavailableError, match="FA2_ATHENA_DATABASE, now 'aiops_db'"):
+        server_backend.table_schemas()
+
+
 # ---------------------------------------------------------------- Stubber: results
 
 

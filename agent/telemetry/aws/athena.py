@@ -52,13 +52,19 @@ class Athena:
         kwargs: dict[str, Any] = {"DatabaseName": database}
         schemas: list[TableSchema] = []
         while len(schemas) < MAX_TABLES:
-            page = call(
-                self.clients.glue.get_tables,
-                action="glue:GetTables",
-                resource=f"arn:aws:glue:{self.settings.region}:*:database/{database}",
-                service_label="Glue Data Catalog",
-                **kwargs,
-            )
+            try:
+                page = call(
+                    self.clients.glue.get_tables,
+                    action="glue:GetTables",
+                    resource=f"arn:aws:glue:{self.settings.region}:*:database/{database}",
+                    service_label="Glue Data Catalog",
+                    **kwargs,
+                )
+            except QueryError as exc:
+                # The database name is configuration, not something the model can correct.
+                raise TelemetryUnavailableError(
+                    f"{exc.message} (the Athena database is set by FA2_ATHENA_DATABASE, now {database!r})"
+                ) from exc
             for table in page.get("TableList", []):
                 columns = (table.get("StorageDescriptor") or {}).get("Columns", []) + table.get(
                     "PartitionKeys", []
