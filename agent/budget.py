@@ -117,4 +117,7 @@ class Budget:
             bytes_scanned=self.bytes_scanned,
             wall_seconds=round(self.elapsed(), 3),
             budget_exhausted=self.stopped_by,
+            query_seconds=round(self.query_seconds, 3),
+            model_seconds=round(self.model_seconds, 3),
+            observation_chars=self.observation_chars,
         )

@@ -20,7 +20,7 @@ EVIDENCE_ID = re.compile(r"^E(\d+)$")
 
 # What one recorded result keeps (the model sees even less, see `agent.tools.render`).
 MAX_EVIDENCE_ROWS = 50
-MAX_CELL_CHARS = 400
+MAX_CELL_CHARS = 2000  # whole log lines: the model sees less (agent.tools.observation)
 
 
 def _clip(value: str | None, limit: int = MAX_CELL_CHARS) -> str | None:

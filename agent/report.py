@@ -63,6 +63,9 @@ class Usage(BaseModel):
     bytes_scanned: int = 0
     wall_seconds: float = 0.0
     budget_exhausted: str | None = None  # which budget stopped the investigation, if any
+    query_seconds: float = 0.0  # time inside telemetry queries (summed over concurrent calls)
+    model_seconds: float = 0.0  # time waiting for the model
+    observation_chars: int = 0  # characters of tool output sent to the model
 
 
 class Report(BaseModel):

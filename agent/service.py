@@ -145,6 +145,8 @@ def investigate(
             "incident": incident.model_dump(mode="json"),
             "mode": "investigate",
             "question": None,
+            "bundle": str(settings.bundle) if settings.bundle else None,
+            "model": settings.model,
         },
         incident=incident,
         thread_id=thread_id or new_thread_id(),

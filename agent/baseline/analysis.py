@@ -112,7 +112,7 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     for e in evidence:
         if is_error_rate(e):
             series = error_series(e)
-            start = onset(series)
+            start = onset(series, e.time_range)
             if series:
                 findings.peak_errors = max(findings.peak_errors, max(v for _, v in series))
                 findings.total_errors = max(findings.total_errors, sum(v for _, v in series))

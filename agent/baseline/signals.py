@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from agent.baseline.knowledge import (
     match_signature,
     service_of,
 )
-from agent.models import as_utc
+from agent.models import TimeRange, as_utc
 from agent.report import Evidence
 
 
@@ -72,18 +73,29 @@ def error_series(e: Evidence) -> list[tuple[datetime, float]]:
     return sorted(series)
 
 
-def onset(series: list[tuple[datetime, float]]) -> datetime | None:
-    """The first minute of the sustained rise: the first bin at or above a fifth of the peak
-    (and at least 2 errors), once errors were lower before it."""
-    if not series:
+def onset(series: list[tuple[datetime, float]], window: TimeRange | None = None) -> datetime | None:
+    """The first minute of a sustained rise above the early-window level: minutes with no
+    row count as zero, the level is the median of the first third of the window, and the
+    rise must hold for three minutes (or to the end of the data)."""
+    if not series or max(v for _, v in series) < 3:
         return None
-    peak = max(v for _, v in series)
-    if peak < 2:
-        return None
-    threshold = max(2.0, peak / 5)
-    for at, value in series:
-        if value >= threshold:
-            return at
+    counts = {at.replace(second=0, microsecond=0): v for at, v in series}
+    first = min(counts)
+    if window is not None:
+        first = min(first, window.start.replace(second=0, microsecond=0))
+    last = max(counts)
+    grid = [
+        first + timedelta(minutes=i) for i in range(int((last - first).total_seconds() // 60) + 1)
+    ]
+    values = [counts.get(at, 0.0) for at in grid]
+    early = values[: max(3, len(values) // 3)]
+    level = statistics.median(early)
+    spread = statistics.median(abs(v - level) for v in early)
+    threshold = level + max(2.0, 3 * spread)
+    for index, value in enumerate(values):
+        ahead = values[index : index + 3]
+        if value >= threshold and all(v >= threshold for v in ahead):
+            return grid[index]
     return None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from agent.report import Evidence
 
-MAX_CELL_CHARS = 240
+MAX_CELL_CHARS = 700  # a whole typical log line
 MAX_OBSERVATION_CHARS = 6000
 
 
