@@ -35,6 +35,7 @@ class _Environment:
     stream: str
     busy_until: datetime
     retired: bool = False
+    version: str = "$LATEST"
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Invocation:
     lines: list[tuple[float, str]] = field(default_factory=list)
     max_memory_mb: int = 90
     timed_out: bool = False
+    version: str = "$LATEST"  # the published version an alias routed to, or $LATEST
 
 
 @dataclass
@@ -81,12 +83,12 @@ class LambdaLogs:
             }
         )
 
-    def _acquire(self, at: datetime) -> tuple[_Environment, float | None]:
+    def _acquire(self, at: datetime, version: str) -> tuple[_Environment, float | None]:
         for env in self.environments:
-            if not env.retired and env.busy_until <= at:
+            if not env.retired and env.busy_until <= at and env.version == version:
                 return env, None
-        stream = f"{at:%Y/%m/%d}/[$LATEST]{self.ids.hex(32)}"
-        env = _Environment(stream=stream, busy_until=at)
+        stream = f"{at:%Y/%m/%d}/[{version}]{self.ids.hex(32)}"
+        env = _Environment(stream=stream, busy_until=at, version=version)
         self.environments.append(env)
         self.cold_starts.append(at)
         init_ms = round(self.ids.rng.uniform(380, 720), 2)
@@ -94,17 +96,19 @@ class LambdaLogs:
 
     def invoke(self, call: Invocation) -> float | None:
         """Write the invocation's events; returns the init duration on a cold start."""
-        env, init_ms = self._acquire(call.start)
+        env, init_ms = self._acquire(call.start, call.version)
         start = call.start
         if init_ms is not None:
-            version, arn = RUNTIME_VERSIONS[self.runtime]
+            runtime_version, arn = RUNTIME_VERSIONS[self.runtime]
             init_at = start - timedelta(milliseconds=init_ms + 3)
             self._event(
                 env.stream,
                 init_at,
-                f"INIT_START Runtime Version: {version}\tRuntime Version ARN: {arn}\n",
+                f"INIT_START Runtime Version: {runtime_version}\tRuntime Version ARN: {arn}\n",
             )
-        self._event(env.stream, start, f"START RequestId: {call.request_id} Version: $LATEST\n")
+        self._event(
+            env.stream, start, f"START RequestId: {call.request_id} Version: {call.version}\n"
+        )
         for offset_ms, message in call.lines:
             self._event(env.stream, start + timedelta(milliseconds=offset_ms), message)
         duration = call.duration_ms
@@ -194,3 +198,8 @@ def node_error_line(at: datetime, request_id: str, error_type: str, message: str
 
 def node_info_line(at: datetime, request_id: str, text: str) -> str:
     return f"{iso_ms_z(at)}\t{request_id}\tINFO\t{text}\n"
+
+
+def node_invoke_error(at: datetime, request_id: str, error: dict[str, Any]) -> str:
+    """The Node.js runtime's line for an error the handler did not catch ("Invoke Error")."""
+    return f"{iso_ms_z(at)}\t{request_id}\tERROR\tInvoke Error \t{json.dumps(error)}\n"

@@ -49,6 +49,7 @@ class HandlerResult:
     function_error: tuple[str, str] | None = None
     timed_out: bool = False
     max_memory_mb: int = 96
+    version: str = "$LATEST"  # the function version that served the call
     response_length: int = 64
 
 
@@ -142,6 +143,7 @@ class ServerlessApi:
                 lines=result.lines,
                 max_memory_mb=result.max_memory_mb,
                 timed_out=result.timed_out,
+                version=result.version,
             )
         )
         integration_ms = int(result.duration_ms) + ids.rng.randint(4, 12)

@@ -5,7 +5,6 @@ by Terraform a few minutes earlier is the red herring."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +16,8 @@ from evals.generators.cloudtrail import (
     poll,
     resource,
 )
-from evals.generators.common import BundleWriter, Ids, arrivals, iso_ms_z, seeded_rng, utc
-from evals.generators.lambda_logs import LambdaLogs, node_info_line
+from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.queue_consumer import Batch, BatchResult, SqsConsumer
@@ -45,7 +44,7 @@ def _invoke_error(at: datetime, request_id: str) -> str:
             "    at GetAddrInfoReqWrap.onlookup [as oncomplete] (node:dns:107:26)",
         ],
     }
-    return f"{iso_ms_z(at)}\t{request_id}\tERROR\tInvoke Error \t{json.dumps(payload)}\n"
+    return node_invoke_error(at, request_id, payload)
 
 
 class Notifier:
