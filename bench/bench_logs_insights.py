@@ -11,7 +11,9 @@ beside `grep -c ERROR` over the same file as the floor (one run each, file in pa
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import random
 import resource
 import shutil
@@ -28,6 +30,7 @@ import duckdb
 
 from agent.models import TimeRange
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
+from agent.telemetry.local.logs_insights.patterns import assign_patterns, grouping_accuracy
 
 START_MS = int(datetime(2026, 3, 2, 9, 0, tzinfo=UTC).timestamp() * 1000)
 SPAN_MS = 2 * 3600 * 1000
@@ -96,6 +99,35 @@ def write_events(path: Path, count: int) -> int:
     return path.stat().st_size
 
 
+# Drain's grouping accuracy in Zhu et al., "Tools and Benchmarks for Automated Log Parsing",
+# ICSE-SEIP 2019 (Loghub 2k samples)
+DRAIN_PUBLISHED = {"HDFS": 0.998, "Apache": 1.0}
+ROOT = Path(__file__).resolve().parents[1]
+LOGHUB_DIRS = [ROOT / "tests" / "data" / "loghub", ROOT.parent / "shared" / "data" / "loghub"]
+
+
+def pattern_accuracy(loghub: Path | None) -> None:
+    """Grouping accuracy of `pattern` on the Loghub 2k samples, beside Drain's published figures."""
+    folders = [loghub] if loghub else LOGHUB_DIRS
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    for dataset, published in DRAIN_PUBLISHED.items():
+        found = [f / dataset / f"{dataset}_2k.log_structured.csv" for f in folders]
+        path = next((p for p in found if p.is_file()), None)
+        if path is None:
+            print(
+                f"pattern accuracy {dataset}: sample not found (--loghub DIR, from logpai/loghub)"
+            )
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            records = list(csv.DictReader(handle))
+        predicted = assign_patterns(con, [r["Content"] for r in records])
+        accuracy = grouping_accuracy([r["EventId"] for r in records], predicted)
+        print(
+            f"pattern grouping accuracy {dataset} 2k: {accuracy:.4f} "
+            f"(Drain published {published:.3f}); {len(set(predicted))} patterns"
+        )
+
+
 def timed(action: object) -> tuple[float, object]:
     start = time.perf_counter()
     result = action()  # type: ignore[operator]
@@ -114,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="write the events here and keep them")
+    parser.add_argument(
+        "--loghub",
+        type=Path,
+        default=Path(os.environ["FA2_LOGHUB_DIR"]) if os.environ.get("FA2_LOGHUB_DIR") else None,
+        help="folder with HDFS/ and Apache/ Loghub 2k samples (default: tests/data/loghub)",
+    )
     args = parser.parse_args(argv)
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="fa2-bench-logs-"))
@@ -145,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {peak_mb:,.0f} MB")
+        pattern_accuracy(args.loghub)
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
