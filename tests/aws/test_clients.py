@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.aws.clients import MAX_RETRIES, get_client
+from agent.telemetry.base import TelemetryBackend
 from tests.aws.conftest import make_settings
 
 
@@ -37,3 +38,14 @@ def test_region_and_endpoint_come_from_settings() -> None:
     client = backend.clients.xray
     assert client.meta.region_name == "ap-northeast-1"
     assert client.meta.endpoint_url == "http://127.0.0.1:4566"
+
+
+def test_the_backend_meets_the_telemetry_protocol() -> None:
+    backend = AwsBackend(make_settings())
+    assert isinstance(backend, TelemetryBackend)
+    assert backend.name == "aws"
+
+
+def test_capabilities_follow_settings() -> None:
+    assert AwsBackend(make_settings(xray_enabled=False)).capabilities.xray is False
+    assert AwsBackend(make_settings()).capabilities.metric_math is True

@@ -196,6 +196,17 @@ def test_pages_are_followed(backend: AwsBackend) -> None:
     assert [row[0] for row in result.rows] == [TRACE, second]
 
 
+def test_paging_stops_once_the_limit_is_reached(backend: AwsBackend) -> None:
+    with Stubber(backend.clients.xray) as stub:
+        stub.add_response(
+            "get_trace_summaries", {"TraceSummaries": [_summary(TRACE)], "NextToken": "p2"}, None
+        )
+        result = backend.find_traces(None, INCIDENT, limit=1)
+        stub.assert_no_pending_responses()
+    assert result.rows[0][0] == TRACE
+    assert result.truncated
+
+
 def test_ranges_longer_than_24_hours_are_split_newest_first(backend: AwsBackend) -> None:
     end = datetime(2026, 3, 3, 12, tzinfo=UTC)
     window = TimeRange(start=end - timedelta(hours=50), end=end)

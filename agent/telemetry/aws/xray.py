@@ -13,7 +13,7 @@ from agent.config import Settings
 from agent.models import TimeRange
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
-from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.aws.polling import Deadline, Waiter
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
@@ -24,7 +24,7 @@ LABEL = "X-Ray"
 MAX_SUMMARY_RANGE = timedelta(hours=24)
 BATCH_GET_TRACES_IDS = 5  # BatchGetTraces accepts at most 5 trace ids per call
 MAX_GET_TRACES = 50
-MAX_SUMMARY_PAGES = 20  # bound on pages read per slice while counting matches
+MAX_SUMMARY_PAGES = 20  # per slice: X-Ray may return many sparse pages while it scans
 TRACE_ID = re.compile(r"^1-[0-9a-f]{8}-[0-9a-f]{24}$")
 W3C_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -87,32 +87,18 @@ class XRay:
         deadline = self.waiter.deadline(self.timeout_s)
         summaries: list[dict[str, Any]] = []
         matched = processed = 0
-        more = False
-        for start, end in split_range(time_range):
-            start, end = _whole_seconds(start, end)
-            kwargs: dict[str, Any] = {
-                "StartTime": start,
-                "EndTime": end,
-                "TimeRangeType": "TraceId",
-            }
-            if expression:
-                kwargs["FilterExpression"] = expression
-            for _page in range(MAX_SUMMARY_PAGES):
-                if deadline.expired:
-                    raise TelemetryUnavailableError(
-                        f"X-Ray trace search did not finish within {self.timeout_s:g} s; narrow the "
-                        "time range or the filter expression"
-                    )
-                page = self._call("get_trace_summaries", "xray:GetTraceSummaries", **kwargs)
-                found = page.get("TraceSummaries", [])
-                matched += len(found)
-                processed += int(page.get("TracesProcessedCount") or 0)
-                summaries.extend(found[: max(0, limit - len(summaries))])
-                if not page.get("NextToken"):
-                    break
-                kwargs["NextToken"] = page["NextToken"]
-            else:
+        more = reached_end = False
+        for page, last in self._summary_pages(expression, time_range, deadline):
+            reached_end = last
+            found = page.get("TraceSummaries", [])
+            matched += len(found)
+            processed += int(page.get("TracesProcessedCount") or 0)
+            summaries.extend(found[: max(0, limit - len(summaries))])
+            if len(summaries) >= limit and not last:
+                # Enough to show; reading on would only refine the count (and cost calls).
                 more = True
+                break
+        more = more or not reached_end  # the page cap cut a slice short
         query = f"GetTraceSummaries {expression}" if expression else "GetTraceSummaries (no filter)"
         response = {"TraceSummaries": summaries, "TracesProcessedCount": processed}
         result = from_trace_summaries(
@@ -121,9 +107,37 @@ class XRay:
             time_range=time_range,
             link=xray_traces_url(self.settings.region, expression or None, time_range),
         )
+        # When truncated, `total_rows` counts the summaries read so far: a lower bound.
         return result.model_copy(
             update={"total_rows": matched, "truncated": more or matched > len(summaries)}
         )
+
+    def _summary_pages(
+        self, expression: str, time_range: TimeRange, deadline: Deadline
+    ) -> Iterator[tuple[dict[str, Any], bool]]:
+        """GetTraceSummaries pages over ≤ 24-hour slices, newest first; flags the last page."""
+        slices = list(split_range(time_range))
+        for index, (slice_start, slice_end) in enumerate(slices):
+            start, end = _whole_seconds(slice_start, slice_end)
+            kwargs: dict[str, Any] = {
+                "StartTime": start,
+                "EndTime": end,
+                "TimeRangeType": "TraceId",
+            }
+            if expression:
+                kwargs["FilterExpression"] = expression
+            for _ in range(MAX_SUMMARY_PAGES):
+                if deadline.expired:
+                    raise TelemetryUnavailableError(
+                        f"X-Ray trace search did not finish within {self.timeout_s:g} s; narrow the "
+                        "time range or the filter expression"
+                    )
+                page = self._call("get_trace_summaries", "xray:GetTraceSummaries", **kwargs)
+                token = page.get("NextToken")
+                yield page, not token and index == len(slices) - 1
+                if not token:
+                    break
+                kwargs["NextToken"] = token
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
         ids = list(dict.fromkeys(normalise_trace_id(t) for t in trace_ids))
