@@ -1,0 +1,217 @@
+"""The local telemetry backend: an incident bundle queried with AWS's query languages.
+
+One in-memory DuckDB database holds the bundle's log events and Athena tables, loaded once;
+every query runs on its own cursor, so the agent's tools can query concurrently. X-Ray and
+metrics are small and answered in Python. Each answer is first built in the AWS API's
+response shape, then flattened by `agent.telemetry.shapes` exactly as the AWS backend
+flattens real responses, so a tool cannot tell the two backends apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from agent.config import Settings
+from agent.models import MetricDimension, TimeRange
+from agent.telemetry import shapes
+from agent.telemetry.base import (
+    Capabilities,
+    LogGroupInfo,
+    MetricQuery,
+    QueryError,
+    QueryResult,
+    TableSchema,
+)
+from agent.telemetry.bundle import Bundle, load_bundle
+from agent.telemetry.local.athena import AthenaEngine
+from agent.telemetry.local.metrics import MetricsEngine
+from agent.telemetry.local.xray import XRayEngine
+
+MAX_METRIC_QUERIES = 500  # GetMetricData's limit
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+def _describe_metric_query(query: MetricQuery) -> str:
+    if query.expression is not None:
+        return f"{query.id} = {query.expression}"
+    dims = ",".join(f"{d.name}={d.value}" for d in query.dimensions)
+    return f"{query.id} = {query.namespace} {query.metric_name}{{{dims}}} {query.statistic}/{query.period}s"
+
+
+class LocalBackend:
+    """`TelemetryBackend` over one incident bundle (see shared spec: incident-bundle.md)."""
+
+    name: Literal["aws", "local"] = "local"
+
+    def __init__(self, bundle_path: str | Path, settings: Settings) -> None:
+        self.settings = settings
+        self.bundle: Bundle = load_bundle(bundle_path)
+        manifest = self.bundle.manifest
+        self.account_id = str(manifest.alarm.get("AWSAccountId") or DEFAULT_ACCOUNT_ID)
+        self._con = duckdb.connect(
+            ":memory:",
+            config={"autoinstall_known_extensions": False, "autoload_known_extensions": True},
+        )
+        self._con.execute("SET TimeZone = 'UTC'")
+        # The configured names are what the agent is told; the manifest's names (if the
+        # bundle was exported with others) resolve too.
+        self._athena = AthenaEngine(
+            self._con,
+            database=settings.athena_database,
+            alb_table=settings.athena_alb_table,
+            cloudtrail_table=settings.athena_cloudtrail_table,
+            alb_files=self.bundle.source_files("alb"),
+            cloudtrail_files=self.bundle.source_files("cloudtrail"),
+            aliases={
+                manifest.athena.alb_table: settings.athena_alb_table,
+                manifest.athena.cloudtrail_table: settings.athena_cloudtrail_table,
+            },
+        )
+        # Imported here: the Logs Insights engine is a sibling package with its own loader.
+        from agent.telemetry.local.logs_insights import LogsInsightsEngine
+
+        self._logs = LogsInsightsEngine(
+            self._con, self.bundle.source_files("logs"), self.account_id
+        )
+        self._xray = XRayEngine(self.bundle.source_files("xray"))
+        self._metrics = MetricsEngine(self.bundle.source_files("metrics"), manifest.alarm)
+        self.capabilities = Capabilities(
+            logs_insights=True,
+            athena=True,
+            xray=settings.xray_enabled and bool(self.bundle.source_files("xray")),
+            metrics=True,
+            alarms=bool(manifest.alarm),
+            metric_math=False,
+        )
+
+    def close(self) -> None:
+        self._con.close()
+
+    # ------------------------------------------------------------------ Logs Insights
+
+    def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
+        return [g for g in self._logs.log_groups() if not prefix or g.name.startswith(prefix)]
+
+    def run_logs_insights(
+        self, query: str, log_groups: Sequence[str], time_range: TimeRange, limit: int | None = None
+    ) -> QueryResult:
+        response = self._logs.run(query, log_groups, time_range, limit)
+        return shapes.from_logs_insights(
+            response, query=query, time_range=time_range, link=self.bundle.reference("logs")
+        )
+
+    # ------------------------------------------------------------------ Athena
+
+    def table_schemas(self) -> list[TableSchema]:
+        return self._athena.table_schemas()
+
+    def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult:
+        answer = self._athena.run(sql, max_rows=max_rows)
+        lowered = answer.duckdb_sql.lower()
+        uses_alb = re.search(rf"\b{re.escape(self.settings.athena_alb_table.lower())}\b", lowered)
+        uses_trail = re.search(
+            rf"\b{re.escape(self.settings.athena_cloudtrail_table.lower())}\b", lowered
+        )
+        source = (
+            "alb"
+            if uses_alb and not uses_trail
+            else "cloudtrail"
+            if uses_trail and not uses_alb
+            else "athena"
+        )
+        return shapes.from_athena(
+            answer.response,
+            sql=sql,
+            total_rows=answer.total_rows,
+            truncated=answer.truncated,
+            link=self.bundle.reference(source),
+            bytes_scanned=answer.bytes_scanned,
+        )
+
+    # ------------------------------------------------------------------ X-Ray
+
+    def find_traces(
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+    ) -> QueryResult:
+        expression = (filter_expression or "").strip()
+        response, matched = self._xray.trace_summaries(expression or None, time_range, limit)
+        result = shapes.from_trace_summaries(
+            response,
+            query=f"GetTraceSummaries {expression}"
+            if expression
+            else "GetTraceSummaries (no filter)",
+            time_range=time_range,
+            link=self.bundle.reference("xray"),
+        )
+        shown = len(response["TraceSummaries"])
+        return result.model_copy(update={"total_rows": matched, "truncated": matched > shown})
+
+    def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
+        ids = [i.strip() for i in trace_ids if i and i.strip()]
+        if not ids:
+            raise QueryError("no trace ids given")
+        return shapes.from_batch_get_traces(
+            self._xray.batch_get_traces(ids),
+            query="BatchGetTraces " + " ".join(ids),
+            link=self.bundle.reference("xray"),
+        )
+
+    def get_service_graph(self, time_range: TimeRange) -> QueryResult:
+        return shapes.from_service_graph(
+            self._xray.service_graph(time_range),
+            query="GetServiceGraph",
+            time_range=time_range,
+            link=self.bundle.reference("xray"),
+        )
+
+    # ------------------------------------------------------------------ metrics and alarms
+
+    def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
+        if not queries:
+            raise QueryError("no metric queries given")
+        if len(queries) > MAX_METRIC_QUERIES:
+            raise QueryError(
+                f"{len(queries)} metric queries: GetMetricData takes at most {MAX_METRIC_QUERIES}"
+            )
+        ids = [q.id for q in queries]
+        duplicate = next((i for i in ids if ids.count(i) > 1), None)
+        if duplicate is not None:
+            raise QueryError(f"metric query id {duplicate!r} is used twice; ids must be unique")
+        return shapes.from_metric_data(
+            self._metrics.get_metric_data(queries, time_range),
+            query="GetMetricData " + "; ".join(_describe_metric_query(q) for q in queries),
+            time_range=time_range,
+            link=self.bundle.reference("metrics"),
+        )
+
+    def list_metrics(
+        self,
+        namespace: str | None = None,
+        metric_name: str | None = None,
+        dimensions: Sequence[MetricDimension] = (),
+    ) -> QueryResult:
+        parts = [f"{k}={v}" for k, v in (("namespace", namespace), ("metric", metric_name)) if v]
+        parts += [f"{d.name}={d.value}" for d in dimensions]
+        return shapes.from_list_metrics(
+            self._metrics.list_metrics(namespace, metric_name, dimensions),
+            query="ListMetrics " + (" ".join(parts) or "(all)"),
+            link=self.bundle.reference("metrics"),
+        )
+
+    def describe_alarm(self, alarm_name: str) -> QueryResult:
+        name = alarm_name.strip()
+        if not name:
+            raise QueryError("empty alarm name")
+        return shapes.from_describe_alarms(
+            self._metrics.describe_alarms(name),
+            query=f"DescribeAlarms {name}",
+            link=self.bundle.reference("alarm"),
+        )
+
+
+__all__ = ["LocalBackend"]
