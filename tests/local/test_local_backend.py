@@ -1,0 +1,213 @@
+"""LocalBackend: the TelemetryBackend over an incident bundle, answering like the AWS backend."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from agent.config import load_settings
+from agent.models import MetricDimension, TimeRange
+from agent.telemetry import shapes
+from agent.telemetry.base import MetricQuery, QueryError, TelemetryBackend
+from agent.telemetry.local import LocalBackend
+
+from .conftest import DATA, FAULTING_TRACE
+
+REPO = Path(__file__).resolve().parents[2]
+DEMO_BUNDLE = REPO / "evals" / "scenarios" / "dynamodb-throttling"
+WINDOW = TimeRange(
+    start=datetime(2026, 3, 2, 9, 45, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+)
+
+LOG_EVENTS = [
+    {
+        "logGroup": "/aws/lambda/orders-put",
+        "logStream": "2026/03/02/[$LATEST]ab12",
+        "timestamp": 1772445900123,
+        "message": json.dumps(
+            {
+                "level": "ERROR",
+                "message": "PutItem failed",
+                "error": {"code": "InternalServerError"},
+            }
+        ),
+    },
+    {
+        "logGroup": "/aws/lambda/orders-put",
+        "logStream": "2026/03/02/[$LATEST]ab12",
+        "timestamp": 1772445900724,
+        "message": "REPORT RequestId: 3f1c2d4e-0000-4000-8000-000000000001\tDuration: 712.35 ms\tBilled Duration: 713 ms\tMemory Size: 512 MB\tMax Memory Used: 88 MB\t",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle made of the AWS documentation examples plus a few log events."""
+    root = tmp_path_factory.mktemp("bundles") / "orders-incident"
+    for source in ("alb", "cloudtrail", "xray", "metrics"):
+        shutil.copytree(DATA / source, root / source)
+    (root / "logs").mkdir()
+    (root / "logs" / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in LOG_EVENTS))
+    manifest = {
+        "version": 1,
+        "title": "Orders API faults",
+        "alarm": {
+            "AlarmName": "orders-api-5xx",
+            "NewStateValue": "ALARM",
+            "AWSAccountId": "123456789012",
+        },
+        "window": {"start": "2026-03-02T09:45:00Z", "end": "2026-03-02T10:30:00Z"},
+        "athena": {
+            "database": "aiops_db",
+            "alb_table": "alb_logs",
+            "cloudtrail_table": "cloudtrail_logs",
+        },
+    }
+    (root / "incident.yaml").write_text(yaml.safe_dump(manifest))
+    return root
+
+
+@pytest.fixture(scope="module")
+def backend(bundle: Path) -> LocalBackend:
+    return LocalBackend(bundle, load_settings())
+
+
+def test_it_is_a_telemetry_backend_named_local(backend: LocalBackend) -> None:
+    assert isinstance(backend, TelemetryBackend)
+    assert backend.name == "local"
+    assert backend.capabilities.metric_math is False
+
+
+def test_athena_answers_with_the_bundle_link_and_the_shared_shape(backend: LocalBackend) -> None:
+    sql = "SELECT elb_status_code, count(*) AS requests FROM alb_access_logs GROUP BY 1 ORDER BY 1"
+    result = backend.run_athena(sql)
+    assert result.source == "athena"
+    assert result.columns == ["elb_status_code", "requests"]
+    assert result.rows == [["101", "2"], ["200", "4"], ["502", "1"]]
+    assert result.link == "bundle://orders-incident/alb"
+    assert result.raw is not None
+    assert result == shapes.from_athena(
+        result.raw,
+        sql=sql,
+        total_rows=3,
+        truncated=False,
+        link=result.link,
+        bytes_scanned=result.bytes_scanned,
+    )
+
+
+def test_manifest_table_names_resolve_beside_the_configured_ones(backend: LocalBackend) -> None:
+    assert backend.run_athena("SELECT count(*) FROM cloudtrail_logs").rows == [["5"]]
+    assert (
+        backend.run_athena("SELECT count(*) FROM aiops_db.cloud_trail_logs").link
+        == "bundle://orders-incident/cloudtrail"
+    )
+
+
+def test_configured_names_are_the_ones_used(bundle: Path) -> None:
+    settings = load_settings(athena_database="security", athena_cloudtrail_table="trail")
+    backend = LocalBackend(bundle, settings)
+    assert backend.run_athena("SELECT count(*) FROM security.trail").rows == [["5"]]
+    assert {(s.database, s.table) for s in backend.table_schemas()} >= {
+        ("security", "trail"),
+        ("security", "alb_access_logs"),
+    }
+
+
+def test_athena_row_cap_keeps_the_total(backend: LocalBackend) -> None:
+    result = backend.run_athena("SELECT time FROM alb_access_logs", max_rows=2)
+    assert (len(result.rows), result.total_rows, result.truncated) == (2, 7, True)
+
+
+def test_write_sql_is_refused(backend: LocalBackend) -> None:
+    with pytest.raises(QueryError, match="refused"):
+        backend.run_athena("DELETE FROM alb_access_logs")
+
+
+def test_logs_insights_is_wired_to_the_bundle_logs(backend: LocalBackend) -> None:
+    assert [g.name for g in backend.list_log_groups("/aws/lambda/")] == ["/aws/lambda/orders-put"]
+    result = backend.run_logs_insights(
+        "filter @type = 'REPORT' | stats max(@duration) as slowest",
+        ["/aws/lambda/orders-put"],
+        WINDOW,
+    )
+    assert result.rows == [["712.35"]]
+    assert result.link == "bundle://orders-incident/logs"
+
+
+def test_traces_summaries_total_and_cap(backend: LocalBackend) -> None:
+    result = backend.find_traces(None, WINDOW, limit=2)
+    assert (len(result.rows), result.total_rows, result.truncated) == (2, 3, True)
+    assert result.query == "GetTraceSummaries (no filter)"
+    faults = backend.find_traces('rootcause.fault.entity { name = "DynamoDB" }', WINDOW)
+    assert [row[0] for row in faults.rows] == [FAULTING_TRACE]
+
+
+def test_bad_filter_expression_is_a_query_error(backend: LocalBackend) -> None:
+    with pytest.raises(QueryError, match="position"):
+        backend.find_traces("http.status >>", WINDOW)
+
+
+def test_get_traces_and_service_graph(backend: LocalBackend) -> None:
+    trace = backend.get_traces([FAULTING_TRACE])
+    assert trace.query == f"BatchGetTraces {FAULTING_TRACE}"
+    assert any(row[3].strip() == "DynamoDB" and row[9] == "true" for row in trace.rows)
+    graph = backend.get_service_graph(WINDOW)
+    assert ["orders-put", "AWS::Lambda::Function", "orders"] in [row[:3] for row in graph.rows]
+    with pytest.raises(QueryError, match="no trace ids"):
+        backend.get_traces([" "])
+
+
+def test_metrics_list_and_alarm(backend: LocalBackend) -> None:
+    query = MetricQuery(
+        namespace="AWS/DynamoDB",
+        metric_name="WriteThrottleEvents",
+        dimensions=[MetricDimension(name="TableName", value="orders")],
+        statistic="Sum",
+        period=600,
+    )
+    result = backend.get_metric_data([query], WINDOW)
+    assert result.rows == [["m1", "WriteThrottleEvents", "2026-03-02T10:00:00.000Z", "267"]]
+    assert "AWS/DynamoDB WriteThrottleEvents{TableName=orders} Sum/600s" in result.query
+    assert len(backend.list_metrics(namespace="AWS/Lambda").rows) == 1
+    assert backend.describe_alarm("orders-api-5xx").rows[0][:2] == ["orders-api-5xx", "ALARM"]
+    with pytest.raises(QueryError, match="used twice"):
+        backend.get_metric_data([query, query], WINDOW)
+
+
+def test_queries_run_concurrently_from_threads(backend: LocalBackend) -> None:
+    def one(i: int) -> list:
+        if i % 3 == 0:
+            return backend.run_athena(
+                "SELECT count(*) FROM alb_access_logs WHERE elb_status_code >= 500"
+            ).rows
+        if i % 3 == 1:
+            return backend.run_logs_insights(
+                "stats count(*) as n", ["/aws/lambda/orders-put"], WINDOW
+            ).rows
+        return backend.find_traces("fault", WINDOW).rows
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(one, range(24)))
+    assert all(results[i] == results[i % 3] for i in range(24))
+
+
+@pytest.mark.skipif(not DEMO_BUNDLE.is_dir(), reason="demo bundle not present")
+def test_demo_bundle_answers_the_questions_of_its_incident() -> None:
+    backend = LocalBackend(DEMO_BUNDLE, load_settings())
+    window = backend.bundle.window
+    writes = backend.run_athena(
+        "SELECT eventname, json_extract_scalar(requestparameters, '$.provisionedThroughput.writeCapacityUnits') "
+        "FROM cloud_trail_logs WHERE eventname = 'UpdateTable'"
+    )
+    assert writes.rows == [["UpdateTable", "5"]]
+    throttled = backend.find_traces("throttle", window)
+    assert throttled.total_rows > 0
+    assert "ProvisionedThroughputExceededException" in (throttled.rows[0][-1] or "")
