@@ -1,4 +1,5 @@
-"""The committed scenario bundles are exactly what the seeded generators write."""
+"""The committed scenario bundles are exactly what the seeded generators write, and each
+one is a usable eval case: valid manifest, ground truth whose evidence exists, a README."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.telemetry.bundle import load_bundle
+from agent.telemetry.bundle import CATEGORIES, load_bundle
 from evals.generators import SCENARIOS_DIR, generate, registry
+from evals.generators.common import utc
+
+NAMES = list(registry())
 
 
 def _content(path: Path) -> bytes:
@@ -22,7 +26,7 @@ def _files(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("name", list(registry()))
+@pytest.mark.parametrize("name", NAMES)
 def test_generator_reproduces_committed_bundle_byte_for_byte(name: str, tmp_path: Path) -> None:
     fresh = _files(generate(name, tmp_path))
     committed = _files(SCENARIOS_DIR / name)
@@ -32,10 +36,44 @@ def test_generator_reproduces_committed_bundle_byte_for_byte(name: str, tmp_path
         assert _content(path) == _content(committed[relative]), f"{name}/{relative} differs"
 
 
-@pytest.mark.parametrize("name", list(registry()))
-def test_committed_bundle_loads_with_ground_truth_and_known_files_only(name: str) -> None:
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_bundle_has_ground_truth_whose_key_evidence_sources_exist(name: str) -> None:
     bundle = load_bundle(SCENARIOS_DIR / name)
+    truth = bundle.manifest.ground_truth
 
-    assert bundle.manifest.ground_truth is not None
+    assert truth is not None
     assert bundle.unknown_files == []
-    assert bundle.source_files("logs") or bundle.source_files("alb")
+    assert truth.must_mention and truth.key_evidence and truth.red_herrings
+    for evidence in truth.key_evidence:
+        assert bundle.source_files(evidence.source), f"no {evidence.source} files for {evidence}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_alarm_fires_inside_the_analysis_window(name: str) -> None:
+    manifest = load_bundle(SCENARIOS_DIR / name).manifest
+    fired = utc(manifest.alarm["StateChangeTime"].replace(".000+0000", "Z"))
+
+    assert manifest.window.start < fired < manifest.window.end
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_documents_what_a_good_investigation_finds(name: str) -> None:
+    readme = (SCENARIOS_DIR / name / "README.md").read_text(encoding="utf-8")
+
+    assert readme.startswith(f"# {name}")
+    assert "Red herring" in readme
+
+
+def test_suite_covers_every_category_and_some_insufficient_evidence_cases() -> None:
+    truths = [load_bundle(SCENARIOS_DIR / n).manifest.ground_truth for n in NAMES]
+    categories = [truth.category for truth in truths if truth is not None]
+
+    assert set(CATEGORIES) <= set(categories)
+    assert 2 <= categories.count("insufficient-evidence") <= 3
+    assert len(NAMES) >= 14
+
+
+def test_suite_stays_small_enough_to_commit() -> None:
+    size = sum(p.stat().st_size for p in SCENARIOS_DIR.rglob("*") if p.is_file())
+
+    assert size < 25 * 1024 * 1024

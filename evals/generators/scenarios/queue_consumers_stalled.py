@@ -1,0 +1,162 @@
+"""insufficient evidence: the consumers of email-outbox stop receiving for twelve minutes
+and the queue's oldest message ages; the consumers run outside AWS and send no telemetry.
+The bundle has the queue's metrics and the account's CloudTrail, which shows only a
+cost-allocation tagging job touching the queue: the tempting, unsupported explanation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.actors import GRAFANA
+from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile, count_by_minute, max_by_minute
+
+NAME = "queue-consumers-stalled"
+START, END = utc("2026-04-03T11:00:00Z"), utc("2026-04-03T11:45:00Z")
+STALL = (utc("2026-04-03T11:07:20Z"), utc("2026-04-03T11:19:40Z"))
+TAGGED = utc("2026-04-03T11:02:37Z")
+QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/email-outbox"
+
+
+def _simulate(
+    ids: Ids,
+) -> tuple[
+    list[datetime], list[datetime], list[tuple[datetime, float]], list[tuple[datetime, float]]
+]:
+    """Sent and received times, backlog and oldest age sampled every 10 s."""
+    sent = arrivals(ids.rng, START, END, lambda m: 95)
+    received: list[datetime] = []
+    backlog: list[tuple[datetime, float]] = []
+    ages: list[tuple[datetime, float]] = []
+    waiting: list[datetime] = []
+    index, at = 0, START
+    while at < END:
+        while index < len(sent) and sent[index] <= at:
+            waiting.append(sent[index])
+            index += 1
+        stalled = STALL[0] <= at < STALL[1]
+        if not stalled:
+            take = min(len(waiting), 60)  # the workers drain up to 6 messages a second
+            received.extend(
+                at + timedelta(milliseconds=ids.rng.randint(0, 9999)) for _ in range(take)
+            )
+            waiting = waiting[take:]
+        backlog.append((at, float(len(waiting))))
+        ages.append((at, (at - waiting[0]).total_seconds() if waiting else 0.0))
+        at += timedelta(seconds=10)
+    return sent, received, backlog, ages
+
+
+def _trail(ids: Ids) -> Trail:
+    trail = Trail(ids)
+    poll(
+        trail,
+        GRAFANA,
+        START + timedelta(seconds=5),
+        END,
+        timedelta(minutes=5),
+        [
+            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "email-"}),
+            (
+                "sqs.amazonaws.com",
+                "GetQueueAttributes",
+                {"queueUrl": QUEUE_URL, "attributeNames": ["All"]},
+            ),
+        ],
+    )
+    tagger = Principal(
+        "AssumedRole",
+        "cost-allocation-tagger",
+        "tagger-lambda",
+        source_ip="3.92.14.201",
+        role_id="AROAZ6EXAMPLETAGGER1",
+        user_agent="Boto3/1.34.51 md/Botocore#1.34.51 ua/2.0 os/linux#5.10.215 md/arch#x86_64 lang/python#3.12.3 cfg/retry-mode#legacy Botocore/1.34.51",
+    )
+    for offset, queue in enumerate(["email-outbox", "email-outbox-dlq", "sms-outbox"]):
+        trail.call(
+            TAGGED + timedelta(seconds=3 * offset),
+            tagger,
+            "sqs.amazonaws.com",
+            "TagQueue",
+            read_only=False,
+            request={
+                "queueUrl": f"https://sqs.us-east-1.amazonaws.com/123456789012/{queue}",
+                "tags": {"cost-center": "cc-4410", "owner": "messaging"},
+            },
+            response=None,
+        )
+    return trail
+
+
+def generate(writer: BundleWriter) -> None:
+    ids = Ids(seeded_rng(NAME))
+    sent, received, backlog, ages = _simulate(ids)
+    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    q = {"QueueName": "email-outbox"}
+    metrics.add("AWS/SQS", "NumberOfMessagesSent", q, count_by_minute(sent))
+    metrics.add("AWS/SQS", "NumberOfMessagesReceived", q, count_by_minute(received))
+    metrics.add("AWS/SQS", "NumberOfMessagesDeleted", q, count_by_minute(received))
+    metrics.add(
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        q,
+        max_by_minute(backlog),
+        statistic="Maximum",
+    )
+    age = max_by_minute(ages)
+    metrics.add(
+        "AWS/SQS", "ApproximateAgeOfOldestMessage", q, age, unit="Seconds", statistic="Maximum"
+    )
+    metrics.write(writer)
+    _trail(ids).write(writer)
+    fired, value = first_breach(age, 300.0)
+    writer.manifest(_manifest(fired, value))
+    writer.readme(readme_beside(__file__))
+
+
+def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+    return manifest(
+        title="email-outbox messages waiting",
+        architecture="Producers in this account -> SQS queue email-outbox -> email workers "
+        "running in the company data centre (long polling with an IAM user's keys; they send "
+        "no logs, metrics or traces to AWS).",
+        alarm=alarm(
+            "email-outbox-age",
+            "Oldest message in email-outbox older than 5 minutes",
+            namespace="AWS/SQS",
+            metric="ApproximateAgeOfOldestMessage",
+            dimensions={"QueueName": "email-outbox"},
+            threshold=300.0,
+            datapoint=value,
+            fired=fired,
+            statistic="MAXIMUM",
+        ),
+        start=START,
+        end=END,
+        ground_truth={
+            "root_cause": "Not determinable from this bundle: from 11:07 to 11:19 nothing received "
+            "messages from email-outbox (NumberOfMessagesReceived 0, sends unchanged), so the "
+            "oldest message aged past 5 minutes; the consumers run outside AWS and left no "
+            "telemetry here, and no change in the account explains a stop. The next step is the "
+            "workers' own logs and hosts.",
+            "category": "insufficient-evidence",
+            "must_mention": [
+                [
+                    "insufficient",
+                    "not enough evidence",
+                    "inconclusive",
+                    "cannot determine",
+                    "undetermined",
+                ]
+            ],
+            "key_evidence": [{"source": "metrics", "contains": "NumberOfMessagesReceived"}],
+            "red_herrings": [
+                "a cost-allocation job's TagQueue on email-outbox at 11:02 (tags cannot stop consumers)"
+            ],
+            "difficulty": "medium",
+        },
+        tags=["insufficient-evidence", "sqs", "metrics-led", "cloudtrail"],
+    )
