@@ -4,6 +4,8 @@ line per bad parameter."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,34 @@ def test_offline_synth_writes_the_template(
     out = capsys.readouterr().out
     assert "dependency bundling skipped" in out
     assert not list(tmp_path.glob("asset.*"))  # nothing bundled, nothing downloaded
+
+
+@pytest.mark.slow
+def test_the_cli_asking_for_bundling_wins_over_bundle_dependencies_false(tmp_path: Path) -> None:
+    """`cdk deploy` passes `aws:cdk:bundling-stacks` in CDK_CONTEXT_JSON; a skipped bundle is
+    never deployed. A fresh process, as under the CLI (node reads its environment at start)."""
+    calls = tmp_path / "uv-calls"
+    uv = tmp_path / "bin" / "uv"
+    uv.parent.mkdir()
+    uv.write_text(
+        f'#!/bin/sh\necho "$1" >> {calls}\n'
+        '[ "$1" = export ] && : > "$(echo "$@" | sed "s/.*--output-file //")"\nexit 0\n'
+    )
+    uv.chmod(0o755)
+    env = {
+        "PATH": f"{uv.parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1",
+        "CDK_OUTDIR": str(tmp_path / "out"),
+        "CDK_CONTEXT_JSON": json.dumps({"aws:cdk:bundling-stacks": ["**"]}),
+        "FA2_DEPLOY_BUNDLE_DEPENDENCIES": "false",
+        "FA2_CONFIG": str(tmp_path / "fa2.toml"),
+    }
+    (tmp_path / "fa2.toml").write_text("")
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.app"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert calls.read_text().split() == ["export", "pip"]
+    (asset,) = (tmp_path / "out").glob("asset.*")
+    assert (asset / "slack_app" / "lambda_handler.py").is_file()
