@@ -129,4 +129,5 @@ class LoadBalancer:
                 f"{stamp}_{node}_{self.ids.alnum(8).lower()}.log"
             )
             # ALB delivers gzip-compressed files
-            writer.lines(f"alb/{name}", [line for _, line in sorted(entries)], compress=True)
+            lines = [line for at, line in sorted(entries) if writer.in_window(at)]
+            writer.lines(f"alb/{name}", lines, compress=True)

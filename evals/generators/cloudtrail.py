@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evals.generators.common import ACCOUNT_ID, REGION, BundleWriter, Ids, iso_z
@@ -147,7 +147,9 @@ class Trail:
         """One file per region and five minutes of eventTime, as CloudTrail delivers them."""
         buckets: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for record in sorted(self.records, key=lambda r: (r["eventTime"], r["eventID"])):
-            at = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+            at = datetime.strptime(record["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            if not writer.in_window(at):
+                continue
             slot = at.replace(minute=at.minute - at.minute % 5, second=0) + timedelta(minutes=5)
             buckets[(record["awsRegion"], f"{slot:%Y%m%dT%H%MZ}")].append(record)
         for (region, stamp), records in sorted(buckets.items()):

@@ -130,6 +130,13 @@ class BundleWriter:
 
     root: Path
     written: list[Path] = field(default_factory=list)
+    # the bundle's analysis window: records outside it are left out, as an export of the
+    # window would leave them out (a request that completes after the end, an INIT_START
+    # just before the start)
+    window: tuple[datetime, datetime] | None = None
+
+    def in_window(self, at: datetime) -> bool:
+        return self.window is None or self.window[0] <= at < self.window[1]
 
     def text(self, relative: str, content: str, *, compress: bool | None = None) -> Path:
         """Write a file; `compress` None gzips it when large, True always, False never."""
@@ -146,7 +153,15 @@ class BundleWriter:
         return path
 
     def jsonl(self, relative: str, rows: Iterable[dict[str, Any]]) -> Path:
-        lines = [json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in rows]
+        """Log events (or any rows); rows with an epoch-ms `timestamp` outside the window
+        are left out."""
+        kept = [
+            row
+            for row in rows
+            if "timestamp" not in row
+            or self.in_window(datetime.fromtimestamp(row["timestamp"] / 1000, UTC))
+        ]
+        lines = [json.dumps(row, separators=(",", ":"), ensure_ascii=False) for row in kept]
         return self.text(relative, "\n".join(lines) + "\n")
 
     def json(self, relative: str, value: Any, *, indent: int | None = None) -> Path:

@@ -454,6 +454,7 @@ def _trail(ids: Ids, put: LambdaLogs) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     put = LambdaLogs("orders-put", ids, memory_mb=512, runtime="python3.12", timeout_s=10)
     get = LambdaLogs("orders-get", ids, memory_mb=256, runtime="nodejs20.x", timeout_s=6)
     api = ServerlessApi("orders-api", "k7x2q9w4ab", "prod", ids, trace_sample_rate=0.1)

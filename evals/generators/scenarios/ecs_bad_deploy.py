@@ -234,6 +234,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     cutover, drained = utc("2026-03-09T14:14:30Z"), utc("2026-03-09T14:17:00Z")
     targets = [
         ecs_task(ids, "checkout", "10.0.12.204", stop=drained, version="v2.7.3"),

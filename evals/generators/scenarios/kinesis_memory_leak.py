@@ -111,6 +111,7 @@ class Shard:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     function = LambdaLogs(
         "clickstream-aggregator", ids, memory_mb=MEMORY_MB, runtime="python3.12", timeout_s=120
     )

@@ -208,6 +208,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     function = LambdaLogs("profile-api", ids, memory_mb=256, runtime="nodejs20.x", timeout_s=10)
     api = ServerlessApi("profile-api", "p3r8f1l2xz", "prod", ids, trace_sample_rate=0.15)
     api.route(

@@ -161,6 +161,7 @@ def _trail(ids: Ids, function: LambdaLogs) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     function = LambdaLogs(
         "payment-notifier", ids, memory_mb=256, runtime="nodejs20.x", timeout_s=30
     )

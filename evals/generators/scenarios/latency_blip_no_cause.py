@@ -1,7 +1,7 @@
 """insufficient evidence: for about a minute every search-api task answers slowly, with no
 errors, no deployment, no change in traffic and no downstream telemetry; then it is over.
 The honest report says the data does not show the cause. A target-group attribute change
-23 minutes earlier is the tempting but unsupported explanation."""
+17 minutes earlier is the tempting but unsupported explanation."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from evals.generators.web_service import Request, Response, WebService, ecs_task
 NAME = "latency-blip-no-cause"
 START, END = utc("2026-04-01T16:00:00Z"), utc("2026-04-01T16:45:00Z")
 BLIP = (utc("2026-04-01T16:21:04Z"), utc("2026-04-01T16:21:52Z"))
-TG_CHANGE = utc("2026-04-01T15:58:13Z")
+TG_CHANGE = utc("2026-04-01T16:04:13Z")
 TG_ARN = (
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/search-api-tg/0a9b8c7d6e5f4a3b"
 )
@@ -108,6 +108,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     targets = [ecs_task(ids, "search-api", ip) for ip in ("10.0.70.21", "10.0.71.36", "10.0.70.58")]
     lb = LoadBalancer(
         "search-alb",
@@ -171,7 +172,7 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
             ],
             "key_evidence": [{"source": "logs", "contains": "slow request"}],
             "red_herrings": [
-                "Terraform's ModifyTargetGroupAttributes (deregistration delay 300 -> 60 s) at 15:58"
+                "Terraform's ModifyTargetGroupAttributes (deregistration delay 300 -> 60 s) at 16:04"
             ],
             "difficulty": "medium",
         },

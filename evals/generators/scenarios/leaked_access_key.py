@@ -272,6 +272,7 @@ def _abuse(trail: Trail, ids: Ids) -> None:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     trail = Trail(ids)
     at = START + timedelta(minutes=3, seconds=14)
     while at < END:

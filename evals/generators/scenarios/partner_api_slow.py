@@ -107,6 +107,7 @@ def handler(request: Request, ids: Ids) -> Response:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     targets = [
         ecs_task(ids, "quote-service", ip) for ip in ("10.0.30.12", "10.0.31.40", "10.0.30.77")
     ]

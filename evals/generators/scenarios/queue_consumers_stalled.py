@@ -93,6 +93,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     sent, received, backlog, ages = _simulate(ids)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     q = {"QueueName": "email-outbox"}

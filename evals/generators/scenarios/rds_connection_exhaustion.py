@@ -124,6 +124,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     ips = [f"10.0.60.{n}" for n in (11, 24, 37, 52, 68, 73, 85, 99, 104, 117, 126, 140)]
     starts = (
         [None] * 4

@@ -96,6 +96,7 @@ def _schedule(ids: Ids) -> list[tuple[datetime, str, str, str | None, str | None
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     schedule = _schedule(ids)
     load = Counter(minute_key(r[0]) for r in schedule)
     targets = [ec2_instance(ids, ip) for ip in ("10.0.50.11", "10.0.51.27", "10.0.50.93")]

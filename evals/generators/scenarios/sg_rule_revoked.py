@@ -249,6 +249,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     targets = [
         ec2_instance(ids, "10.0.10.21"),
         ec2_instance(ids, "10.0.11.54"),

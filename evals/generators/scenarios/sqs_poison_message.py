@@ -109,6 +109,7 @@ def handler(batch: Batch, ids: Ids) -> BatchResult:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     function = LambdaLogs("invoice-writer", ids, memory_mb=256, runtime="python3.12", timeout_s=60)
     consumer = SqsConsumer("invoice-events", function, handler, ids)
     sends = [(at, _body(ids, at)) for at in arrivals(ids.rng, START, END, lambda m: 38)]

@@ -281,6 +281,7 @@ def _trail(ids: Ids) -> Trail:
 
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
     workflow = Workflow(ids)
     for at in arrivals(ids.rng, START, END, lambda m: 3):
         workflow.run(at)
