@@ -1,9 +1,243 @@
-"""`fa2 query` commands for this area (owned by its issue)."""
+"""`fa2 query sql | traces | trace | service-graph | metrics`: Athena SQL, X-Ray and
+CloudWatch metrics over an incident bundle (the local backend, no AWS).
+
+    fa2 query sql     --bundle DIR [--max-rows N] [--format json|table] SQL
+    fa2 query traces  --bundle DIR [--filter EXPR] [--start ISO] [--end ISO] [--limit N]
+    fa2 query trace   --bundle DIR ID...
+    fa2 query service-graph --bundle DIR [--start ISO] [--end ISO]
+    fa2 query metrics --bundle DIR --namespace NS --metric NAME [--dim K=V]... [--stat S] [--period SEC]
+
+`--format json` prints the AWS API response (`GetQueryResults`, `GetTraceSummaries`,
+`BatchGetTraces`, `GetServiceGraph`, `GetMetricData`); `table` prints the compact table the
+agent sees. A wrong query exits with status 2 and the reason on stderr; an unusable bundle
+exits with status 1.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
 import typer
+
+if TYPE_CHECKING:
+    from agent.models import TimeRange
+    from agent.telemetry.base import QueryResult
+    from agent.telemetry.local import LocalBackend
+
+
+MAX_CELL = 60  # characters of a value shown in --format table
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+BUNDLE = typer.Option(..., "--bundle", "-b", help="Incident bundle folder (holds incident.yaml)")
+FORMAT = typer.Option(
+    OutputFormat.table, "--format", "-f", help="table or json (the AWS API response)"
+)
+START = typer.Option(None, "--start", help="Range start, ISO 8601; default: the bundle window")
+END = typer.Option(None, "--end", help="Range end, ISO 8601; default: the bundle window")
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    sys.stderr.flush()
+    raise typer.Exit(code)
+
+
+def _instant(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO 8601 time such as 2026-03-02T10:00:00Z", param_hint=option
+        ) from None
+
+
+def _open(bundle: Path) -> LocalBackend:
+    from agent.config import SettingsError, load_settings
+    from agent.telemetry.bundle import BundleError
+    from agent.telemetry.local import LocalBackend
+
+    try:
+        return LocalBackend(bundle, load_settings())
+    except (BundleError, SettingsError) as exc:
+        _fail(str(exc))
+
+
+def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRange:
+    from pydantic import ValidationError
+
+    from agent.models import TimeRange
+
+    try:
+        return TimeRange(
+            start=_instant(start, "--start") or backend.bundle.window.start,
+            end=_instant(end, "--end") or backend.bundle.window.end,
+        )
+    except ValidationError as exc:
+        _fail(f"invalid time range: {exc.errors()[0]['msg']}")
+
+
+def _run(query: Callable[[], QueryResult], output: OutputFormat) -> None:
+    from agent.telemetry.base import QueryError, TelemetryUnavailableError
+
+    try:
+        result = query()
+    except QueryError as exc:
+        _fail(exc.message, code=2)
+    except TelemetryUnavailableError as exc:
+        _fail(str(exc))
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(result.raw, indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_table(result)
+
+
+def _print_table(result: QueryResult) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    clipped = False
+
+    def cell(value: str | None) -> str:
+        nonlocal clipped
+        text = "NULL" if value is None else value.replace("\n", " ")
+        if len(text) > MAX_CELL:
+            clipped, text = True, text[: MAX_CELL - 1] + "…"
+        return escape(text)
+
+    table = Table(show_lines=False)
+    for column in result.columns:
+        table.add_column(escape(column), overflow="fold", min_width=min(len(column), 12))
+    for row in result.rows:
+        table.add_row(*(cell(value) for value in row))
+    console = Console(soft_wrap=False, width=max(Console().width, 160))
+    console.print(table)
+    total = result.total_rows
+    details = [
+        f"{len(result.rows)} of {total} rows" if result.truncated else f"{len(result.rows)} rows"
+    ]
+    if clipped:
+        details.append(f"values over {MAX_CELL} characters clipped (--format json has them whole)")
+    if result.bytes_scanned:
+        details.append(f"{result.bytes_scanned:,} bytes scanned")
+    if result.time_range is not None:
+        details.append(result.time_range.label())
+    if result.link:
+        details.append(result.link)
+    console.print(escape(" · ".join(details)))
+
+
+def sql(
+    statement: str = typer.Argument(..., metavar="SQL", help="One Athena (Trino) SELECT statement"),
+    bundle: Path = BUNDLE,
+    max_rows: int = typer.Option(
+        1000, "--max-rows", min=1, max=100_000, help="Rows to return (the total is counted)"
+    ),
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Run Athena SQL over the bundle's ALB and CloudTrail tables."""
+    backend = _open(bundle)
+    _run(lambda: backend.run_athena(statement, max_rows=max_rows), output)
+
+
+def traces(
+    bundle: Path = BUNDLE,
+    filter_expression: str | None = typer.Option(
+        None, "--filter", help="X-Ray filter expression, e.g. 'fault and service(\"api\")'"
+    ),
+    start: str | None = START,
+    end: str | None = END,
+    limit: int = typer.Option(
+        50, "--limit", min=1, max=1000, help="Summaries to return (the total is counted)"
+    ),
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Find X-Ray traces (GetTraceSummaries) in the bundle."""
+    backend = _open(bundle)
+    window = _window(backend, start, end)
+    _run(lambda: backend.find_traces(filter_expression, window, limit), output)
+
+
+def trace(
+    trace_ids: list[str] = typer.Argument(..., metavar="ID...", help="X-Ray trace ids"),
+    bundle: Path = BUNDLE,
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Show whole X-Ray traces (BatchGetTraces): segments and subsegments."""
+    backend = _open(bundle)
+    _run(lambda: backend.get_traces(trace_ids), output)
+
+
+def service_graph(
+    bundle: Path = BUNDLE,
+    start: str | None = START,
+    end: str | None = END,
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Show the X-Ray service graph (GetServiceGraph) of the bundle's traces."""
+    backend = _open(bundle)
+    window = _window(backend, start, end)
+    _run(lambda: backend.get_service_graph(window), output)
+
+
+def _dimension(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise typer.BadParameter(
+            f"{text!r} is not NAME=VALUE (e.g. TableName=orders)", param_hint="--dim"
+        )
+    return name.strip(), value.strip()
+
+
+def metrics(
+    bundle: Path = BUNDLE,
+    namespace: str = typer.Option(..., "--namespace", help="e.g. AWS/DynamoDB"),
+    metric: str = typer.Option(..., "--metric", help="e.g. WriteThrottleEvents"),
+    dim: list[str] = typer.Option(
+        [], "--dim", help="Dimension NAME=VALUE (repeatable; all of the series' dimensions)"
+    ),
+    stat: str = typer.Option(
+        "Average", "--stat", help="Sum, Average, Minimum, Maximum, SampleCount or pNN"
+    ),
+    period: int = typer.Option(60, "--period", min=60, help="Seconds, a multiple of 60"),
+    start: str | None = START,
+    end: str | None = END,
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Get one metric series (GetMetricData) from the bundle."""
+    from agent.models import MetricDimension
+    from agent.telemetry.base import MetricQuery
+
+    dimensions = [MetricDimension(name=n, value=v) for n, v in map(_dimension, dim)]
+    backend = _open(bundle)
+    window = _window(backend, start, end)
+    query = MetricQuery(
+        namespace=namespace,
+        metric_name=metric,
+        dimensions=dimensions,
+        statistic=stat,
+        period=period,
+    )
+    _run(lambda: backend.get_metric_data([query], window), output)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `query` group."""
+    app.command("sql")(sql)
+    app.command("traces")(traces)
+    app.command("trace")(trace)
+    app.command("service-graph")(service_graph)
+    app.command("metrics")(metrics)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from agent.models import TimeRange
 from agent.telemetry.local.athena import AthenaEngine
@@ -78,3 +81,52 @@ def incident_window() -> TimeRange:
     return TimeRange(
         start=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
     )
+
+
+LOG_EVENTS = [
+    {
+        "logGroup": "/aws/lambda/orders-put",
+        "logStream": "2026/03/02/[$LATEST]ab12",
+        "timestamp": 1772445900123,
+        "message": json.dumps(
+            {
+                "level": "ERROR",
+                "message": "PutItem failed",
+                "error": {"code": "InternalServerError"},
+            }
+        ),
+    },
+    {
+        "logGroup": "/aws/lambda/orders-put",
+        "logStream": "2026/03/02/[$LATEST]ab12",
+        "timestamp": 1772445900724,
+        "message": "REPORT RequestId: 3f1c2d4e-0000-4000-8000-000000000001\tDuration: 712.35 ms\tBilled Duration: 713 ms\tMemory Size: 512 MB\tMax Memory Used: 88 MB\t",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A bundle made of the AWS documentation examples plus a few log events."""
+    root = tmp_path_factory.mktemp("bundles") / "orders-incident"
+    for source in ("alb", "cloudtrail", "xray", "metrics"):
+        shutil.copytree(DATA / source, root / source)
+    (root / "logs").mkdir()
+    (root / "logs" / "events.jsonl").write_text("".join(json.dumps(e) + "\n" for e in LOG_EVENTS))
+    manifest = {
+        "version": 1,
+        "title": "Orders API faults",
+        "alarm": {
+            "AlarmName": "orders-api-5xx",
+            "NewStateValue": "ALARM",
+            "AWSAccountId": "123456789012",
+        },
+        "window": {"start": "2026-03-02T09:45:00Z", "end": "2026-03-02T10:30:00Z"},
+        "athena": {
+            "database": "aiops_db",
+            "alb_table": "alb_logs",
+            "cloudtrail_table": "cloudtrail_logs",
+        },
+    }
+    (root / "incident.yaml").write_text(yaml.safe_dump(manifest))
+    return root

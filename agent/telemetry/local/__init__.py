@@ -1,8 +1,9 @@
 """The local telemetry backend: an incident bundle queried with AWS's query languages.
 
-One in-memory DuckDB database holds the bundle's log events and Athena tables, loaded once;
-every query runs on its own cursor, so the agent's tools can query concurrently. X-Ray and
-metrics are small and answered in Python. Each answer is first built in the AWS API's
+One in-memory DuckDB database holds the bundle's log events and Athena tables, each loaded
+once, on first use (a CLI query of one kind loads only its source); every query runs on its
+own cursor, so the agent's tools can query concurrently. X-Ray and metrics are small and
+answered in Python. Each answer is first built in the AWS API's
 response shape, then flattened by `agent.telemetry.shapes` exactly as the AWS backend
 flattens real responses, so a tool cannot tell the two backends apart.
 """
@@ -10,9 +11,10 @@ flattens real responses, so a tool cannot tell the two backends apart.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 import duckdb
 
@@ -26,11 +28,15 @@ from agent.telemetry.base import (
     QueryError,
     QueryResult,
     TableSchema,
+    TelemetryUnavailableError,
 )
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.local.athena import AthenaEngine
+from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from agent.telemetry.local.metrics import MetricsEngine
 from agent.telemetry.local.xray import XRayEngine
+
+T = TypeVar("T")
 
 MAX_METRIC_QUERIES = 500  # GetMetricData's limit
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -58,28 +64,8 @@ class LocalBackend:
             config={"autoinstall_known_extensions": False, "autoload_known_extensions": True},
         )
         self._con.execute("SET TimeZone = 'UTC'")
-        # The configured names are what the agent is told; the manifest's names (if the
-        # bundle was exported with others) resolve too.
-        self._athena = AthenaEngine(
-            self._con,
-            database=settings.athena_database,
-            alb_table=settings.athena_alb_table,
-            cloudtrail_table=settings.athena_cloudtrail_table,
-            alb_files=self.bundle.source_files("alb"),
-            cloudtrail_files=self.bundle.source_files("cloudtrail"),
-            aliases={
-                manifest.athena.alb_table: settings.athena_alb_table,
-                manifest.athena.cloudtrail_table: settings.athena_cloudtrail_table,
-            },
-        )
-        # Imported here: the Logs Insights engine is a sibling package with its own loader.
-        from agent.telemetry.local.logs_insights import LogsInsightsEngine
-
-        self._logs = LogsInsightsEngine(
-            self._con, self.bundle.source_files("logs"), self.account_id
-        )
-        self._xray = XRayEngine(self.bundle.source_files("xray"))
-        self._metrics = MetricsEngine(self.bundle.source_files("metrics"), manifest.alarm)
+        self._lock = threading.Lock()
+        self._loaded: dict[str, Any] = {}
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
@@ -87,6 +73,61 @@ class LocalBackend:
             metrics=True,
             alarms=bool(manifest.alarm),
             metric_math=False,
+        )
+
+    def _engine(self, source: str, build: Callable[[], T]) -> T:
+        """The engine for `source`, built on first use (once, even with concurrent callers)."""
+        with self._lock:
+            if source not in self._loaded:
+                try:
+                    self._loaded[source] = build()
+                except (duckdb.Error, OSError, ValueError, QueryError) as exc:
+                    # Unreadable bundle data is not the query's fault: the source is unavailable.
+                    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+                    raise TelemetryUnavailableError(
+                        f"could not load the bundle's {source} data from {self.bundle.root}: {message}"
+                    ) from exc
+            return cast(T, self._loaded[source])
+
+    @property
+    def _athena(self) -> AthenaEngine:
+        # The configured names are what the agent is told; the manifest's names (if the
+        # bundle was exported with others) resolve too.
+        names = self.bundle.manifest.athena
+        return self._engine(
+            "athena",
+            lambda: AthenaEngine(
+                self._con,
+                database=self.settings.athena_database,
+                alb_table=self.settings.athena_alb_table,
+                cloudtrail_table=self.settings.athena_cloudtrail_table,
+                alb_files=self.bundle.source_files("alb"),
+                cloudtrail_files=self.bundle.source_files("cloudtrail"),
+                aliases={
+                    names.alb_table: self.settings.athena_alb_table,
+                    names.cloudtrail_table: self.settings.athena_cloudtrail_table,
+                },
+            ),
+        )
+
+    @property
+    def _logs(self) -> LogsInsightsEngine:
+        return self._engine(
+            "logs",
+            lambda: LogsInsightsEngine(
+                self._con, self.bundle.source_files("logs"), self.account_id
+            ),
+        )
+
+    @property
+    def _xray(self) -> XRayEngine:
+        return self._engine("xray", lambda: XRayEngine(self.bundle.source_files("xray")))
+
+    @property
+    def _metrics(self) -> MetricsEngine:
+        return self._engine(
+            "metrics",
+            lambda: MetricsEngine(self.bundle.source_files("metrics"), self.bundle.manifest.alarm),
         )
 
     def close(self) -> None:
