@@ -7,7 +7,9 @@ naming the key, with exit status 2.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -41,6 +43,18 @@ def build_app(params: Parameters, *, outdir: str | None = None) -> tuple[App, Fa
     return app, stack
 
 
+def remove_stale_assets(outdir: Path) -> list[str]:
+    """Delete bundles from earlier synths (each ~200 MB) that no stack references now."""
+    referenced: set[str] = set()
+    for manifest in outdir.glob("*.assets.json"):
+        files = json.loads(manifest.read_text()).get("files", {})
+        referenced |= {entry["source"]["path"] for entry in files.values()}
+    stale = [p for p in outdir.glob("asset.*") if p.is_dir() and p.name not in referenced]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return [path.name for path in stale]
+
+
 def main() -> int:
     try:
         params = load_parameters()
@@ -56,6 +70,10 @@ def main() -> int:
         print(f"fa2 infra: synthesis failed: {exc}", file=sys.stderr)
         return 1
     print(f"fa2 infra: synthesized stack {stack.stack_name} into {assembly.directory}")
+    if params.deploy.bundle_dependencies:
+        removed = remove_stale_assets(Path(assembly.directory))
+        if removed:
+            print(f"fa2 infra: removed {len(removed)} stale bundle(s) from {assembly.directory}")
     if not params.deploy.bundle_dependencies:
         print("fa2 infra: dependency bundling skipped (bundle_dependencies = false)")
     return 0

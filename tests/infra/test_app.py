@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.app import main
+from infra.app import main, remove_stale_assets
 
 
 def test_bad_parameter_is_one_line_naming_the_key_and_exit_2(
@@ -68,3 +68,16 @@ def test_the_cli_asking_for_bundling_wins_over_bundle_dependencies_false(tmp_pat
     assert calls.read_text().split() == ["export", "pip"]
     (asset,) = (tmp_path / "out").glob("asset.*")
     assert (asset / "slack_app" / "lambda_handler.py").is_file()
+
+
+def test_stale_bundles_are_removed_and_referenced_ones_kept(tmp_path: Path) -> None:
+    (tmp_path / "asset.current").mkdir()
+    (tmp_path / "asset.old").mkdir()
+    (tmp_path / "Fa2.assets.json").write_text(
+        json.dumps(
+            {"files": {"current": {"source": {"path": "asset.current", "packaging": "zip"}}}}
+        )
+    )
+    assert remove_stale_assets(tmp_path) == ["asset.old"]
+    assert (tmp_path / "asset.current").is_dir()
+    assert not (tmp_path / "asset.old").exists()
