@@ -115,6 +115,19 @@ def _id_order(evidence: Evidence) -> int:
     return int(match.group(1)) if match else 0
 
 
+_CITATION_GROUP = re.compile(r"\s?\[((?:E\d+)(?:\s*[,;]\s*E\d+)*)\]")
+
+
+def strip_unknown_citations(text: str, known: set[str]) -> str:
+    """Remove citations of evidence that does not exist from prose: "[E5, E99]" -> "[E5]"."""
+
+    def keep(match: re.Match[str]) -> str:
+        ids = [i for i in re.split(r"\s*[,;]\s*", match.group(1)) if i in known]
+        return f" [{', '.join(ids)}]" if ids else ""
+
+    return _CITATION_GROUP.sub(keep, text)
+
+
 def validate_hypotheses(hypotheses: list[Hypothesis], known: set[str]) -> list[Hypothesis]:
     """Drop citations to evidence that does not exist; flag the hypothesis when that happens and
     mark it unsupported when no valid citation is left."""
@@ -129,7 +142,13 @@ def validate_hypotheses(hypotheses: list[Hypothesis], known: set[str]) -> list[H
             flags.append("unsupported: no valid evidence cited")
         validated.append(
             hypothesis.model_copy(
-                update={"evidence_ids": kept, "flags": flags, "supported": supported}
+                update={
+                    "evidence_ids": kept,
+                    "flags": flags,
+                    "supported": supported,
+                    "statement": strip_unknown_citations(hypothesis.statement, known),
+                    "reasoning": strip_unknown_citations(hypothesis.reasoning, known),
+                }
             )
         )
     return validated

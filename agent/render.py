@@ -79,7 +79,8 @@ def render_markdown(report: Report) -> str:
         meta.append(f"{h['window']}: {report.window.label()}")
     if report.model:
         meta.append(
-            f"model: {escape(report.model)}" + (" (rule-based)" if report.rule_based else "")
+            f"model: {escape(report.model)}"
+            + (" (rule-based)" if report.rule_based and "rule-based" not in report.model else "")
         )
     if report.thread_id:
         meta.append(f"{h['thread']}: `{report.thread_id}`")

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agent.ledger import validate_hypotheses, validate_timeline
+from agent.ledger import strip_unknown_citations, validate_hypotheses, validate_timeline
 from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
 from agent.telemetry.bundle import CATEGORIES
 
@@ -122,7 +122,7 @@ def assemble_report(
         )
     return Report(
         title=title,
-        summary=draft.summary,
+        summary=strip_unknown_citations(draft.summary, known),
         hypotheses=hypotheses,
         timeline=timeline,
         impact=draft.impact,

@@ -97,11 +97,13 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
 
 
 def _statistic(metric_name: str) -> str:
-    return (
-        "Maximum"
-        if re.search(r"Duration|Latency|Utilization|CPU|Memory|Concurrent", metric_name, re.I)
-        else "Sum"
+    """Counts are summed; levels (capacity, latency, utilisation) are averaged."""
+    level = re.search(
+        r"Provisioned|Duration|Latency|Utilization|CPU|Memory|Concurrent|Connections",
+        metric_name,
+        re.I,
     )
+    return "Average" if level else "Sum"
 
 
 def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
@@ -140,13 +142,13 @@ def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
                     "period": 300,
                 }
             )
-    if not chosen:
-        return []
+    # One call per series: a series the source lacks fails alone, the others still answer.
     return [
         ToolCall(
             name="get_metric_data",
-            args={"metrics": chosen[:8]},
-            id="baseline_2_1",
+            args={"metrics": [metric]},
+            id=f"baseline_2_{index}",
             type="tool_call",
         )
+        for index, metric in enumerate(chosen[:6], start=1)
     ]

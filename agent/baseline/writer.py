@@ -77,7 +77,13 @@ def write_report(findings: Findings) -> ReportDraft:
     onset_text = f" from {findings.onset:%H:%M}Z" if findings.onset else ""
     if blamed:
         sig_ids = signature.evidence_ids[:2] if signature else []
-        ids = _cite(blamed.change.evidence_id, *sig_ids, findings.onset_evidence)
+        moved = [m for m in findings.shifts if m.evidence_id != findings.onset_evidence][:3]
+        ids = _cite(
+            blamed.change.evidence_id,
+            *sig_ids,
+            findings.onset_evidence,
+            *(m.evidence_id for m in moved),
+        )
         effect = (
             f"{signature.signature.label} errors{onset_text}"
             if signature
@@ -88,7 +94,14 @@ def write_report(findings: Findings) -> ReportDraft:
                 statement=f"{blamed.change.describe()} caused {effect}.{_fmt(ids)}",
                 confidence="high" if signature and blamed.score >= 7 else "medium",
                 category=category,  # type: ignore[arg-type]
-                reasoning=f"{RULE_BASED} The change relates to the failure: {'; '.join(blamed.reasons)}.",
+                reasoning=f"{RULE_BASED} The change relates to the failure: {'; '.join(blamed.reasons)}."
+                + (
+                    " Metrics moved with it: "
+                    + "; ".join(f"{m.label} {m.before} → {m.after}" for m in moved)
+                    + "."
+                    if moved
+                    else ""
+                ),
                 evidence_ids=ids,
             )
         )

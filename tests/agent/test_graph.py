@@ -118,10 +118,12 @@ def test_an_exhausted_budget_stops_querying_and_the_report_says_so(settings: Set
 
 def test_a_citation_to_missing_evidence_is_removed_and_flagged(settings: Settings) -> None:
     draft = ReportDraft(
-        summary="Throttling on the orders table.",
+        summary="Throttling on the orders table [E5, E99].",
         hypotheses=[
             HypothesisDraft(
-                statement="UpdateTable lowered WCU", confidence="high", evidence_ids=["E5", "E99"]
+                statement="UpdateTable lowered WCU [E5, E99]",
+                confidence="high",
+                evidence_ids=["E5", "E99"],
             ),
             HypothesisDraft(statement="A ghost did it", confidence="low", evidence_ids=["E42"]),
         ],
@@ -131,6 +133,8 @@ def test_a_citation_to_missing_evidence_is_removed_and_flagged(settings: Setting
     cited, ghost = report.hypotheses
     assert cited.evidence_ids == ["E5"] and cited.supported
     assert cited.flags == ["removed unknown citation E99"]
+    assert cited.statement == "UpdateTable lowered WCU [E5]"
+    assert report.summary == "Throttling on the orders table [E5]."
     assert ghost.evidence_ids == [] and not ghost.supported
     assert "unsupported: no valid evidence cited" in ghost.flags
 

@@ -1,0 +1,64 @@
+"""Where threads live: a follow-up finds its thread in DynamoDB (as deployed) and in memory;
+a misconfigured checkpointer is a clear error."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from agent.checkpoints import CheckpointConfigError, open_checkpointer
+from agent.config import Settings
+from agent.service import ask, investigate
+from tests.agent.fakes import FakeBackend, incident
+
+
+def test_a_thread_kept_in_dynamodb_answers_a_follow_up(settings: Settings) -> None:
+    deployed = settings.model_copy(
+        update={"checkpoint_backend": "dynamodb", "dynamodb_table": "fa2-threads"}
+    )
+    with mock_aws():
+        boto3.client("dynamodb", region_name="us-east-1").create_table(
+            TableName="fa2-threads",
+            KeySchema=[
+                {"AttributeName": "PK", "KeyType": "HASH"},
+                {"AttributeName": "SK", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "PK", "AttributeType": "S"},
+                {"AttributeName": "SK", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        first = investigate(incident(), settings=deployed, backend=FakeBackend())
+        assert first.thread_id
+        answer = ask(
+            first.thread_id,
+            "What changed on the orders table?",
+            settings=deployed,
+            backend=FakeBackend(),
+        )
+    assert "UpdateTable" in answer.summary
+    assert len(answer.evidence) > len(first.evidence)
+
+
+def test_a_thread_in_memory_answers_a_follow_up_in_the_same_process(settings: Settings) -> None:
+    in_memory = settings.model_copy(update={"checkpoint_backend": "memory"})
+    first = investigate(incident(), settings=in_memory, backend=FakeBackend())
+    assert first.thread_id
+    answer = ask(
+        first.thread_id,
+        "Was the orders table throttled?",
+        settings=in_memory,
+        backend=FakeBackend(),
+    )
+    assert answer.thread_id == first.thread_id
+
+
+def test_dynamodb_without_a_table_name_is_a_clear_error(settings: Settings) -> None:
+    broken = settings.model_copy(update={"checkpoint_backend": "dynamodb", "dynamodb_table": None})
+    with (
+        pytest.raises(CheckpointConfigError, match="FA2_DYNAMODB_TABLE"),
+        open_checkpointer(broken),
+    ):
+        pass
