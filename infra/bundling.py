@@ -51,10 +51,12 @@ class BundlingError(RuntimeError):
 class BundleSpec:
     python_version: str
     repo_root: Path = REPO_ROOT
+    # Only for `python -m infra.check_bundle`, which builds a twin for this machine.
+    platform_override: str | None = None
 
     @property
     def platform(self) -> str:
-        return PLATFORM_BY_PYTHON[self.python_version]
+        return self.platform_override or PLATFORM_BY_PYTHON[self.python_version]
 
 
 def find_uv(repo_root: Path = REPO_ROOT) -> str:
