@@ -95,6 +95,14 @@ def test_strings_take_single_or_double_quotes_with_escapes():
         ("filter a = 1 not like 'x'", 13, "expected '|' or the end of the query after the filter"),
         ("unnest items", 12, "expected 'into' and the name of the new field"),
         ("fields a b", 9, "expected ',', '|' or the end of the query after the fields command"),
+        ("display", 7, "expected a field to display"),
+        ("filter", 6, "expected a condition after filter"),
+        ("stats by x", 6, "expected an aggregation such as count(*)"),
+        ("sort", 4, "expected a field to sort by"),
+        ("parse @message as x", 15, "expected a glob string or /regex/ to parse with"),
+        ('parse @message "a=*"', 20, "expected 'as' and 1 field name(s)"),
+        ("dedup count(*)", 11, "expected ',', '|' or the end of the query after the dedup command"),
+        ("pattern", 7, "expected a field to find patterns in"),
     ],
 )
 def test_malformed_queries_name_the_position_and_what_was_expected(query, position, expected):

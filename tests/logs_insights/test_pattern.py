@@ -97,6 +97,28 @@ def test_commands_after_pattern_see_its_fields(logs):
     assert result == [{"@pattern": "GET /orders/<Number-1> <Number-2>", "@sampleCount": "5"}]
 
 
+def test_json_access_logs_form_one_pattern_with_typed_tokens(logs):
+    def access(i: int, status: str) -> dict:
+        return {
+            "requestId": f"8f2c{i:04d}-1b2c-4d5e-9f00-1234567890ab",
+            "ip": f"203.0.113.{i}",
+            "requestTime": f"02/Mar/2026:10:0{i}:03 +0000",
+            "httpMethod": "PUT",
+            "path": f"/orders/ord-{i}X7Q",
+            "status": status,
+        }
+
+    engine = logs(*(event(access(i, s), at=i) for i, s in enumerate(["500", "502", "500", "200"])))
+
+    result = engine.rows("pattern @message")
+
+    assert [r["@pattern"] for r in result] == [
+        '{"requestId": "<UUID-1>", "ip": "<IPAddress-2>", "requestTime": "<Timestamp-3>", '
+        '"httpMethod": "PUT", "path": "<String-4>", "status": "<String-5>"}'
+    ]
+    assert result[0]["@sampleCount"] == "4"
+
+
 def test_pattern_of_no_events_is_empty(logs):
     engine = logs(event("INFO fine"))
 

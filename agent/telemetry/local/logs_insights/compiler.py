@@ -194,17 +194,16 @@ class Compiler(ExpressionCompiler):
             assert command.regex is not None
             self.check_regex(ast.Regex(command.regex, command.pattern_pos))
             pattern, group_names, positions = named_to_positional(command.regex)
-        labels = [f"g{i}" for i in range(unnamed_groups(pattern))]
+        # one regex pass: group `_all` wraps the whole pattern, empty exactly when nothing matched
+        labels = ["_all"] + [f"g{i}" for i in range(unnamed_groups(pattern))]
         column = self.new_column()
-        extract = (
-            f"CASE WHEN regexp_matches({source}, {quote(pattern)}) THEN "
-            f"regexp_extract({source}, {quote(pattern)}, [{', '.join(quote(g) for g in labels)}]) END"
-        )
+        label_list = ", ".join(quote(g) for g in labels)
+        extract = f"regexp_extract({source}, {quote('(' + pattern + ')')}, [{label_list}])"
         self.stage(f"SELECT *, {extract} AS {ident(column)} FROM {self.relation}")
+        matched = f"struct_extract({ident(column)}, '_all') <> ''"
         for name, position in zip(group_names, positions, strict=True):
-            self.scope.columns[name] = SqlExpr(
-                f"struct_extract({ident(column)}, {quote(labels[position])})", "any"
-            )
+            value = f"struct_extract({ident(column)}, {quote(labels[position + 1])})"
+            self.scope.columns[name] = SqlExpr(f"CASE WHEN {matched} THEN {value} END", "any")
             if name not in self.scope.output:
                 self.scope.output.append(name)
 

@@ -39,12 +39,17 @@ MASKS: tuple[tuple[str, str, str], ...] = (
         "<TIME>",
         "Timestamp",
     ),
+    # common log format time (API Gateway / ALB / Apache): 02/Mar/2026:09:45:03 +0000
+    (r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?", "<TIME>", "Timestamp"),
     (r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?\b", "<IP>", "IPAddress"),
+    # a one-word JSON string value holding a digit is an id, a path or a time: `"ord-8INF5BJ"`
+    (r'(:\s*)"[^"\\\s]*\d[^"\\\s]*"', '\\1"<STR>"', "String"),
     (r"\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b", "<HEX>", "Hex"),
     (r"-?\b\d+(?:\.\d+)?\b", "<NUM>", "Number"),
 )
-_TOKEN_TYPES = {placeholder: kind for _, placeholder, kind in MASKS} | {"<*>": "Token"}
-_PLACEHOLDER = re.compile(r"<(?:UUID|TIME|IP|HEX|NUM|\*)>")
+_TOKEN_TYPES = {"<UUID>": "UUID", "<TIME>": "Timestamp", "<IP>": "IPAddress", "<STR>": "String"}
+_TOKEN_TYPES |= {"<HEX>": "Hex", "<NUM>": "Number", "<*>": "Token"}
+_PLACEHOLDER = re.compile(r"<(?:UUID|TIME|IP|STR|HEX|NUM|\*)>")
 _SEVERITY = re.compile(
     r"\b(fatal|critical|crit|emerg|panic|error|err|severe|warn|warning|info|notice|debug|trace)\b",
     re.IGNORECASE,
