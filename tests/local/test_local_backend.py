@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import gzip
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 
 from agent.config import load_settings
 from agent.models import MetricDimension, TimeRange
 from agent.telemetry import shapes
-from agent.telemetry.base import MetricQuery, QueryError, TelemetryBackend
+from agent.telemetry.base import (
+    MetricQuery,
+    QueryError,
+    TelemetryBackend,
+    TelemetryUnavailableError,
+)
 from agent.telemetry.local import LocalBackend
 
 from .conftest import FAULTING_TRACE
@@ -160,3 +168,32 @@ def test_demo_bundle_answers_the_questions_of_its_incident() -> None:
     throttled = backend.find_traces("throttle", window)
     assert throttled.total_rows > 0
     assert "ProvisionedThroughputExceededException" in (throttled.rows[0][-1] or "")
+
+
+def test_unreadable_bundle_data_makes_the_source_unavailable_not_the_query_wrong(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "cloudtrail").mkdir()
+    (tmp_path / "cloudtrail" / "trail.json").write_text('{"Records": [{"eventName": ')
+    (tmp_path / "incident.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "title": "t",
+                "window": {"start": "2026-03-02T10:00:00Z", "end": "2026-03-02T11:00:00Z"},
+            }
+        )
+    )
+    backend = LocalBackend(tmp_path, load_settings())
+    with pytest.raises(TelemetryUnavailableError, match="could not load the bundle's athena data"):
+        backend.run_athena("SELECT count(*) FROM cloud_trail_logs")
+
+
+def test_gzipped_alb_and_cloudtrail_files_are_read(tmp_path: Path, bundle: Path) -> None:
+    for source in ("alb", "cloudtrail"):
+        (tmp_path / source).mkdir()
+        for file in (bundle / source).iterdir():
+            (tmp_path / source / (file.name + ".gz")).write_bytes(gzip.compress(file.read_bytes()))
+    shutil.copy(bundle / "incident.yaml", tmp_path / "incident.yaml")
+    backend = LocalBackend(tmp_path, load_settings())
+    assert backend.run_athena("SELECT count(*) FROM alb_access_logs").rows == [["7"]]
+    assert backend.run_athena("SELECT count(*) FROM cloud_trail_logs").rows == [["5"]]
