@@ -125,8 +125,23 @@ def test_lambda_start_and_end_lines_have_type_and_request_id(logs):
     assert result == [
         {"@type": "START", "@requestId": "0c5d7e0f-54d1-4b1e-9d4c-7a51a3f1e002"},
         {"@type": "END", "@requestId": "0c5d7e0f-54d1-4b1e-9d4c-7a51a3f1e002"},
-        {},
+        {"@requestId": "0c5d7e0f-54d1-4b1e-9d4c-7a51a3f1e002"},
     ]
+
+
+def test_request_id_links_every_line_of_an_invocation(logs):
+    rid = "9d1e2f3a-4b5c-4d6e-8f70-0a1b2c3d4e5f"
+    engine = logs(
+        event(f"START RequestId: {rid} Version: $LATEST", at=1),
+        event(f"[ERROR]\t2026-03-02T10:00:00.002Z\t{rid}\tClientError: AccessDenied\n", at=2),
+        event(f"2026-03-02T10:00:00.003Z\t{rid}\tERROR\tInvoke Error \n", at=3),
+        event("2026-03-02T10:00:00.004Z\t11111111-2222-4333-8444-555555555555\tINFO\tother", at=4),
+        event(f"END RequestId: {rid}", at=5),
+    )
+
+    result = engine.rows(f'filter @requestId = "{rid}" | stats count(*) as lines')
+
+    assert result == [{"lines": "4"}]
 
 
 def test_invocations_without_init_duration_leave_it_out(logs):

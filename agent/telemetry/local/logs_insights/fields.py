@@ -28,6 +28,10 @@ from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, quote
 # Max Memory Used: 70 MB\tInit Duration: 150.22 ms
 _PLATFORM_PREFIX = "(starts_with(_msg, 'REPORT RequestId:') OR starts_with(_msg, 'START RequestId:') OR starts_with(_msg, 'END RequestId:'))"
 _IS_REPORT = "starts_with(_msg, 'REPORT RequestId:')"
+_RUNTIME_LINE = (
+    r"^(?:\[[A-Z]+\]\t)?\d{4}-\d{2}-\d{2}T[0-9:.]+Z\t"
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\t"
+)
 
 
 def _report_number(pattern: str, scale: int = 1) -> str:
@@ -53,9 +57,12 @@ def system_field(name: str, account_id: str) -> SqlExpr | None:
         case "@type":
             return SqlExpr(f"CASE WHEN {_PLATFORM_PREFIX} THEN split_part(_msg, ' ', 1) END", "str")
         case "@requestId":
+            # platform lines, and the runtimes' text lines:
+            # `2026-03-02T10:00:00.123Z\t<id>\tERROR\t...` (Node.js), `[ERROR]\t<time>\t<id>\t...` (Python)
             return SqlExpr(
                 f"CASE WHEN {_PLATFORM_PREFIX} THEN "
-                f"regexp_extract(_msg, '^[A-Z]+ RequestId: ([^\\s]+)', 1) END",
+                f"regexp_extract(_msg, '^[A-Z]+ RequestId: ([^\\s]+)', 1) "
+                f"ELSE nullif(regexp_extract(_msg, {quote(_RUNTIME_LINE)}, 1), '') END",
                 "str",
             )
         case "@duration":
