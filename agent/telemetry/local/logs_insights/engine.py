@@ -172,23 +172,9 @@ class LogsInsightsEngine:
         groups = cursor.execute(f"{head.with_clause()}\n{grouped_input_sql(input_sql)}").fetchall()
         pattern_rows, _ = cluster_lines([(m, int(n), s) for m, n, s in groups])
         matched = sum(int(n) for _, n, _ in groups)
-        temp = f"pattern_rows_{uuid.uuid4().hex}"
-        columns = ", ".join(
-            f"c{i} {'DOUBLE' if t == 'num' else 'VARCHAR'}" for i, t in enumerate(PATTERN_TYPES)
-        )
-        cursor.execute(f"CREATE TEMP TABLE {temp} ({columns})")
+        temp = _pattern_table(cursor, pattern_rows)
         try:
-            if pattern_rows:  # one INSERT of column lists: executemany is slow in DuckDB
-                unnests = ", ".join(
-                    f"unnest(CAST(? AS {'DOUBLE' if t == 'num' else 'VARCHAR'}[]))"
-                    for t in PATTERN_TYPES
-                )
-                cursor.execute(
-                    f"INSERT INTO {temp} SELECT {unnests}",
-                    [list(c) for c in zip(*pattern_rows, strict=True)],
-                )
-            scope = pattern_scope()
-            tail = Compiler(query.text, self._account_id, f"SELECT * FROM {temp}", scope)
+            tail = Compiler(query.text, self._account_id, f"SELECT * FROM {temp}", pattern_scope())
             compiled = tail.compile(commands[split + 1 :])
             return self._finish(cursor, tail, compiled, default_limit, None, matched)
         finally:
@@ -238,6 +224,20 @@ class LogsInsightsEngine:
         with self._lock:
             self._scanned[key] = result
         return result
+
+
+def _pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
+    """The clustered rows as a temp table (this cursor's own) for the rest of the pipeline."""
+    temp = f"pattern_rows_{uuid.uuid4().hex}"
+    kinds = ["DOUBLE" if t == "num" else "VARCHAR" for t in PATTERN_TYPES]
+    cursor.execute(
+        f"CREATE TEMP TABLE {temp} ({', '.join(f'c{i} {k}' for i, k in enumerate(kinds))})"
+    )
+    if pattern_rows:  # one INSERT of column lists: executemany is slow in DuckDB
+        unnests = ", ".join(f"unnest(CAST(? AS {k}[]))" for k in kinds)
+        columns = [list(c) for c in zip(*pattern_rows, strict=True)]
+        cursor.execute(f"INSERT INTO {temp} SELECT {unnests}", columns)
+    return temp
 
 
 def _result_row(
