@@ -422,6 +422,14 @@ def test_dedup_keeps_first_event_per_value_in_sort_order(logs):
     assert [(r["server"], r["message"]) for r in result] == [("web-1", "new"), ("web-2", "only")]
 
 
+def test_only_limit_may_follow_dedup():
+    from agent.telemetry.local.logs_insights import parse_query
+
+    parse_query("fields server | dedup server | limit 5")
+    with pytest.raises(QueryError, match="only limit may follow dedup"):
+        parse_query("fields server | dedup server | sort server")
+
+
 def test_dedup_keeps_events_missing_the_field(logs):
     engine = logs(
         event({"server": "web-1"}, at=1), event({"other": 1}, at=2), event({"other": 2}, at=3)
@@ -434,13 +442,55 @@ def test_dedup_keeps_events_missing_the_field(logs):
 
 
 def test_unnest_expands_a_json_list_into_rows(logs):
-    engine = logs(event({"requestId": "r1", "users": [{"name": "ana"}, {"name": "bo"}]}))
+    engine = logs(event({"events": [{"name": "exception"}, {"name": "user action"}]}))
 
     result = engine.rows(
-        "fields jsonParse(@message) as json_message | unnest json_message.users into user | display user.name"
+        "fields jsonParse(@message) as json_message | unnest json_message.events into event "
+        "| display event.name"
     )
 
-    assert result == [{"user.name": "ana"}, {"user.name": "bo"}]
+    assert result == [{"event.name": "exception"}, {"event.name": "user action"}]
+
+
+def test_unnest_then_filter_items(logs):
+    engine = logs(
+        event({"accounts": [{"id": "a", "type": "internal"}, {"id": "b", "type": "external"}]})
+    )
+
+    result = engine.rows(
+        'fields jsonParse(@message) as js | unnest js.accounts into account | filter account.type = "internal" '
+        "| display account.id"
+    )
+
+    assert result == [{"account.id": "a"}]
+
+
+def test_unnest_then_aggregate(logs):
+    engine = logs(
+        event(
+            {
+                "trimmedData": '[{"accountId": "111", "droppedSpans": 4}, {"accountId": "222", "droppedSpans": 1}]'
+            }
+        ),
+        event({"trimmedData": '[{"accountId": "111", "droppedSpans": 6}]'}, at=1),
+    )
+
+    result = engine.rows(
+        "fields jsonParse(trimmedData) as accounts | unnest accounts into account "
+        "| stats sum(account.droppedSpans) as n by account.accountId | sort n desc | limit 10"
+    )
+
+    assert result == [
+        {"account.accountId": "111", "n": "10"},
+        {"account.accountId": "222", "n": "1"},
+    ]
+
+
+def test_unnest_treats_a_single_value_as_a_list_of_one(logs):
+    engine = logs(event({"owner": {"name": "ana"}, "tag": "red"}))
+
+    assert engine.rows("unnest owner into o | display o.name") == [{"o.name": "ana"}]
+    assert engine.rows("unnest tag into t | display t") == [{"t": "red"}]
 
 
 def test_unnest_a_discovered_list_field(logs):

@@ -89,7 +89,11 @@ class Compiler(ExpressionCompiler):
     # -- commands ---------------------------------------------------------------------------
 
     def compile(self, commands: Sequence[ast.Command]) -> Compiled:
+        after_dedup = False
         for command in commands:
+            if after_dedup and not isinstance(command, ast.LimitCmd):
+                raise self.error(command.pos, "only limit may follow dedup (as on AWS)")
+            after_dedup = after_dedup or isinstance(command, ast.DedupCmd)
             match command:
                 case ast.FieldsCmd(items=items):
                     self.project(items, show=True)
@@ -226,9 +230,12 @@ class Compiler(ExpressionCompiler):
                 f"unnest needs a list field; '{command.source.name}' is not a field of the events",
             )
         column = self.new_column()
-        self.stage(
-            f"SELECT *, unnest(json_extract({source.sql}, '$[*]')) AS {ident(column)} FROM {self.relation}"
+        # a list gives one row per element; anything else is a list of one item (AWS's rule)
+        items = (
+            f"CASE WHEN json_type({source.sql}) = 'ARRAY' THEN json_extract({source.sql}, '$[*]') "
+            f"ELSE [{source.sql}] END"
         )
+        self.stage(f"SELECT *, unnest({items}) AS {ident(column)} FROM {self.relation}")
         self.scope.columns[command.target] = SqlExpr(ident(column), "json")
         if command.target not in self.scope.output:
             self.scope.output.append(command.target)

@@ -95,7 +95,7 @@ class ExpressionCompiler:
     def resolve_json(self, name: str) -> SqlExpr | None:
         if name in self.scope.columns:
             value = self.scope.columns[name]
-            return value if value.type == "json" else SqlExpr(f"json({value.sql})", "json")
+            return value if value.type == "json" else SqlExpr(f"to_json({value.sql})", "json")
         segments = name.split(".")
         for cut in range(len(segments) - 1, 0, -1):
             parent = self.scope.columns.get(".".join(segments[:cut]))
