@@ -147,6 +147,9 @@ def test_bin_rounds_timestamps_down_to_the_period(logs):
         ("1mo", "2026-03-01 00:00:00.000"),
         ("1q", "2026-01-01 00:00:00.000"),
         ("1y", "2026-01-01 00:00:00.000"),
+        ("2hrs", "2026-03-02 10:00:00.000"),
+        ("1qtr", "2026-01-01 00:00:00.000"),
+        ("500msec", "2026-03-02 10:17:42.500"),
     ],
 )
 def test_datefloor_periods(logs, period, expected):

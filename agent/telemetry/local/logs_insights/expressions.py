@@ -31,15 +31,14 @@ from agent.telemetry.local.logs_insights.sqlexpr import (
 )
 
 _CALENDAR_UNITS = {
-    "mo": "month",
-    "month": "month",
-    "months": "month",
-    "q": "quarter",
-    "quarter": "quarter",
-    "quarters": "quarter",
-    "y": "year",
-    "year": "year",
-    "years": "year",
+    unit + plural: name
+    for name, spellings in {
+        "month": ("month", "mo", "mon"),
+        "quarter": ("quarter", "q", "qtr"),
+        "year": ("year", "y", "yr"),
+    }.items()
+    for unit in spellings
+    for plural in (("", "s") if len(unit) > 1 else ("",))
 }
 
 

@@ -18,38 +18,23 @@ TokenKind = Literal[
     "lparen", "rparen", "lbrack", "rbrack", "eof",
 ]  # fmt: skip
 
-# Period units of bin()/datefloor()/dateceil(), to milliseconds.
-DURATION_UNITS: dict[str, int] = {
-    "ms": 1,
-    "s": 1000,
-    "sec": 1000,
-    "second": 1000,
-    "seconds": 1000,
-    "m": 60_000,
-    "min": 60_000,
-    "minute": 60_000,
-    "minutes": 60_000,
-    "h": 3_600_000,
-    "hr": 3_600_000,
-    "hour": 3_600_000,
-    "hours": 3_600_000,
-    "d": 86_400_000,
-    "day": 86_400_000,
-    "days": 86_400_000,
-    "w": 7 * 86_400_000,
-    "week": 7 * 86_400_000,
-    "weeks": 7 * 86_400_000,
-    # calendar units: the compiler floors these on the calendar, the value is nominal
-    "mo": 30 * 86_400_000,
-    "month": 30 * 86_400_000,
-    "months": 30 * 86_400_000,
-    "q": 91 * 86_400_000,
-    "quarter": 91 * 86_400_000,
-    "quarters": 91 * 86_400_000,
-    "y": 365 * 86_400_000,
-    "year": 365 * 86_400_000,
-    "years": 365 * 86_400_000,
-}
+# Period units of bin()/datefloor()/dateceil(), to milliseconds, as the stats page lists them;
+# "for all units and abbreviations that include more than one character, adding s to
+# pluralize is supported" (hr, hrs). Calendar units (mo, q, y) are floored on the calendar by
+# the compiler; their value here is nominal.
+_DAY = 86_400_000
+_UNITS: dict[str, int] = {
+    "millisecond": 1, "ms": 1, "msec": 1,
+    "second": 1000, "s": 1000, "sec": 1000,
+    "minute": 60_000, "m": 60_000, "min": 60_000,
+    "hour": 3_600_000, "h": 3_600_000, "hr": 3_600_000,
+    "day": _DAY, "d": _DAY,
+    "week": 7 * _DAY, "w": 7 * _DAY,
+    "month": 30 * _DAY, "mo": 30 * _DAY, "mon": 30 * _DAY,
+    "quarter": 91 * _DAY, "q": 91 * _DAY, "qtr": 91 * _DAY,
+    "year": 365 * _DAY, "y": 365 * _DAY, "yr": 365 * _DAY,
+}  # fmt: skip
+DURATION_UNITS: dict[str, int] = _UNITS | {f"{u}s": v for u, v in _UNITS.items() if len(u) > 1}
 
 
 @dataclass(frozen=True)
