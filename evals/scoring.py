@@ -1,0 +1,281 @@
+"""Scoring one investigation report against a scenario's ground truth.
+
+A report either asserts a cause (its top hypothesis) or concludes that the evidence is
+insufficient (no hypothesis, or only low-confidence ones under a summary that says so).
+
+- root cause correct: the report asserts a cause and every `must_mention` group has one
+  alternative (case-insensitive) in the top hypothesis' statement or reasoning. For an
+  `insufficient-evidence` scenario: the report concludes so, in words that match the
+  groups (summary included).
+- category correct: the asserted hypothesis' category, `insufficient-evidence` otherwise.
+- evidence recall: share of `key_evidence` items found in the rows of cited evidence from
+  the same source (ALB and CloudTrail evidence are Athena results over their tables).
+- citation validity: share of citations that point at existing evidence with rows, whose
+  claim (a hypothesis statement; a timeline event and its minute) shares at least one
+  distinctive term (an API name, an id, an address, a quoted phrase) with the cited rows.
+  Citations the graph removed as unknown count as invalid.
+- red herring blamed: the asserted hypothesis' statement names a red herring's distinctive
+  term (one the true root cause does not also use).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from agent.report import Evidence, Hypothesis, Report
+from agent.telemetry.bundle import CATEGORIES, BundleManifest, GroundTruth
+
+INSUFFICIENT = "insufficient-evidence"
+# API names and exceptions (CamelCase), ids and addresses (letters/digits joined by - . _ :),
+# and quoted phrases: the terms a claim and its evidence should share.
+_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
+_IDENT = re.compile(r"\b[\w]+(?:[-.:/_][\w]+)+\b")
+_QUOTED = re.compile(r"'([^']{4,})'|\"([^\"]{4,})\"|`([^`]{4,})`")
+_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{2}([:.]\d{2})?$|^\d+(\.\d+)?(ms|s|m|%)?$")
+_REMOVED = re.compile(r"removed unknown citation (E\d+)")
+_INCONCLUSIVE = re.compile(
+    r"insufficient|inconclusive|not enough evidence|cannot (be )?determined?|undetermined", re.I
+)
+# Words that name a product or a category, not a fact a row could show.
+_GENERIC = {
+    "cloudtrail",
+    "cloudwatch",
+    "dynamodb",
+    "x-ray",
+    "xray",
+    "apigateway",
+    "rule-based",
+    "logs-insights",
+    *CATEGORIES,
+    INSUFFICIENT,
+}
+
+
+class ScenarioResult(BaseModel):
+    """One scenario run: a row of `results.json` (the shape is part of the eval contract)."""
+
+    name: str
+    passed: bool
+    root_cause_correct: bool
+    category_correct: bool
+    evidence_recall: float
+    citation_validity: float
+    red_herring_blamed: bool
+    steps: int
+    tool_calls: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    wall_seconds: float
+    top_hypothesis: str | None
+
+
+@dataclass
+class Score:
+    """The verdict with what it rests on (for the markdown and HTML reports)."""
+
+    root_cause_correct: bool
+    category_correct: bool
+    predicted_category: str | None
+    evidence_recall: float
+    found_evidence: list[str]
+    missing_evidence: list[str]
+    citation_validity: float
+    invalid_citations: list[str]
+    red_herring_blamed: bool
+    blamed_terms: list[str]
+    missing_mentions: list[list[str]] = field(default_factory=list)
+    judge_correct: bool | None = None
+    judge_reasoning: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.root_cause_correct and self.category_correct and not self.red_herring_blamed
+
+
+def distinctive_terms(text: str) -> set[str]:
+    """Terms that identify a thing rather than describe it (lower-cased)."""
+    terms = set(_CAMEL.findall(text))
+    terms.update(t for t in _IDENT.findall(text) if not _TIME_LIKE.match(t) and len(t) >= 4)
+    for groups in _QUOTED.findall(text):
+        terms.update(g for g in groups if g)
+    return {t.lower() for t in terms} - _GENERIC
+
+
+def top_hypothesis(report: Report) -> Hypothesis | None:
+    """The highest-ranked hypothesis that kept valid evidence, else the highest-ranked one."""
+    for hypothesis in report.hypotheses:
+        if hypothesis.supported:
+            return hypothesis
+    return report.hypotheses[0] if report.hypotheses else None
+
+
+def concludes_insufficient(report: Report) -> bool:
+    """The report's answer is "the evidence does not show the cause": no hypothesis, or only
+    low-confidence ones under a summary that says the cause could not be determined."""
+    if not report.hypotheses:
+        return True
+    all_low = all(h.confidence == "low" for h in report.hypotheses)
+    return all_low and bool(_INCONCLUSIVE.search(report.summary))
+
+
+def asserted_hypothesis(report: Report) -> Hypothesis | None:
+    """The cause the report puts forward (None when it concludes the evidence is insufficient)."""
+    return None if concludes_insufficient(report) else top_hypothesis(report)
+
+
+def _root_cause(report: Report, truth: GroundTruth) -> tuple[bool, list[list[str]]]:
+    inconclusive = concludes_insufficient(report)
+    if truth.category == INSUFFICIENT:
+        top = top_hypothesis(report)
+        text = "\n".join([report.summary] + ([top.statement, top.reasoning] if top else []))
+    else:
+        top = asserted_hypothesis(report)
+        text = f"{top.statement}\n{top.reasoning}" if top else ""
+    text = text.lower()
+    missing = [group for group in truth.must_mention if not any(a.lower() in text for a in group)]
+    if truth.category == INSUFFICIENT:
+        return inconclusive and not missing, missing
+    return not inconclusive and not missing, missing
+
+
+def _evidence_text(evidence: Evidence) -> str:
+    cells = [" ".join(evidence.columns)] + [" ".join(c or "" for c in row) for row in evidence.rows]
+    return "\n".join(cells).lower()
+
+
+def evidence_source(evidence: Evidence, manifest: BundleManifest) -> str:
+    """The bundle source an evidence item comes from (logs, alb, cloudtrail, xray, metrics)."""
+    if evidence.source == "athena":
+        query = evidence.query.lower()
+        if manifest.athena.alb_table.lower() in query:
+            return "alb"
+        if manifest.athena.cloudtrail_table.lower() in query:
+            return "cloudtrail"
+        return "athena"
+    if evidence.source == "alarm":
+        return "metrics"
+    return evidence.source
+
+
+def cited_ids(report: Report) -> list[str]:
+    ids: list[str] = []
+    for hypothesis in report.hypotheses:
+        ids.extend(hypothesis.evidence_ids)
+    for entry in report.timeline:
+        ids.extend(entry.evidence_ids)
+    return list(dict.fromkeys(ids))
+
+
+def _recall(
+    report: Report, manifest: BundleManifest, truth: GroundTruth
+) -> tuple[float, list[str], list[str]]:
+    by_id = report.evidence_by_id()
+    cited = [by_id[i] for i in cited_ids(report) if i in by_id]
+    found: list[str] = []
+    missing: list[str] = []
+    for item in truth.key_evidence:
+        label = f"{item.source}: {item.contains}"
+        hit = any(
+            evidence_source(e, manifest) == item.source
+            and item.contains.lower() in _evidence_text(e)
+            for e in cited
+            if e.status == "ok" and e.rows
+        )
+        (found if hit else missing).append(label)
+    total = len(truth.key_evidence)
+    return (len(found) / total if total else 1.0), found, missing
+
+
+def _citations(report: Report) -> tuple[float, list[str]]:
+    """A hypothesis' claim is its statement; a timeline entry's is its event and its minute."""
+    by_id = report.evidence_by_id()
+    claims: list[tuple[set[str], list[str], list[str]]] = [
+        (distinctive_terms(h.statement), h.evidence_ids, _REMOVED.findall(" ".join(h.flags)))
+        for h in report.hypotheses
+    ]
+    claims += [
+        (distinctive_terms(t.event) | {f"{t.time:%H:%M}"}, t.evidence_ids, [])
+        for t in report.timeline
+    ]
+    total = 0
+    invalid: list[str] = []
+    for terms, ids, removed in claims:
+        total += len(ids) + len(removed)
+        invalid.extend(f"{i} (unknown)" for i in removed)
+        present = [by_id[i] for i in ids if i in by_id]
+        invalid.extend(f"{i} (unknown)" for i in ids if i not in by_id)
+        empty = [e for e in present if e.status != "ok" or not e.rows]
+        invalid.extend(f"{e.id} (no rows)" for e in empty)
+        with_rows = [e for e in present if e not in empty]
+        if terms and with_rows:
+            text = "\n".join(_evidence_text(e) for e in with_rows)
+            if not any(term in text for term in terms):
+                invalid.extend(f"{e.id} (does not show what the claim says)" for e in with_rows)
+    return (1.0 - len(invalid) / total if total else 1.0), invalid
+
+
+def red_herring_terms(truth: GroundTruth) -> set[str]:
+    """Each red herring's distinctive terms minus those the true root cause also uses."""
+    cause = distinctive_terms(truth.root_cause) | {a.lower() for g in truth.must_mention for a in g}
+    terms: set[str] = set()
+    for herring in truth.red_herrings:
+        terms |= {t for t in distinctive_terms(herring) if not any(t in c or c in t for c in cause)}
+    return terms
+
+
+def _blamed(report: Report, truth: GroundTruth) -> list[str]:
+    top = asserted_hypothesis(report)
+    if top is None:
+        return []
+    statement = top.statement.lower()
+    return sorted(t for t in red_herring_terms(truth) if t in statement)
+
+
+def score_report(report: Report, manifest: BundleManifest) -> Score:
+    truth = manifest.ground_truth
+    if truth is None:
+        raise ValueError(f"{manifest.title}: the bundle has no ground_truth to score against")
+    correct, missing_mentions = _root_cause(report, truth)
+    top = asserted_hypothesis(report)
+    predicted = top.category if top else INSUFFICIENT
+    recall, found, missing = _recall(report, manifest, truth)
+    validity, invalid = _citations(report)
+    blamed = _blamed(report, truth)
+    return Score(
+        root_cause_correct=correct,
+        category_correct=predicted == truth.category,
+        predicted_category=predicted,
+        evidence_recall=round(recall, 4),
+        found_evidence=found,
+        missing_evidence=missing,
+        citation_validity=round(validity, 4),
+        invalid_citations=invalid,
+        red_herring_blamed=bool(blamed),
+        blamed_terms=blamed,
+        missing_mentions=missing_mentions,
+    )
+
+
+def scenario_result(name: str, report: Report, score: Score) -> ScenarioResult:
+    top = asserted_hypothesis(report)
+    usage = report.usage
+    return ScenarioResult(
+        name=name,
+        passed=score.passed,
+        root_cause_correct=score.root_cause_correct,
+        category_correct=score.category_correct,
+        evidence_recall=score.evidence_recall,
+        citation_validity=score.citation_validity,
+        red_herring_blamed=score.red_herring_blamed,
+        steps=usage.steps,
+        tool_calls=usage.tool_calls,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cost_usd=round(usage.cost_usd, 6),
+        wall_seconds=round(usage.wall_seconds, 3),
+        top_hypothesis=top.statement if top else f"(inconclusive) {report.summary}"[:300],
+    )
