@@ -40,7 +40,9 @@ SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
 class Series:
     namespace: str
     metric_name: str
-    dimensions: tuple[tuple[str, str], ...]  # sorted (name, value)
+    # Sorted by name: CloudWatch matches dimensions as a set, and the AWS backend lists
+    # them sorted by name too, so both backends list a metric alike.
+    dimensions: tuple[tuple[str, str], ...]
     statistic: str
     period: int
     unit: str | None
