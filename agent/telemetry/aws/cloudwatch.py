@@ -198,7 +198,10 @@ class CloudWatch:
                 key = (metric.get("Namespace"), metric.get("MetricName"), _dimension_key(metric))
                 if key not in seen:
                     seen.add(key)
-                    metrics.append(metric)
+                    # Dimension order carries no meaning; sorted by name (as the local backend
+                    # does), a metric prints the same way in every listing.
+                    ordered = sorted(metric.get("Dimensions", []), key=lambda d: d["Name"])
+                    metrics.append({**metric, "Dimensions": ordered})
             if not page.get("NextToken"):
                 break
             if len(metrics) >= MAX_LIST_METRICS:
