@@ -66,7 +66,6 @@ class Compiler(ExpressionCompiler):
         self.limit: int | None = None
         self.matched_relation: str | None = None
         self.pre_limit_relation = "s0"  # the events before any limit: recordsMatched counts them
-        self._counter = 0
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -78,10 +77,6 @@ class Compiler(ExpressionCompiler):
         name = f"s{len(self.ctes)}"
         self.ctes.append((name, body))
         return name
-
-    def new_column(self) -> str:
-        self._counter += 1
-        return f"c{self._counter}"
 
     def result(self) -> Compiled:
         return Compiled(self.ctes, self.relation, self.scope, self.limit, self.matched_relation)
@@ -147,6 +142,7 @@ class Compiler(ExpressionCompiler):
             groups.append((item.name, self.expr(item.expr)))
         aggregates: list[tuple[str, SqlExpr]] = []
         outer = dict(self.scope.columns)
+        self.hoisted = {}
         for item in command.aggregates:
             # an aggregation may reuse earlier ones by alias, as AWS's own Lambda example does:
             # `stats max(@memorySize) as a, max(@maxMemoryUsed) as b, a - b as spare`
@@ -161,6 +157,10 @@ class Compiler(ExpressionCompiler):
             aggregates.append((item.name, value))
             self.scope.columns[item.name] = value
         self.scope.columns = outer
+        if self.hoisted:
+            arguments = ", ".join(f"{sql} AS {ident(col)}" for sql, col in self.hoisted.items())
+            self.stage(f"SELECT *, {arguments} FROM {self.relation}")
+        self.hoisted = None
         selects, columns = [], {}
         for name, value in [*groups, *aggregates]:
             column = self.new_column()

@@ -54,8 +54,13 @@ def system_field(name: str, account_id: str) -> SqlExpr | None:
             return SqlExpr("_stream", "str")
         case "@log":
             return SqlExpr(f"({quote(account_id + ':')} || _group)", "str")
-        case "@type":
-            return SqlExpr(f"CASE WHEN {_PLATFORM_PREFIX} THEN split_part(_msg, ' ', 1) END", "str")
+        case "@type":  # constants, not split_part: most Lambda queries filter on it
+            return SqlExpr(
+                "CASE WHEN starts_with(_msg, 'REPORT RequestId:') THEN 'REPORT' "
+                "WHEN starts_with(_msg, 'START RequestId:') THEN 'START' "
+                "WHEN starts_with(_msg, 'END RequestId:') THEN 'END' END",
+                "str",
+            )
         case "@requestId":
             # platform lines, and the runtimes' text lines:
             # `2026-03-02T10:00:00.123Z\t<id>\tERROR\t...` (Node.js), `[ERROR]\t<time>\t<id>\t...` (Python)
@@ -66,7 +71,8 @@ def system_field(name: str, account_id: str) -> SqlExpr | None:
                 "str",
             )
         case "@duration":
-            return SqlExpr(_report_number(r"RequestId: \S+\s+Duration: ([0-9.]+) ms"), "num")
+            # the first "<space>Duration:" of a REPORT line is the run time ("Billed Duration" follows)
+            return SqlExpr(_report_number(r"\sDuration: ([0-9.]+) ms"), "num")
         case "@billedDuration":
             return SqlExpr(_report_number(r"Billed Duration: ([0-9.]+) ms"), "num")
         case "@initDuration":
