@@ -119,6 +119,35 @@ def test_athena_results_keep_columns_and_rows(
     assert "UpdateTable" in column(aws, "eventname")
 
 
+@pytest.mark.parametrize(
+    "bad_call",
+    [
+        pytest.param(lambda b, w: b.run_athena("DROP TABLE cloud_trail_logs"), id="athena-drop"),
+        pytest.param(
+            lambda b, w: b.run_athena("SELECT 1; DELETE FROM cloud_trail_logs"),
+            id="athena-two-statements",
+        ),
+        pytest.param(
+            lambda b, w: b.run_logs_insights("fields @message", [LOG_GROUP], w, limit=0),
+            id="logs-limit-0",
+        ),
+        pytest.param(
+            lambda b, w: b.get_metric_data([THROTTLES.model_copy(update={"period": 90})], w),
+            id="metrics-period-90",
+        ),
+    ],
+)
+def test_invalid_requests_are_query_errors_on_both(
+    local_backend: TelemetryBackend,
+    aws_backend: AwsBackend,
+    bundle: Bundle,
+    bad_call: Callable[[TelemetryBackend, Any], Any],
+) -> None:
+    for backend in (local_backend, aws_backend):
+        with pytest.raises(QueryError):
+            bad_call(backend, bundle.window)
+
+
 def test_write_statements_are_refused_by_both(
     local_backend: TelemetryBackend, aws_backend: AwsBackend
 ) -> None:
