@@ -187,12 +187,18 @@ def run_scenario(
     if not report.usage.wall_seconds:
         report.usage.wall_seconds = time.perf_counter() - started
     score = score_report(report, scenario.manifest)
+    error = None
     if judge is not None:
-        verdict = judge.judge(report, scenario.manifest)
-        score.judge_correct, score.judge_reasoning = verdict.correct, verdict.reasoning
-        score.root_cause_correct = score.root_cause_correct and verdict.correct
+        try:
+            verdict = judge.judge(report, scenario.manifest)
+        except Exception as exc:  # an unavailable judge cannot confirm the root cause
+            error = "judge: " + "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            score.judge_correct, score.judge_reasoning = False, error
+        else:
+            score.judge_correct, score.judge_reasoning = verdict.correct, verdict.reasoning
+        score.root_cause_correct = score.root_cause_correct and bool(score.judge_correct)
     result = scenario_result(scenario.name, report, score)
-    return ScenarioRun(scenario, result, score, report, attempt=attempt)
+    return ScenarioRun(scenario, result, score, report, error=error, attempt=attempt)
 
 
 def run_suite(

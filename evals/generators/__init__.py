@@ -25,6 +25,8 @@ def _modules() -> list[ModuleType]:
 
     found = []
     for info in sorted(pkgutil.iter_modules(scenarios.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):  # helpers shared by a scenario's modules
+            continue
         found.append(importlib.import_module(f"evals.generators.scenarios.{info.name}"))
     return found
 
