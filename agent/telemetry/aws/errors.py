@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from agent.telemetry.aws.polling import Deadline, Waiter
 from agent.telemetry.base import QueryError, TelemetryUnavailableError
@@ -26,8 +26,15 @@ ACCESS_DENIED_CODES = frozenset(
         "AccessDeniedException",
         "UnauthorizedOperation",
         "UnauthorizedException",
+    }
+)
+# The caller's credentials themselves are bad: no policy change will help.
+CREDENTIAL_CODES = frozenset(
+    {
         "UnrecognizedClientException",
         "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
         "ExpiredToken",
         "ExpiredTokenException",
         "MissingAuthenticationToken",
@@ -119,6 +126,11 @@ def translate(exc: Exception, *, action: str, resource: str, service_label: str)
             return TelemetryUnavailableError(
                 access_denied_message(exc, action=action, resource=resource)
             )
+        if code in CREDENTIAL_CODES:
+            return TelemetryUnavailableError(
+                f"{service_label} refused fa2's AWS credentials ({code}): {error_message(exc)}; "
+                "refresh them (expired session?) or check the profile / role in use"
+            )
         if code == "MalformedQueryException":
             position = (_compile_error(exc).get("location") or {}).get("startCharOffset")
             return QueryError(_malformed_query_message(exc, service_label), position=position)
@@ -133,6 +145,11 @@ def translate(exc: Exception, *, action: str, resource: str, service_label: str)
             )
         return TelemetryUnavailableError(
             f"{service_label} failed on {action} ({code}): {error_message(exc)}"
+        )
+    if isinstance(exc, NoCredentialsError):
+        return TelemetryUnavailableError(
+            "no AWS credentials found: configure a profile (AWS_PROFILE), environment variables "
+            "or an instance/Lambda role, or run offline with --bundle"
         )
     if isinstance(exc, BotoCoreError):
         return TelemetryUnavailableError(
