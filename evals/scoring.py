@@ -12,10 +12,11 @@ insufficient (no hypothesis, or only low-confidence ones under a summary that sa
   the same source (ALB and CloudTrail evidence are Athena results over their tables).
 - citation validity: share of citations that point at existing evidence with rows, whose
   claim (a hypothesis statement; a timeline event and its minute) shares at least one
-  distinctive term (an API name, an id, an address, a quoted phrase) with the cited rows.
+  distinctive term (an API name, an id, an address, a quoted phrase, a clock minute) with
+  the cited rows.
   Citations the graph removed as unknown count as invalid.
-- red herring blamed: the asserted hypothesis' statement names a red herring's distinctive
-  term (one the true root cause does not also use).
+- red herring blamed: the asserted hypothesis' statement names a red herring's API name
+  or quoted phrase (one the true root cause does not also use).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ INSUFFICIENT = "insufficient-evidence"
 _CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
 _IDENT = re.compile(r"\b[\w]+(?:[-.:/_][\w]+)+\b")
 _QUOTED = re.compile(r"'([^']{4,})'|\"([^\"]{4,})\"|`([^`]{4,})`")
-_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{2}([:.]\d{2})?$|^\d+(\.\d+)?(ms|s|m|%)?$")
+_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{2}([:.]\d{2})?z?$|^\d+(\.\d+)?(ms|s|m|%)?$", re.I)
+_CLOCK = re.compile(r"\b(\d{2}:\d{2})(?::\d{2})?Z?\b")
 _REMOVED = re.compile(r"removed unknown citation (E\d+)")
 _INCONCLUSIVE = re.compile(
     r"insufficient|inconclusive|not enough evidence|cannot (be )?determined?|undetermined", re.I
@@ -49,6 +51,7 @@ _GENERIC = {
     "apigateway",
     "rule-based",
     "logs-insights",
+    "postgresql",
     *CATEGORIES,
     INSUFFICIENT,
 }
@@ -102,6 +105,7 @@ def distinctive_terms(text: str) -> set[str]:
     terms.update(t for t in _IDENT.findall(text) if not _TIME_LIKE.match(t) and len(t) >= 4)
     for groups in _QUOTED.findall(text):
         terms.update(g for g in groups if g)
+    terms.update(_CLOCK.findall(text))  # "from 08:11Z" is checked as the minute 08:11
     return {t.lower() for t in terms} - _GENERIC
 
 
@@ -219,11 +223,16 @@ def _citations(report: Report) -> tuple[float, list[str]]:
 
 
 def red_herring_terms(truth: GroundTruth) -> set[str]:
-    """Each red herring's distinctive terms minus those the true root cause also uses."""
+    """Each red herring's API names and quoted phrases, minus those the root cause also uses
+    (ids, names and times are too often shared with a correct answer to count as blame)."""
     cause = distinctive_terms(truth.root_cause) | {a.lower() for g in truth.must_mention for a in g}
     terms: set[str] = set()
     for herring in truth.red_herrings:
-        terms |= {t for t in distinctive_terms(herring) if not any(t in c or c in t for c in cause)}
+        named = set(_CAMEL.findall(herring))
+        for groups in _QUOTED.findall(herring):
+            named.update(g for g in groups if g)
+        lowered = {t.lower() for t in named} - _GENERIC
+        terms |= {t for t in lowered if not any(t in c or c in t for c in cause)}
     return terms
 
 

@@ -177,7 +177,7 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
                 {"source": "alb", "contains": "502"},
             ],
             "red_herrings": [
-                "cache misses on quotes-cache rising (a consequence: failed quotes are not cached)"
+                "'cache miss' warnings on quotes-cache rising (a consequence: failed quotes are not cached)"
             ],
             "difficulty": "hard",
         },

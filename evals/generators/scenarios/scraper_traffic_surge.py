@@ -163,7 +163,7 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
             ],
             "key_evidence": [{"source": "alb", "contains": "Scrapy"}],
             "red_herrings": [
-                "a vulnerability scanner's burst of 404s (/wp-login.php, /.env) at 13:02"
+                'a vulnerability scanner probing "/wp-login.php" and "/.git/config" (404s) at 13:02'
             ],
             "difficulty": "medium",
         },

@@ -339,7 +339,7 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
                 {"source": "cloudtrail", "contains": "PutRolePolicy"},
             ],
             "red_herrings": [
-                "CodePipeline's UpdateFunctionCode of fetch-sales at 10:06 (FetchSales keeps succeeding)",
+                "CodePipeline's UpdateFunctionCode of fetch-sales at 10:06 (that step keeps succeeding)",
                 "occasional 'Sales API returned a partial page' warnings in fetch-sales",
             ],
             "difficulty": "medium",
