@@ -167,3 +167,53 @@ def test_joda_patterns_translate_to_strftime() -> None:
 def test_unknown_joda_letters_are_refused_with_the_supported_list() -> None:
     with pytest.raises(QueryError, match="unsupported Joda-Time pattern letters 'QQ'"):
         joda_to_strftime("yyyy QQ")
+
+
+# The rest of the functions the engine lists as supported (trino_sql.SUPPORTED_FUNCTIONS).
+MORE_CASES = {
+    "regexp_extract_all": ("SELECT regexp_extract_all('a1b22c333', '[0-9]+')", "[1, 22, 333]"),
+    "strpos": ("SELECT strpos('orders/42', '/')", "7"),
+    "substr": ("SELECT substr('orders/42', 8)", "42"),
+    "replace": ("SELECT replace('a-b-c', '-', '+')", "a+b+c"),
+    "lower": ("SELECT lower('PutItem')", "putitem"),
+    "upper": ("SELECT upper('get')", "GET"),
+    "length": ("SELECT length('orders')", "6"),
+    "trim": ("SELECT trim('  x  ')", "x"),
+    "concat": ("SELECT concat('a', 'b', 'c')", "abc"),
+    "json_parse": ("""SELECT json_extract_scalar(json_parse('{"a": {"b": 7}}'), '$.a.b')""", "7"),
+    "json_array_length": ("SELECT json_array_length('[1, 2, 3]')", "3"),
+    "json_format": ("""SELECT json_format(json_parse('{"a": 1}'))""", '{"a":1}'),
+    "url_decode": ("SELECT url_decode('a%20b%2Fc')", "a b/c"),
+    "url_extract_protocol": ("SELECT url_extract_protocol('https://a.example/x')", "https"),
+    "url_extract_fragment": ("SELECT url_extract_fragment('https://a.example/x#top')", "top"),
+    "min_by": ("SELECT min_by(client_ip, sent_bytes) FROM alb_access_logs", "192.168.131.39"),
+    "arbitrary": (
+        "SELECT arbitrary(elb) FROM alb_access_logs",
+        "app/my-loadbalancer/50dc6c495c0c9188",
+    ),
+    "histogram": (
+        "SELECT histogram(type) FROM alb_access_logs WHERE type IN ('ws', 'wss')",
+        "{ws=1, wss=1}",
+    ),
+    "array_agg": (
+        "SELECT array_agg(type ORDER BY type) FROM alb_access_logs WHERE type LIKE 'w%'",
+        "[ws, wss]",
+    ),
+    "element_at": ("SELECT element_at(split('a,b,c', ','), 2)", "b"),
+    "contains": ("SELECT contains(split('a,b,c', ','), 'b')", "true"),
+    "try": ("SELECT try(CAST('x' AS integer))", None),
+    "coalesce": ("SELECT coalesce(NULL, 'x')", "x"),
+    "if": ("SELECT if(1 > 2, 'yes', 'no')", "no"),
+    "greatest": ("SELECT greatest(3, 7, 5)", "7"),
+    "least": ("SELECT least(3, 7, 5)", "3"),
+    "round": ("SELECT round(2.345, 2)", "2.35"),
+    "to_iso8601": (
+        "SELECT to_iso8601(from_iso8601_timestamp('2026-03-02T10:05:01.123Z'))",
+        "2026-03-02T10:05:01.123Z",
+    ),
+}
+
+
+@pytest.mark.parametrize(("sql_text", "expected"), MORE_CASES.values(), ids=MORE_CASES.keys())
+def test_other_supported_function(sql, sql_text: str, expected: str | None) -> None:
+    assert sql(sql_text) == [[expected]]
