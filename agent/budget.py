@@ -39,6 +39,20 @@ class Budget:
     model_seconds: float = 0.0  # time spent waiting for the model
     stopped_by: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _busy: list[tuple[float, float]] = field(default_factory=list, repr=False)
+
+    def overhead_seconds(self) -> float:
+        """Wall time when neither a query nor the model was running: the graph, checkpoints,
+        evidence recording and rendering (queries of one turn overlap, so intervals are merged)."""
+        with self._lock:
+            intervals = sorted(self._busy)
+        covered, end = 0.0, float("-inf")
+        for lo, hi in intervals:
+            if hi <= end:
+                continue
+            covered += hi - max(lo, end)
+            end = hi
+        return max(self.elapsed() - covered, 0.0)
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
@@ -91,6 +105,7 @@ class Budget:
 
     def add_query(self, cost_usd: float, bytes_scanned: int, seconds: float, chars: int) -> None:
         with self._lock:
+            self._busy.append((time.monotonic() - seconds, time.monotonic()))
             self.query_cost_usd += cost_usd
             self.bytes_scanned += bytes_scanned
             self.query_seconds += seconds
@@ -98,6 +113,7 @@ class Budget:
 
     def add_model_seconds(self, seconds: float) -> None:
         with self._lock:
+            self._busy.append((time.monotonic() - seconds, time.monotonic()))
             self.model_seconds += seconds
 
     def usage(self) -> Usage:
@@ -120,4 +136,5 @@ class Budget:
             query_seconds=round(self.query_seconds, 3),
             model_seconds=round(self.model_seconds, 3),
             observation_chars=self.observation_chars,
+            overhead_seconds=round(self.overhead_seconds(), 3),
         )

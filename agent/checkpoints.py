@@ -42,7 +42,10 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
 
     path = settings.checkpoint_path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path), check_same_thread=False)
+    # Several processes (CLI runs, evals, the Slack app) may share the file: wait for locks and
+    # let readers proceed while one writes.
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")
     try:
         yield SqliteSaver(connection)
     finally:

@@ -66,6 +66,7 @@ class Usage(BaseModel):
     query_seconds: float = 0.0  # time inside telemetry queries (summed over concurrent calls)
     model_seconds: float = 0.0  # time waiting for the model
     observation_chars: int = 0  # characters of tool output sent to the model
+    overhead_seconds: float = 0.0  # wall time outside the model and the queries
 
 
 class Report(BaseModel):

@@ -16,7 +16,11 @@ from agent.run_context import InvestigationContext
 from agent.telemetry.base import TableSchema
 
 # Error lines, without matching field names such as "errorMessage" or "integrationErrorMessage".
-ERROR_FILTER = "filter @message like /(?i)(\\berror\\b|exception|fail|fatal|timed out|timeout|throttl|denied|refused|unavailable)/"
+ERROR_FILTER = (
+    "filter @message like /(?i)(\\berror\\b|exception|fail|fatal|timed out|timeout|throttl|denied|refused|unavailable)/"
+    # ... but not the all-clear counters of healthy lines ("failed=0", "errors: 0")
+    " and @message not like /(?i)\\b(fail(ed|ures?)?|errors?)[=:] ?0\\b/"
+)
 
 TRIAGE_NAME = "triage"
 
@@ -44,6 +48,20 @@ def cloudtrail_writes_sql(table: str, window: TimeRange) -> str:
         f"AND from_iso8601_timestamp(eventtime) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
         f"AND from_iso8601_timestamp('{_iso(window.end)}') "
         "ORDER BY eventtime LIMIT 100"
+    )
+
+
+def cloudtrail_callers_sql(table: str, window: TimeRange) -> str:
+    """Who calls the AWS APIs and how often they are refused: credential misuse shows as one
+    principal and address failing many different APIs in many regions."""
+    return (
+        "SELECT useridentity.arn AS principal, sourceipaddress, count(*) AS calls, "
+        "count_if(errorcode IS NOT NULL) AS failed, count(DISTINCT eventname) AS apis, "
+        "count(DISTINCT awsregion) AS regions "
+        f"FROM {table} "
+        f"WHERE from_iso8601_timestamp(eventtime) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
+        f"AND from_iso8601_timestamp('{_iso(window.end)}') "
+        "GROUP BY useridentity.arn, sourceipaddress ORDER BY failed DESC LIMIT 10"
     )
 
 
@@ -117,10 +135,9 @@ def plan_triage(ctx: InvestigationContext) -> list[ToolCall]:
         schemas = _schemas(ctx)
         trail = find_table(schemas, {"eventname", "eventtime", "eventsource"})
         if trail:
-            add(
-                "run_athena_query",
-                {"sql": cloudtrail_writes_sql(f"{trail.database}.{trail.table}", window)},
-            )
+            name = f"{trail.database}.{trail.table}"
+            add("run_athena_query", {"sql": cloudtrail_writes_sql(name, window)})
+            add("run_athena_query", {"sql": cloudtrail_callers_sql(name, window)})
         alb = find_table(schemas, {"elb_status_code", "target_ip"})
         if alb:
             add("run_athena_query", {"sql": alb_5xx_sql(f"{alb.database}.{alb.table}", window)})

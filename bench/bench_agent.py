@@ -51,8 +51,9 @@ def main() -> None:
             render_markdown(report)
             render_ms = (time.perf_counter() - t0) * 1000
             u = report.usage
-            # queries of one turn overlap, so summed query time can exceed the wall time
-            other = max(u.wall_seconds - u.query_seconds - u.model_seconds, 0.0)
+            # queries of one turn overlap: summed query time can exceed the wall time, so the
+            # time outside model and queries comes from merged busy intervals
+            other = u.overhead_seconds
             walls.append(u.wall_seconds)
             others.append(other)
             thread = report.thread_id

@@ -12,9 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from agent.baseline.signals import (
+    Caller,
     Change,
     MetricShift,
     SignatureHit,
+    TrafficSource,
+    alb_5xx_total,
     alb_hot_target,
     changes,
     error_series,
@@ -24,8 +27,12 @@ from agent.baseline.signals import (
     mentioned,
     metric_shifts,
     onset,
+    rows_as_dicts,
     signatures,
+    suspicious_callers,
+    traffic_source,
 )
+from agent.models import TimeRange
 from agent.report import Evidence
 
 BLAME_THRESHOLD = 5
@@ -52,6 +59,10 @@ class Findings:
     shifts: list[MetricShift] = field(default_factory=list)
     error_lines: list[str] = field(default_factory=list)
     error_evidence: list[str] = field(default_factory=list)
+    alb_5xx: float = 0.0
+    callers: list[Caller] = field(default_factory=list)
+    traffic: TrafficSource | None = None
+    window: TimeRange | None = None
 
     @property
     def blamed(self) -> ScoredChange | None:
@@ -67,40 +78,66 @@ class Findings:
         return bool(self.error_lines) or self.total_errors > 0
 
 
-def _emitters(log_groups: list[str]) -> set[str]:
-    """Resources that log the errors (e.g. `orders-put` for /aws/lambda/orders-put): victims
-    first, so naming them in an error line does not make a change to them the cause."""
-    return {g.rstrip("/").rsplit("/", 1)[-1] for g in log_groups if g}
+def _emitters(evidence: list[Evidence], log_groups: list[str]) -> set[str]:
+    """Resources that log the errors (e.g. `orders-put` for /aws/lambda/orders-put): the log
+    groups of the error lines when known, else all log groups. A change to one of them is a
+    candidate, not proof: it is where the errors show, not necessarily why."""
+    groups = {
+        v
+        for e in evidence
+        if e.source == "logs"
+        for row in rows_as_dicts(e)
+        for k, v in row.items()
+        if k == "@log" and v
+    }
+    return {g.rstrip("/").rsplit("/", 1)[-1] for g in (groups or set(log_groups)) if g}
+
+
+def _timing(change: Change, onset: datetime | None) -> tuple[int, str | None]:
+    """Points for how closely the change precedes the onset (minute bins: ±2 min is "at")."""
+    if onset is None:
+        return 0, None
+    lead = onset - change.time
+    minutes = int(lead.total_seconds() // 60)
+    if -timedelta(minutes=2) <= lead <= timedelta(minutes=3):
+        return 3, "right at the onset of the errors"
+    if timedelta(minutes=3) < lead <= timedelta(minutes=10):
+        return 2, f"{minutes} min before the errors began"
+    if timedelta(minutes=10) < lead <= timedelta(minutes=30):
+        return 1, None
+    if lead < -timedelta(minutes=2):
+        return -3, "after the errors had begun"
+    return 0, None
 
 
 def score_change(change: Change, findings: Findings, emitters: set[str]) -> ScoredChange:
     score, reasons = 0, []
     texts = findings.error_lines
-    for resource in change.resources:
-        if mentioned(resource, texts):
-            if resource in emitters:
-                score += 1
-                reasons.append(f"touches {resource}, the component that logs the errors")
-            else:
-                score += 3
-                reasons.append(f"the error lines name {resource}, the resource it changed")
-            break
+    touched_emitter = [r for r in change.resources if r in emitters]
+    named = [r for r in change.resources if r not in emitters and mentioned(r, texts)]
+    if named:
+        score += 3
+        reasons.append(f"the error lines name {named[0]}, the resource it changed")
+    if touched_emitter:
+        if change.kind == "deployment":
+            score += 3
+            reasons.append(f"it deploys new code to {touched_emitter[0]}, which logs the errors")
+        else:
+            score += 2
+            reasons.append(f"it changes {touched_emitter[0]}, which logs the errors")
     implicated = {hit.signature.service for hit in findings.signatures[:3] if hit.signature.service}
     if change.service in implicated:
         score += 3
         reasons.append(f"the errors implicate {change.service}, the service it changed")
+    elif "code" in implicated and change.kind == "deployment" and touched_emitter:
+        score += 2
+        reasons.append("the errors are code errors, which new code explains")
     elif mentioned(change.service, [t.lower() for t in texts]):
         score += 1
-    if findings.onset is not None:
-        lead = findings.onset - change.time
-        if timedelta(0) <= lead <= timedelta(minutes=10):
-            score += 2
-            reasons.append(f"{int(lead.total_seconds() // 60)} min before the errors began")
-        elif timedelta(minutes=10) < lead <= timedelta(minutes=30):
-            score += 1
-        elif lead < -timedelta(minutes=1):
-            score -= 3
-            reasons.append("after the errors had begun")
+    points, why = _timing(change, findings.onset)
+    score += points
+    if why:
+        reasons.append(why)
     if change.error_code:
         score -= 2
         reasons.append(f"the call itself failed ({change.error_code})")
@@ -126,7 +163,11 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     findings.signatures = signatures(evidence)
     findings.faulting = faulting_services(evidence)
     findings.hot_target = alb_hot_target(evidence)
-    emitters = _emitters(log_groups) | {
+    findings.alb_5xx = alb_5xx_total(evidence)
+    findings.callers = suspicious_callers(evidence)
+    findings.traffic = traffic_source(evidence)
+    findings.window = next((e.time_range for e in evidence if e.time_range), None)
+    emitters = _emitters(evidence, log_groups) | {
         name for name, _, _, kind in findings.faulting if _is_compute(kind)
     }
     scored = [score_change(c, findings, emitters) for c in changes(evidence)]

@@ -105,9 +105,18 @@ SIGNATURES: tuple[Signature, ...] = (
     ),
     _sig(
         "validation / malformed data",
-        r"ValidationException|JSONDecodeError|malformed|invalid (?:input|payload|json)|SerializationException|schema",
+        r"ValidationException|JSONDecodeError|malformed|invalid (?:input|payload|json)|SerializationException|schema|"
+        r"InvalidOperation|ConversionSyntax|could not convert|invalid literal|NumberFormatException|unparseable|cannot parse",
         "data",
         None,
+    ),
+    # Errors in the application's own code: new ones usually come with a new version.
+    _sig(
+        "application code error",
+        r"NullPointerException|TypeError|AttributeError|ReferenceError|NameError|IndexError|"
+        r"Cannot read propert|is not a function|undefined is not|ClassCastException|IllegalStateException",
+        "deployment",
+        "code",
     ),
     _sig(
         "credential / login failure",
@@ -193,6 +202,10 @@ RESOURCE_KEYS = (
     "loadBalancerArn",
     "targetGroupArn",
     "resourceId",
+    "service",
+    "cluster",
+    "family",
+    "stateMachineArn",
 )
 
 

@@ -86,9 +86,27 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
             "run_athena_query",
             {
                 "sql": (
-                    "SELECT elb_status_code, target_status_code, error_reason, count(*) AS requests, "
+                    "SELECT elb_status_code, target_status_code, count(*) AS requests, "
                     f"min(time) AS first_seen, max(time) AS last_seen FROM {alb} WHERE target_ip = '{target}' "
-                    "GROUP BY elb_status_code, target_status_code, error_reason ORDER BY requests DESC LIMIT 20"
+                    "GROUP BY elb_status_code, target_status_code ORDER BY requests DESC LIMIT 20"
+                )
+            },
+        )
+    if alb and findings.alb_5xx >= 5:
+        window = findings.window
+        where = (
+            f"WHERE from_iso8601_timestamp(time) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
+            f"AND from_iso8601_timestamp('{_iso(window.end)}') "
+            if window
+            else ""
+        )
+        add(
+            "run_athena_query",
+            {
+                "sql": (
+                    "SELECT user_agent, count(DISTINCT client_ip) AS clients, count(*) AS requests, "
+                    f"count_if(elb_status_code >= 500) AS errors_5xx, min(time) AS first_seen FROM {alb} {where}"
+                    "GROUP BY user_agent ORDER BY requests DESC LIMIT 10"
                 )
             },
         )

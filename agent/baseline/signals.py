@@ -206,6 +206,13 @@ class Change:
 
     @property
     def kind(self) -> str:
+        # UpdateService that only sets desiredCount is scaling, not a new version
+        if (
+            self.name == "UpdateService"
+            and "desiredCount" in self.parameters
+            and "taskDefinition" not in self.parameters
+        ):
+            return "capacity"
         return change_kind(self.name)
 
     def describe(self) -> str:
@@ -307,6 +314,83 @@ def fault_trace_ids(evidence: list[Evidence], limit: int = 3) -> list[str]:
             if ids:
                 return ids[:limit]
     return []
+
+
+def alb_5xx_total(evidence: list[Evidence]) -> float:
+    for e in evidence:
+        if e.status == "ok" and "elb_5xx" in e.columns:
+            return sum(
+                number(r.get("elb_5xx")) + number(r.get("target_5xx")) for r in rows_as_dicts(e)
+            )
+    return 0.0
+
+
+@dataclass
+class Caller:
+    principal: str
+    address: str
+    calls: float
+    failed: float
+    apis: float
+    regions: float
+    evidence_id: str
+
+
+def suspicious_callers(evidence: list[Evidence]) -> list[Caller]:
+    """Principals refused on many different APIs from one address: enumeration with stolen or
+    misused credentials, not an application bug."""
+    found = []
+    for e in evidence:
+        if e.status != "ok" or not {"principal", "failed", "apis"} <= set(e.columns):
+            continue
+        for row in rows_as_dicts(e):
+            caller = Caller(
+                principal=row.get("principal") or "unknown principal",
+                address=row.get("sourceipaddress") or "?",
+                calls=number(row.get("calls")),
+                failed=number(row.get("failed")),
+                apis=number(row.get("apis")),
+                regions=number(row.get("regions")),
+                evidence_id=e.id,
+            )
+            if caller.failed >= 10 and caller.apis >= 5:
+                found.append(caller)
+    return sorted(found, key=lambda c: -c.failed)
+
+
+@dataclass
+class TrafficSource:
+    user_agent: str
+    clients: float
+    requests: float
+    share: float
+    errors_5xx: float
+    first_seen: str
+    evidence_id: str
+
+
+def traffic_source(evidence: list[Evidence]) -> TrafficSource | None:
+    """A user agent from few addresses sending a large share of all requests."""
+    for e in evidence:
+        if e.status != "ok" or not {"user_agent", "clients", "requests"} <= set(e.columns):
+            continue
+        rows = rows_as_dicts(e)
+        total = sum(number(r.get("requests")) for r in rows)
+        if not rows or total <= 0:
+            continue
+        top = max(rows, key=lambda r: number(r.get("requests")))
+        source = TrafficSource(
+            user_agent=top.get("user_agent") or "-",
+            clients=number(top.get("clients")),
+            requests=number(top.get("requests")),
+            share=number(top.get("requests")) / total,
+            errors_5xx=number(top.get("errors_5xx")),
+            first_seen=top.get("first_seen") or "",
+            evidence_id=e.id,
+        )
+        if source.share >= 0.3 and source.clients <= 20:
+            return source
+    return None
 
 
 def alb_hot_target(evidence: list[Evidence]) -> tuple[str, float, float, str] | None:

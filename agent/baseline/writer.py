@@ -55,7 +55,16 @@ def _fmt(ids: list[str]) -> str:
 def _category(findings: Findings) -> str | None:
     signature = findings.top_signature
     blamed = findings.blamed
-    if blamed and signature and signature.signature.service == blamed.change.service:
+    # The error names the mechanism when it is about the changed service, or when it is an
+    # exhausted resource (a scale-out that exhausts database connections is exhaustion).
+    if (
+        blamed
+        and signature
+        and (
+            signature.signature.service == blamed.change.service
+            or signature.signature.category == "resource-exhaustion"
+        )
+    ):
         return signature.signature.category
     if blamed:
         return blamed.change.kind
@@ -64,95 +73,149 @@ def _category(findings: Findings) -> str | None:
     return None
 
 
-def write_report(findings: Findings) -> ReportDraft:
-    signature, blamed = findings.top_signature, findings.blamed
-    category = _category(findings)
-    hypotheses: list[HypothesisDraft] = []
-    target = (
-        ", ".join(blamed.change.resources)
-        if blamed
-        else (findings.faulting[0][0] if findings.faulting else "the failing component")
+def _change_hypothesis(findings: Findings, category: str | None) -> HypothesisDraft | None:
+    blamed, signature = findings.blamed, findings.top_signature
+    if blamed is None:
+        return None
+    onset_text = f" from {findings.onset:%H:%M}Z" if findings.onset else ""
+    moved = [m for m in findings.shifts if m.evidence_id != findings.onset_evidence][:3]
+    ids = _cite(
+        blamed.change.evidence_id,
+        *(signature.evidence_ids[:2] if signature else []),
+        findings.onset_evidence,
+        *(m.evidence_id for m in moved),
+    )
+    effect = (
+        f"{signature.signature.label} errors{onset_text}"
+        if signature
+        else f"the errors{onset_text}"
+    )
+    metrics = "; ".join(f"{m.label} {m.before} → {m.after}" for m in moved)
+    return HypothesisDraft(
+        statement=f"{blamed.change.describe()} caused {effect}.{_fmt(ids)}",
+        confidence="high" if signature and blamed.score >= 7 else "medium",
+        category=category,  # type: ignore[arg-type]
+        reasoning=f"{RULE_BASED} The change relates to the failure: {'; '.join(blamed.reasons)}."
+        + (f" Metrics moved with it: {metrics}." if metrics else ""),
+        evidence_ids=ids,
     )
 
+
+def _security_hypothesis(findings: Findings) -> HypothesisDraft | None:
+    if not findings.callers:
+        return None
+    c = findings.callers[0]
+    return HypothesisDraft(
+        statement=(
+            f"Credentials of {c.principal} are used from {c.address} to probe {c.apis:.0f} APIs in "
+            f"{c.regions:.0f} region(s); {c.failed:.0f} of {c.calls:.0f} calls were denied.{_fmt([c.evidence_id])}"
+        ),
+        confidence="high" if c.regions >= 3 else "medium",
+        category="security",
+        reasoning=f"{RULE_BASED} Many different APIs refused for one principal from one address is enumeration with misused credentials, not an application fault.",
+        evidence_ids=[c.evidence_id],
+    )
+
+
+def _traffic_hypothesis(findings: Findings) -> HypothesisDraft | None:
+    t = findings.traffic
+    if t is None:
+        return None
+    ids = _cite(t.evidence_id, findings.hot_target[3] if findings.hot_target else None)
+    return HypothesisDraft(
+        statement=(
+            f"A traffic surge from {t.clients:.0f} client address(es) with user agent '{t.user_agent}' "
+            f"({t.requests:.0f} requests, {t.share:.0%} of all, first seen {t.first_seen}) overloads the service; "
+            f"{findings.alb_5xx:.0f} 5xx responses in the window.{_fmt(ids)}"
+        ),
+        confidence="high" if t.share >= 0.5 else "medium",
+        category="traffic",
+        reasoning=f"{RULE_BASED} One user agent from few addresses sends a large share of the requests while 5xx rise on every target.",
+        evidence_ids=ids,
+    )
+
+
+def _signature_hypothesis(findings: Findings, category: str | None) -> HypothesisDraft | None:
+    signature = findings.top_signature
+    if signature is None:
+        return None
+    fault = findings.faulting[0] if findings.faulting else None
+    ids = _cite(*signature.evidence_ids[:2], findings.onset_evidence, fault[2] if fault else None)
+    where = f" in {fault[0]}" if fault else ""
     onset_text = f" from {findings.onset:%H:%M}Z" if findings.onset else ""
-    if blamed:
-        sig_ids = signature.evidence_ids[:2] if signature else []
-        moved = [m for m in findings.shifts if m.evidence_id != findings.onset_evidence][:3]
-        ids = _cite(
-            blamed.change.evidence_id,
-            *sig_ids,
-            findings.onset_evidence,
-            *(m.evidence_id for m in moved),
-        )
-        effect = (
-            f"{signature.signature.label} errors{onset_text}"
-            if signature
-            else f"the errors{onset_text}"
-        )
-        hypotheses.append(
-            HypothesisDraft(
-                statement=f"{blamed.change.describe()} caused {effect}.{_fmt(ids)}",
-                confidence="high" if signature and blamed.score >= 7 else "medium",
-                category=category,  # type: ignore[arg-type]
-                reasoning=f"{RULE_BASED} The change relates to the failure: {'; '.join(blamed.reasons)}."
-                + (
-                    " Metrics moved with it: "
-                    + "; ".join(f"{m.label} {m.before} → {m.after}" for m in moved)
-                    + "."
-                    if moved
-                    else ""
-                ),
-                evidence_ids=ids,
-            )
-        )
-    elif signature:
-        fault = findings.faulting[0] if findings.faulting else None
-        ids = _cite(
-            *signature.evidence_ids[:2], findings.onset_evidence, fault[2] if fault else None
-        )
-        where = f" in {fault[0]}" if fault else ""
-        hypotheses.append(
-            HypothesisDraft(
-                statement=f"{signature.signature.label} errors{where}{onset_text}, with no recorded change that explains them.{_fmt(ids)}",
-                confidence="medium" if findings.onset else "low",
-                category=category,  # type: ignore[arg-type]
-                reasoning=f"{RULE_BASED} The dominant error signature points to {signature.signature.category}; no CloudTrail write relates to the failing resource.",
-                evidence_ids=ids,
-            )
-        )
-    if findings.hot_target:
-        target_ip, worst, total, eid = findings.hot_target
-        if total and worst / total >= 0.6:
-            hypotheses.append(
-                HypothesisDraft(
-                    statement=f"Target {target_ip} returns {worst:.0f} of {total:.0f} 5xx responses behind the load balancer.{_fmt([eid])}",
-                    confidence="medium",
-                    category="resource-exhaustion" if category is None else category,  # type: ignore[arg-type]
-                    reasoning=f"{RULE_BASED} One target concentrates the 5xx responses.",
-                    evidence_ids=[eid],
-                )
-            )
+    return HypothesisDraft(
+        statement=f"{signature.signature.label} errors{where}{onset_text}, with no recorded change that explains them.{_fmt(ids)}",
+        confidence="medium" if findings.onset or signature.weight >= 5 else "low",
+        category=category,  # type: ignore[arg-type]
+        reasoning=f"{RULE_BASED} The dominant error signature points to {signature.signature.category}; no CloudTrail write relates to the failing resource.",
+        evidence_ids=ids,
+    )
+
+
+def _target_hypothesis(findings: Findings, category: str | None) -> HypothesisDraft | None:
+    if not findings.hot_target:
+        return None
+    target_ip, worst, total, eid = findings.hot_target
+    if not total or worst / total < 0.6:
+        return None
+    return HypothesisDraft(
+        statement=f"Target {target_ip} returns {worst:.0f} of {total:.0f} 5xx responses behind the load balancer.{_fmt([eid])}",
+        confidence="medium",
+        category=category or "resource-exhaustion",  # type: ignore[arg-type]
+        reasoning=f"{RULE_BASED} One target concentrates the 5xx responses.",
+        evidence_ids=[eid],
+    )
+
+
+def _hypotheses(findings: Findings) -> list[HypothesisDraft]:
+    category = _category(findings)
+    if findings.blamed:
+        ranked = [
+            _change_hypothesis(findings, category),
+            _security_hypothesis(findings),
+            _traffic_hypothesis(findings),
+        ]
+    else:
+        ranked = [
+            _security_hypothesis(findings),
+            _traffic_hypothesis(findings),
+            _signature_hypothesis(findings, category),
+        ]
+    hypotheses = [h for h in ranked if h is not None]
+    target = _target_hypothesis(findings, category)
+    if target:
+        hypotheses.append(target)
     for scored in findings.changes:
-        if scored is blamed or scored.score >= 5:
+        if scored is findings.blamed or len(hypotheses) >= 4:
             continue
-        if len(hypotheses) >= 3:
-            break
+        why = f" ({'; '.join(scored.reasons)})" if scored.reasons else ""
         hypotheses.append(
             HypothesisDraft(
                 statement=f"Unlikely: {scored.change.describe()} is unrelated to the failure.{_fmt([scored.change.evidence_id])}",
                 confidence="low",
                 category=scored.change.kind,  # type: ignore[arg-type]
-                reasoning=f"{RULE_BASED} Recorded change, but it neither touches the resource the errors name nor the service they implicate"
-                + (f" ({'; '.join(scored.reasons)})" if scored.reasons else "")
-                + ".",
+                reasoning=f"{RULE_BASED} Recorded change, but it neither touches the resource the errors name nor the service they implicate{why}.",
                 evidence_ids=[scored.change.evidence_id],
             )
         )
+    return hypotheses
 
-    conclusive = bool(hypotheses) and hypotheses[0].confidence != "low" and (blamed or signature)
-    if conclusive:
-        lead = hypotheses[0].statement
-        summary = f"Most likely cause ({category or 'unclassified'}): {lead} This report is rule-based: fa2's baseline investigator applied fixed rules, no LLM."
+
+def write_report(findings: Findings) -> ReportDraft:
+    hypotheses = _hypotheses(findings)
+    lead = hypotheses[0] if hypotheses else None
+    conclusive = (
+        lead is not None and lead.confidence != "low" and not lead.statement.startswith("Unlikely")
+    )
+    category = lead.category if conclusive and lead else None
+    blamed = findings.blamed
+    target = (
+        ", ".join(blamed.change.resources)
+        if blamed
+        else (findings.faulting[0][0] if findings.faulting else "the failing component")
+    )
+    if conclusive and lead:
+        summary = f"Most likely cause ({category or 'unclassified'}): {lead.statement} This report is rule-based: fa2's baseline investigator applied fixed rules, no LLM."
     else:
         searched = ", ".join(sorted({e.tool for e in findings.evidence})) or "no source"
         summary = (
@@ -166,16 +229,20 @@ def write_report(findings: Findings) -> ReportDraft:
         )
     timeline = _timeline(findings)
     shifts = "; ".join(
-        f"{s.label}: {s.before} -> {s.after} [{s.evidence_id}]" for s in findings.shifts[:4]
+        f"{m.label}: {m.before} → {m.after} [{m.evidence_id}]" for m in findings.shifts[:4]
     )
     impact = f"About {findings.total_errors:.0f} error log lines in the window (peak {findings.peak_errors:.0f}/min){_fmt(_cite(findings.onset_evidence))}."
+    if findings.alb_5xx:
+        impact += f" {findings.alb_5xx:.0f} 5xx responses at the load balancer."
     if shifts:
         impact += f" Metrics shifted at the onset: {shifts}."
     actions = [a.format(target=target) for a in _ACTIONS.get(category or "", [])] or [
         "Look at the error lines and recent changes by hand; the rules found no clear cause."
     ]
     unknowns = (
-        [] if conclusive else ["The root cause: no error signature or change explains the alarm."]
+        []
+        if conclusive
+        else ["The root cause: no error signature, caller or change explains the alarm."]
     )
     if not findings.faulting:
         unknowns.append("Which downstream call fails (no X-Ray fault data).")

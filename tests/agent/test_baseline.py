@@ -24,7 +24,7 @@ def test_names_the_capacity_change_that_explains_the_throttling(settings: Settin
 def test_follow_up_queries_are_run_by_rule_after_triage(settings: Settings) -> None:
     backend = FakeBackend()
     report = investigate(incident(), settings=settings, backend=backend)
-    follow_ups = [e for e in report.evidence if int(e.id[1:]) > 6]
+    follow_ups = [e for e in report.evidence if int(e.id[1:]) > 7]
     queries = " ".join(e.query for e in follow_ups)
     assert "sort @timestamp asc" in queries  # the first error lines around the onset
     assert "responseelements" in queries  # CloudTrail writes just before the onset

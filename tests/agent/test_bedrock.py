@@ -111,7 +111,7 @@ def test_claude_tool_use_runs_tools_in_parallel_and_writes_a_cited_report(
             stub.add_response("converse", copy.deepcopy(response))
         report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
         stub.assert_no_pending_responses()
-    assert [e.tool for e in report.evidence[6:]] == ["get_service_graph", "run_logs_insights_query"]
+    assert [e.tool for e in report.evidence[7:]] == ["get_service_graph", "run_logs_insights_query"]
     [hypothesis] = report.hypotheses
     assert hypothesis.evidence_ids == ["E5", "E8"] and hypothesis.category == "capacity"
     assert report.usage.input_tokens == 3 * 2400 and report.usage.output_tokens == 120 + 120 + 300
