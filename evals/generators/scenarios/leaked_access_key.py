@@ -107,7 +107,10 @@ def _ci_push(trail: Trail, ids: Ids, at: datetime) -> None:
 
 def _abuse(trail: Trail, ids: Ids) -> None:
     at = ABUSE
-    step = lambda seconds: at + timedelta(seconds=seconds)  # noqa: E731
+
+    def step(seconds: float) -> datetime:
+        return at + timedelta(seconds=seconds)
+
     trail.call(
         step(0), ATTACKER, "sts.amazonaws.com", "GetCallerIdentity", read_only=True, request=None
     )

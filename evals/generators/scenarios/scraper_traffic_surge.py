@@ -80,7 +80,13 @@ def _schedule(ids: Ids) -> list[tuple[datetime, str, str, str | None, str | None
         out.append(
             (at, "GET", path, "193.142.146.35", "Mozilla/5.0 (l9scan/2.0.2; +https://leakix.net)")
         )
-    ramp = lambda m: 0.0 if m < SURGE else min(1.0, (m - SURGE).total_seconds() / 180 + 0.34) * 390  # noqa: E731
+
+    def ramp(minute: datetime) -> float:
+        """The scraper's requests per minute: a third at once, all of it three minutes on."""
+        if minute < SURGE:
+            return 0.0
+        return min(1.0, (minute - SURGE).total_seconds() / 180 + 0.34) * 390
+
     for at in arrivals(rng, SURGE, END, ramp):
         out.append(
             (

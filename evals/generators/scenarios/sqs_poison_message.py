@@ -41,7 +41,10 @@ def _body(ids: Ids, at: datetime) -> dict[str, Any]:
 def handler(batch: Batch, ids: Ids) -> BatchResult:
     rng = ids.rng
     rid, t0 = batch.request_id, batch.start
-    at = lambda ms: t0 + timedelta(milliseconds=ms)  # noqa: E731
+
+    def at(ms: float) -> datetime:
+        return t0 + timedelta(milliseconds=ms)
+
     lines = [
         (1.0, plain_line("INFO", at(1), rid, f"Processing batch of {len(batch.messages)} messages"))
     ]
