@@ -74,3 +74,13 @@ def test_bytes_scanned_counts_the_files_of_the_tables_read(
 ) -> None:
     answer = athena.run("SELECT count(*) FROM alb_access_logs")
     assert answer.bytes_scanned == alb_doc_log.stat().st_size
+
+
+def test_a_runaway_query_is_stopped_with_advice(athena: AthenaEngine) -> None:
+    runaway = (
+        "SELECT count(*) FROM alb_access_logs a CROSS JOIN UNNEST(sequence(1, 3000)) AS t(i) "
+        "CROSS JOIN UNNEST(sequence(1, 3000)) AS u(j) CROSS JOIN UNNEST(sequence(1, 3000)) AS v(k) "
+        "WHERE (i * j + k) % 7 = 3"
+    )
+    with pytest.raises(QueryError, match=r"ran longer than 0\.2 s and was stopped"):
+        athena.run(runaway, timeout_s=0.2)

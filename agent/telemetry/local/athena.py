@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -116,12 +117,16 @@ class AthenaEngine:
             for table, columns in self.tables.items()
         ]
 
-    def run(self, sql: str, max_rows: int = 1000) -> AthenaAnswer:
-        """Run one read-only query; raise `QueryError` with a fixable message if it is wrong."""
+    def run(self, sql: str, max_rows: int = 1000, timeout_s: float = 60.0) -> AthenaAnswer:
+        """Run one read-only query; raise `QueryError` with a fixable message if it is wrong
+        (including when it runs longer than `timeout_s`: it is then interrupted)."""
         statement = ensure_read_only(sql)
         schema = {t: {c: _trino_type(k) for c, k in cols} for t, cols in self.tables.items()}
         duck_sql = to_duckdb(statement, database=self.database, schema=schema)
         cursor = self._con.cursor()
+        watchdog = threading.Timer(timeout_s, cursor.interrupt)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             cursor.execute(f"SET search_path = '{self.database},main'")
             cursor.execute("SET TimeZone = 'UTC'")
@@ -133,9 +138,15 @@ class AthenaEngine:
             if truncated:
                 # The rest is only counted: a second, cheaper run beats converting every row.
                 total = int(cursor.execute(f"SELECT count(*) FROM ({duck_sql})").fetchall()[0][0])
+        except duckdb.InterruptException as exc:
+            raise QueryError(
+                f"the query ran longer than {timeout_s:g} s and was stopped: filter earlier, "
+                "aggregate instead of listing rows, or avoid joins that multiply rows"
+            ) from exc
         except duckdb.Error as exc:
             raise QueryError(self._explain(exc, statement)) from exc
         finally:
+            watchdog.cancel()
             cursor.close()
         names = [d[0] for d in description]
         types = [_athena_result_type(str(d[1])) for d in description]
