@@ -151,3 +151,38 @@ def test_cloudtrail_null_and_absent_json_values_are_sql_null(sql) -> None:
 def test_every_record_of_every_file_is_loaded(sql, cloudtrail_dir: Path) -> None:
     records = sum(len(json.loads(p.read_text())["Records"]) for p in cloudtrail_dir.glob("*.json"))
     assert sql("SELECT count(*) FROM cloud_trail_logs") == [[str(records)]]
+
+
+def test_documented_start_instances_record_lands_in_the_documented_columns(sql) -> None:
+    rows = sql(
+        "SELECT eventversion, useridentity.type, useridentity.username, useridentity.accesskeyid, "
+        "useridentity.sessioncontext.attributes.mfaauthenticated, eventtime, eventsource, awsregion, "
+        "sourceipaddress, json_extract_scalar(requestparameters, '$.instancesSet.items[0].instanceId'), "
+        "requestid, eventid, readonly, eventtype, recipientaccountid, eventcategory, "
+        "sessioncredentialfromconsole, tlsdetails.tlsversion, tlsdetails.clientprovidedhostheader, resources "
+        "FROM cloud_trail_logs WHERE eventname = 'StartInstances'"
+    )
+    assert rows == [
+        [
+            "1.08",
+            "IAMUser",
+            "Mateo",
+            "AKIAIOSFODNN7EXAMPLE",
+            "false",
+            "2026-03-02T09:17:28Z",
+            "ec2.amazonaws.com",
+            "us-east-1",
+            "192.0.2.0",
+            "i-EXAMPLE56126103cb",
+            "e4336db0-149f-4a6b-844d-EXAMPLEb9d16",
+            "e755e09c-42f9-4c5c-9064-EXAMPLE228c7",
+            "false",
+            "AwsApiCall",
+            "123456789012",
+            "Management",
+            "true",
+            "TLSv1.2",
+            "ec2.us-east-1.amazonaws.com",
+            None,
+        ]
+    ]
