@@ -186,8 +186,14 @@ def run_scenario(
         )
     if not report.usage.wall_seconds:
         report.usage.wall_seconds = time.perf_counter() - started
+    if settings.model == "bedrock" and report.rule_based:
+        # the graph fell back to the baseline: this run says nothing about the LLM
+        reasons = "; ".join(n for n in report.notes if n.startswith("Model:")) or "no reason given"
+        error = f"Bedrock was not used, the rule-based fallback answered ({reasons})"
+        failed = _failed(scenario, time.perf_counter() - started)
+        return ScenarioRun(scenario, failed, report=report, error=error, attempt=attempt)
     score = score_report(report, scenario.manifest)
-    error = None
+    error: str | None = None
     if judge is not None:
         try:
             verdict = judge.judge(report, scenario.manifest)

@@ -121,3 +121,28 @@ def test_report_text_from_telemetry_is_escaped_in_the_html_page() -> None:
     page = render_html(suite)
 
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_bedrock_run_answered_by_the_rule_based_fallback_counts_as_failed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import agent.service
+
+    real = agent.service.investigate
+
+    def fell_back(*args: object, **kwargs: object) -> object:
+        report = real(*args, **kwargs)  # type: ignore[arg-type]
+        report.notes.append(
+            "Model: us.anthropic.claude-sonnet-4-5 unavailable (EndpointConnectionError)"
+        )
+        return report
+
+    monkeypatch.setattr(agent.service, "investigate", fell_back)
+    scenarios = discover(SCENARIOS_DIR, ["leaked-access-key"])
+    base = Settings(model="baseline")
+
+    run = run_suite(scenarios, base, model="bedrock").runs[0]
+
+    assert run.error is not None and run.error.startswith("Bedrock was not used")
+    assert "EndpointConnectionError" in run.error
+    assert not run.result.passed and not run.result.root_cause_correct
