@@ -189,9 +189,9 @@ def run_scenario(
     if settings.model == "bedrock" and report.rule_based:
         # the graph fell back to the baseline: this run says nothing about the LLM
         reasons = "; ".join(n for n in report.notes if n.startswith("Model:")) or "no reason given"
-        error = f"Bedrock was not used, the rule-based fallback answered ({reasons})"
+        fallback = f"Bedrock was not used, the rule-based fallback answered ({reasons})"
         failed = _failed(scenario, time.perf_counter() - started)
-        return ScenarioRun(scenario, failed, report=report, error=error, attempt=attempt)
+        return ScenarioRun(scenario, failed, report=report, error=fallback, attempt=attempt)
     score = score_report(report, scenario.manifest)
     error: str | None = None
     if judge is not None:
