@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from agent.telemetry.local.athena import AthenaEngine
 from agent.telemetry.local.athena_tables import ALB_COLUMNS, ALB_INPUT_REGEX, alb_select_sql
@@ -185,4 +186,43 @@ def test_documented_start_instances_record_lands_in_the_documented_columns(sql) 
             "ec2.us-east-1.amazonaws.com",
             None,
         ]
+    ]
+
+
+DOC_HTTP_LINE = (
+    "http 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 192.168.131.39:2817 "
+    '10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" '
+    '"curl/7.46.0" - - arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/'
+    '73e2d6bc24d8a067 "Root=1-58337262-36d228ad5d99923122bbe354" "-" "-" 0 2018-07-02T22:22:48.364000Z '
+    '"forward" "-" "-" "10.0.0.1:80" "200" "-" "-" TID_1234abcd5678ef90'
+)
+VARIANTS = {
+    "user agent with spaces": DOC_HTTP_LINE.replace(
+        '"curl/7.46.0"', '"Mozilla/5.0 (Windows NT 10.0; Win64) Chrome/126"'
+    ),
+    "malformed request": DOC_HTTP_LINE.replace(
+        '"GET http://www.example.com:80/ HTTP/1.1"', '"- - - "'
+    ),
+    "url with query": DOC_HTTP_LINE.replace(
+        "http://www.example.com:80/", "http://www.example.com:80/a?b=1&c=%20"
+    ),
+    "no target (ELB 460)": DOC_HTTP_LINE.replace(
+        "10.0.0.1:80 0.000 0.001 0.000 200 200", "- -1 -1 -1 460 -"
+    ),
+    "classified request": DOC_HTTP_LINE.replace(
+        '"-" "-" TID', '"Ambiguous" "UndefinedContentLengthSemantics" TID'
+    ),
+    "without conn_trace_id": DOC_HTTP_LINE.removesuffix(" TID_1234abcd5678ef90"),
+}
+
+
+@pytest.mark.parametrize("line", VARIANTS.values(), ids=VARIANTS.keys())
+def test_edge_case_lines_split_as_the_documented_regex(tmp_path: Path, line: str) -> None:
+    match = re.compile(ALB_INPUT_REGEX).fullmatch(line)
+    assert match is not None
+    log = tmp_path / "edge.log"
+    log.write_text(line + "\n")
+    row = duckdb.connect().execute(alb_select_sql([log])).fetchone()
+    assert list(row or ()) == [
+        _serde_value(g, t) for g, (_, t) in zip(match.groups(), ALB_COLUMNS, strict=True)
     ]

@@ -2,11 +2,12 @@
 documented DDL (Athena User Guide: "Create the table for ALB access logs" and "Create the
 table for CloudTrail logs ... using partition projection").
 
-ALB lines are split by the documented RegexSerDe `input.regex` (run by DuckDB's RE2, one
-pass over the file); like Hive's RegexSerDe, a numeric field that does not parse is NULL,
-a string field keeps its text (`-` stays `-`), and a line the regex does not match becomes
-a row of NULLs. One deviation, so that newer ALB log lines stay readable: fields appended
-after `conn_trace_id` are tolerated (AWS's regex would null the whole line).
+ALB lines are split by the rules of the documented RegexSerDe `input.regex` (see
+`alb_select_sql` for why not by the regex itself); like Hive's RegexSerDe, a numeric field
+that does not parse is NULL, a string field keeps its text (`-` stays `-`), and a line that
+does not fit becomes a row of NULLs. One deviation, so that newer ALB log lines stay
+readable: fields appended after `conn_trace_id` are tolerated (AWS's regex would null the
+whole line).
 
 CloudTrail files (`{"Records": [...]}`) are read by DuckDB's JSON reader; the struct columns
 are built from the record's documented camelCase keys (Athena's JSON SerDe matches keys
@@ -58,8 +59,8 @@ ALB_COLUMNS: list[tuple[str, str]] = [
     ("conn_trace_id", "string"),
 ]
 
-# AWS's documented input.regex for the columns above (kept as the reference the table
-# follows; tests check the loader against it), plus a tail for fields ALB may append later.
+# AWS's documented input.regex for the columns above: the reference the loader follows
+# (tests check the loader against it line by line).
 ALB_INPUT_REGEX = (
     r"([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*):([0-9]*) ([^ ]*)[:-]([0-9]*) ([-.0-9]*) ([-.0-9]*) "
     r"([-.0-9]*) (|[-0-9]*) (-|[-0-9]*) ([-0-9]*) ([-0-9]*) \"([^ ]*) (.*) (- |[^ ]*)\" "
@@ -67,7 +68,6 @@ ALB_INPUT_REGEX = (
     r"\"([^\"]*)\" ([-.0-9]*) ([^ ]*) \"([^\"]*)\" \"([^\"]*)\" \"([^ ]*)\" \"([^\s]+?)\" "
     r"\"([^\s]+)\" \"([^ ]*)\" \"([^ ]*)\" ?([^ ]*)?"
 )
-ALB_TOLERATED_TAIL = r"(?: .*)?"
 
 _DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "double": "DOUBLE"}
 
@@ -135,6 +135,8 @@ _SPLIT_COLUMNS = {
     "request_verb": "request_parts[1]",
     "request_url": "array_to_string(request_parts[2:-2], ' ')",
     "request_proto": "request_parts[-1]",
+    # The regex's optional last group matches the empty string when the field is absent.
+    "conn_trace_id": "coalesce(conn_trace_id, '')",
 }
 
 
