@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from agent.baseline.signals import (
     Caller,
     Change,
+    FailingEdge,
+    MemoryPressure,
     MetricShift,
     SignatureHit,
     TrafficSource,
@@ -22,8 +24,10 @@ from agent.baseline.signals import (
     changes,
     error_series,
     error_texts,
+    failing_edge,
     faulting_services,
     is_error_rate,
+    memory_pressure,
     mentioned,
     metric_shifts,
     onset,
@@ -63,6 +67,8 @@ class Findings:
     callers: list[Caller] = field(default_factory=list)
     traffic: TrafficSource | None = None
     window: TimeRange | None = None
+    edge: FailingEdge | None = None
+    memory: MemoryPressure | None = None
 
     @property
     def blamed(self) -> ScoredChange | None:
@@ -166,6 +172,8 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     findings.alb_5xx = alb_5xx_total(evidence)
     findings.callers = suspicious_callers(evidence)
     findings.traffic = traffic_source(evidence)
+    findings.edge = failing_edge(evidence)
+    findings.memory = memory_pressure(evidence)
     findings.window = next((e.time_range for e in evidence if e.time_range), None)
     emitters = _emitters(evidence, log_groups) | {
         name for name, _, _, kind in findings.faulting if _is_compute(kind)

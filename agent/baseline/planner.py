@@ -63,6 +63,22 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
                 "query": f"fields @timestamp, @log, @message | {ERROR_FILTER} | sort @timestamp desc | limit 20"
             },
         )
+    top = findings.top_signature
+    if (
+        top
+        and top.signature.service == "lambda"
+        and top.signature.category == "resource-exhaustion"
+    ):
+        add(
+            "run_logs_insights_query",
+            {
+                "query": (
+                    'filter @type = "REPORT" | stats avg(@maxMemoryUsed / 1000 / 1000) as avg_memory_mb, '
+                    "max(@maxMemoryUsed / 1000 / 1000) as max_memory_mb, "
+                    "max(@memorySize / 1000 / 1000) as memory_size_mb by bin(5m)"
+                )
+            },
+        )
     trail = _table_of(findings.evidence, "eventname")
     if trail and onset is not None:
         add(

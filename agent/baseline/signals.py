@@ -127,21 +127,48 @@ class SignatureHit:
     signature: Signature
     weight: float = 0.0
     evidence_ids: list[str] = field(default_factory=list)
-    sample: str = ""
+    sample: str = ""  # one real error line, for the report to quote
+    detail: str = ""  # the text that matched, e.g. "NullPointerException"
+
+    @property
+    def name(self) -> str:
+        """The label, plus what matched when the label is generic."""
+        label = self.signature.label
+        return (
+            f"{label} ({self.detail})"
+            if self.detail and self.detail.lower() not in label.lower()
+            else label
+        )
+
+
+def _sample_line(text: str, limit: int = 260) -> str:
+    line = re.sub(r"\\[tn]|\s+", " ", text).strip()
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def signatures(evidence: list[Evidence]) -> list[SignatureHit]:
-    """Known error signatures across the log evidence, heaviest first."""
+    """Known error signatures across the log evidence, heaviest first. The quoted sample is a
+    raw line when one matched (pattern results hold placeholders)."""
     hits: dict[str, SignatureHit] = {}
     for e in evidence:
+        raw = "@message" in e.columns
         for text, weight in error_texts(e):
             signature = match_signature(text)
             if signature is None:
                 continue
-            hit = hits.setdefault(signature.label, SignatureHit(signature, sample=text[:300]))
+            found = signature.pattern.search(text)
+            hit = hits.setdefault(
+                signature.label, SignatureHit(signature, detail=found.group(0) if found else "")
+            )
+            if raw and not hit.sample.startswith("raw:"):
+                hit.sample = "raw:" + _sample_line(text)
+            elif not hit.sample:
+                hit.sample = _sample_line(text)
             hit.weight += max(weight, 1.0)
             if e.id not in hit.evidence_ids:
                 hit.evidence_ids.append(e.id)
+    for hit in hits.values():
+        hit.sample = hit.sample.removeprefix("raw:")
     return sorted(hits.values(), key=lambda h: -h.weight)
 
 
@@ -215,6 +242,27 @@ class Change:
             return "capacity"
         return change_kind(self.name)
 
+    def settings(self, limit: int = 3) -> str:
+        """A few scalar request parameters beyond the resource names, e.g. writeCapacityUnits=5."""
+        try:
+            data = json.loads(self.parameters) if self.parameters else {}
+        except json.JSONDecodeError:
+            return ""
+        pairs: list[str] = []
+
+        def walk(value: object) -> None:
+            if isinstance(value, dict):
+                for key, inner in value.items():
+                    if isinstance(inner, str | int | float | bool) and key not in RESOURCE_KEYS:
+                        text = str(inner)
+                        if len(text) <= 60 and text != "HIDDEN_DUE_TO_SECURITY_REASONS":
+                            pairs.append(f"{key}={text}")
+                    else:
+                        walk(inner)
+
+        walk(data)
+        return ", ".join(pairs[:limit])
+
     def describe(self) -> str:
         target = ", ".join(self.resources) or self.service
         who = (
@@ -222,7 +270,9 @@ class Change:
             if self.principal.startswith("arn:")
             else self.principal
         )
-        return f"{self.name} on {target} by {who or 'unknown principal'} at {self.time:%H:%M:%S}Z"
+        setting = self.settings()
+        setting = f" ({setting})" if setting else ""
+        return f"{self.name} on {target}{setting} by {who or 'unknown principal'} at {self.time:%H:%M:%S}Z"
 
 
 def _resources(parameters: str) -> list[str]:
@@ -300,6 +350,71 @@ def faulting_services(evidence: list[Evidence]) -> list[tuple[str, float, str, s
             if name and bad > 0:
                 out.append((name, bad, e.id, low.get("type") or ""))
     return sorted(out, key=lambda t: -t[1])
+
+
+@dataclass
+class FailingEdge:
+    caller: str
+    downstream: str
+    bad: float
+    requests: float
+    avg_seconds: float
+    evidence_id: str
+
+
+def failing_edge(evidence: list[Evidence]) -> FailingEdge | None:
+    """The service-graph edge (a call from one service to a dependency) with the most faults,
+    errors and throttles; the slower one wins a tie."""
+    best: FailingEdge | None = None
+    for e in evidence:
+        if e.tool != "get_service_graph" or e.status != "ok" or "downstream" not in e.columns:
+            continue
+        for row in rows_as_dicts(e):
+            downstream = row.get("downstream")
+            if not downstream or downstream == "NULL":
+                continue
+            bad = sum(number(row.get(k)) for k in ("faults", "errors", "throttles"))
+            edge = FailingEdge(
+                caller=row.get("service") or "?",
+                downstream=downstream,
+                bad=bad,
+                requests=number(row.get("requests")),
+                avg_seconds=number(row.get("avg_response_time")),
+                evidence_id=e.id,
+            )
+            if bad > 0 and (
+                best is None or (edge.bad, edge.avg_seconds) > (best.bad, best.avg_seconds)
+            ):
+                best = edge
+    return best
+
+
+@dataclass
+class MemoryPressure:
+    first_avg_mb: float
+    last_avg_mb: float
+    peak_mb: float
+    size_mb: float
+    evidence_id: str
+
+
+def memory_pressure(evidence: list[Evidence]) -> MemoryPressure | None:
+    """Lambda REPORT lines whose Max Memory Used reaches the configured memory size."""
+    for e in evidence:
+        if e.status != "ok" or not {"max_memory_mb", "memory_size_mb"} <= set(e.columns):
+            continue
+        rows = rows_as_dicts(e)
+        time_col = next((c for c in e.columns if c.startswith("bin(")), None)
+        if time_col:
+            rows.sort(key=lambda r: r.get(time_col) or "")
+        peak = max(number(r.get("max_memory_mb")) for r in rows)
+        size = max(number(r.get("memory_size_mb")) for r in rows)
+        if size and peak >= 0.9 * size:
+            averages = [number(r.get("avg_memory_mb")) for r in rows]
+            return MemoryPressure(
+                round(averages[0]), round(averages[-1]), round(peak), round(size), e.id
+            )
+    return None
 
 
 def fault_trace_ids(evidence: list[Evidence], limit: int = 3) -> list[str]:

@@ -85,18 +85,15 @@ def _change_hypothesis(findings: Findings, category: str | None) -> HypothesisDr
         findings.onset_evidence,
         *(m.evidence_id for m in moved),
     )
-    effect = (
-        f"{signature.signature.label} errors{onset_text}"
-        if signature
-        else f"the errors{onset_text}"
-    )
+    effect = f"{signature.name} errors{onset_text}" if signature else f"the errors{onset_text}"
     metrics = "; ".join(f"{m.label} {m.before} → {m.after}" for m in moved)
     return HypothesisDraft(
         statement=f"{blamed.change.describe()} caused {effect}.{_fmt(ids)}",
         confidence="high" if signature and blamed.score >= 7 else "medium",
         category=category,  # type: ignore[arg-type]
         reasoning=f"{RULE_BASED} The change relates to the failure: {'; '.join(blamed.reasons)}."
-        + (f" Metrics moved with it: {metrics}." if metrics else ""),
+        + (f" Metrics moved with it: {metrics}." if metrics else "")
+        + (f' Sample error: "{signature.sample}"' if signature and signature.sample else ""),
         evidence_ids=ids,
     )
 
@@ -140,14 +137,30 @@ def _signature_hypothesis(findings: Findings, category: str | None) -> Hypothesi
     if signature is None:
         return None
     fault = findings.faulting[0] if findings.faulting else None
-    ids = _cite(*signature.evidence_ids[:2], findings.onset_evidence, fault[2] if fault else None)
-    where = f" in {fault[0]}" if fault else ""
+    edge, memory = findings.edge, findings.memory
+    ids = _cite(
+        *signature.evidence_ids[:2],
+        findings.onset_evidence,
+        edge.evidence_id if edge else (fault[2] if fault else None),
+        memory.evidence_id if memory else None,
+    )
+    if edge:
+        slow = f", slow: {edge.avg_seconds:.2f} s on average" if edge.avg_seconds >= 1 else ""
+        where = f" in calls from {edge.caller} to {edge.downstream} ({edge.bad:.0f} of {edge.requests:.0f} failed{slow})"
+    else:
+        where = f" in {fault[0]}" if fault else ""
+    if memory:
+        where += (
+            f"; Max Memory Used reaches {memory.peak_mb:.0f} MB of {memory.size_mb:.0f} MB "
+            f"(average {memory.first_avg_mb:.0f} → {memory.last_avg_mb:.0f} MB)"
+        )
     onset_text = f" from {findings.onset:%H:%M}Z" if findings.onset else ""
     return HypothesisDraft(
-        statement=f"{signature.signature.label} errors{where}{onset_text}, with no recorded change that explains them.{_fmt(ids)}",
+        statement=f"{signature.name} errors{where}{onset_text}, with no recorded change that explains them.{_fmt(ids)}",
         confidence="medium" if findings.onset or signature.weight >= 5 else "low",
         category=category,  # type: ignore[arg-type]
-        reasoning=f"{RULE_BASED} The dominant error signature points to {signature.signature.category}; no CloudTrail write relates to the failing resource.",
+        reasoning=f"{RULE_BASED} The dominant error signature points to {signature.signature.category}; no CloudTrail write relates to the failing resource."
+        + (f' Sample error: "{signature.sample}"' if signature.sample else ""),
         evidence_ids=ids,
     )
 
@@ -267,6 +280,6 @@ def _timeline(findings: Findings) -> list[TimelineDraft]:
     for scored in findings.changes[:5]:
         entries.append((scored.change.time, scored.change.describe(), [scored.change.evidence_id]))
     if findings.onset:
-        label = findings.top_signature.signature.label if findings.top_signature else "errors"
+        label = findings.top_signature.name if findings.top_signature else "errors"
         entries.append((findings.onset, f"{label} errors begin", _cite(findings.onset_evidence)))
     return [TimelineDraft(time=t, event=text, evidence_ids=ids) for t, text, ids in sorted(entries)]
