@@ -77,3 +77,25 @@ def test_suite_stays_small_enough_to_commit() -> None:
     size = sum(p.stat().st_size for p in SCENARIOS_DIR.rglob("*") if p.is_file())
 
     assert size < 25 * 1024 * 1024
+
+
+def test_generator_cli_lists_scenarios_and_refuses_unknown_names(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from evals.generators.__main__ import main
+
+    assert main(["--list"]) == 0
+    assert capsys.readouterr().out.split() == NAMES
+    assert main(["--only", "no-such-scenario"]) == 2
+    assert "unknown scenario(s): no-such-scenario" in capsys.readouterr().err
+
+
+def test_generator_cli_writes_only_the_named_scenario(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evals.generators.__main__ import main
+
+    assert main(["--only", "leaked-access-key", "--out", str(tmp_path)]) == 0
+
+    assert [p.name for p in tmp_path.iterdir()] == ["leaked-access-key"]
+    assert "leaked-access-key" in capsys.readouterr().out
