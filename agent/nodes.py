@@ -111,14 +111,11 @@ def investigate(
     return {"messages": [reply]}
 
 
-def route_after_investigate(
-    state: InvestigationState, runtime: Runtime[InvestigationContext]
-) -> Literal["tools", "report"]:
+def route_after_investigate(state: InvestigationState) -> Literal["tools", "report"]:
+    """Tool calls always go to the tools (each refuses itself once its budget is spent, so the
+    report can read what the last allowed turn asked for); an answer goes to the report."""
     last = state["messages"][-1]
-    wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls)
-    if wants_tools and not runtime.context.budget.exhausted():
-        return "tools"
-    return "report"
+    return "tools" if isinstance(last, AIMessage) and last.tool_calls else "report"
 
 
 def route_after_tools(
