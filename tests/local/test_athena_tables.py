@@ -226,3 +226,12 @@ def test_edge_case_lines_split_as_the_documented_regex(tmp_path: Path, line: str
     assert list(row or ()) == [
         _serde_value(g, t) for g, (_, t) in zip(match.groups(), ALB_COLUMNS, strict=True)
     ]
+
+
+def test_table_descriptions_give_rows_and_time_span(athena) -> None:
+    descriptions = {s.table: s.description for s in athena.table_schemas()}
+    assert descriptions["cloud_trail_logs"] == (
+        "CloudTrail events: 5 rows from 1 file(s) of the bundle, "
+        "eventtime from 2026-03-02T09:17:28Z to 2026-03-02T10:07:30Z"
+    )
+    assert descriptions["alb_access_logs"].startswith("ALB access logs: 7 rows from 1 file(s)")

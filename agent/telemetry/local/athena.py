@@ -76,10 +76,17 @@ class AthenaEngine:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
         for macro in MACROS:
             con.execute(macro)
-        self._load(alb_table, ALB_COLUMNS, alb_select_sql(alb_files), alb_files, "ALB access logs")
+        self._load(
+            alb_table, ALB_COLUMNS, alb_select_sql(alb_files), alb_files, "ALB access logs", "time"
+        )
         ct_sql = cloudtrail_select_sql(cloudtrail_files)
         self._load(
-            cloudtrail_table, cloudtrail_columns(), ct_sql, cloudtrail_files, "CloudTrail events"
+            cloudtrail_table,
+            cloudtrail_columns(),
+            ct_sql,
+            cloudtrail_files,
+            "CloudTrail events",
+            "eventtime",
         )
         for alias, table in (aliases or {}).items():
             if alias != table and alias not in self.tables:
@@ -91,7 +98,13 @@ class AthenaEngine:
                 self.bytes_per_table[alias] = self.bytes_per_table[table]
 
     def _load(
-        self, table: str, columns: list[tuple[str, str]], select: str, files: list[Path], what: str
+        self,
+        table: str,
+        columns: list[tuple[str, str]],
+        select: str,
+        files: list[Path],
+        what: str,
+        time_column: str,
     ) -> None:
         target = f'"{self.database}"."{table}"'
         # Athena promises no row order without ORDER BY; letting DuckDB store the rows in
@@ -101,10 +114,16 @@ class AthenaEngine:
             self._con.execute(f"CREATE TABLE {target} AS {select}")
         finally:
             self._con.execute("RESET preserve_insertion_order")
-        rows = self._con.execute(f"SELECT count(*) FROM {target}").fetchall()[0][0]
+        # The description tells the agent what the table holds and when (ISO strings sort).
+        rows, first, last = self._con.execute(
+            f"SELECT count(*), min({time_column}), max({time_column}) FROM {target}"
+        ).fetchall()[0]
         self.tables[table] = columns
         self.bytes_per_table[table] = sum(p.stat().st_size for p in files)
-        self.descriptions[table] = f"{what}: {rows} rows from {len(files)} file(s) of the bundle"
+        span = f", {time_column} from {first} to {last}" if rows else ""
+        self.descriptions[table] = (
+            f"{what}: {rows} rows from {len(files)} file(s) of the bundle{span}"
+        )
 
     def table_schemas(self) -> list[TableSchema]:
         return [
