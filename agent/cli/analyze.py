@@ -56,7 +56,7 @@ class Progress:
         if self.tty:
             from rich.console import Console
 
-            self.console = Console(stderr=True)
+            self.console = Console(stderr=True, highlight=False)
             self._status = self.console.status("starting the investigation…")
             self._status.start()
 
@@ -71,7 +71,9 @@ class Progress:
             event.kind, "bold"
         )
         self.console.print(
-            f"[dim]{event.elapsed_seconds:6.1f}s[/dim] [{style}]{escape(event.message)}[/{style}]"
+            f"[dim]{event.elapsed_seconds:6.1f}s[/dim] [{style}]{escape(event.message)}[/{style}]",
+            no_wrap=True,
+            overflow="ellipsis",
         )
         self._status.update(
             f"step {event.step} · {event.tool_calls} tool call(s) · {event.elapsed_seconds:.1f}s — {escape(event.message[:80])}"
