@@ -1,0 +1,227 @@
+"""configuration: a cost-saving change lowers thumbnailer's memory from 1024 MB to 128 MB;
+once the (VPC-attached) function has applied it, large images kill the runtime. In between,
+someone sets a reserved concurrency of 50 on the same function: the change closest to the
+onset, and harmless (concurrency stays far below 50, no throttles)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user
+from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, poll, resource
+from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
+from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
+
+NAME = "lambda-memory-downsized"
+START, END = utc("2026-04-06T09:40:00Z"), utc("2026-04-06T10:25:00Z")
+MEMORY_CHANGE = utc("2026-04-06T10:00:05Z")
+# a VPC-attached function takes a while to apply a configuration update (LastUpdateStatus
+# InProgress); new environments get 128 MB from then on
+MEMORY_EFFECTIVE = MEMORY_CHANGE + timedelta(seconds=165)
+CONCURRENCY_CHANGE = utc("2026-04-06T10:02:10Z")
+FUNCTION = "thumbnailer"
+
+
+def _memory_limit(at: datetime) -> int:
+    return 1024 if at < MEMORY_EFFECTIVE else 128
+
+
+def _process(function: LambdaLogs, ids: Ids, at: datetime) -> tuple[datetime, float, bool]:
+    """One S3 ObjectCreated event: resize the image into three thumbnails."""
+    rng = ids.rng
+    rid = ids.uuid4()
+    key = f"uploads/{at:%Y/%m/%d}/{ids.hex(12)}.jpg"
+    size_mb = round(rng.lognormvariate(1.2, 0.7), 1)  # phone photos: ~1-15 MB
+    limit = _memory_limit(at)
+    needed = int(62 + size_mb * 13)
+    duration = 180 + size_mb * rng.uniform(55, 75)
+    lines = [
+        (
+            2.0,
+            plain_line(
+                "INFO",
+                at + timedelta(milliseconds=2),
+                rid,
+                f"Processing s3://media-uploads-prod/{key} ({size_mb} MB)",
+            ),
+        )
+    ]
+    if needed > limit:
+        killed_at = duration * rng.uniform(0.3, 0.6)
+        lines.append(
+            (
+                killed_at,
+                f"RequestId: {rid} Error: Runtime exited with error: signal: killed\nRuntime.ExitError\n",
+            )
+        )
+        function.invoke(Invocation(rid, at, killed_at, lines, max_memory_mb=limit))
+        # the killed environment is gone
+        for env in function.environments:
+            if not env.retired and env.busy_until > at:
+                env.retired = True
+        return at, killed_at, True
+    if rng.random() < 0.03:
+        lines.append(
+            (
+                duration * 0.5,
+                plain_line(
+                    "WARNING",
+                    at + timedelta(milliseconds=duration * 0.5),
+                    rid,
+                    "EXIF orientation tag missing, assuming 1",
+                ),
+            )
+        )
+    lines.append(
+        (
+            duration - 2,
+            plain_line(
+                "INFO",
+                at + timedelta(milliseconds=duration - 2),
+                rid,
+                f"Wrote 3 thumbnails to s3://media-thumbnails-prod/{key.replace('uploads/', 'thumbs/')}",
+            ),
+        )
+    )
+    used = min(limit, needed + rng.randint(0, 12))
+    function.invoke(Invocation(rid, at, duration, lines, max_memory_mb=used))
+    return at, duration, False
+
+
+def _trail(ids: Ids) -> Trail:
+    trail = Trail(ids)
+    fn = [resource("AWS::Lambda::Function", function_arn(FUNCTION))]
+    poll(
+        trail,
+        GRAFANA,
+        START + timedelta(seconds=23),
+        END,
+        timedelta(minutes=5),
+        [
+            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "media-"}),
+            (
+                "lambda.amazonaws.com",
+                "GetFunctionConfiguration20150331v2",
+                {"functionName": FUNCTION},
+            ),
+        ],
+    )
+    trail.call(
+        MEMORY_CHANGE,
+        TERRAFORM_PIPELINE,
+        "lambda.amazonaws.com",
+        "UpdateFunctionConfiguration20150331v2",
+        read_only=False,
+        request={"functionName": FUNCTION, "memorySize": 128},
+        response=lambda_configuration(
+            FUNCTION,
+            modified=MEMORY_CHANGE,
+            revision_id=ids.uuid4(),
+            timeout=30,
+            memory=128,
+            description="Resize uploaded images",
+        ),
+        resources=fn,
+    )
+    engineer = sso_user(
+        "sam.o@example.com", cli_command="lambda.put-function-concurrency", ip="198.51.100.31"
+    )
+    trail.call(
+        CONCURRENCY_CHANGE,
+        engineer,
+        "lambda.amazonaws.com",
+        "PutFunctionConcurrency20171031",
+        read_only=False,
+        request={"functionName": FUNCTION, "reservedConcurrentExecutions": 50},
+        response={"reservedConcurrentExecutions": 50},
+        resources=fn,
+    )
+    return trail
+
+
+def generate(writer: BundleWriter) -> None:
+    ids = Ids(seeded_rng(NAME))
+    writer.window = (START, END)
+    function = LambdaLogs(FUNCTION, ids, memory_mb=1024, runtime="python3.12", timeout_s=30)
+    calls = []
+    recycled = False
+    for at in arrivals(ids.rng, START, END, lambda m: 30):
+        if not recycled and at >= MEMORY_EFFECTIVE:
+            function.recycle_environments()
+            function.memory_mb = 128
+            recycled = True
+        calls.append(_process(function, ids, at))
+    writer.jsonl(
+        f"logs/lambda-{FUNCTION}.jsonl",
+        sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
+    )
+    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    f = {"FunctionName": FUNCTION}
+    errors = count_by_minute([c[0] for c in calls if c[2]])
+    metrics.add("AWS/Lambda", "Invocations", f, count_by_minute([c[0] for c in calls]))
+    metrics.add("AWS/Lambda", "Errors", f, errors)
+    metrics.add("AWS/Lambda", "Throttles", f, {})
+    metrics.add(
+        "AWS/Lambda",
+        "Duration",
+        f,
+        mean_by_minute([(c[0], c[1]) for c in calls]),
+        unit="Milliseconds",
+        statistic="Average",
+        fill=None,
+    )
+    concurrency = {
+        m: max(1.0, round(v * 30 / 60_000, 1))
+        for m, v in mean_by_minute([(c[0], c[1]) for c in calls]).items()
+    }
+    metrics.add("AWS/Lambda", "ConcurrentExecutions", f, concurrency, statistic="Maximum")
+    metrics.write(writer)
+    _trail(ids).write(writer)
+    fired, value = first_breach(errors, 5.0)
+    writer.manifest(_manifest(fired, value))
+    writer.readme(readme_beside(__file__))
+
+
+def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+    return manifest(
+        title="thumbnailer errors",
+        architecture="S3 bucket media-uploads-prod (ObjectCreated) -> Lambda thumbnailer (Python "
+        "3.12, Pillow, VPC-attached) -> S3 bucket media-thumbnails-prod. Configuration managed by "
+        "Terraform.",
+        alarm=alarm(
+            "thumbnailer-errors",
+            "Errors in thumbnailer",
+            namespace="AWS/Lambda",
+            metric="Errors",
+            dimensions={"FunctionName": FUNCTION},
+            threshold=5.0,
+            datapoint=value,
+            fired=fired,
+        ),
+        start=START,
+        end=END,
+        ground_truth={
+            "root_cause": "Terraform's UpdateFunctionConfiguration at 10:00:05 lowered thumbnailer's "
+            "memory from 1024 MB to 128 MB (applied ~10:02:50, the function is VPC-attached); every "
+            "image over ~5 MB now exhausts the memory (Max "
+            "Memory Used 128 MB, 'Runtime exited with error: signal: killed'). Restore 1024 MB.",
+            "category": "configuration",
+            "must_mention": [
+                ["memorySize", "128", "memory"],
+                ["UpdateFunctionConfiguration", "1024", "lowered", "reduced"],
+            ],
+            "key_evidence": [
+                {"source": "logs", "contains": "signal: killed"},
+                {"source": "cloudtrail", "contains": "memorySize"},
+            ],
+            "red_herrings": [
+                "PutFunctionConcurrency (reserved concurrency 50) on the same function at 10:02:10, "
+                "the change closest to the onset; concurrency stays far below 50 and Throttles is 0",
+            ],
+            "difficulty": "hard",
+        },
+        tags=["configuration", "lambda", "s3", "logs", "cloudtrail", "two-changes"],
+    )
