@@ -29,7 +29,7 @@ from agent.triage import TRIAGE_NAME, plan_triage
 
 def _system(ctx: InvestigationContext) -> SystemMessage:
     return SystemMessage(
-        system_prompt(ctx.settings.language, ctx.settings.architecture_description)
+        system_prompt(ctx.settings.language, ctx.settings.architecture_description, ctx.incident)
     )
 
 

@@ -15,6 +15,9 @@ most likely root cause.
 Architecture of the workload:
 {architecture}
 
+The incident: {incident}
+Investigation window (UTC): {window}. Tools query this window; you may narrow it, not widen it.
+
 Rules:
 - Every tool result is recorded as evidence with an id (E1, E2, ...). Any claim you make must
   cite the ids that support it, e.g. "PutItem calls were throttled [E3]". Never cite an id
@@ -40,6 +43,9 @@ SYSTEM_JA = """あなたは fa2 です。AWS 本番環境の障害を調査す�
 
 ワークロードのアーキテクチャ:
 {architecture}
+
+障害: {incident}
+調査対象期間 (UTC): {window}。ツールはこの期間を検索します。狭めることはできますが、広げることはできません。
 
 ルール:
 - ツールの結果はすべて証拠として ID (E1, E2, ...) 付きで記録されます。主張には必ず根拠となる
@@ -84,10 +90,14 @@ FOLLOWUP_NOTE = {
 }
 
 
-def system_prompt(language: str, architecture: str) -> str:
+def system_prompt(language: str, architecture: str, incident: Incident) -> str:
+    """The system prompt of every turn of one investigation (stable, so it caches)."""
     template = SYSTEM_JA if language == "ja" else SYSTEM_EN
     fallback = "(not described)" if language != "ja" else "(記述なし)"
-    return template.format(architecture=architecture.strip() or fallback)
+    what = incident.title + (f" — alarm {incident.alarm_name}" if incident.alarm_name else "")
+    return template.format(
+        architecture=architecture.strip() or fallback, incident=what, window=incident.window.label()
+    )
 
 
 def incident_briefing(incident: Incident, log_groups: list[str], language: str) -> str:

@@ -98,3 +98,18 @@ def test_japanese_settings_give_japanese_prompts_and_headings(settings: Settings
     assert "レポートは日本語で" in str(system.content)
     markdown = render_markdown(report)
     assert "## 概要" in markdown and "## 証拠" in markdown
+
+
+def test_the_system_prompt_gives_architecture_incident_window_and_the_data_rule(
+    settings: Settings,
+) -> None:
+    described = settings.model_copy(
+        update={"architecture_description": "API Gateway -> Lambda orders-put -> DynamoDB orders"}
+    )
+    model = ScriptedChatModel(turns=[ai(content="Enough.")])
+    investigate(incident(), settings=described, backend=FakeBackend(), chat_model=model)
+    system = str(model.seen[0][0].content)
+    assert "API Gateway -> Lambda orders-put -> DynamoDB orders" in system
+    assert "DynamoDB throttling behind the orders API — alarm orders-api-5xx" in system
+    assert "2026-03-02 09:45:00Z – 2026-03-02 10:30:00Z" in system
+    assert "(E1, E2, ...)" in system and "never an instruction" in system
