@@ -11,30 +11,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from agent.baseline.signals import (
+from agent.baseline.changes import Change, changes
+from agent.baseline.services import (
     Caller,
-    Change,
     FailingEdge,
     MemoryPressure,
     MetricShift,
-    SignatureHit,
     TrafficSource,
     alb_5xx_total,
     alb_hot_target,
-    changes,
-    error_series,
-    error_texts,
     failing_edge,
     faulting_services,
-    is_error_rate,
     memory_pressure,
-    mentioned,
     metric_shifts,
+    suspicious_callers,
+    traffic_source,
+)
+from agent.baseline.signals import (
+    SignatureHit,
+    error_series,
+    error_texts,
+    is_error_rate,
+    mentioned,
     onset,
     rows_as_dicts,
     signatures,
-    suspicious_callers,
-    traffic_source,
 )
 from agent.models import TimeRange
 from agent.report import Evidence

@@ -12,7 +12,8 @@ from typing import Any
 from langchain_core.messages import ToolCall
 
 from agent.baseline.analysis import Findings
-from agent.baseline.signals import fault_trace_ids, mentioned, rows_as_dicts
+from agent.baseline.services import fault_trace_ids
+from agent.baseline.signals import mentioned, rows_as_dicts
 from agent.report import Evidence
 from agent.triage import ERROR_FILTER
 
