@@ -39,7 +39,9 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-BUNDLE = typer.Option(..., "--bundle", "-b", help="Incident bundle folder (holds incident.yaml)")
+BUNDLE = typer.Option(
+    ..., "--bundle", "-b", envvar="FA2_BUNDLE", help="Incident bundle folder (holds incident.yaml)"
+)
 FORMAT = typer.Option(
     OutputFormat.table, "--format", "-f", help="table or json (the AWS API response)"
 )

@@ -151,3 +151,10 @@ def test_metrics_unknown_statistic_fails_cleanly(bundle: Path) -> None:
     )
     assert result.exit_code == 2
     assert "unknown statistic 'Median'" in result.stderr
+
+
+def test_bundle_can_come_from_fa2_bundle(bundle: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FA2_BUNDLE", str(bundle))
+    result = _run("sql", "-f", "json", "SELECT count(*) FROM cloud_trail_logs")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ResultSet"]["Rows"][1] == {"Data": [{"VarCharValue": "5"}]}
