@@ -84,7 +84,10 @@ class ServerlessApi:
     def route(self, key: str, route: Route) -> None:
         self.routes[key] = route
 
-    def request(self, key: str, at: datetime) -> None:
+    def request(
+        self, key: str, at: datetime, *, client_ip: str | None = None, user_agent: str | None = None
+    ) -> None:
+        """One request on route `key`; the client is a random one unless given."""
         route = self.routes[key]
         ids = self.ids
         trace_id = ids.trace_id(at)
@@ -99,8 +102,9 @@ class ServerlessApi:
             request_id=ids.uuid4(),
             trace_id=trace_id,
             cold_start=False,
-            client_ip=ids.client_ip(),
-            user_agent=ids.rng.choice(
+            client_ip=client_ip or ids.client_ip(),
+            user_agent=user_agent
+            or ids.rng.choice(
                 [
                     "okhttp/4.12.0",
                     "orders-web/3.4.1 (+fetch)",
