@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any, Literal
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
 
 from agent.config import Settings
@@ -58,10 +59,15 @@ def create_app(
     investigator: Investigator | Callable[[], Investigator] | None = None,
     store: SlackStore | None = None,
     process_before_response: bool = False,
-    listener_executor: Executor | None = None,
+    work_executor: Executor | None = None,
     progress_interval: float = 1.0,
 ) -> App:
-    """Build the app. `investigator` (an object or a factory) replaces the real agent in tests."""
+    """Build the app. `investigator` (an object or a factory) replaces the real agent in tests.
+
+    When served locally, acks run on Bolt's own thread pool and the work (lazy listeners) on
+    `work_executor`, so a burst of investigations can never delay an ack. On Lambda the
+    adapter replaces the lazy runner with a self-invocation.
+    """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -75,8 +81,10 @@ def create_app(
         signing_secret=secret or "",
         process_before_response=process_before_response,
         token_verification_enabled=False,  # auth.test runs on the first request, not at import
-        listener_executor=listener_executor,
         raise_error_for_unhandled_request=False,
+    )
+    app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
+        app.logger, work_executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="fa2-work")
     )
     if investigator is None:
         factory: Callable[[], Investigator] = lambda: ServiceInvestigator(settings)  # noqa: E731

@@ -65,6 +65,7 @@ class _SlackRequestHandler(BaseHTTPRequestHandler):
 
 class SlackServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 resets bursts of Slack requests
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 3000) -> None:
         super().__init__((host, port), _SlackRequestHandler)

@@ -45,7 +45,7 @@ def serve(
     from slack_app.app import create_app
 
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fa2-slack-worker")
-    app = create_app(settings, listener_executor=executor)
+    app = create_app(settings, work_executor=executor)
     where = f"bundle {settings.bundle}" if settings.bundle else f"AWS {settings.region}"
     typer.echo(f"fa2 Slack app · model {settings.model} · telemetry from {where}")
     if socket:
