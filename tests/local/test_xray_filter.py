@@ -42,6 +42,8 @@ CASES = {
     'rootcause.fault.entity { name = "DynamoDB" and remote }': {FAULTING_TRACE},
     'rootcause.fault.entity { exception.name = "InternalServerError" }': {FAULTING_TRACE},
     'rootcause.error.service { type = "AWS::ApiGateway::Stage" }': {THROTTLED_TRACE},
+    'rootcause.responsetime.entity { name = "DynamoDB" }': {FAULTING_TRACE},
+    'rootcause.responsetime.service { name = "orders-api/prod" }': {THROTTLED_TRACE},
     "fault or throttle": {FAULTING_TRACE, THROTTLED_TRACE},
     "fault || ok": {FAULTING_TRACE, HEALTHY_TRACE},
     'http.method = "PUT" and !fault': {THROTTLED_TRACE},

@@ -130,3 +130,18 @@ def test_service_graph_has_nodes_edges_and_counts(xray, incident_window) -> None
     assert to_table["SummaryStatistics"]["TotalResponseTime"] == 0.68
     table = by_name[("orders", "AWS::DynamoDB::Table")]
     assert table["SummaryStatistics"]["TotalCount"] == 2  # a PutItem (fault) and a GetItem (ok)
+
+
+def test_response_time_root_cause_follows_the_slowest_calls(xray, incident_window) -> None:
+    faulting = _summary(xray, incident_window, FAULTING_TRACE)
+    [cause] = faulting["ResponseTimeRootCauses"]
+    assert [e["Name"] for e in cause["Services"][0]["EntityPath"]] == [
+        "orders-put",
+        "Invocation",
+        "DynamoDB",
+    ]
+    healthy = _summary(xray, incident_window, HEALTHY_TRACE)
+    [cause] = healthy["ResponseTimeRootCauses"]
+    # The GetItem took 10 of the function's 46 ms: the time is spent in the function itself.
+    assert cause["Services"][0]["Name"] == "orders-get"
+    assert [e["Name"] for e in cause["Services"][0]["EntityPath"]] == ["orders-get"]

@@ -89,7 +89,9 @@ class _TraceSubject(Subject):
                 yield _Instance(_entity_facts(call.entity))
 
     def root_causes(self, kind: str, level: str) -> Iterable[Subject]:
-        key = "FaultRootCauses" if kind == "fault" else "ErrorRootCauses"
+        key = {"fault": "FaultRootCauses", "error": "ErrorRootCauses"}.get(
+            kind, "ResponseTimeRootCauses"
+        )
         for cause in self.summary.get(key) or []:
             for service in cause.get("Services") or []:
                 if level == "service":

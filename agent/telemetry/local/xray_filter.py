@@ -7,7 +7,7 @@ Grammar (X-Ray developer guide, "Use filter expressions"):
     unary     := "!" unary | "(" expr ")" | term
     term      := "service" "(" [STRING] ")" [block]
                | "edge" "(" STRING "," STRING ")" [block]
-               | "rootcause." ("fault" | "error") "." ("service" | "entity") block
+               | "rootcause." ("fault" | "error" | "responsetime") "." ("service" | "entity") block
                | KEYWORD [op value]
     block     := "{" expr "}"          (evaluated against that service / edge / root cause)
     op        := = != < <= > >= CONTAINS BEGINSWITH ENDSWITH
@@ -256,14 +256,11 @@ class Parser:
 
     def parse_root_cause(self, token: Token) -> Predicate:
         parts = token.text.lower().split(".")
-        if (
-            len(parts) != 3
-            or parts[1] not in ("fault", "error")
-            or parts[2] not in ("service", "entity")
-        ):
+        kinds = ("fault", "error", "responsetime")
+        if len(parts) != 3 or parts[1] not in kinds or parts[2] not in ("service", "entity"):
             raise self.fail(
-                f"unsupported root-cause keyword {token.text!r}; use rootcause.fault.service, "
-                "rootcause.fault.entity, rootcause.error.service or rootcause.error.entity",
+                f"unsupported root-cause keyword {token.text!r}; use rootcause.KIND.service or "
+                "rootcause.KIND.entity with KIND fault, error or responsetime",
                 token,
             )
         self.index += 1

@@ -200,27 +200,44 @@ def _has_flag(entity: Entity, flag: str) -> bool:
     return any(_has_flag(child, flag) for child in (*entity.children, *entity.downstream))
 
 
+def _cause(entity: Entity, client_impacting: bool) -> dict[str, Any]:
+    """One root cause: the service holding `entity` and the path to it inside the service."""
+    path = []
+    node: Entity | None = entity
+    while node is not None:
+        path.append({"Name": node.name, "Exceptions": node.exceptions(), "Remote": node.remote})
+        node = node.parent
+    service = entity.service.service_id()
+    service.update({"EntityPath": list(reversed(path)), "Inferred": False})
+    return {"Services": [service], "ClientImpacting": client_impacting}
+
+
 def root_causes(trace: Trace, flag: str) -> list[dict[str, Any]]:
     """`FaultRootCauses` / `ErrorRootCauses`: the deepest entities with `flag` set."""
+    impacting = trace.root is not None and trace.root.flag(flag)
     causes = []
     for entity in trace.entities():
         below = (*entity.children, *entity.downstream)
         if not entity.flag(flag) or any(_has_flag(child, flag) for child in below):
             continue  # not set here, or it continues deeper (a subsegment or a called service)
-        path = []
-        node: Entity | None = entity
-        while node is not None:
-            path.append({"Name": node.name, "Exceptions": node.exceptions(), "Remote": node.remote})
-            node = node.parent
-        service = entity.service.service_id()
-        service.update({"EntityPath": list(reversed(path)), "Inferred": False})
-        causes.append(
-            {
-                "Services": [service],
-                "ClientImpacting": trace.root is not None and trace.root.flag(flag),
-            }
-        )
+        causes.append(_cause(entity, impacting))
     return causes
+
+
+def response_time_root_causes(trace: Trace) -> list[dict[str, Any]]:
+    """`ResponseTimeRootCauses`: from the root, follow the slowest call while it takes at
+    least half of its caller's time; where that stops, the time is spent (an approximation
+    of X-Ray's analysis, which weighs every entity on the critical path)."""
+    if trace.root is None:
+        return []
+    entity = trace.root
+    while True:
+        below = (*entity.children, *entity.downstream)
+        slowest = max(below, key=lambda e: e.seconds, default=None)
+        if slowest is None or slowest.seconds < entity.seconds / 2:
+            break
+        entity = slowest
+    return [_cause(entity, True)]
 
 
 def _annotations(trace: Trace) -> dict[str, list[dict[str, Any]]]:
@@ -275,6 +292,7 @@ def summarize(trace: Trace) -> dict[str, Any]:
         "EntryPoint": root.service.service_id() if root else None,
         "FaultRootCauses": root_causes(trace, "fault"),
         "ErrorRootCauses": root_causes(trace, "error"),
+        "ResponseTimeRootCauses": response_time_root_causes(trace),
         "Revision": 1,
         "MatchedEventTime": trace.start,
     }
