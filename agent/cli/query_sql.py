@@ -7,7 +7,7 @@ CloudWatch metrics over an incident bundle (the local backend, no AWS).
     fa2 query service-graph --bundle DIR [--start ISO] [--end ISO]
     fa2 query metrics --bundle DIR --namespace NS --metric NAME [--dim K=V]... [--stat S] [--period SEC]
 
-`--format json` prints the AWS API response (`GetQueryResults`, `GetTraceSummaries`,
+`--bundle` defaults to `FA2_BUNDLE`. `--format json` prints the AWS API response (`GetQueryResults`, `GetTraceSummaries`,
 `BatchGetTraces`, `GetServiceGraph`, `GetMetricData`); `table` prints the compact table the
 agent sees. A wrong query exits with status 2 and the reason on stderr; an unusable bundle
 exits with status 1.
