@@ -87,9 +87,13 @@ def ensure_read_only(sql: str) -> str:
         )
     statement = statements[0]
     if not isinstance(statement, _QUERY_ROOTS):
+        kind = _statement_kind(statement)
+        hint = ""
+        if kind.startswith(("SHOW", "DESCRIBE")):
+            hint = " (to list tables or columns, SELECT from information_schema.tables or information_schema.columns)"
         raise QueryError(
-            f"refused {_statement_kind(statement)} statement: only read-only SELECT (or WITH ... SELECT) "
-            "queries are allowed; DDL, DML, UNLOAD, CTAS, MSCK, CALL and similar are never run"
+            f"refused {kind} statement: only read-only SELECT (or WITH ... SELECT) queries are "
+            f"allowed; DDL, DML, UNLOAD, CTAS, MSCK, CALL and similar are never run{hint}"
         )
     for node in statement.walk():
         if isinstance(node, _FORBIDDEN_NODES):

@@ -84,3 +84,11 @@ def test_a_runaway_query_is_stopped_with_advice(athena: AthenaEngine) -> None:
     )
     with pytest.raises(QueryError, match=r"ran longer than 0\.2 s and was stopped"):
         athena.run(runaway, timeout_s=0.2)
+
+
+def test_information_schema_lists_the_tables_and_columns(sql) -> None:
+    rows = sql(
+        "SELECT table_name, count(*) FROM information_schema.columns "
+        "WHERE table_schema = 'aiops_db' GROUP BY table_name ORDER BY table_name"
+    )
+    assert rows == [["alb_access_logs", "34"], ["cloud_trail_logs", "29"]]

@@ -68,3 +68,9 @@ def test_unparsable_sql_names_line_and_column() -> None:
 def test_empty_sql_is_refused() -> None:
     with pytest.raises(QueryError, match="empty SQL"):
         ensure_read_only(" ; ")
+
+
+def test_show_and_describe_point_to_information_schema() -> None:
+    for statement in ("SHOW COLUMNS FROM alb_access_logs", "DESCRIBE alb_access_logs"):
+        with pytest.raises(QueryError, match=r"information_schema\.columns"):
+            ensure_read_only(statement)
