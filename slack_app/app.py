@@ -84,7 +84,8 @@ def create_app(
         raise_error_for_unhandled_request=False,
     )
     app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
-        app.logger, work_executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="fa2-work")
+        app.logger,
+        work_executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="fa2-work"),
     )
     if investigator is None:
         factory: Callable[[], Investigator] = lambda: ServiceInvestigator(settings)  # noqa: E731

@@ -113,7 +113,7 @@ def render_png(data: ChartData) -> bytes:
     from matplotlib.dates import DateFormatter, date2num
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(9, 3.6), dpi=110)
+    figure = Figure(figsize=(9, 3.6 + 0.18 * len(data.changes)), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     times = [date2num(t) for t, _ in data.points]
@@ -123,22 +123,22 @@ def render_png(data: ChartData) -> bytes:
     if data.alarm_time is not None:
         axes.axvline(date2num(data.alarm_time), color="#cf222e", linewidth=1.4, label="alarm")
     for number, (when, text) in enumerate(data.changes, start=1):
-        axes.axvline(date2num(when), color="#8250df", linestyle="--", linewidth=1)
+        label = f"C{number}: {text if len(text) <= 70 else text[:69] + '…'}"
+        axes.axvline(date2num(when), color="#8250df", linestyle="--", linewidth=1, label=label)
         axes.annotate(
-            f"C{number}: {text[:40]}",
+            f"C{number}",
             xy=(date2num(when), 1.0),
             xycoords=("data", "axes fraction"),
-            rotation=90,
-            va="top",
-            ha="right",
-            fontsize=7,
+            xytext=(2, -10),
+            textcoords="offset points",
+            fontsize=8,
             color="#8250df",
         )
     axes.xaxis.set_major_formatter(DateFormatter("%H:%M"))
     axes.set_xlabel("UTC")
     axes.set_title(data.title[:80], fontsize=10)
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper left", fontsize=7)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

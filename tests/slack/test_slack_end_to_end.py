@@ -1,0 +1,83 @@
+"""The whole Slack path with the real agent: the offline baseline over the demo bundle
+(`FA2_MODEL=baseline`, `FA2_BUNDLE=evals/scenarios/dynamodb-throttling`), no stand-ins
+except the local Slack Web API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from slack_app.app import create_app
+from slack_app.contract import ACTION_IDS
+from slack_app.server import SlackServer
+from slack_app.store import SqliteStore
+from tests.slack.conftest import ALERTS, Driver, load_event, make_settings
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.payloads import blocks_of, button_click, event_callback, human_message, submission
+
+ALARM_TS = "1772446621.000200"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def offline(fake_slack: FakeSlack, demo_bundle_path: Path, tmp_path: Path) -> Iterator[Driver]:
+    settings = make_settings(
+        fake_slack,
+        model="baseline",
+        bundle=demo_bundle_path,
+        checkpoint_backend="sqlite",
+        checkpoint_path=tmp_path / "checkpoints.sqlite",
+    )
+    store = SqliteStore(tmp_path / "slack.sqlite")
+    server = SlackServer(create_app(settings, store=store, progress_interval=0.0), port=0)
+    server.start_in_thread()
+    yield Driver(url=server.url, slack=fake_slack.recorder, store=store, investigator=None)  # type: ignore[arg-type]
+    server.shutdown()
+    server.server_close()
+
+
+def test_alarm_to_report_to_follow_up_with_the_baseline_on_the_demo_bundle(offline: Driver) -> None:
+    slack = offline.slack
+    offline.event(load_event("chatbot_slack_attachments.json"))
+    analyze = next(
+        b["accessory"]
+        for b in blocks_of(slack.wait_for("chat.postMessage")[0].params)
+        if b.get("accessory")
+    )
+    offline.interaction(
+        button_click(
+            ACTION_IDS["analyze"],
+            analyze["value"],
+            channel=ALERTS,
+            message_ts="1772447000.000001",
+            thread_ts=ALARM_TS,
+        )
+    )
+    view = slack.wait_for("views.open")[0].params["view"]
+    assert offline.interaction(submission(view)).status == 200
+
+    files = slack.wait_for("files.completeUploadExternal", timeout=120)[0].params
+    posts = slack.of("chat.postMessage")
+    assert {p.params["thread_ts"] for p in posts} == {ALARM_TS}
+    updates = slack.of("chat.update")
+    assert len(updates) >= 2 and len({u.params["ts"] for u in updates}) == 1
+    report = json.dumps([blocks_of(p.params) for p in posts[2:]], ensure_ascii=False)
+    assert "UpdateTable" in report and "ProvisionedThroughputExceededException" in report
+    assert "high confidence" in report and "fa2_feedback_up" in report
+    assert [f["title"] for f in json.loads(files["files"])][1] == "Alarm metric and changes"
+    uploads = slack.wait_for("/upload", 2)
+    assert any(u.raw.startswith(b"\x89PNG") for u in uploads)
+    assert any(b"UpdateTable" in u.raw for u in uploads if not u.raw.startswith(b"\x89PNG"))
+
+    before = len(posts)
+    offline.event(
+        event_callback(
+            human_message(ALERTS, "Which requests failed first?", "1772447100.000100", ALARM_TS)
+        )
+    )
+    answer = slack.wait_for("chat.postMessage", before + 2, timeout=120)[-1].params
+    assert answer["thread_ts"] == ALARM_TS
+    assert "Which requests failed first?" in json.dumps(blocks_of(answer), ensure_ascii=False)
