@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.common import Ids, epoch_ms, iso_ms_z
+from evals.generators.common import BundleWriter, Ids, epoch_ms, iso_ms_z
 
 RUNTIME_VERSIONS = {
     "python3.12": (
@@ -67,6 +67,12 @@ class LambdaLogs:
     @property
     def log_group(self) -> str:
         return f"/aws/lambda/{self.function_name}"
+
+    def sorted_events(self) -> list[dict[str, Any]]:
+        return sorted(self.events, key=lambda e: (e["timestamp"], e["logStream"]))
+
+    def write(self, writer: BundleWriter) -> None:
+        writer.jsonl(f"logs/lambda-{self.function_name}.jsonl", self.sorted_events())
 
     def recycle_environments(self) -> None:
         """A configuration or code update retires every warm environment."""

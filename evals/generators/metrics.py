@@ -86,3 +86,23 @@ def max_by_minute(points: list[tuple[datetime, float]]) -> dict[datetime, float]
         key = minute_key(at)
         out[key] = max(out.get(key, value), value)
     return out
+
+
+def add_lambda_metrics(
+    metrics: MetricFile, function: str, invocations: list[tuple[datetime, float, bool]]
+) -> None:
+    """AWS/Lambda Invocations, Errors, Throttles (none) and Duration of one function from its
+    invocations as (start, duration in ms, failed)."""
+    dims = {"FunctionName": function}
+    metrics.add("AWS/Lambda", "Invocations", dims, count_by_minute([i[0] for i in invocations]))
+    metrics.add("AWS/Lambda", "Errors", dims, count_by_minute([i[0] for i in invocations if i[2]]))
+    metrics.add("AWS/Lambda", "Throttles", dims, {})
+    metrics.add(
+        "AWS/Lambda",
+        "Duration",
+        dims,
+        mean_by_minute([(i[0], i[1]) for i in invocations]),
+        unit="Milliseconds",
+        statistic="Average",
+        fill=None,
+    )

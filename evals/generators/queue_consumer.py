@@ -16,7 +16,7 @@ from typing import Any
 
 from evals.generators.common import Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
-from evals.generators.metrics import MetricFile, count_by_minute, max_by_minute, mean_by_minute
+from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, max_by_minute
 
 POLL_EVERY = timedelta(seconds=2)
 
@@ -160,17 +160,4 @@ class SqsConsumer:
                 cumulative,
                 statistic="Maximum",
             )
-        f = {"FunctionName": self.function.function_name}
-        points = self.invocations
-        metrics.add("AWS/Lambda", "Invocations", f, count_by_minute([p[0] for p in points]))
-        metrics.add("AWS/Lambda", "Errors", f, count_by_minute([p[0] for p in points if p[2]]))
-        metrics.add("AWS/Lambda", "Throttles", f, {})
-        metrics.add(
-            "AWS/Lambda",
-            "Duration",
-            f,
-            mean_by_minute([(p[0], p[1]) for p in points]),
-            unit="Milliseconds",
-            statistic="Average",
-            fill=None,
-        )
+        add_lambda_metrics(metrics, self.function.function_name, self.invocations)

@@ -16,7 +16,12 @@ from typing import Any
 from evals.generators.apigw import ApiAccessLogs, ApiRequest
 from evals.generators.common import ACCOUNT_ID, REGION, BundleWriter, Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
-from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
+from evals.generators.metrics import (
+    MetricFile,
+    add_lambda_metrics,
+    count_by_minute,
+    mean_by_minute,
+)
 from evals.generators.xray import TraceBuilder, TraceStore
 
 
@@ -287,26 +292,11 @@ class ServerlessApi:
         )
         for function in functions:
             points = self.invocation_points.get(function.function_name, [])
-            fdims = {"FunctionName": function.function_name}
-            metrics.add("AWS/Lambda", "Invocations", fdims, count_by_minute([p[0] for p in points]))
-            metrics.add(
-                "AWS/Lambda", "Errors", fdims, count_by_minute([p[0] for p in points if p[2]])
-            )
-            metrics.add("AWS/Lambda", "Throttles", fdims, {})
-            metrics.add(
-                "AWS/Lambda",
-                "Duration",
-                fdims,
-                mean_by_minute([(p[0], p[1]) for p in points]),
-                unit="Milliseconds",
-                statistic="Average",
-                fill=None,
-            )
+            add_lambda_metrics(metrics, function.function_name, points)
 
     def write(self, writer: BundleWriter, functions: list[LambdaLogs]) -> None:
         events = sorted(self.access.events, key=lambda e: (e["timestamp"], e["message"]))
         writer.jsonl(f"logs/apigateway-{self.api_name}-access.jsonl", events)
         for function in functions:
-            fevents = sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"]))
-            writer.jsonl(f"logs/lambda-{function.function_name}.jsonl", fevents)
+            function.write(writer)
         self.traces.write(writer)

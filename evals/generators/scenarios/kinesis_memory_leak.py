@@ -12,7 +12,7 @@ from typing import Any
 from evals.generators.common import BundleWriter, Ids, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute, max_by_minute, mean_by_minute
+from evals.generators.metrics import MetricFile, add_lambda_metrics, max_by_minute
 
 NAME = "kinesis-memory-leak"
 START, END = utc("2026-03-25T07:30:00Z"), utc("2026-03-25T08:15:00Z")
@@ -118,10 +118,7 @@ def generate(writer: BundleWriter) -> None:
     shards = [Shard(f"shardId-00000000000{n}", function, ids) for n in range(2)]
     for shard in shards:
         shard.run()
-    writer.jsonl(
-        "logs/lambda-clickstream-aggregator.jsonl",
-        sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
-    )
+    function.write(writer)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     f = {"FunctionName": "clickstream-aggregator"}
     calls = [c for s in shards for c in s.calls]
@@ -129,17 +126,7 @@ def generate(writer: BundleWriter) -> None:
     metrics.add(
         "AWS/Lambda", "IteratorAge", f, ages, unit="Milliseconds", statistic="Maximum", fill=None
     )
-    metrics.add("AWS/Lambda", "Invocations", f, count_by_minute([c[0] for c in calls]))
-    metrics.add("AWS/Lambda", "Errors", f, count_by_minute([c[0] for c in calls if c[2]]))
-    metrics.add(
-        "AWS/Lambda",
-        "Duration",
-        f,
-        mean_by_minute([(c[0], c[1]) for c in calls]),
-        unit="Milliseconds",
-        statistic="Average",
-        fill=None,
-    )
+    add_lambda_metrics(metrics, "clickstream-aggregator", calls)
     incoming = {m: _rate(m) * 60 * len(shards) for m in metrics.marks}
     metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": "clickstream"}, incoming)
     metrics.write(writer)

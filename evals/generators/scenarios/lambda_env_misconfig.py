@@ -176,10 +176,7 @@ def generate(writer: BundleWriter) -> None:
     function.recycle_environments()
     consumer.run([(at, body) for at, body in sends if at >= ENV_CHANGE], ENV_CHANGE, END)
     consumer.sent = [at for at, _ in sends]
-    writer.jsonl(
-        "logs/lambda-payment-notifier.jsonl",
-        sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
-    )
+    function.write(writer)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     consumer.write_metrics(metrics, dlq="payment-events-dlq")
     metrics.write(writer)

@@ -13,7 +13,7 @@ from evals.generators.cloudtrail import Trail, function_arn, lambda_configuratio
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
+from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
 
 NAME = "lambda-memory-downsized"
 START, END = utc("2026-04-06T09:40:00Z"), utc("2026-04-06T10:25:00Z")
@@ -154,25 +154,11 @@ def generate(writer: BundleWriter) -> None:
             function.memory_mb = 128
             recycled = True
         calls.append(_process(function, ids, at))
-    writer.jsonl(
-        f"logs/lambda-{FUNCTION}.jsonl",
-        sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
-    )
+    function.write(writer)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     f = {"FunctionName": FUNCTION}
     errors = count_by_minute([c[0] for c in calls if c[2]])
-    metrics.add("AWS/Lambda", "Invocations", f, count_by_minute([c[0] for c in calls]))
-    metrics.add("AWS/Lambda", "Errors", f, errors)
-    metrics.add("AWS/Lambda", "Throttles", f, {})
-    metrics.add(
-        "AWS/Lambda",
-        "Duration",
-        f,
-        mean_by_minute([(c[0], c[1]) for c in calls]),
-        unit="Milliseconds",
-        statistic="Average",
-        fill=None,
-    )
+    add_lambda_metrics(metrics, FUNCTION, calls)
     concurrency = {
         m: max(1.0, round(v * 30 / 60_000, 1))
         for m, v in mean_by_minute([(c[0], c[1]) for c in calls]).items()

@@ -117,10 +117,7 @@ def generate(writer: BundleWriter) -> None:
     consumer = SqsConsumer("invoice-events", function, handler, ids)
     sends = [(at, _body(ids, at)) for at in arrivals(ids.rng, START, END, lambda m: 38)]
     consumer.run(sends, START, END)
-    writer.jsonl(
-        "logs/lambda-invoice-writer.jsonl",
-        sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
-    )
+    function.write(writer)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     consumer.write_metrics(metrics, dlq="invoice-events-dlq")
     metrics.write(writer)

@@ -289,11 +289,8 @@ def generate(writer: BundleWriter) -> None:
         "logs/states-report-pipeline.jsonl",
         sorted(workflow.machine.events, key=lambda e: (e["timestamp"], e["logStream"])),
     )
-    for name, function in workflow.functions.items():
-        writer.jsonl(
-            f"logs/lambda-{name}.jsonl",
-            sorted(function.events, key=lambda e: (e["timestamp"], e["logStream"])),
-        )
+    for function in workflow.functions.values():
+        function.write(writer)
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     workflow.machine.write_metrics(metrics)
     metrics.write(writer)
