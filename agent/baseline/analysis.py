@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from agent.baseline.changes import Change, changes
+from agent.baseline.knowledge import RELEVANT_SETTINGS
 from agent.baseline.services import (
     Caller,
     FailingEdge,
@@ -33,7 +34,9 @@ from agent.baseline.signals import (
     error_texts,
     is_error_rate,
     mentioned,
+    number,
     onset,
+    parse_time,
     rows_as_dicts,
     signatures,
 )
@@ -48,6 +51,7 @@ class ScoredChange:
     change: Change
     score: int
     reasons: list[str]
+    sets_cause: bool = False  # its settings are what the dominant error depends on
 
 
 @dataclass
@@ -145,10 +149,58 @@ def score_change(change: Change, findings: Findings, emitters: set[str]) -> Scor
     score += points
     if why:
         reasons.append(why)
+    sets_cause = False
+    top = findings.top_signature
+    relevant = RELEVANT_SETTINGS.get(top.signature.category) if top else None
+    setting = relevant.search(change.parameters) if relevant and change.parameters else None
+    if top and setting:
+        sets_cause = True
+        score += 3
+        reasons.append(
+            f"it sets {change.settings() or setting.group(0)}, which the {top.name} errors depend on"
+        )
+    direction = _capacity_direction(change, findings)
+    if direction is not None:
+        before, after = direction
+        if after > before * 1.1:  # a veto: whatever else points at it
+            score = min(score - 6, 0)
+            reasons.append(
+                f"it raised the provisioned capacity ({before:g} → {after:g}); more capacity cannot cause throttling"
+            )
+        elif after < before * 0.9:
+            score += 2
+            reasons.append(f"it lowered the provisioned capacity ({before:g} → {after:g})")
     if change.error_code:
         score -= 2
         reasons.append(f"the call itself failed ({change.error_code})")
-    return ScoredChange(change, score, reasons)
+    return ScoredChange(change, score, reasons, sets_cause)
+
+
+def _capacity_direction(change: Change, findings: Findings) -> tuple[float, float] | None:
+    """Provisioned capacity of the changed resource before and after a capacity change, from
+    the Provisioned* metrics in the evidence."""
+    top = findings.top_signature
+    if (
+        change.kind != "capacity"
+        or not top
+        or top.signature.category not in ("capacity", "traffic")
+    ):
+        return None
+    for e in findings.evidence:
+        if e.tool != "get_metric_data" or "Provisioned" not in e.query:
+            continue
+        if not any(f"={r}" in e.query for r in change.resources):
+            continue
+        series = [
+            (at, number(row.get("value")))
+            for row in rows_as_dicts(e)
+            if (at := parse_time(row.get("timestamp"))) is not None
+        ]
+        before = [v for at, v in series if at < change.time - timedelta(minutes=5)]
+        after = [v for at, v in series if at >= change.time]
+        if before and after:
+            return sum(before) / len(before), sum(after) / len(after)
+    return None
 
 
 def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:

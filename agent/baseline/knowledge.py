@@ -22,6 +22,14 @@ def _sig(label: str, regex: str, category: str, service: str | None) -> Signatur
 
 # Most specific first: the first matching signature names an error line.
 SIGNATURES: tuple[Signature, ...] = (
+    # Per-partition limits: the table as a whole has capacity, one key range is overloaded by
+    # the access pattern, so table-level capacity changes do not explain it.
+    _sig(
+        "hot partition key",
+        r"KeyRangeThroughputExceeded|hot partition|hot key",
+        "traffic",
+        None,
+    ),
     _sig(
         "ProvisionedThroughputExceededException",
         r"ProvisionedThroughputExceeded",
@@ -207,6 +215,28 @@ RESOURCE_KEYS = (
     "family",
     "stateMachineArn",
 )
+
+
+# What request parameters a change must set to explain an error signature's category: a
+# memory error is explained by a memory setting, throttling by a capacity setting, ...
+RELEVANT_SETTINGS: dict[str, re.Pattern[str]] = {
+    "capacity": re.compile(
+        r"capacity|throughput|concurren|desiredCount|maxSize|minSize|billingMode", re.I
+    ),
+    "resource-exhaustion": re.compile(
+        r"memorySize|timeout|ephemeralStorage|max_connections|instanceClass|allocatedStorage", re.I
+    ),
+    "permissions": re.compile(r"polic|role|permission|principal", re.I),
+    "network": re.compile(
+        r"ipPermissions|cidr|securityGroup|route|port|subnet|dns|environment", re.I
+    ),
+    "dependency": re.compile(r"environment|endpoint|url|host|timeout", re.I),
+    "configuration": re.compile(r"environment|parameter|config|variables", re.I),
+    "deployment": re.compile(
+        r"image|taskDefinition|functionVersion|s3Key|codeSha|imageUri|version", re.I
+    ),
+    "data": re.compile(r"schema|format|mapping|serializ", re.I),
+}
 
 
 def service_of(event_source: str) -> str:

@@ -6,6 +6,7 @@ Everything here is a pure function of recorded `Evidence` (from the ToolMessage 
 
 from __future__ import annotations
 
+import json
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -136,8 +137,38 @@ class SignatureHit:
         )
 
 
-def _sample_line(text: str, limit: int = 260) -> str:
-    line = re.sub(r"\\[tn]|\s+", " ", text).strip()
+# Keys of structured log lines that identify the invocation rather than describe the failure.
+_NOISE_KEYS = re.compile(
+    r"^(timestamp|time|@timestamp|level|location|cold_start|function_arn|function_memory_size|"
+    r"function_request_id|xray_trace_id|trace_id|request_id|requestId|service|exception)$"
+)
+
+
+def _flatten(value: object, prefix: str = "") -> list[str]:
+    if isinstance(value, dict):
+        return [
+            p
+            for k, v in value.items()
+            if not _NOISE_KEYS.match(str(k))
+            for p in _flatten(v, f"{prefix}{k}.")
+        ]
+    if isinstance(value, list):
+        return [p for item in value[:3] for p in _flatten(item, prefix)]
+    text = str(value)
+    return [f"{prefix.rstrip('.')}={text[:80]}"]
+
+
+def _sample_line(text: str, limit: int = 400) -> str:
+    """A quotable error line: JSON lines as their telling fields, others whitespace-squeezed."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            parsed = json.loads(stripped)
+        except json.JSONDecodeError:
+            parsed = None
+        if isinstance(parsed, dict):
+            stripped = "; ".join(_flatten(parsed))
+    line = re.sub(r"\\[tn]|\s+", " ", stripped).strip()
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

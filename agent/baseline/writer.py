@@ -53,10 +53,14 @@ def _fmt(ids: list[str]) -> str:
 
 
 def _category(findings: Findings) -> str | None:
+    """The category of the leading cause: a change whose settings explain the error is that
+    kind of change (a memory setting that causes out-of-memory is configuration); otherwise
+    the error names the mechanism when it is an exhausted resource or concerns the changed
+    service (a scale-out that exhausts database connections is exhaustion)."""
     signature = findings.top_signature
     blamed = findings.blamed
-    # The error names the mechanism when it is about the changed service, or when it is an
-    # exhausted resource (a scale-out that exhausts database connections is exhaustion).
+    if blamed and blamed.sets_cause:
+        return blamed.change.kind
     if (
         blamed
         and signature
@@ -201,13 +205,17 @@ def _hypotheses(findings: Findings) -> list[HypothesisDraft]:
     for scored in findings.changes:
         if scored is findings.blamed or len(hypotheses) >= 4:
             continue
-        why = f" ({'; '.join(scored.reasons)})" if scored.reasons else ""
+        why = (
+            "; ".join(scored.reasons)
+            if scored.reasons
+            else "it touches neither the resource the errors name nor the service they implicate"
+        )
         hypotheses.append(
             HypothesisDraft(
                 statement=f"Unlikely: {scored.change.describe()} is unrelated to the failure.{_fmt([scored.change.evidence_id])}",
                 confidence="low",
                 category=scored.change.kind,  # type: ignore[arg-type]
-                reasoning=f"{RULE_BASED} Recorded change, but it neither touches the resource the errors name nor the service they implicate{why}.",
+                reasoning=f"{RULE_BASED} Recorded change, but not enough ties it to the failure: {why}.",
                 evidence_ids=[scored.change.evidence_id],
             )
         )
