@@ -45,6 +45,18 @@ IGNORED_SUBTYPES = {
 EVENT_DEDUP_SECONDS = 24 * 3600
 
 
+class _SameTokenNotice(logging.Filter):
+    """Bolt warns that `token` is unused when SLACK_BOT_TOKEN is set and a client is given;
+    our client carries that very token, so the warning is noise at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOGGER = logging.getLogger("fa2.slack.bolt")
+BOLT_LOGGER.addFilter(_SameTokenNotice())
+
+
 class ChannelPolicy:
     def __init__(self, channels: list[str]) -> None:
         self.channels = set(channels)
@@ -82,6 +94,7 @@ def create_app(
         process_before_response=process_before_response,
         token_verification_enabled=False,  # auth.test runs on the first request, not at import
         raise_error_for_unhandled_request=False,
+        logger=BOLT_LOGGER,
     )
     app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
         app.logger,
@@ -143,7 +156,10 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         if event.mentions(context.bot_user_id):
             return  # the app_mention listener answers it
         if event.bot_id is not None:
-            jobs.on_alarm_message(body["event"], event.channel, event.ts)
+            try:
+                jobs.on_alarm_message(body["event"], event.channel, event.ts)
+            except Exception:
+                jobs.fail(event.channel, event.ts, "Reading the alarm notification failed")
         elif event.in_thread and jobs.store.is_answered(event.thread_id):
             jobs.follow_up(
                 strip_mentions(event.text), channel=event.channel, thread_ts=event.root_ts
@@ -167,13 +183,16 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         channel, thread_ts = action.channel_id, action.thread_ts
         if channel is None or thread_ts is None or not policy.allows(channel):
             return
-        jobs.open_form_for_alarm(
-            trigger_id=action.trigger_id,
-            user=action.user.id,
-            alarm_key=action.action.value,
-            channel=channel,
-            thread_ts=thread_ts,
-        )
+        try:
+            jobs.open_form_for_alarm(
+                trigger_id=action.trigger_id,
+                user=action.user.id,
+                alarm_key=action.action.value,
+                channel=channel,
+                thread_ts=thread_ts,
+            )
+        except Exception:
+            jobs.fail(channel, thread_ts, "Opening the form failed", only_for=action.user.id)
 
     app.action(ACTION_IDS["analyze"])(ack=ack_now, lazy=[open_alarm_form])
 
@@ -214,12 +233,15 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         if not policy.allows(command.channel_id):
             return
         origin = FormOrigin(channel=command.channel_id, user=command.user_id)
-        jobs.open_form(
-            trigger_id=command.trigger_id,
-            origin=origin,
-            description=command.text.strip(),
-            at=now_utc(),
-        )
+        try:
+            jobs.open_form(
+                trigger_id=command.trigger_id,
+                origin=origin,
+                description=command.text.strip(),
+                at=now_utc(),
+            )
+        except Exception:
+            jobs.fail(command.channel_id, None, "Opening the form failed", only_for=command.user_id)
 
     for command_name in SLASH_COMMANDS:
         app.command(command_name)(ack=ack_command, lazy=[open_command_form])

@@ -58,12 +58,25 @@ class Jobs:
         )
         return str(response["ts"])
 
-    def fail(self, channel: str, thread_ts: str | None, what: str) -> str:
-        """Log the exception being handled under a new id and tell the thread that id."""
+    def fail(
+        self, channel: str, thread_ts: str | None, what: str, *, only_for: str | None = None
+    ) -> str:
+        """Log the exception being handled under a new id and tell the thread that id
+        (or only the user `only_for`, as an ephemeral message)."""
         error_id = new_error_id()
         log.exception("%s (error id %s, channel %s, thread %s)", what, error_id, channel, thread_ts)
+        message = blocks.error_message(error_id, what)
         try:
-            self.post(channel, thread_ts, blocks.error_message(error_id, what))
+            if only_for is None:
+                self.post(channel, thread_ts, message)
+            else:
+                self.client.chat_postEphemeral(
+                    channel=channel,
+                    user=only_for,
+                    thread_ts=thread_ts,
+                    text=message.text,
+                    blocks=message.blocks,
+                )
         except Exception:
             log.exception("could not report error %s to Slack", error_id)
         return error_id

@@ -147,3 +147,13 @@ def test_beyond_the_per_channel_limit_people_are_told_to_wait(one_per_channel) -
     gate.set()
     driver.slack.wait_for("files.completeUploadExternal")
     assert len(driver.investigator.investigations) == 1
+
+
+def test_when_the_form_cannot_open_the_user_alone_sees_an_error_id(
+    driver: Driver, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_methods.add("views.open")
+    assert driver.command("checkout is slow").status == 200
+    notice = driver.slack.wait_for("chat.postEphemeral")[0].params
+    assert notice["user"] == "U0ONCALL1" and "Opening the form failed (error id `" in notice["text"]
+    assert "internal_error" not in json.dumps(notice)
