@@ -16,6 +16,7 @@ from agent.config import Settings, load_settings
 from slack_app import blocks
 from slack_app.investigator import Investigator, ServiceInvestigator
 from slack_app.jobs import Jobs
+from slack_app.secrets import with_slack_secrets
 from slack_app.store import SlackStore, store_from_settings
 from slack_app.text import escape_mrkdwn
 
@@ -73,4 +74,4 @@ def run_alarm_event(
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return run_alarm_event(event, load_settings())
+    return run_alarm_event(event, with_slack_secrets(load_settings()))

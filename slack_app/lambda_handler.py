@@ -15,10 +15,13 @@ from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
 from agent.config import load_settings
 from slack_app.app import create_app
+from slack_app.secrets import with_slack_secrets
 
 logging.getLogger().setLevel(logging.INFO)
 
-_handler = SlackRequestHandler(app=create_app(load_settings(), process_before_response=True))
+_handler = SlackRequestHandler(
+    app=create_app(with_slack_secrets(load_settings()), process_before_response=True)
+)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

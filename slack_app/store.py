@@ -4,7 +4,8 @@ per channel), the alarms it recognised, the threads it answered, and 👍/👎 f
 
 Two implementations of one interface: SQLite under fa2's state folder when served locally,
 and DynamoDB (the checkpoint table, items prefixed `fa2slack#`) on AWS, where each Lambda
-invocation is its own process.
+invocation is its own process. Items that should expire carry `ttl` (epoch seconds), the
+table's TTL attribute.
 """
 
 from __future__ import annotations
@@ -167,10 +168,16 @@ class DynamoDbStore:
         return {"PK": f"{self.PREFIX}{kind}#{key}", "SK": sort}
 
     def _put_new(self, item: dict[str, Any]) -> bool:
+        """Put `item` unless a live one exists (DynamoDB's TTL deletes expired items late)."""
         from botocore.exceptions import ClientError
 
         try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(PK) OR #ttl < :now",
+                ExpressionAttributeNames={"#ttl": "ttl"},
+                ExpressionAttributeValues={":now": int(time.time())},
+            )
             return True
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
@@ -178,9 +185,7 @@ class DynamoDbStore:
             raise
 
     def claim(self, key: str, ttl_seconds: int = 3600) -> bool:
-        return self._put_new(
-            {**self._key("claim", key), "expires_at": int(time.time()) + ttl_seconds}
-        )
+        return self._put_new({**self._key("claim", key), "ttl": int(time.time()) + ttl_seconds})
 
     def try_start(
         self, channel: str, thread_id: str, limit: int, stale_seconds: int
@@ -189,7 +194,7 @@ class DynamoDbStore:
 
         now = int(time.time())
         item: dict[str, Any] = {**self._key("running", channel, thread_id), "started_at": now}
-        item["expires_at"] = now + stale_seconds
+        item["ttl"] = now + stale_seconds
         stale = self._table.get_item(Key=self._key("running", channel, thread_id)).get("Item")
         if stale is not None and int(str(stale.get("started_at", 0))) >= now - stale_seconds:
             return "busy_thread"
@@ -212,7 +217,7 @@ class DynamoDbStore:
     def put_alarm(self, key: str, incident_json: str) -> None:
         expires = int(time.time()) + 14 * 24 * 3600
         self._table.put_item(
-            Item={**self._key("alarm", key), "incident": incident_json, "expires_at": expires}
+            Item={**self._key("alarm", key), "incident": incident_json, "ttl": expires}
         )
 
     def get_alarm(self, key: str) -> str | None:

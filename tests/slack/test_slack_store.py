@@ -74,3 +74,8 @@ def test_alarms_answered_threads_and_feedback_are_kept(store: SlackStore) -> Non
     assert store.get_alarm("k1") == '{"title": "x"}' and store.get_alarm("k2") is None
     assert store.is_answered("thread-1") and not store.is_answered("thread-2")
     assert store.feedback("thread-1") == [vote]
+
+
+def test_an_expired_claim_can_be_claimed_again(store: SlackStore) -> None:
+    assert store.claim("event:Ev01", ttl_seconds=-1) is True
+    assert store.claim("event:Ev01") is True
