@@ -18,6 +18,16 @@ def test_unknown_column_is_named_with_the_table_columns(athena: AthenaEngine) ->
     assert "cloud_trail_logs" not in message  # only the tables the query uses
 
 
+def test_unknown_column_in_group_by_is_named_as_unknown_not_as_an_alias_problem(
+    athena: AthenaEngine,
+) -> None:
+    # AWS's DDL calls it lambda_error_reason; the ALB log field is "error_reason".
+    with pytest.raises(QueryError) as caught:
+        athena.run("SELECT error_reason, count(*) FROM alb_access_logs GROUP BY error_reason")
+    assert "Column 'error_reason' cannot be resolved" in caught.value.message
+    assert "lambda_error_reason" in caught.value.message
+
+
 def test_unknown_table_lists_the_available_tables(athena: AthenaEngine) -> None:
     with pytest.raises(
         QueryError,

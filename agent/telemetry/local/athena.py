@@ -207,6 +207,9 @@ class AthenaEngine:
             re.search(r'Referenced column "?([^"\s]+)"? not found', text)
             or re.search(r'Column "([^"]+)" referenced that exists in the SELECT clause', text)
             or re.search(r'column "?([^"\s]+)"? (?:not found|does not exist)', text)
+            # DuckDB binds an unknown GROUP BY name to a same-named SELECT alias and then
+            # refuses it; in Athena that name is simply an unknown column.
+            or re.search(r'Alias with name "([^"]+)" exists, but aliases cannot be used', text)
         )
         if column:
             used = [t for t in self.tables if re.search(rf"\b{re.escape(t)}\b", sql)]
