@@ -22,7 +22,7 @@ from agent.config import Settings
 from slack_app.contract import ACTION_IDS, MODAL_CALLBACK_ID, SLASH_COMMANDS
 from slack_app.investigator import Investigator, ServiceInvestigator
 from slack_app.jobs import Jobs
-from slack_app.modal import FormOrigin, parse_origin, parse_submission
+from slack_app.modal import parse_origin, parse_submission
 from slack_app.payloads import (
     BlockAction,
     EventCallback,
@@ -232,13 +232,12 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         command = SlashCommand.model_validate(body)
         if not policy.allows(command.channel_id):
             return
-        origin = FormOrigin(channel=command.channel_id, user=command.user_id)
         try:
-            jobs.open_form(
+            jobs.open_command_form(
                 trigger_id=command.trigger_id,
-                origin=origin,
-                description=command.text.strip(),
-                at=now_utc(),
+                channel=command.channel_id,
+                user=command.user_id,
+                text=command.text,
             )
         except Exception:
             jobs.fail(command.channel_id, None, "Opening the form failed", only_for=command.user_id)

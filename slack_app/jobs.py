@@ -116,11 +116,14 @@ class Jobs:
             return UserTime()
 
     def open_form(
-        self, *, trigger_id: str, origin: FormOrigin, description: str, at: datetime
+        self,
+        *,
+        trigger_id: str,
+        origin: FormOrigin,
+        description: str,
+        start: datetime,
+        end: datetime,
     ) -> None:
-        start, end = default_range(
-            at, self.settings.window_before_minutes, self.settings.window_after_minutes
-        )
         view = investigation_modal(
             origin=origin,
             description=description,
@@ -137,19 +140,38 @@ class Jobs:
         stored = self.store.get_alarm(alarm_key)
         origin = FormOrigin(channel=channel, thread_ts=thread_ts, alarm_key=alarm_key, user=user)
         if stored is None:
+            window = self.recent_window()  # the alarm expired from the store: start blank
             self.open_form(
-                trigger_id=trigger_id, origin=origin, description="", at=datetime.now(UTC)
+                trigger_id=trigger_id,
+                origin=origin,
+                description="",
+                start=window.start,
+                end=window.end,
             )
             return
         incident = Incident.model_validate_json(stored)
         description = incident.title
         if incident.state_reason:
             description += f"\n{incident.state_reason}"
+        start, end = default_range(
+            incident.state_change_time or incident.window.end,
+            self.settings.window_before_minutes,
+            self.settings.window_after_minutes,
+        )
+        self.open_form(
+            trigger_id=trigger_id, origin=origin, description=description, start=start, end=end
+        )
+
+    def open_command_form(self, *, trigger_id: str, channel: str, user: str, text: str) -> None:
+        """The `/fa2` form: the recent window (the bundle's, offline), the command's text."""
+        window = self.recent_window()
+        start, end = window.start, window.end
         self.open_form(
             trigger_id=trigger_id,
-            origin=origin,
-            description=description,
-            at=incident.state_change_time or incident.window.end,
+            origin=FormOrigin(channel=channel, user=user),
+            description=text.strip(),
+            start=start,
+            end=end,
         )
 
     def on_form(self, form: InvestigationForm, origin: FormOrigin) -> None:
@@ -286,10 +308,22 @@ class Jobs:
         """A mention outside any thread: investigate the question over the recent window."""
         from agent.alarm import incident_from_text
 
-        end = datetime.now(UTC).replace(second=0, microsecond=0)
-        start = end - timedelta(minutes=self.settings.window_before_minutes)
-        incident = incident_from_text(question, start, end, settings=self.settings)
+        window = self.recent_window()
+        incident = incident_from_text(question, window.start, window.end, settings=self.settings)
         return self.investigate(incident, channel=channel, thread_ts=ts)
+
+    def recent_window(self) -> TimeRange:
+        """ "Recent" for a question with no alarm: the last `window_before_minutes`, or, when
+        fa2 runs offline over a bundle, the bundle's window (its telemetry is not from today)."""
+        if self.settings.bundle is not None:
+            from agent.alarm import incident_from_bundle
+            from agent.telemetry.bundle import load_bundle
+
+            return incident_from_bundle(load_bundle(self.settings.bundle), self.settings).window
+        end = datetime.now(UTC).replace(second=0, microsecond=0)
+        return TimeRange(
+            start=end - timedelta(minutes=self.settings.window_before_minutes), end=end
+        )
 
     def _status(self, channel: str, thread_ts: str, title: str, detail: str) -> StatusMessage:
         first = blocks.status_message(title, state="⏳", detail=detail)

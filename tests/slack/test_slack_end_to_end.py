@@ -16,7 +16,14 @@ from slack_app.server import SlackServer
 from slack_app.store import SqliteStore
 from tests.slack.conftest import ALERTS, Driver, load_event, make_settings
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.payloads import blocks_of, button_click, event_callback, human_message, submission
+from tests.slack.payloads import (
+    blocks_of,
+    button_click,
+    event_callback,
+    human_message,
+    mention,
+    submission,
+)
 
 ALARM_TS = "1772446621.000200"
 pytestmark = pytest.mark.slow
@@ -81,3 +88,26 @@ def test_alarm_to_report_to_follow_up_with_the_baseline_on_the_demo_bundle(offli
     answer = slack.wait_for("chat.postMessage", before + 2, timeout=120)[-1].params
     assert answer["thread_ts"] == ALARM_TS
     assert "Which requests failed first?" in json.dumps(blocks_of(answer), ensure_ascii=False)
+
+
+def test_offline_a_question_covers_the_bundles_window_not_today(offline: Driver) -> None:
+    question = "why does the orders API return 5xx?"
+    offline.event(event_callback(mention(ALERTS, question, "1772447300.000100")))
+    offline.slack.wait_for("files.completeUploadExternal", timeout=120)
+    posts = offline.slack.of("chat.postMessage")
+    report = json.dumps([blocks_of(p.params) for p in posts], ensure_ascii=False)
+    assert "2026-03-02 09:45:00Z – 2026-03-02 10:30:00Z" in report
+    assert "UpdateTable" in report
+
+
+def test_offline_the_slash_command_form_is_prefilled_with_the_bundles_window(
+    offline: Driver,
+) -> None:
+    offline.command("orders API errors")
+    view = offline.slack.wait_for("views.open")[0].params["view"]
+    start, end = (
+        b["element"]["initial_date_time"]
+        for b in view["blocks"]
+        if b.get("block_id") in ("start", "end")
+    )
+    assert (start, end) == (1772444700, 1772447400)  # 09:45Z – 10:30Z on 2026-03-02
