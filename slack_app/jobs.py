@@ -17,7 +17,6 @@ from agent.models import Incident, TimeRange
 from agent.report import Report
 from slack_app import blocks
 from slack_app.investigator import Investigator
-from slack_app.markdown import report_markdown
 from slack_app.modal import (
     FormOrigin,
     InvestigationForm,
@@ -338,12 +337,14 @@ class Jobs:
         self, report: Report, incident: Incident, *, channel: str, thread_ts: str, thread_id: str
     ) -> None:
         """Report blocks, then the markdown report and the chart as files in the thread."""
+        from agent.render import render_markdown
+
         for message in blocks.report_messages(report, thread_id=thread_id):
             self.post(channel, thread_ts, message)
         self.store.mark_answered(thread_id)
         uploads: list[dict[str, Any]] = [
             {
-                "content": report_markdown(report),
+                "content": render_markdown(report),
                 "filename": "fa2-report.md",
                 "title": f"fa2 report: {truncate(report.title, 100)}",
             }
