@@ -21,6 +21,7 @@ from agent.baseline.services import (
     TrafficSource,
     alb_5xx_total,
     alb_hot_target,
+    alb_targets,
     failing_edge,
     faulting_services,
     memory_pressure,
@@ -29,6 +30,7 @@ from agent.baseline.services import (
     traffic_source,
 )
 from agent.baseline.signals import (
+    NOTICE_QUERY,
     SignatureHit,
     error_series,
     error_texts,
@@ -73,6 +75,11 @@ class Findings:
     traffic: TrafficSource | None = None
     window: TimeRange | None = None
     edge: FailingEdge | None = None
+    pivot: datetime | None = None  # when things changed: the error onset, else the alarm metric's
+    alb_targets: list[tuple[str, float]] = field(default_factory=list)
+    alb_evidence: str | None = None
+    hot_target_detail: str | None = None  # the status breakdown of the worst target
+    notices: tuple[str, str] | None = None  # (a warning line, its evidence id)
     memory: MemoryPressure | None = None
 
     @property
@@ -223,6 +230,19 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     findings.faulting = faulting_services(evidence)
     findings.hot_target = alb_hot_target(evidence)
     findings.alb_5xx = alb_5xx_total(evidence)
+    findings.alb_targets, findings.alb_evidence = alb_targets(evidence)
+    findings.hot_target_detail = next(
+        (e.id for e in evidence if e.status == "ok" and e.rows and "WHERE target_ip =" in e.query),
+        None,
+    )
+    findings.notices = next(
+        (
+            (str(e.rows[0][-1] or "")[:200].strip(), e.id)
+            for e in evidence
+            if e.query == NOTICE_QUERY and e.rows
+        ),
+        None,
+    )
     findings.callers = suspicious_callers(evidence)
     findings.traffic = traffic_source(evidence)
     findings.edge = failing_edge(evidence)
@@ -233,9 +253,31 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     }
     scored = [score_change(c, findings, emitters) for c in changes(evidence)]
     findings.changes = sorted(scored, key=lambda s: (-s.score, -s.change.time.timestamp()))
-    pivot = findings.onset or (findings.blamed.change.time if findings.blamed else None)
-    findings.shifts = metric_shifts(evidence, pivot)
+    findings.pivot = (
+        findings.onset
+        or (findings.blamed.change.time if findings.blamed else None)
+        or _alarm_onset(evidence)
+    )
+    shifts = metric_shifts(evidence, findings.pivot)
+    implicated = {h.signature.service for h in findings.signatures[:2] if h.signature.service}
+    # metrics of the service the errors implicate first (AWS/RDS for connection errors)
+    findings.shifts = sorted(
+        shifts, key=lambda m: not any(f"aws/{svc}" in m.query.lower() for svc in implicated)
+    )
     return findings
+
+
+def _alarm_onset(evidence: list[Evidence]) -> datetime | None:
+    """With no error lines, when the alarm's own metric (the first metric fetched) left its level."""
+    for e in evidence:
+        if e.tool == "get_metric_data" and e.status == "ok" and "timestamp" in e.columns:
+            series = [
+                (at, number(row.get("value")))
+                for row in rows_as_dicts(e)
+                if (at := parse_time(row.get("timestamp"))) is not None
+            ]
+            return onset(sorted(series), e.time_range)
+    return None
 
 
 def _is_compute(service_name: str) -> bool:

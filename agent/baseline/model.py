@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from agent.baseline.analysis import analyse
 from agent.baseline.followup import answer, search_call
-from agent.baseline.planner import round_one, round_two
+from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.writer import write_report
 from agent.report import Evidence
 from agent.reporting import ReportDraft
@@ -115,6 +115,8 @@ class BaselineChatModel(BaseChatModel):
             calls = round_one(findings, tools)
         elif "2" not in done:
             calls = round_two(findings, tools)
+        elif "3" not in done:
+            calls = round_three(findings, tools)
         if calls:
             return AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         return AIMessage(content=write_report(findings).summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]

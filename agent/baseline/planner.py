@@ -13,12 +13,13 @@ from langchain_core.messages import ToolCall
 
 from agent.baseline.analysis import Findings
 from agent.baseline.services import fault_trace_ids
-from agent.baseline.signals import mentioned, rows_as_dicts
+from agent.baseline.signals import NOTICE_QUERY, mentioned, rows_as_dicts
 from agent.report import Evidence
 from agent.triage import ERROR_FILTER
 
 INTERESTING_METRIC = re.compile(
-    r"Throttl|Error|Fault|5XX|Failed|Timeout|Duration|Latency|Consumed|Provisioned|Concurrent|CPU|Memory|Connections|Unhealthy",
+    r"Throttl|Error|Fault|5XX|Failed|Timeout|Duration|Latency|Consumed|Provisioned|Concurrent|CPU|Memory|Connections|Unhealthy|"
+    r"NumberOfMessages|AgeOfOldest|IteratorAge|Invocations|Count",
     re.I,
 )
 _FROM_TABLE = re.compile(r"\bFROM\s+([A-Za-z0-9_.\"]+)", re.I)
@@ -57,7 +58,9 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
                 "end": _iso(onset + timedelta(minutes=5)),
             },
         )
-    elif findings.has_errors or not findings.evidence:
+    elif not findings.has_errors:
+        add("run_logs_insights_query", {"query": NOTICE_QUERY})
+    else:
         add(
             "run_logs_insights_query",
             {
@@ -141,42 +144,109 @@ def _statistic(metric_name: str) -> str:
     return "Average" if level else "Sum"
 
 
-def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
-    """Metrics of the resources the evidence points at (from list_metrics)."""
+_AVAILABLE_STATISTIC = re.compile(r"available: (\w+)")
+
+
+def round_three(findings: Findings, tools: set[str]) -> list[ToolCall]:
+    """Fix metric requests the source refused for their statistic, using the one it offers."""
     if "get_metric_data" not in tools:
         return []
-    suspects: list[str] = []
-    if findings.blamed:
-        suspects.extend(findings.blamed.change.resources)
-    for scored in findings.changes[:3]:
-        suspects.extend(r for r in scored.change.resources if mentioned(r, findings.error_lines))
-    suspects = list(dict.fromkeys(suspects))
-    if not suspects:
+    calls: list[ToolCall] = []
+    for e in findings.evidence:
+        if e.tool != "get_metric_data" or e.status != "error" or not e.error:
+            continue
+        offered = _AVAILABLE_STATISTIC.search(e.error)
+        asked = _METRIC_QUERY.match(e.query)
+        if not offered or not asked:
+            continue
+        namespace, name, dims, period = (
+            asked.group("namespace"),
+            asked.group("name"),
+            asked.group("dims"),
+            asked.group("period"),
+        )
+        metric = {
+            "namespace": namespace,
+            "metric_name": name,
+            "dimensions": dict(p.split("=", 1) for p in dims.split(",") if "=" in p),
+            "statistic": offered.group(1),
+            "period": int(period),
+        }
+        calls.append(
+            ToolCall(
+                name="get_metric_data",
+                args={"metrics": [metric]},
+                id=f"baseline_3_{len(calls) + 1}",
+                type="tool_call",
+            )
+        )
+    return calls[:8]
+
+
+# how get_metric_data describes one series: AWS/SQS/NumberOfMessagesSent{QueueName=q} Sum/60s
+_METRIC_QUERY = re.compile(
+    r"^(?P<namespace>.+)/(?P<name>[^/{]+)\{(?P<dims>[^}]*)\} (?P<stat>\S+)/(?P<period>\d+)s$"
+)
+
+
+_DIMENSIONS = re.compile(r"\{([^}]*)\}")
+
+
+def _alarm_dimension_values(evidence: list[Evidence]) -> list[str]:
+    """The dimension values of the alarm's own metric (the triage get_metric_data query)."""
+    for e in evidence:
+        if e.tool == "get_metric_data":
+            match = _DIMENSIONS.search(e.query)
+            if match:
+                return [p.split("=", 1)[1] for p in match.group(1).split(",") if "=" in p]
+    return []
+
+
+def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
+    """Metrics of the resources the evidence points at (from list_metrics): first those of
+    the changed resources the errors name, then any resource the error lines name, then the
+    alarm's own resource."""
+    if "get_metric_data" not in tools:
         return []
-    chosen: list[dict[str, Any]] = []
+    changed: list[str] = list(findings.blamed.change.resources) if findings.blamed else []
+    for scored in findings.changes[:3]:
+        changed.extend(r for r in scored.change.resources if mentioned(r, findings.error_lines))
+    alarm = _alarm_dimension_values(findings.evidence)
+    top = findings.top_signature
+    implicated = (
+        top.signature.service if top and top.signature.service not in (None, "code") else None
+    )
+    ranked: list[tuple[int, int, dict[str, Any]]] = []
     for e in findings.evidence:
         if e.tool != "list_metrics" or e.status != "ok":
             continue
-        for row in rows_as_dicts(e):
-            name, namespace, dims = (
-                row.get("metric_name") or "",
-                row.get("namespace") or "",
-                row.get("dimensions") or "",
+        for order, row in enumerate(rows_as_dicts(e)):
+            name = row.get("metric_name") or ""
+            pairs = dict(
+                p.split("=", 1) for p in (row.get("dimensions") or "").split(", ") if "=" in p
             )
-            pairs = dict(p.split("=", 1) for p in dims.split(", ") if "=" in p)
-            if not INTERESTING_METRIC.search(name) or not any(
-                v in suspects for v in pairs.values()
-            ):
+            if not INTERESTING_METRIC.search(name) or not pairs:
                 continue
-            chosen.append(
-                {
-                    "namespace": namespace,
-                    "metric_name": name,
-                    "dimensions": pairs,
-                    "statistic": _statistic(name),
-                    "period": 300,
-                }
-            )
+            values = list(pairs.values())
+            if any(v in changed for v in values):
+                rank = 0
+            elif any(mentioned(v, findings.error_lines) for v in values):
+                rank = 1
+            elif any(v in alarm for v in values):
+                rank = 2
+            elif implicated and implicated in (row.get("namespace") or "").lower():
+                rank = 3  # the AWS service the dominant error implicates (e.g. AWS/RDS)
+            else:
+                continue
+            metric = {
+                "namespace": row.get("namespace") or "",
+                "metric_name": name,
+                "dimensions": pairs,
+                "statistic": _statistic(name),
+                "period": 60,
+            }
+            ranked.append((rank, order, metric))
+    chosen = [metric for _, _, metric in sorted(ranked, key=lambda t: (t[0], t[1]))]
     # One call per series: a series the source lacks fails alone, the others still answer.
     return [
         ToolCall(
@@ -185,5 +255,5 @@ def round_two(findings: Findings, tools: set[str]) -> list[ToolCall]:
             id=f"baseline_2_{index}",
             type="tool_call",
         )
-        for index, metric in enumerate(chosen[:6], start=1)
+        for index, metric in enumerate(chosen[:8], start=1)
     ]

@@ -185,6 +185,19 @@ def traffic_source(evidence: list[Evidence]) -> TrafficSource | None:
     return None
 
 
+def alb_targets(evidence: list[Evidence]) -> tuple[list[tuple[str, float]], str | None]:
+    """(target, its 5xx) for targets with 5xx, worst first, and the evidence id."""
+    for e in evidence:
+        if e.status == "ok" and "elb_5xx" in e.columns:
+            rows = rows_as_dicts(e)
+            targets = [
+                (r.get("target_ip") or "-", number(r.get("elb_5xx")) + number(r.get("target_5xx")))
+                for r in rows
+            ]
+            return sorted((t for t in targets if t[1] > 0), key=lambda t: -t[1]), e.id
+    return [], None
+
+
 def alb_hot_target(evidence: list[Evidence]) -> tuple[str, float, float, str] | None:
     """(target, its 5xx, all 5xx, evidence id) when one target holds most of the 5xx."""
     for e in evidence:
@@ -208,6 +221,8 @@ class MetricShift:
     before: float
     after: float
     evidence_id: str
+    at: datetime | None = None  # the first datapoint at the new level (a time shown in the rows)
+    query: str = ""
 
 
 def metric_shifts(evidence: list[Evidence], pivot: datetime | None) -> list[MetricShift]:
@@ -223,19 +238,31 @@ def metric_shifts(evidence: list[Evidence], pivot: datetime | None) -> list[Metr
         value_col = next((c for c in e.columns if c.lower() == "value"), None)
         if not (time_col and value_col):
             continue
-        groups: dict[str, tuple[list[float], list[float]]] = {}
+        groups: dict[str, tuple[list[tuple[datetime, float]], list[tuple[datetime, float]]]] = {}
         for row in rows_as_dicts(e):
             at = parse_time(row.get(time_col))
             if at is None:
                 continue
             label = (row.get(label_col) if label_col else None) or "metric"
             before, after = groups.setdefault(label, ([], []))
-            (after if at >= pivot - timedelta(minutes=1) else before).append(
-                number(row.get(value_col))
-            )
+            point = (at, number(row.get(value_col)))
+            # compare the level well before (a precursor such as a scale-out may lead the errors
+            # by minutes) with the ten minutes after: later recovery must not hide the shift
+            if pivot - timedelta(minutes=20) <= at < pivot - timedelta(minutes=3):
+                before.append(point)
+            elif pivot - timedelta(minutes=1) <= at <= pivot + timedelta(minutes=10):
+                after.append(point)
         for label, (before, after) in groups.items():
-            b = sum(before) / len(before) if before else 0.0
-            a = sum(after) / len(after) if after else 0.0
-            if (b == 0 and a > 0) or (b > 0 and (a / b >= 3 or a / b <= 1 / 3)):
-                shifts.append(MetricShift(label, round(b, 2), round(a, 2), e.id))
-    return shifts
+            b = sum(v for _, v in before) / len(before) if before else 0.0
+            a = sum(v for _, v in after) / len(after) if after else 0.0
+            if (
+                before
+                and after
+                and ((b == 0 and a > 0) or (b > 0 and (a / b >= 1.75 or a / b <= 1 / 1.75)))
+            ):
+                first = min(at for at, _ in after) if after else None
+                shifts.append(MetricShift(label, round(b, 2), round(a, 2), e.id, first, e.query))
+    unique: dict[tuple[str, float, float], MetricShift] = {}
+    for shift in shifts:
+        unique.setdefault((shift.label, shift.before, shift.after), shift)
+    return list(unique.values())

@@ -51,6 +51,12 @@ def number(value: str | None) -> float:
         return 0.0
 
 
+# Lines that are not failures but locate a symptom (the baseline's query when there are no errors).
+NOTICE_QUERY = (
+    "fields @timestamp, @log, @message | filter @message like /(?i)(warn|slow|latenc|retry|retrying|degraded)/ "
+    "| sort @timestamp asc | limit 20"
+)
+
 # --- the error rate and its onset -----------------------------------------------------
 
 

@@ -184,6 +184,34 @@ def _target_hypothesis(findings: Findings, category: str | None) -> HypothesisDr
     )
 
 
+def _observations(findings: Findings) -> list[HypothesisDraft]:
+    """What moved with nothing to explain it: recorded so the next person starts there."""
+    observed = []
+    if findings.shifts:
+        moved = findings.shifts[:4]
+        at = f" around {findings.pivot:%H:%M}Z" if findings.pivot else ""
+        text = "; ".join(f"{m.label} {m.before:g} → {m.after:g}" for m in moved)
+        observed.append(
+            HypothesisDraft(
+                statement=f"Observed without an explanation{at}: {text}.{_fmt(_cite(*(m.evidence_id for m in moved)))}",
+                confidence="low",
+                reasoning=f"{RULE_BASED} These metrics moved, but no error, change or caller in the evidence explains why.",
+                evidence_ids=_cite(*(m.evidence_id for m in moved)),
+            )
+        )
+    if findings.notices:
+        sample, eid = findings.notices
+        observed.append(
+            HypothesisDraft(
+                statement=f'Warnings without errors: "{sample}".{_fmt([eid])}',
+                confidence="low",
+                reasoning=f"{RULE_BASED} The logs show warnings or slow requests, not failures; they locate the symptom, not its cause.",
+                evidence_ids=[eid],
+            )
+        )
+    return observed
+
+
 def _hypotheses(findings: Findings) -> list[HypothesisDraft]:
     category = _category(findings)
     if findings.blamed:
@@ -199,6 +227,8 @@ def _hypotheses(findings: Findings) -> list[HypothesisDraft]:
             _signature_hypothesis(findings, category),
         ]
     hypotheses = [h for h in ranked if h is not None]
+    if not hypotheses or hypotheses[0].confidence == "low":
+        hypotheses.extend(_observations(findings))
     target = _target_hypothesis(findings, category)
     if target:
         hypotheses.append(target)
@@ -290,4 +320,18 @@ def _timeline(findings: Findings) -> list[TimelineDraft]:
     if findings.onset:
         label = findings.top_signature.name if findings.top_signature else "errors"
         entries.append((findings.onset, f"{label} errors begin", _cite(findings.onset_evidence)))
-    return [TimelineDraft(time=t, event=text, evidence_ids=ids) for t, text, ids in sorted(entries)]
+    for shift in findings.shifts[:4]:
+        if shift.at:
+            event = f"{shift.label} at a new level: {shift.before:g} before, {shift.after:g} after"
+            entries.append((shift.at, event, [shift.evidence_id]))
+    when = findings.onset or findings.pivot or (findings.window.start if findings.window else None)
+    if findings.alb_5xx and when:
+        targets = ", ".join(f"{ip} ({n:.0f})" for ip, n in findings.alb_targets[:4])
+        ids = _cite(findings.alb_evidence, findings.hot_target_detail)
+        entries.append(
+            (when, f"{findings.alb_5xx:.0f} 5xx at the load balancer, by target: {targets}", ids)
+        )
+    return [
+        TimelineDraft(time=t, event=text, evidence_ids=ids)
+        for t, text, ids in sorted(entries, key=lambda e: e[0])
+    ]
