@@ -189,9 +189,13 @@ def analyze(
 
     from agent.service import build_backend, investigate
 
+    from agent.telemetry.bundle import BundleError
+
     try:
         backend = build_backend(settings)
-    except Exception as exc:  # a backend that cannot start (bad bundle, no AWS config)
+    except BundleError as exc:  # the folder is not a usable bundle: the user's input
+        raise _fail(str(exc)) from exc
+    except Exception as exc:  # a backend that cannot start (no AWS config, unreadable files)
         raise _fail(f"cannot open the telemetry backend: {exc}", EXIT_FAILED) from exc
     incident = _incident(settings, backend, bundle, alarm_name, alarm_file, begin, finish)
     progress = Progress()

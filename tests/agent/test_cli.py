@@ -105,3 +105,9 @@ def test_bad_input_gets_a_clear_error_not_a_traceback(
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_folder_without_a_manifest_is_refused_with_the_reason(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["analyze", "--bundle", str(tmp_path), "--model", "baseline"])
+    assert result.exit_code == 2
+    assert "no incident.yaml" in result.stderr
