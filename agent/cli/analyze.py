@@ -188,7 +188,6 @@ def analyze(
     settings = _settings(bundle=bundle, model=model.value if model else None, language=language)
 
     from agent.service import build_backend, investigate
-
     from agent.telemetry.bundle import BundleError
 
     try:
