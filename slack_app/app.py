@@ -160,7 +160,11 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
                 jobs.on_alarm_message(body["event"], event.channel, event.ts)
             except Exception:
                 jobs.fail(event.channel, event.ts, "Reading the alarm notification failed")
-        elif event.in_thread and jobs.store.is_answered(event.thread_id):
+        elif (
+            event.in_thread
+            and strip_mentions(event.text)
+            and jobs.store.is_answered(event.thread_id)
+        ):
             jobs.follow_up(
                 strip_mentions(event.text), channel=event.channel, thread_ts=event.root_ts
             )

@@ -23,6 +23,10 @@ Progress = Callable[[ProgressEvent], None]
 Series = list[tuple[datetime, float]]
 
 
+class ConversationLost(Exception):
+    """A follow-up in a thread whose conversation state is gone; the message says what to do."""
+
+
 class Investigator(Protocol):
     def investigate(
         self, incident: Incident, *, thread_id: str, on_progress: Progress
@@ -85,13 +89,19 @@ class ServiceInvestigator:
     def ask(self, thread_id: str, question: str, *, on_progress: Progress) -> Report:
         import agent.service as service
 
-        return service.ask(
-            thread_id,
-            question,
-            settings=self._settings,
-            backend=self._get_backend(),
-            on_progress=on_progress,
-        )
+        try:
+            return service.ask(
+                thread_id,
+                question,
+                settings=self._settings,
+                backend=self._get_backend(),
+                on_progress=on_progress,
+            )
+        except service.ThreadNotFoundError as exc:
+            raise ConversationLost(
+                "fa2 no longer has this thread's investigation (its saved state is gone, e.g. "
+                "after a restart with in-memory state). Start a new one with /fa2."
+            ) from exc
 
     def alarm_series(self, incident: Incident) -> tuple[str, Series] | None:
         query = self._alarm_metric(incident)

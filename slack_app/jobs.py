@@ -16,7 +16,7 @@ from agent.config import Settings
 from agent.models import Incident, TimeRange
 from agent.report import Report
 from slack_app import blocks
-from slack_app.investigator import Investigator
+from slack_app.investigator import ConversationLost, Investigator
 from slack_app.modal import (
     FormOrigin,
     InvestigationForm,
@@ -287,6 +287,10 @@ class Jobs:
             return None
         try:
             report = work(status)
+        except ConversationLost as exc:
+            log.info("%s in %s: %s", what, thread_id, exc)
+            status.fail(str(exc))
+            return None
         except Exception:
             error_id = new_error_id()
             log.exception("%s failed (error id %s, thread %s)", what, error_id, thread_id)

@@ -111,3 +111,14 @@ def test_offline_the_slash_command_form_is_prefilled_with_the_bundles_window(
         if b.get("block_id") in ("start", "end")
     )
     assert (start, end) == (1772444700, 1772447400)  # 09:45Z – 10:30Z on 2026-03-02
+
+
+def test_a_follow_up_whose_conversation_is_gone_says_how_to_start_again(offline: Driver) -> None:
+    offline.store.mark_answered(f"slack-{ALERTS}-1772440000.000100")  # answered, state lost
+    offline.event(
+        event_callback(human_message(ALERTS, "and now?", "1772447500.000100", "1772440000.000100"))
+    )
+    status = offline.slack.wait_until("chat.update", "no longer has this thread").params
+    assert "Start a new one with /fa2" in json.dumps(status) and "error id" not in json.dumps(
+        status
+    )
