@@ -140,6 +140,9 @@ def investigate(
 ) -> Report:
     """Investigate one incident in a new (or given) conversation thread; returns the report."""
     backend = backend or build_backend(settings)
+    thread_id = thread_id or new_thread_id()
+    # Re-investigating in an existing thread keeps numbering after its earlier evidence.
+    earlier = thread_values(thread_id, settings).get("evidence", [])
     return _run(
         graph_input={
             "incident": incident.model_dump(mode="json"),
@@ -149,12 +152,12 @@ def investigate(
             "model": settings.model,
         },
         incident=incident,
-        thread_id=thread_id or new_thread_id(),
+        thread_id=thread_id,
         settings=settings,
         backend=backend,
         chat_model=_chat_model(settings, chat_model),
         on_progress=on_progress,
-        existing=[],
+        existing=[Evidence.model_validate(e) for e in earlier],
     )
 
 

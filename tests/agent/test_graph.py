@@ -195,3 +195,22 @@ def test_a_follow_up_after_a_restart_sees_earlier_messages_and_evidence(settings
     assert [e.id for e in answer.evidence][-1] == "E8"  # numbering continues in the thread
     assert answer.hypotheses[0].evidence_ids == ["E2", "E8"]
     assert answer.thread_id == first.thread_id
+
+
+def test_investigating_again_in_a_thread_continues_the_evidence_numbering(
+    settings: Settings,
+) -> None:
+    first = investigate(
+        incident(),
+        settings=settings,
+        backend=FakeBackend(),
+        chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
+    )
+    again = investigate(
+        incident(),
+        settings=settings,
+        backend=FakeBackend(),
+        thread_id=first.thread_id,
+        chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
+    )
+    assert [e.id for e in again.evidence] == [f"E{i}" for i in range(1, 15)]
