@@ -56,7 +56,7 @@ def route_start(state: InvestigationState) -> Literal["triage", "investigate"]:
 
 def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> dict[str, Any]:
     ctx = runtime.context
-    calls = plan_triage(ctx)
+    calls = plan_triage(ctx, turn=len(state.get("messages", [])))
     ctx.progress("step", f"triage: {len(calls)} standard queries in parallel")
     messages: list[AnyMessage] = [
         HumanMessage(incident_briefing(ctx.incident, ctx.log_groups, ctx.settings.language))

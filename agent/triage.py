@@ -108,15 +108,16 @@ def alarm_metrics(incident: Incident) -> list[dict[str, Any]]:
     return series[:10]
 
 
-def plan_triage(ctx: InvestigationContext) -> list[ToolCall]:
-    """The tool calls of the triage turn for this backend and incident."""
+def plan_triage(ctx: InvestigationContext, turn: int = 0) -> list[ToolCall]:
+    """The tool calls of the triage turn for this backend and incident; `turn` (the message
+    count of the thread) keeps tool-call ids unique when a thread is investigated again."""
     caps = ctx.backend.capabilities
     window = ctx.window
     calls: list[ToolCall] = []
 
     def add(name: str, args: dict[str, Any]) -> None:
         calls.append(
-            ToolCall(name=name, args=args, id=f"triage_{len(calls) + 1}", type="tool_call")
+            ToolCall(name=name, args=args, id=f"triage_{len(calls) + 1}_{turn}", type="tool_call")
         )
 
     if caps.logs_insights and ctx.log_groups:

@@ -118,6 +118,9 @@ class BaselineChatModel(BaseChatModel):
         elif "3" not in done:
             calls = round_three(findings, tools)
         if calls:
+            # ids stay unique across the thread (another model may read this history later)
+            for call in calls:
+                call["id"] = f"{call['id']}_{len(messages)}"
             return AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         return AIMessage(content=write_report(findings).summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
 
