@@ -167,14 +167,16 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     raw, draft = result.get("raw"), result.get("parsed")
     _count_tokens(ctx, raw)
     notes: list[str] = []
-    if not isinstance(draft, ReportDraft):
-        draft = _unparsed_draft(raw, result.get("parsing_error"))
-        notes.append(
-            "The model did not return a well-formed report; its last answer is shown as the summary."
-        )
     rule_based = bool(getattr(ctx.chat_model, "rule_based", False)) or bool(
         getattr(ctx.chat_model, "answered_by_baseline", False)
     )
+    if not isinstance(draft, ReportDraft):
+        draft = _rule_based_draft([*state["messages"], *closing, instruction])
+        rule_based = True
+        notes.append(
+            f"The model's report could not be parsed ({result.get('parsing_error')}); the rule-based "
+            "baseline wrote this one from the same evidence."
+        )
     if rule_based:
         notes.append(
             "Written by fa2's rule-based baseline investigator (no LLM): deterministic rules over the evidence."
@@ -199,14 +201,13 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     return {"messages": [*closing, answer], "report": built.model_dump(mode="json")}
 
 
-def _unparsed_draft(raw: Any, error: Any) -> ReportDraft:
-    text = raw.content if isinstance(raw, AIMessage) and isinstance(raw.content, str) else ""
-    return ReportDraft(
-        summary=text or f"The model's report could not be parsed ({error}).",
-        unknowns=[
-            "The root cause is not established: the report could not be produced in structured form."
-        ],
-    )
+def _rule_based_draft(messages: list[AnyMessage]) -> ReportDraft:
+    """The baseline's report over the same messages and evidence, when the model's is unusable."""
+    from agent.baseline import BaselineChatModel
+
+    draft = BaselineChatModel().with_structured_output(ReportDraft).invoke(messages)
+    assert isinstance(draft, ReportDraft)
+    return draft
 
 
 def _conversation_summary(summary: str, hypotheses: list[Any]) -> str:

@@ -214,3 +214,25 @@ def test_investigating_again_in_a_thread_continues_the_evidence_numbering(
         chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
     )
     assert [e.id for e in again.evidence] == [f"E{i}" for i in range(1, 15)]
+
+
+def test_an_unparsable_model_report_is_replaced_by_the_rule_based_one(settings: Settings) -> None:
+    class Garbled(ScriptedChatModel):
+        def with_structured_output(self, schema, *, include_raw=False, **kwargs):  # type: ignore[no-untyped-def]
+            from langchain_core.messages import AIMessage
+            from langchain_core.runnables import RunnableLambda
+
+            raw = AIMessage(content="I think it was DynamoDB, probably.")
+            return RunnableLambda(
+                lambda _: {"raw": raw, "parsed": None, "parsing_error": "no tool call"}
+            )
+
+    report = investigate(
+        incident(),
+        settings=settings,
+        backend=FakeBackend(),
+        chat_model=Garbled(turns=[ai(content="Enough.")]),
+    )
+    assert report.rule_based
+    assert any("could not be parsed (no tool call)" in note for note in report.notes)
+    assert "UpdateTable" in report.hypotheses[0].statement
