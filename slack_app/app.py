@@ -68,13 +68,13 @@ class ChannelPolicy:
 def create_app(
     settings: Settings,
     *,
-    investigator: Investigator | Callable[[], Investigator] | None = None,
+    investigator: Investigator | None = None,
     store: SlackStore | None = None,
     process_before_response: bool = False,
     work_executor: Executor | None = None,
     progress_interval: float = 1.0,
 ) -> App:
-    """Build the app. `investigator` (an object or a factory) replaces the real agent in tests.
+    """Build the app. `investigator` replaces the real agent (`agent.service`) in tests.
 
     When served locally, acks run on Bolt's own thread pool and the work (lazy listeners) on
     `work_executor`, so a burst of investigations can never delay an ack. On Lambda the
@@ -100,17 +100,15 @@ def create_app(
         app.logger,
         work_executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="fa2-work"),
     )
-    if investigator is None:
-        factory: Callable[[], Investigator] = lambda: ServiceInvestigator(settings)  # noqa: E731
-    elif callable(investigator) and not hasattr(investigator, "investigate"):
-        factory = investigator
-    else:
-        factory = lambda: investigator  # type: ignore[assignment,return-value]  # noqa: E731
+
+    def make_investigator() -> Investigator:  # built on first use: keeps the ack path light
+        return investigator if investigator is not None else ServiceInvestigator(settings)
+
     jobs = Jobs(
         settings=settings,
         store=store or store_from_settings(settings),
         client=app.client,
-        investigator_factory=factory,
+        investigator_factory=make_investigator,
         progress_interval=progress_interval,
     )
     register(app, jobs, ChannelPolicy(settings.slack_channels))
