@@ -3,9 +3,11 @@ claim citing the evidence it rests on. When the evidence is thin it says so."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from agent.baseline.analysis import Findings
+from agent.baseline.signals import NOTICE_QUERY
 from agent.reporting import HypothesisDraft, ReportDraft, TimelineDraft
 
 RULE_BASED = "(rule-based baseline, no LLM)"
@@ -297,10 +299,7 @@ def write_report(findings: Findings) -> ReportDraft:
     )
     if not findings.faulting:
         unknowns.append("Which downstream call fails (no X-Ray fault data).")
-    next_queries = [
-        "fields @timestamp, @message | filter @message like /Exception/ | stats count(*) by bin(5m)",
-        "CloudTrail writes on the failing resource in the 24 h before the window",
-    ]
+    next_queries = _next_queries(findings)
     return ReportDraft(
         summary=summary,
         hypotheses=hypotheses,
@@ -311,6 +310,36 @@ def write_report(findings: Findings) -> ReportDraft:
         unknowns=unknowns,
         next_queries=next_queries,
     )
+
+
+def _next_queries(findings: Findings) -> list[str]:
+    """Concrete queries to confirm or refute the lead: how the error evolves, and the history
+    of the resources involved beyond the window."""
+    queries = []
+    top = findings.top_signature
+    if top:
+        needle = re.escape(top.detail or top.signature.label).replace("/", "\\/")
+        queries.append(
+            f"fields @timestamp, @log, @message | filter @message like /{needle}/ | stats count(*) by bin(5m), @log"
+        )
+    else:
+        queries.append(NOTICE_QUERY)
+    trail = next(
+        (e for e in findings.evidence if e.tool == "run_athena_query" and "eventname" in e.columns),
+        None,
+    )
+    table = re.search(r"\bFROM\s+(\S+)", trail.query, re.I) if trail else None
+    resources = (
+        findings.blamed.change.resources
+        if findings.blamed
+        else [r for c in findings.changes[:1] for r in c.change.resources]
+    )
+    if table and resources:
+        queries.append(
+            f"SELECT eventtime, eventname, useridentity.arn, requestparameters FROM {table.group(1)} "
+            f"WHERE requestparameters LIKE '%{resources[0]}%' ORDER BY eventtime DESC LIMIT 50  -- widen the time range to 7 days"
+        )
+    return queries
 
 
 def _timeline(findings: Findings) -> list[TimelineDraft]:
