@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from slack_app.contract import ACTION_IDS
 from tests.slack.conftest import ALERTS, Driver, load_event
 from tests.slack.payloads import (
@@ -186,3 +188,14 @@ def test_the_slash_command_opens_the_form_and_starts_a_thread_for_the_answer(
     assert "thread_ts" not in root.params or root.params["thread_ts"] is None
     assert "checkout is slow" in dump(blocks_of(root.params))
     assert {p.params["thread_ts"] for p in rest} == {"1772447000.000001"}
+
+
+@pytest.mark.parametrize("layout", ["chatbot_slack_blocks.json", "chatbot_slack_text.json"])
+def test_every_chatbot_layout_gets_the_analyze_button(driver: Driver, layout: str) -> None:
+    message = load_event(layout)  # the message event alone; Slack wraps it in an envelope
+    driver.event(event_callback(message))
+    reply = driver.slack.wait_for("chat.postMessage")[0].params
+    assert reply["thread_ts"] == message["ts"]
+    assert any(
+        b.get("accessory", {}).get("action_id") == ACTION_IDS["analyze"] for b in blocks_of(reply)
+    )
