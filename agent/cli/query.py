@@ -9,7 +9,10 @@ from agent.cli import query_logs, query_sql
 
 
 def register(app: typer.Typer) -> None:
-    query_app = typer.Typer(help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics).", no_args_is_help=True)
+    query_app = typer.Typer(
+        help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics).",
+        no_args_is_help=True,
+    )
     query_logs.register(query_app)
     query_sql.register(query_app)
     app.add_typer(query_app, name="query")
