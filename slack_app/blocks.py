@@ -118,7 +118,10 @@ def _hypothesis_text(rank: int, hypothesis: Hypothesis, evidence: dict[str, Evid
 
 
 def _evidence_text(item: Evidence) -> str:
-    where = link(item.link, "open in console") if item.link else escape_mrkdwn(item.source)
+    if item.link and item.link.startswith(("https://", "http://")):
+        where = link(item.link, "open in console")
+    else:  # offline evidence: the bundle reference is not a link anyone can open
+        where = escape_mrkdwn(item.link or item.source)
     status = f"{item.row_count} rows" if item.status == "ok" else escape_mrkdwn(item.status)
     lines = [f"*{escape_mrkdwn(item.id)}* · {escape_mrkdwn(item.tool)} · {status} · {where}"]
     if item.time_range is not None:

@@ -133,3 +133,9 @@ def test_alarm_reply_and_status_messages_are_valid() -> None:
         "t" * 5000, state="⏳", detail="d" * 5000, query="q" * 10_000, elapsed=3
     )
     assert status.problems() == []
+
+
+def test_offline_evidence_shows_its_bundle_reference_instead_of_a_console_link() -> None:
+    text = json.dumps(report_messages(throttling_report(), thread_id="C1:1.0")[0].blocks)
+    assert "bundle://dynamodb-throttling/cloudtrail" in text
+    assert "<bundle://" not in text  # never rendered as a Slack link
