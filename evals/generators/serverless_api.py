@@ -197,6 +197,36 @@ class ServerlessApi:
         if sampled:
             self._trace(call, route, result, status, at, latency, init_ms)
 
+    def reject(
+        self,
+        key: str,
+        at: datetime,
+        status: int,
+        message: str,
+        *,
+        client_ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        """API Gateway answers itself before any integration runs (a usage-plan or stage
+        throttle, a missing API key): only the access-log line and the API metrics."""
+        route = self.routes[key]
+        latency = self.ids.rng.randint(1, 4)
+        self.access.log(
+            ApiRequest(
+                at=at,
+                method=route.method,
+                resource_path=route.resource_path,
+                path=route.path_for(self.ids),
+                status=status,
+                response_latency_ms=latency,
+                response_length=len(message) + 14,
+                error_message=message,
+                source_ip=client_ip or self.ids.client_ip(),
+                user_agent=user_agent or "okhttp/4.12.0",
+            )
+        )
+        self.api_points.append((at, status, float(latency)))
+
     def _trace(
         self,
         call: Call,
