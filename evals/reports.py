@@ -7,7 +7,7 @@ import html
 import json
 from pathlib import Path
 
-from evals.runner import ScenarioRun, SuiteRun
+from evals.runner import HOLDOUT_TAG, ScenarioRun, SuiteRun
 
 MARK = {True: "✅", False: "❌"}
 
@@ -32,6 +32,18 @@ def render_markdown(
         f"{summary.evidence_recall:.2f} | {summary.citation_validity:.2f} | {_pct(summary.red_herring_rate)} | "
         f"{summary.mean_steps:.1f} | {summary.mean_tool_calls:.1f} | ${summary.total_cost_usd:.4f} |",
         "",
+    ]
+    if summary.holdout_scenarios:
+        lines += [
+            f"Held-out scenarios (tag `holdout`, written without looking at the baseline's rules): "
+            f"{summary.holdout_scenarios} runs · passed {_pct(summary.holdout_pass_rate or 0.0)} · "
+            f"root cause {_pct(summary.holdout_root_cause_accuracy or 0.0)} · category "
+            f"{_pct(summary.holdout_category_accuracy or 0.0)} · evidence recall "
+            f"{summary.holdout_evidence_recall or 0.0:.2f} · red herring blamed "
+            f"{_pct(summary.holdout_red_herring_rate or 0.0)}",
+            "",
+        ]
+    lines += [
         "| scenario | difficulty | passed | root cause | category | recall | citations | red herring | tool calls | tokens in/out | wall s |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -39,8 +51,9 @@ def render_markdown(
         r = run.result
         truth = run.scenario.manifest.ground_truth
         difficulty = truth.difficulty if truth else ""
+        held = " (holdout)" if HOLDOUT_TAG in run.scenario.manifest.tags else ""
         lines.append(
-            f"| {r.name} | {difficulty} | {MARK[r.passed]} | {MARK[r.root_cause_correct]} | "
+            f"| {r.name}{held} | {difficulty} | {MARK[r.passed]} | {MARK[r.root_cause_correct]} | "
             f"{MARK[r.category_correct]} | {r.evidence_recall:.2f} | {r.citation_validity:.2f} | "
             f"{'blamed' if r.red_herring_blamed else '—'} | {r.tool_calls} | "
             f"{r.input_tokens}/{r.output_tokens} | {r.wall_seconds:.1f} |"

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from evals.judge import Judge
 
 ModelName = Literal["baseline", "bedrock"]
+# Scenarios written without looking at the baseline's rules carry this tag; their figures
+# are reported on their own as well, since the rules were tuned on the others.
+HOLDOUT_TAG = "holdout"
 
 
 class Summary(BaseModel):
@@ -38,6 +41,14 @@ class Summary(BaseModel):
     mean_steps: float
     mean_tool_calls: float
     total_cost_usd: float
+    # the held-out scenarios alone (added after the first results.json; optional so older
+    # files still load)
+    holdout_scenarios: int = 0
+    holdout_root_cause_accuracy: float | None = None
+    holdout_category_accuracy: float | None = None
+    holdout_evidence_recall: float | None = None
+    holdout_red_herring_rate: float | None = None
+    holdout_pass_rate: float | None = None
 
 
 class Results(BaseModel):
@@ -74,15 +85,21 @@ class SuiteRun:
 
     def results(self) -> Results:
         rows = [run.result for run in self.runs]
-        return Results(summary=summarize(rows), scenarios=rows)
+        holdout = {
+            run.result.name for run in self.runs if HOLDOUT_TAG in run.scenario.manifest.tags
+        }
+        return Results(summary=summarize(rows, holdout), scenarios=rows)
 
 
 class ScenarioDirError(ValueError):
     """The scenarios folder is missing or holds no scenario with ground truth."""
 
 
-def discover(root: Path, only: list[str] | None = None) -> list[Scenario]:
-    """Scenario bundles under `root` (folders whose incident.yaml has ground truth)."""
+def discover(
+    root: Path, only: list[str] | None = None, tags: list[str] | None = None
+) -> list[Scenario]:
+    """Scenario bundles under `root` (folders whose incident.yaml has ground truth); with
+    `only`, those names; with `tags`, those carrying at least one of the tags."""
     if not root.is_dir():
         raise ScenarioDirError(f"{root}: no such scenarios folder")
     found = []
@@ -99,28 +116,65 @@ def discover(root: Path, only: list[str] | None = None) -> list[Scenario]:
             names = ", ".join(s.name for s in found)
             raise ScenarioDirError(f"unknown scenario(s) {', '.join(unknown)}; known: {names}")
         found = [s for s in found if s.name in only]
+    if tags:
+        in_use = sorted({t for s in found for t in s.manifest.tags})
+        found = [s for s in found if set(tags) & set(s.manifest.tags)]
+        if not found:
+            raise ScenarioDirError(
+                f"no scenario tagged {', '.join(tags)}; tags in use: {', '.join(in_use)}"
+            )
     if not found:
         raise ScenarioDirError(f"{root}: no scenario bundles with ground_truth")
     return found
 
 
-def summarize(rows: list[ScenarioResult]) -> Summary:
+def _means(rows: list[ScenarioResult]) -> dict[str, float]:
     n = len(rows)
 
     def mean(values: list[float]) -> float:
         return round(sum(values) / n, 4) if n else 0.0
 
-    return Summary(
-        scenarios=n,
-        root_cause_accuracy=mean([float(r.root_cause_correct) for r in rows]),
-        category_accuracy=mean([float(r.category_correct) for r in rows]),
-        evidence_recall=mean([r.evidence_recall for r in rows]),
-        citation_validity=mean([r.citation_validity for r in rows]),
-        red_herring_rate=mean([float(r.red_herring_blamed) for r in rows]),
-        mean_steps=mean([float(r.steps) for r in rows]),
-        mean_tool_calls=mean([float(r.tool_calls) for r in rows]),
+    return {
+        "root_cause_accuracy": mean([float(r.root_cause_correct) for r in rows]),
+        "category_accuracy": mean([float(r.category_correct) for r in rows]),
+        "evidence_recall": mean([r.evidence_recall for r in rows]),
+        "citation_validity": mean([r.citation_validity for r in rows]),
+        "red_herring_rate": mean([float(r.red_herring_blamed) for r in rows]),
+        "pass_rate": mean([float(r.passed) for r in rows]),
+        "mean_steps": mean([float(r.steps) for r in rows]),
+        "mean_tool_calls": mean([float(r.tool_calls) for r in rows]),
+    }
+
+
+def summarize(rows: list[ScenarioResult], holdout: set[str] | None = None) -> Summary:
+    """The suite's figures; `holdout` names the held-out scenarios, summarized again alone."""
+    every = _means(rows)
+    held = [r for r in rows if r.name in (holdout or set())]
+    extra: dict[str, float | int | None] = {}
+    if held:
+        alone = _means(held)
+        extra = {"holdout_scenarios": len(held)} | {
+            f"holdout_{key}": alone[key]
+            for key in (
+                "root_cause_accuracy",
+                "category_accuracy",
+                "evidence_recall",
+                "red_herring_rate",
+                "pass_rate",
+            )
+        }
+    summary = Summary(
+        scenarios=len(rows),
+        root_cause_accuracy=every["root_cause_accuracy"],
+        category_accuracy=every["category_accuracy"],
+        evidence_recall=every["evidence_recall"],
+        citation_validity=every["citation_validity"],
+        red_herring_rate=every["red_herring_rate"],
+        mean_steps=every["mean_steps"],
+        mean_tool_calls=every["mean_tool_calls"],
         total_cost_usd=round(sum(r.cost_usd for r in rows), 6),
     )
+    return summary.model_copy(update=extra)
 
 
 def scenario_settings(

@@ -42,6 +42,10 @@ def eval_command(
     only: Annotated[
         list[str] | None, typer.Option(help="Run only this scenario (repeatable).")
     ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(help="Run only scenarios with this tag, e.g. holdout (repeatable: any of)."),
+    ] = None,
 ) -> None:
     """Run the eval suite: every scenario through the investigation, scored against its ground truth."""
     from rich.console import Console
@@ -57,7 +61,7 @@ def eval_command(
     judge_kind, judge_id = _split(judge, "--judge", ("rules", "bedrock"))
     model_name: ModelName = "bedrock" if model_kind == "bedrock" else "baseline"
     try:
-        found = discover(scenarios, only)
+        found = discover(scenarios, only, tag)
         settings = load_settings()
         baseline = gate.load_results(compare) if compare else None
     except (ScenarioDirError, SettingsError, gate.BaselineError) as exc:
@@ -107,6 +111,12 @@ def eval_command(
         f"{s.evidence_recall:.2f} · citation validity {s.citation_validity:.2f} · red herrings "
         f"{s.red_herring_rate:.0%} · {suite.wall_seconds:.1f} s"
     )
+    if s.holdout_scenarios:
+        console.print(
+            f"held-out ({s.holdout_scenarios} runs): root cause {s.holdout_root_cause_accuracy:.0%} · "
+            f"category {s.holdout_category_accuracy:.0%} · passed {s.holdout_pass_rate:.0%} · "
+            f"evidence recall {s.holdout_evidence_recall:.2f}"
+        )
     console.print(f"wrote {paths['results']}, {paths['markdown']}, {paths['html']}")
     for line in changes:
         console.print(f"changed: {line}")

@@ -40,6 +40,12 @@ SUMMARY_KEYS = [
     "mean_steps",
     "mean_tool_calls",
     "total_cost_usd",
+    "holdout_scenarios",
+    "holdout_root_cause_accuracy",
+    "holdout_category_accuracy",
+    "holdout_evidence_recall",
+    "holdout_red_herring_rate",
+    "holdout_pass_rate",
 ]
 
 
