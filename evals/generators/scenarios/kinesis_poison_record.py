@@ -176,7 +176,7 @@ def generate(writer: BundleWriter) -> None:
         "AWS/Lambda", "IteratorAge", dims, ages, unit="Milliseconds", statistic="Maximum", fill=None
     )
     add_lambda_metrics(metrics, FUNCTION, sorted(c for s in shards for c in s.invocations))
-    incoming = count_by_minute([m for m in arrivals(ids.rng, START, END, lambda m: 480)])
+    incoming = count_by_minute([r.arrival for s in shards for r in s.records])
     metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": "device-telemetry"}, incoming)
     metrics.write(writer)
     _trail(ids).write(writer)
