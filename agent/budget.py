@@ -10,17 +10,6 @@ from dataclasses import dataclass, field
 from agent.config import Settings
 from agent.report import Usage
 
-ATHENA_MIN_BYTES = 10 * 1024 * 1024  # Athena bills at least 10 MB per query
-
-
-def query_cost_usd(source: str, bytes_scanned: int, settings: Settings) -> float:
-    """List-price cost of one query from the bytes it scanned (Logs Insights per GB, Athena per TB)."""
-    if source == "logs":
-        return bytes_scanned / 1e9 * settings.logs_insights_usd_per_gb
-    if source == "athena":
-        return max(bytes_scanned, ATHENA_MIN_BYTES) / 1e12 * settings.athena_usd_per_tb
-    return 0.0
-
 
 @dataclass
 class Budget:

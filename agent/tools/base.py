@@ -12,10 +12,10 @@ from langchain_core.messages import ToolMessage
 from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 
-from agent.budget import query_cost_usd
 from agent.models import TimeRange, as_utc
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryError, QueryResult, Source, TelemetryUnavailableError
+from agent.telemetry.cost import query_cost_usd
 from agent.tools.observation import format_observation, format_unavailable
 
 Runtime = ToolRuntime[InvestigationContext]
@@ -100,7 +100,7 @@ def execute(
     seconds = time.monotonic() - began
 
     evidence = ctx.ledger.record(tool, result, call_id=runtime.tool_call_id)
-    cost = query_cost_usd(result.source, result.bytes_scanned, ctx.settings)
+    cost = query_cost_usd(result, ctx.settings)
     if cost:
         ctx.ledger.set_cost(evidence.id, cost)
         evidence = evidence.model_copy(update={"cost_usd": cost})

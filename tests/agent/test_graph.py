@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import BaseMessage, ToolMessage
 
 from agent.config import Settings
@@ -236,3 +237,15 @@ def test_an_unparsable_model_report_is_replaced_by_the_rule_based_one(settings: 
     assert report.rule_based
     assert any("could not be parsed (no tool call)" in note for note in report.notes)
     assert "UpdateTable" in report.hypotheses[0].statement
+
+
+def test_query_cost_uses_the_list_prices_as_athena_and_logs_insights_bill_them(
+    settings: Settings,
+) -> None:
+    model = ScriptedChatModel(turns=[ai(content="Enough.")])
+    report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
+    costs = {e.tool: e.cost_usd for e in report.evidence if e.cost_usd}
+    # Athena: 1 MB scanned is billed as the 10 MB minimum, at $5 per TB.
+    assert costs["run_athena_query"] == pytest.approx(10e6 / 1e12 * settings.athena_usd_per_tb)
+    # Logs Insights: 50 MB scanned at $0.005 per GB.
+    assert costs["run_logs_insights_query"] == pytest.approx(50e6 / 1e9 * 0.005)
