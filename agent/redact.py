@@ -3,7 +3,7 @@
 
 The patterns cover what shows up in application logs and CloudTrail records: AWS access key
 ids and secret keys, session tokens, passwords and secrets in key=value / JSON form,
-Authorization / bearer headers, Slack tokens and webhook URLs, JWTs and private-key blocks.
+Authorization / bearer headers, cookies, passwords in URLs, Slack tokens and webhook URLs, JWTs and private-key blocks.
 """
 
 from __future__ import annotations
@@ -32,6 +32,16 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         r"\1" + REDACTED,
     ),
     (re.compile(r"(?i)\bbearer\s+[A-Za-z0-9\-._~+/]{8,}=*"), "Bearer " + REDACTED),
+    # Credentials inside URLs: postgres://app:PASSWORD@db..., https://user:pass@host/
+    (
+        re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s:/@\"']+:)([^\s@/\"']+)(@)"),
+        r"\1" + REDACTED + r"\3",
+    ),
+    # Cookie / Set-Cookie headers carry session ids
+    (
+        re.compile(r"(?i)(\b(?:set-)?cookie\b[\"']?\s*[:=]\s*[\"']?)[^\r\n\"']+"),
+        r"\1" + REDACTED,
+    ),
     # JWTs
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), REDACTED),
     # key=value / "key": "value" secrets (aws_secret_access_key, password, token, api_key ...)

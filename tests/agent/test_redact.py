@@ -34,6 +34,10 @@ from agent.redact import REDACTED, redact
             "X-Amz-Security-Token: session_token=IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ",
             "IQoJb3JpZ2luX2VjEJr",
         ),
+        ("connecting to postgres://app:PgPass99@db.internal:5432/orders", "PgPass99"),
+        ('{"url": "https://deploy:ghp_S3cretT0ken@git.example.com/repo.git"}', "ghp_S3cretT0ken"),
+        ("Cookie: session=8f14e45fceea167a5a36dedd4bea2543; theme=dark", "8f14e45fceea"),
+        ('"set-cookie": "sid=s%3AabcDEF123.xyz; Path=/; HttpOnly"', "abcDEF123"),
     ],
 )
 def test_secret_is_replaced(line: str, secret: str) -> None:
@@ -50,6 +54,8 @@ def test_secret_is_replaced(line: str, secret: str) -> None:
         "request a1b2c3d4-e5f6-7890-abcd-ef1234567890 took 1200 ms",
         "ProvisionedThroughputExceededException: Consider increasing your provisioning level with the UpdateTable API.",
         "commit 3f786850e387550fdab836ed7e6dc881de23001b deployed",
+        "GET https://api.example.com:443/v1/orders?id=42 returned 503",
+        "connecting to postgres://db.internal:5432/orders",
     ],
 )
 def test_ordinary_identifiers_are_kept(line: str) -> None:
