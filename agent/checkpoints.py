@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
@@ -32,21 +33,45 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
             )
         from langgraph_checkpoint_aws import DynamoDBSaver
 
+        # Threads expire through the table's TTL attribute (`ttl`, written by the saver), and
+        # checkpoints are compressed: an investigation's evidence easily passes 400 KB, the
+        # DynamoDB item limit, uncompressed.
         yield DynamoDBSaver(
             table_name=settings.dynamodb_table,
             region_name=settings.region,
             endpoint_url=settings.endpoint_url,
+            ttl_seconds=settings.checkpoint_ttl_days * 24 * 3600,
+            enable_checkpoint_compression=True,
         )
         return
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     path = settings.checkpoint_path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Several processes (CLI runs, evals, the Slack app) may share the file: wait for locks and
-    # let readers proceed while one writes.
-    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-    connection.execute("PRAGMA journal_mode=WAL")
+    connection = _connect_sqlite(path)
     try:
         yield SqliteSaver(connection)
     finally:
         connection.close()
+
+
+def _connect_sqlite(path: Path) -> sqlite3.Connection:
+    """The checkpoint file, created if needed; a path that cannot hold it is a configuration
+    problem named with its setting, not a sqlite3 traceback."""
+    where = f"checkpoint_path {path} (FA2_CHECKPOINT_PATH)"
+    if path.is_dir():
+        raise CheckpointConfigError(
+            f"{where} is a folder; give a file path such as {path}/threads.sqlite"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Several processes (CLI runs, evals, the Slack app) may share the file: wait for
+        # locks and let readers proceed while one writes.
+        connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    except (OSError, sqlite3.Error) as exc:
+        raise CheckpointConfigError(f"{where}: cannot create or open it: {exc}") from exc
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise CheckpointConfigError(f"{where}: not a usable SQLite database: {exc}") from exc
+    return connection

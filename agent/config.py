@@ -135,6 +135,9 @@ class Settings(BaseSettings):
         Path(".fa2/checkpoints.sqlite"), description="SQLite checkpoint file (sqlite backend)"
     )
     dynamodb_table: str | None = Field(None, description="Checkpoint table (dynamodb backend)")
+    checkpoint_ttl_days: int = Field(
+        30, ge=1, le=3650, description="Days a thread is kept in DynamoDB before it expires (TTL)"
+    )
     # --- Slack ---
     slack_bot_token: SecretStr | None = Field(
         None,
@@ -253,12 +256,16 @@ def load_settings(**overrides: Any) -> Settings:
     """Build `Settings`, turning every failure into `SettingsError`, one line per problem."""
     path = config_file()
     if path is not None:
+        if path.is_dir():
+            raise SettingsError([f"FA2_CONFIG: {path} is a folder; give the path of a fa2.toml"])
         if not path.is_file():
             raise SettingsError([f"FA2_CONFIG: {path} does not exist"])
         try:
             tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise SettingsError([f"{path}: not valid TOML: {exc}"]) from exc
+        except OSError as exc:
+            raise SettingsError([f"{path}: cannot read it: {exc.strerror or exc}"]) from exc
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -43,12 +43,13 @@ _HEADINGS = {
 }
 
 _MENTION = re.compile(r"<\s*([!@#][^>]*)>")
+_BACKTICKS = re.compile(r"`+")
+_ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-def escape(text: str) -> str:
-    """Neutralise markup from untrusted text: HTML, Slack mentions and links, and table pipes."""
+def _defuse_mentions(text: str) -> str:
+    """Slack mentions and broadcast words cannot ping anyone, wherever they are."""
     text = _MENTION.sub(lambda m: "‹" + m.group(1) + "›", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return (
         text.replace("@channel", "@\u200bchannel")
         .replace("@here", "@\u200bhere")
@@ -56,18 +57,83 @@ def escape(text: str) -> str:
     )
 
 
+def _escape_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _split_code_spans(text: str) -> list[tuple[str, bool]]:
+    """`text` as (segment, is_code_span) pieces, found as CommonMark finds them: a backtick
+    run opens a span only if a later run of the same length closes it, and a backslash-escaped
+    backtick opens nothing. Escaping outside the spans only is then exactly as safe as
+    escaping everything: all `<` a renderer could read as HTML are outside."""
+    pieces: list[tuple[str, bool]] = []
+    plain_start = index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text) and text[index + 1] in _ASCII_PUNCTUATION:
+            index += 2
+            continue
+        if char != "`":
+            index += 1
+            continue
+        opener = _BACKTICKS.match(text, index)
+        assert opener is not None
+        fence = opener.group()
+        closer = next(
+            (m for m in _BACKTICKS.finditer(text, opener.end()) if m.group() == fence), None
+        )
+        if closer is None:  # an unmatched run is literal text
+            index = opener.end()
+            continue
+        pieces.append((text[plain_start:index], False))
+        pieces.append((text[index : closer.end()], True))
+        plain_start = index = closer.end()
+    pieces.append((text[plain_start:], False))
+    return [(piece, code) for piece, code in pieces if piece]
+
+
+def escape(text: str) -> str:
+    """Neutralise markup from untrusted text: HTML and Slack mentions and links. Code spans
+    are literal in markdown, so their content keeps `<`, `>` and `&` as written
+    (`elb_status_code >= 500`, not `&gt;=`). Spans are looked for within one line only: a
+    blank line ends a paragraph (and any span) in markdown, so a span across lines could
+    leave text that a renderer reads as HTML unescaped."""
+    return "\n".join(
+        "".join(piece if code else _escape_html(piece) for piece, code in _split_code_spans(line))
+        for line in _defuse_mentions(text).split("\n")
+    )
+
+
+def code_span(text: str) -> str:
+    """`text` shown literally as one inline code span on one line: fenced with more
+    backticks than it contains, mentions defused, no HTML escaping (none is needed)."""
+    content = _defuse_mentions(" ".join(text.split("\n")))
+    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+    fence = "`" * (longest + 1)
+    if content.startswith("`") or content.endswith("`"):
+        content = f" {content} "
+    return f"{fence}{content}{fence}"
+
+
 def _cell(text: str | None, limit: int = 120) -> str:
     value = escape(text or "").replace("|", "\\|").replace("\n", " ")
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _code_cell(text: str, limit: int = 160) -> str:
+    """A query in a table cell: literal, clipped, pipes escaped (GFM splits cells first)."""
+    clipped = text if len(text) <= limit else text[: limit - 1] + "…"
+    return code_span(clipped).replace("|", "\\|")
 
 
 def _evidence_table(evidence: list[Evidence]) -> list[str]:
     lines = ["| id | tool | rows | status | query | link |", "|---|---|---|---|---|---|"]
     for e in evidence:
         link = f"<{e.link}>" if e.link and e.link.startswith("https://") else _cell(e.link)
-        query = _cell(e.query, 160).replace("`", "'")
         rows = f"{e.row_count}{'+' if e.truncated else ''}"
-        lines.append(f"| {e.id} | {e.tool} | {rows} | {e.status} | `{query}` | {link} |")
+        lines.append(
+            f"| {e.id} | {e.tool} | {rows} | {e.status} | {_code_cell(e.query)} | {link} |"
+        )
     return lines
 
 
@@ -119,8 +185,7 @@ def render_markdown(report: Report) -> str:
         if items:
             out += [f"## {h[key]}", "", *(f"- {escape(i)}" for i in items), ""]
     if report.next_queries:
-        queries = [escape(q).replace("`", "'") for q in report.next_queries]
-        out += [f"## {h['next']}", "", *(f"- `{q}`" for q in queries), ""]
+        out += [f"## {h['next']}", "", *(f"- {code_span(q)}" for q in report.next_queries), ""]
     if report.evidence:
         out += [f"## {h['evidence']}", "", *_evidence_table(report.evidence), ""]
     u = report.usage

@@ -148,7 +148,10 @@ def investigate(
             "incident": incident.model_dump(mode="json"),
             "mode": "investigate",
             "question": None,
-            "bundle": str(settings.bundle) if settings.bundle else None,
+            # Absolute, so `fa2 ask` finds the bundle from any working directory.
+            "bundle": str(Path(settings.bundle).expanduser().resolve())
+            if settings.bundle
+            else None,
             "model": settings.model,
         },
         incident=incident,

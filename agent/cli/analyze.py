@@ -15,7 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from agent.config import Settings
-    from agent.models import ProgressEvent
+    from agent.models import Incident, ProgressEvent, TimeRange
     from agent.report import Report
 
 EXIT_USAGE = 2
@@ -84,23 +84,45 @@ class Progress:
             self._status.stop()
 
 
+def _check_out(out: Path | None) -> None:
+    """Refuse an --out that cannot be written before spending minutes on the investigation."""
+    if out is None:
+        return
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "is" if existing == out else f"is inside {existing}, which is"
+        raise _fail(f"--out {out}: {where} a file, not a folder")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise _fail(f"--out {out}: cannot write in {existing} (permission denied)")
+
+
+def _write_reports(out: Path, markdown: str, as_json: str) -> str | None:
+    """Write report.md and report.json into `out`; the reason when that fails."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "report.md").write_text(markdown, encoding="utf-8")
+        (out / "report.json").write_text(as_json + "\n", encoding="utf-8")
+    except OSError as exc:
+        return f"--out {out}: could not write the reports: {exc.strerror or exc}"
+    return None
+
+
 def _emit(report: Report, fmt: ReportFormat, out: Path | None) -> None:
     from agent.render import render_markdown
 
     markdown = render_markdown(report)
     as_json = report.model_dump_json(indent=2)
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "report.md").write_text(markdown, encoding="utf-8")
-        (out / "report.json").write_text(as_json + "\n", encoding="utf-8")
     typer.echo(as_json if fmt is ReportFormat.json else markdown)
-    if out is not None:
+    failure = _write_reports(out, markdown, as_json) if out is not None else None
+    if out is not None and failure is None:
         typer.echo(f"wrote {out / 'report.md'} and {out / 'report.json'}", err=True)
     if report.thread_id:
         typer.echo(
             f'thread: {report.thread_id} — follow up with: fa2 ask --thread {report.thread_id} "your question"',
             err=True,
         )
+    if failure is not None:  # the report is on stdout all the same
+        raise _fail(failure, EXIT_FAILED)
 
 
 def _parse_time(value: str | None, name: str) -> datetime | None:
@@ -114,34 +136,94 @@ def _parse_time(value: str | None, name: str) -> datetime | None:
         ) from exc
 
 
+def _checked_window(
+    begin: datetime | None, finish: datetime | None, settings: Settings
+) -> TimeRange | None:
+    """--start/--end as a window: ordered and no longer than an investigation may cover."""
+    from agent.models import TimeRange, as_utc
+
+    if begin is None or finish is None:
+        return None
+    begin, finish = as_utc(begin), as_utc(finish)
+    if finish <= begin:
+        raise _fail(f"--end {finish.isoformat()} is not after --start {begin.isoformat()}")
+    hours = (finish - begin).total_seconds() / 3600
+    if hours > settings.max_window_hours:
+        raise _fail(
+            f"--start/--end span {hours:,.1f} h: an investigation covers at most "
+            f"{settings.max_window_hours} h (FA2_MAX_WINDOW_HOURS)"
+        )
+    return TimeRange(start=begin, end=finish)
+
+
+def _read_alarm_file(alarm_file: Path) -> str:
+    try:
+        return alarm_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            f"--alarm-file {alarm_file}: not UTF-8 text (expected SNS / EventBridge JSON or "
+            "Chatbot text)"
+        ) from exc
+    except OSError as exc:
+        raise _fail(f"--alarm-file {alarm_file}: cannot read it: {exc.strerror or exc}") from exc
+
+
 def _incident(
     settings: Settings,
     backend: Any,
     bundle: Path | None,
     alarm_name: str | None,
     alarm_file: Path | None,
+    window: TimeRange | None,
     start: datetime | None,
-    end: datetime | None,
-) -> Any:
+) -> Incident:
     from agent.alarm import AlarmParseError, incident_from_bundle, parse_alarm
-    from agent.models import TimeRange
     from agent.service import incident_from_alarm_name
+    from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
 
     try:
         if bundle is not None:
-            incident = incident_from_bundle(load_bundle(bundle), settings)
+            loaded = load_bundle(bundle)
+            if window is not None and (
+                window.end <= loaded.window.start or window.start >= loaded.window.end
+            ):
+                raise _fail(
+                    f"--start/--end {window.label()} is outside the bundle's window "
+                    f"{loaded.window.label()}: the bundle holds no telemetry there"
+                )
+            incident = incident_from_bundle(loaded, settings)
         elif alarm_file is not None:
-            incident = parse_alarm(alarm_file.read_text(encoding="utf-8"), settings)
+            incident = parse_alarm(_read_alarm_file(alarm_file), settings)
         else:
             return incident_from_alarm_name(
-                alarm_name or "", settings=settings, backend=backend, start=start, end=end
+                alarm_name or "",
+                settings=settings,
+                backend=backend,
+                start=window.start if window else start,
+                end=window.end if window else None,
             )
-    except (BundleError, AlarmParseError, LookupError, OSError, ValueError) as exc:
+    except (BundleError, AlarmParseError, LookupError, QueryError) as exc:
         raise _fail(str(exc)) from exc
-    if start and end:
-        incident = incident.model_copy(update={"window": TimeRange(start=start, end=end)})
+    except TelemetryUnavailableError as exc:  # AWS is unreachable: not the user's typo
+        raise _fail(f"cannot describe the alarm {alarm_name!r}: {exc}", EXIT_FAILED) from exc
+    if window is not None:
+        incident = incident.model_copy(update={"window": window})
     return incident
+
+
+def _failure(what: str, exc: Exception) -> typer.Exit:
+    """An investigation or follow-up that could not finish: configuration problems are the
+    user's to fix (exit 2), the rest named by their cause (exit 1)."""
+    from agent.checkpoints import CheckpointConfigError
+    from agent.telemetry.base import TelemetryUnavailableError
+    from agent.telemetry.bundle import BundleError
+
+    if isinstance(exc, CheckpointConfigError | BundleError):
+        return _fail(str(exc))
+    if isinstance(exc, TelemetryUnavailableError):
+        return _fail(f"{what} failed: telemetry unavailable: {exc}", EXIT_FAILED)
+    return _fail(f"{what} failed: {type(exc).__name__}: {exc}", EXIT_FAILED)
 
 
 def analyze(
@@ -180,12 +262,18 @@ def analyze(
         raise _fail("give exactly one of --bundle DIR, --alarm-name NAME or --alarm-file FILE")
     if bundle is not None and not bundle.is_dir():
         raise _fail(f"--bundle {bundle}: not a folder")
+    if alarm_name is not None and not alarm_name.strip():
+        raise _fail("--alarm-name is empty: give the CloudWatch alarm's name")
+    if alarm_file is not None and alarm_file.is_dir():
+        raise _fail(f"--alarm-file {alarm_file}: is a folder, not a file")
     if alarm_file is not None and not alarm_file.is_file():
         raise _fail(f"--alarm-file {alarm_file}: no such file")
     begin, finish = _parse_time(start, "start"), _parse_time(end, "end")
     if (begin is None) != (finish is None) and bundle is not None:
         raise _fail("give both --start and --end to override a bundle's window")
+    _check_out(out)
     settings = _settings(bundle=bundle, model=model.value if model else None, language=language)
+    window = _checked_window(begin, finish, settings)
 
     from agent.service import build_backend, investigate
     from agent.telemetry.bundle import BundleError
@@ -196,7 +284,7 @@ def analyze(
         raise _fail(str(exc)) from exc
     except Exception as exc:  # a backend that cannot start (no AWS config, unreadable files)
         raise _fail(f"cannot open the telemetry backend: {exc}", EXIT_FAILED) from exc
-    incident = _incident(settings, backend, bundle, alarm_name, alarm_file, begin, finish)
+    incident = _incident(settings, backend, bundle, alarm_name, alarm_file, window, begin or finish)
     progress = Progress()
     try:
         report = investigate(
@@ -204,7 +292,7 @@ def analyze(
         )
     except Exception as exc:
         progress.close()
-        raise _fail(f"the investigation failed: {type(exc).__name__}: {exc}", EXIT_FAILED) from exc
+        raise _failure("the investigation", exc) from exc
     progress.close()
     _emit(report, fmt, out)
 
@@ -223,20 +311,33 @@ def ask(
     """Ask a follow-up question in an investigation's thread (its messages and evidence are kept)."""
     from agent.service import ThreadNotFoundError, thread_values
     from agent.service import ask as ask_thread
+    from agent.telemetry.bundle import BundleError
 
+    if not question.strip():
+        raise _fail("the follow-up question is empty")
+    _check_out(out)
     settings = _settings(model=model.value if model else None)
-    values = thread_values(thread, settings)
+    try:
+        values = thread_values(thread, settings)
+    except Exception as exc:
+        raise _failure("reading the conversation", exc) from exc
     if model is None and "FA2_MODEL" not in os.environ and values.get("model"):
         settings = settings.model_copy(update={"model": values["model"]})
     progress = Progress()
     try:
         report = ask_thread(thread, question, settings=settings, on_progress=progress)
+    except BundleError as exc:
+        progress.close()
+        raise _fail(
+            f"{exc} — the thread was investigated over that bundle; set FA2_BUNDLE to where it "
+            "is now"
+        ) from exc
     except (ThreadNotFoundError, ValueError) as exc:
         progress.close()
         raise _fail(str(exc)) from exc
     except Exception as exc:
         progress.close()
-        raise _fail(f"the follow-up failed: {type(exc).__name__}: {exc}", EXIT_FAILED) from exc
+        raise _failure("the follow-up", exc) from exc
     progress.close()
     _emit(report, fmt, out)
 

@@ -62,6 +62,7 @@ def logs(
     import duckdb
     from pydantic import ValidationError
 
+    from agent.cli.query_sql import range_problem
     from agent.models import TimeRange
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
@@ -81,7 +82,14 @@ def logs(
             end=_instant(end, "--end") or loaded.window.end,
         )
     except ValidationError as exc:
-        _fail(f"invalid time range: {exc.errors()[0]['msg']}")
+        _fail(f"invalid time range: {range_problem(exc)}")
+    window = loaded.window
+    if time_range.end <= window.start or time_range.start >= window.end:
+        typer.echo(
+            f"note: {time_range.label()} is outside the bundle's window {window.label()}: "
+            "expect no data",
+            err=True,
+        )
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     try:
         engine = LogsInsightsEngine(con, loaded.source_files("logs"))

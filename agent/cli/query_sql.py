@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from agent.models import TimeRange
     from agent.telemetry.base import QueryResult
     from agent.telemetry.local import LocalBackend
@@ -82,13 +84,39 @@ def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRa
 
     from agent.models import TimeRange
 
+    bundle_window = backend.bundle.window
     try:
-        return TimeRange(
-            start=_instant(start, "--start") or backend.bundle.window.start,
-            end=_instant(end, "--end") or backend.bundle.window.end,
+        window = TimeRange(
+            start=_instant(start, "--start") or bundle_window.start,
+            end=_instant(end, "--end") or bundle_window.end,
         )
     except ValidationError as exc:
-        _fail(f"invalid time range: {exc.errors()[0]['msg']}")
+        _fail(f"invalid time range: {range_problem(exc)}")
+    if window.end <= bundle_window.start or window.start >= bundle_window.end:
+        _note(
+            f"{window.label()} is outside the bundle's window {bundle_window.label()}: "
+            "expect no data"
+        )
+    return window
+
+
+def range_problem(exc: ValidationError) -> str:
+    """pydantic's message for a bad TimeRange, without its 'Value error, ' prefix."""
+    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+
+
+def _note(message: str) -> None:
+    typer.echo(f"note: {message}", err=True)
+
+
+def _require_xray(backend: LocalBackend) -> None:
+    if not backend.capabilities.xray:
+        reason = (
+            "FA2_XRAY_ENABLED is false"
+            if not backend.settings.xray_enabled
+            else "no trace files under xray/"
+        )
+        _fail(f"{backend.bundle.root}: this bundle has no X-Ray data ({reason})")
 
 
 def _run(query: Callable[[], QueryResult], output: OutputFormat) -> None:
@@ -102,8 +130,25 @@ def _run(query: Callable[[], QueryResult], output: OutputFormat) -> None:
         _fail(str(exc))
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.raw, indent=2, ensure_ascii=False, default=str))
-    else:
-        _print_table(result)
+        return
+    _print_table(result)
+    for message in _api_messages(result.raw or {}):
+        _note(message)
+
+
+def _api_messages(raw: dict) -> list[str]:
+    """What the AWS response says beside the rows: ids BatchGetTraces did not find, a metric
+    series that does not exist (GetMetricData `Messages`)."""
+    messages = []
+    missing = raw.get("UnprocessedTraceIds") or []
+    if missing:
+        messages.append(f"no trace with id {', '.join(missing)} in the bundle")
+    for series in raw.get("MetricDataResults") or []:
+        for message in series.get("Messages") or []:
+            messages.append(f"{series.get('Id')}: {message.get('Value')}")
+    for message in raw.get("Messages") or []:
+        messages.append(str(message.get("Value")))
+    return messages
 
 
 def _print_table(result: QueryResult) -> None:
@@ -169,6 +214,7 @@ def traces(
 ) -> None:
     """Find X-Ray traces (GetTraceSummaries) in the bundle."""
     backend = _open(bundle)
+    _require_xray(backend)
     window = _window(backend, start, end)
     _run(lambda: backend.find_traces(filter_expression, window, limit), output)
 
@@ -180,6 +226,7 @@ def trace(
 ) -> None:
     """Show whole X-Ray traces (BatchGetTraces): segments and subsegments."""
     backend = _open(bundle)
+    _require_xray(backend)
     _run(lambda: backend.get_traces(trace_ids), output)
 
 
@@ -191,6 +238,7 @@ def service_graph(
 ) -> None:
     """Show the X-Ray service graph (GetServiceGraph) of the bundle's traces."""
     backend = _open(bundle)
+    _require_xray(backend)
     window = _window(backend, start, end)
     _run(lambda: backend.get_service_graph(window), output)
 

@@ -143,14 +143,31 @@ def _classify(path: Path, root: Path) -> BundleSource | None:
     return None
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """PyYAML's multi-line report as one line: what is wrong and where (1-based)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return " ".join(str(exc).split())
+    where = f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
+    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        return f"{where} ({context} at line {context_mark.line + 1})"
+    return where
+
+
 def load_manifest(root: Path) -> BundleManifest:
     manifest_path = root / "incident.yaml"
     if not manifest_path.is_file():
         raise BundleError(f"{root}: no incident.yaml (every bundle needs one)")
     try:
         data = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BundleError(
+            f"{manifest_path}: not UTF-8 text (byte {exc.start}): save it as UTF-8 YAML"
+        ) from exc
     except yaml.YAMLError as exc:
-        raise BundleError(f"{manifest_path}: not valid YAML: {exc}") from exc
+        raise BundleError(f"{manifest_path}: not valid YAML: {_yaml_problem(exc)}") from exc
     if not isinstance(data, dict):
         raise BundleError(f"{manifest_path}: expected a mapping at the top level")
     try:

@@ -40,6 +40,8 @@ def format_observation(
     if evidence.row_count > len(shown) or evidence.truncated:
         count += f", showing {len(shown)} (truncated: narrow the query or aggregate)"
     lines = [head, f"query: {evidence.query}", count]
+    if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
+        lines.append(f"note: {evidence.error}")
     if evidence.status == "empty" or not shown:
         lines.append("(no rows)")
         return "\n".join(lines)

@@ -35,10 +35,13 @@ from agent.telemetry.local.athena import AthenaEngine
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from agent.telemetry.local.metrics import MetricsEngine
 from agent.telemetry.local.xray import XRayEngine
+from agent.telemetry.trace_ids import normalise_trace_id
 
 T = TypeVar("T")
 
 MAX_METRIC_QUERIES = 500  # GetMetricData's limit
+MAX_LOG_GROUPS = 50  # StartQuery's limit
+MAX_GET_TRACES = 50  # as many as the AWS backend fetches at once
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
@@ -141,7 +144,17 @@ class LocalBackend:
     def run_logs_insights(
         self, query: str, log_groups: Sequence[str], time_range: TimeRange, limit: int | None = None
     ) -> QueryResult:
-        response = self._logs.run(query, log_groups, time_range, limit)
+        engine = self._logs
+        # Like the AWS backend: no groups given means the configured ones, and offline (where
+        # none are usually configured) every group of the bundle.
+        groups = [g.strip() for g in log_groups if g and g.strip()]
+        groups = groups or list(self.settings.log_groups) or [g.name for g in engine.log_groups()]
+        if len(groups) > MAX_LOG_GROUPS:
+            raise QueryError(
+                f"{len(groups)} log groups given: Logs Insights queries at most {MAX_LOG_GROUPS} "
+                "log groups at once; split the query or pick the relevant groups"
+            )
+        response = engine.run(query, groups, time_range, limit)
         return shapes.from_logs_insights(
             response, query=query, time_range=time_range, link=self.bundle.reference("logs")
         )
@@ -193,9 +206,13 @@ class LocalBackend:
         return result.model_copy(update={"total_rows": matched, "truncated": matched > shown})
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
-        ids = [i.strip() for i in trace_ids if i and i.strip()]
+        ids = list(dict.fromkeys(normalise_trace_id(i) for i in trace_ids if i and i.strip()))
         if not ids:
-            raise QueryError("no trace ids given")
+            raise QueryError("no trace ids given: pass ids from find_traces")
+        if len(ids) > MAX_GET_TRACES:
+            raise QueryError(
+                f"{len(ids)} trace ids given: fetch at most {MAX_GET_TRACES} traces at once"
+            )
         return shapes.from_batch_get_traces(
             self._xray.batch_get_traces(ids),
             query="BatchGetTraces " + " ".join(ids),
@@ -248,11 +265,20 @@ class LocalBackend:
         name = alarm_name.strip()
         if not name:
             raise QueryError("empty alarm name")
-        return shapes.from_describe_alarms(
+        result = shapes.from_describe_alarms(
             self._metrics.describe_alarms(name),
             query=f"DescribeAlarms {name}",
             link=self.bundle.reference("alarm"),
         )
+        if result.status == "empty":  # as the AWS backend words it
+            known = self.bundle.manifest.alarm.get("AlarmName")
+            hint = f"; this bundle's alarm is {known!r}" if known else ""
+            return result.model_copy(
+                update={
+                    "error": f"no alarm named {name!r} in this bundle{hint} (names are case-sensitive)"
+                }
+            )
+        return result
 
 
 __all__ = ["LocalBackend"]

@@ -232,6 +232,9 @@ class AthenaEngine:
         struct_field = re.search(r'Could not find key "([^"]+)" in struct', text)
         if struct_field:
             return f"COLUMN_NOT_FOUND: field '{struct_field.group(1)}' is not in that row (struct) column. {text}"
+        if re.search(r"with value -?(inf|nan) can't be cast", text):
+            # Integer division is typed as a truncated double; x / 0 surfaces as a cast of inf.
+            return "DIVISION_BY_ZERO: Division by zero (guard the divisor, e.g. x / nullif(y, 0))"
         kind = type(exc).__name__.replace("Exception", "").upper()
         return f"{kind}: {text.split(': ', 1)[-1]}"
 

@@ -167,6 +167,35 @@ def _name_unnamed_columns(tree: exp.Expr) -> None:
             item.replace(exp.alias_(item.copy(), f"_col{index}"))
 
 
+def _refuse_unknown_sources(tree: exp.Expr, database: str, tables: set[str]) -> None:
+    """FROM and JOIN may name only the bundle's tables, the query's own CTEs and
+    `information_schema`. Athena has no table functions (DuckDB's `read_text`, `read_csv`,
+    `duckdb_settings`, ...) and no file paths as tables; here they would read files of the
+    machine running fa2, credentials included, into a result the model and Slack then see."""
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    known = {t.lower() for t in tables}
+    available = ", ".join(f"{database}.{t}" for t in sorted(tables))
+    for table in tree.find_all(exp.Table):
+        source = table.this
+        if not isinstance(source, exp.Identifier):
+            name = str(source.this) if isinstance(source, exp.Anonymous) else source.sql_name()
+            raise QueryError(
+                f"NOT_SUPPORTED: table function {name.lower()}(...) cannot be queried: FROM and "
+                f"JOIN take tables ({available}), subqueries or UNNEST"
+            )
+        name, db, catalog = table.name.lower(), table.db.lower(), table.catalog.lower()
+        if catalog in ("", "awsdatacatalog") and db == "information_schema":
+            continue
+        if catalog in ("", "awsdatacatalog") and db in ("", database.lower()) and name in known:
+            continue
+        if not catalog and not db and name in ctes:
+            continue
+        raise QueryError(
+            f"TABLE_NOT_FOUND: Table '{table.sql(dialect='trino')}' does not exist. "
+            f"Available tables: {available}"
+        )
+
+
 def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> str:
     """Transpile one read-only Athena query (already through the guard) to DuckDB SQL.
 
@@ -177,6 +206,7 @@ def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> 
         raise QueryError(
             f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
         ) from exc
+    _refuse_unknown_sources(tree, database, set(schema))
     tree = tree.transform(_rewrite)
     _name_unnamed_columns(tree)
     typed = _typed(tree, database=database, schema=schema)

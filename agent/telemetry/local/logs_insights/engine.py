@@ -55,13 +55,36 @@ class LogsInsightsEngine:
         self._scanned: dict[tuple[tuple[str, ...], int, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
         register_ip_functions(con)
+        # Files that could not be read (corrupt gzip, not NDJSON) and why; their events are
+        # missing from every result, so callers should say so.
+        self.unreadable: list[tuple[Path, str]] = []
         try:
             con.execute(load_sql(self._table, files) if files else empty_table_sql(self._table))
-        except duckdb.Error as exc:
-            raise TelemetryUnavailableError(
-                f"could not load log events from {len(files)} file(s): {exc}"
-            ) from exc
+        except duckdb.Error:
+            self._load_each(files)
         self._groups = self._describe_groups()
+
+    def _load_each(self, files: Sequence[Path]) -> None:
+        """Load file by file, skipping the unreadable ones: one truncated `.gz` must not hide
+        the events of every other file. Fails only when no file could be read."""
+        self._con.execute(empty_table_sql(self._table))
+        staging = f"{self._table}_file"
+        for path in files:
+            try:
+                self._con.execute(load_sql(staging, [path]))
+                self._con.execute(f"INSERT INTO {self._table} SELECT * FROM {staging}")
+            except duckdb.Error as exc:
+                reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
+                self.unreadable.append((path, reason))
+                log.warning("skipped unreadable log file %s: %s", path, reason)
+            finally:
+                self._con.execute(f"DROP TABLE IF EXISTS {staging}")
+        if len(self.unreadable) == len(files):
+            self._con.execute(f"DROP TABLE IF EXISTS {self._table}")
+            path, reason = self.unreadable[0]
+            raise TelemetryUnavailableError(
+                f"none of the {len(files)} log file(s) could be read (first: {path.name}: {reason})"
+            )
 
     # -- catalog ----------------------------------------------------------------------------
 

@@ -1,0 +1,191 @@
+"""`fa2 analyze` and `fa2 ask` given what an on-call engineer types at 3 a.m.: every mistake
+ends in one specific `error:` line and a non-zero status, never a Python traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from agent.cli import app
+from agent.telemetry.base import QueryResult, TelemetryUnavailableError
+from tests.agent.fakes import FakeBackend
+from tests.agent.test_cli import MANIFEST
+
+NO_CREDENTIALS = (
+    "no AWS credentials found: configure a profile (AWS_PROFILE), environment variables or an "
+    "instance/Lambda role, or run offline with --bundle"
+)
+
+
+class NoCredentialsBackend(FakeBackend):
+    """The AWS backend on a laptop without credentials: every call fails the same way."""
+
+    name = "aws"
+
+    def describe_alarm(self, alarm_name: str) -> QueryResult:
+        raise TelemetryUnavailableError(NO_CREDENTIALS)
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "orders-incident"
+    folder.mkdir()
+    (folder / "incident.yaml").write_text(MANIFEST, encoding="utf-8")
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
+    return folder
+
+
+def fa2(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def assert_clean_error(result: Result, code: int, message: str) -> None:
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ------------------------------------------------------------------ --alarm-name / --alarm-file
+
+
+def test_alarm_name_without_aws_credentials_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: NoCredentialsBackend())
+    result = fa2("analyze", "--alarm-name", "orders-api-5xx", "--model", "baseline")
+    assert_clean_error(result, 1, f"cannot describe the alarm 'orders-api-5xx': {NO_CREDENTIALS}")
+
+
+def test_an_empty_alarm_name_is_a_usage_error() -> None:
+    assert_clean_error(fa2("analyze", "--alarm-name", " "), 2, "--alarm-name is empty")
+
+
+def test_an_alarm_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    alarm = tmp_path / "alarm.json"
+    alarm.write_bytes(b"\xff\xfe{\x00")
+    result = fa2("analyze", "--alarm-file", str(alarm), "--model", "baseline")
+    assert_clean_error(result, 2, f"--alarm-file {alarm}: not UTF-8 text")
+
+
+def test_an_alarm_file_that_is_a_folder_is_called_a_folder(tmp_path: Path) -> None:
+    result = fa2("analyze", "--alarm-file", str(tmp_path), "--model", "baseline")
+    assert_clean_error(result, 2, f"--alarm-file {tmp_path}: is a folder, not a file")
+
+
+def test_malformed_alarm_json_names_the_problem(tmp_path: Path) -> None:
+    alarm = tmp_path / "alarm.json"
+    alarm.write_text('{"AlarmName": "orders-api-5xx", ', encoding="utf-8")
+    result = fa2("analyze", "--alarm-file", str(alarm), "--model", "baseline")
+    assert_clean_error(result, 2, "expected valid JSON")
+
+
+# ------------------------------------------------------------------ --start / --end
+
+
+def test_an_end_before_the_start_is_refused(bundle: Path) -> None:
+    result = fa2(
+        "analyze", "--bundle", str(bundle), "--model", "baseline",
+        "--start", "2026-03-02T10:30:00Z", "--end", "2026-03-02T10:00:00Z",
+    )  # fmt: skip
+    assert_clean_error(
+        result, 2, "--end 2026-03-02T10:00:00+00:00 is not after --start 2026-03-02T10:30:00+00:00"
+    )
+
+
+def test_a_window_longer_than_max_window_hours_is_refused(bundle: Path) -> None:
+    result = fa2(
+        "analyze", "--bundle", str(bundle), "--model", "baseline",
+        "--start", "2000-01-01T00:00:00Z", "--end", "2099-01-01T00:00:00Z",
+    )  # fmt: skip
+    assert_clean_error(result, 2, "an investigation covers at most 24 h (FA2_MAX_WINDOW_HOURS)")
+
+
+def test_a_window_outside_the_bundle_is_refused(bundle: Path) -> None:
+    result = fa2(
+        "analyze", "--bundle", str(bundle), "--model", "baseline",
+        "--start", "2020-03-02T10:00:00Z", "--end", "2020-03-02T11:00:00Z",
+    )  # fmt: skip
+    assert_clean_error(result, 2, "is outside the bundle's window 2026-03-02 09:45:00Z")
+
+
+# ------------------------------------------------------------------ --out
+
+
+def test_an_out_path_inside_a_file_is_refused_before_investigating(
+    bundle: Path, tmp_path: Path
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("", encoding="utf-8")
+    result = fa2(
+        "analyze", "--bundle", str(bundle), "--model", "baseline", "--out", str(a_file / "out")
+    )
+    assert_clean_error(result, 2, f"is inside {a_file}, which is a file, not a folder")
+    assert result.stdout == ""  # refused before the investigation ran
+
+
+def test_an_out_folder_that_cannot_be_written_still_prints_the_report(
+    bundle: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    (out / "report.md").mkdir(parents=True)  # writing report.md fails
+    result = fa2("analyze", "--bundle", str(bundle), "--model", "baseline", "--out", str(out))
+    assert_clean_error(result, 1, f"--out {out}: could not write the reports")
+    assert "# DynamoDB throttling behind the orders API" in result.stdout
+    assert "fa2 ask --thread" in result.stderr
+
+
+# ------------------------------------------------------------------ fa2 ask
+
+
+def test_ask_with_a_checkpoint_path_that_is_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path))
+    result = fa2("ask", "--thread", "fa2-0123456789ab", "why?")
+    assert_clean_error(result, 2, "(FA2_CHECKPOINT_PATH) is a folder")
+
+
+def test_ask_with_a_checkpoint_file_that_is_not_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    not_sqlite = tmp_path / "threads.sqlite"
+    not_sqlite.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(not_sqlite))
+    result = fa2("ask", "--thread", "fa2-0123456789ab", "why?")
+    assert_clean_error(result, 2, "not a usable SQLite database")
+
+
+def test_ask_with_dynamodb_checkpoints_but_no_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_BACKEND", "dynamodb")
+    result = fa2("ask", "--thread", "fa2-0123456789ab", "why?")
+    assert_clean_error(result, 2, "dynamodb_table (FA2_DYNAMODB_TABLE) is not set")
+
+
+def test_ask_an_empty_question_is_refused_before_opening_anything() -> None:
+    assert_clean_error(fa2("ask", "--thread", "fa2-0123456789ab", "  "), 2, "question is empty")
+
+
+def test_ask_from_another_folder_finds_the_bundle_and_a_moved_bundle_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "incident").mkdir()
+    (tmp_path / "incident" / "incident.yaml").write_text(MANIFEST, encoding="utf-8")
+    first = fa2("analyze", "--bundle", "incident", "--model", "baseline", "--format", "json")
+    assert first.exit_code == 0, first.output
+    thread = json.loads(first.stdout)["thread_id"]
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert fa2("ask", "--thread", thread, "What changed?").exit_code == 0
+
+    shutil.rmtree(tmp_path / "incident")
+    result = fa2("ask", "--thread", thread, "What changed?")
+    assert_clean_error(result, 2, "set FA2_BUNDLE to where it is now")
+    assert str(tmp_path / "incident") in result.stderr
