@@ -38,8 +38,14 @@ def test_a_thread_kept_in_dynamodb_answers_a_follow_up(settings: Settings) -> No
             settings=deployed,
             backend=FakeBackend(),
         )
+        items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName="fa2-threads")[
+            "Items"
+        ]
     assert "UpdateTable" in answer.summary
     assert len(answer.evidence) > len(first.evidence)
+    # Every item expires (the stack's TTL attribute is `ttl`) and stays far below 400 KB.
+    assert items and all("ttl" in item for item in items)
+    assert max(len(str(item)) for item in items) < 200_000
 
 
 def test_a_thread_in_memory_answers_a_follow_up_in_the_same_process(settings: Settings) -> None:
