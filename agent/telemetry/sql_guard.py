@@ -13,6 +13,13 @@ import re
 
 import sqlglot
 from sqlglot import exp
+
+# Load the dialects now, under the import lock. sqlglot registers a dialect class while its
+# module is still executing; a query parsed from another thread at that moment (tools run
+# concurrently) got "NameError: _TrinoTokenizer is not defined" from a half-loaded athena module.
+from sqlglot.dialects import athena as _athena  # noqa: F401
+from sqlglot.dialects import duckdb as _duckdb  # noqa: F401
+from sqlglot.dialects import trino as _trino  # noqa: F401
 from sqlglot.errors import ParseError, TokenError
 
 from agent.telemetry.base import QueryError

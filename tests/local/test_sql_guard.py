@@ -74,3 +74,15 @@ def test_show_and_describe_point_to_information_schema() -> None:
     for statement in ("SHOW COLUMNS FROM alb_access_logs", "DESCRIBE alb_access_logs"):
         with pytest.raises(QueryError, match=r"information_schema\.columns"):
             ensure_read_only(statement)
+
+
+def test_the_sql_dialects_are_fully_loaded_before_any_tool_thread_parses() -> None:
+    # A half-loaded sqlglot athena module raised NameError in concurrent tool calls.
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, agent.telemetry.sql_guard; "
+        "assert hasattr(sys.modules['sqlglot.dialects.athena'], '_TrinoTokenizer')"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
