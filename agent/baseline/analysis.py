@@ -8,18 +8,24 @@ implicates — and happened shortly before the onset. Being the only change is n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from agent.baseline.changes import Change, changes
 from agent.baseline.knowledge import RELEVANT_SETTINGS
 from agent.baseline.services import (
+    ALB_BREAKDOWN_COLUMNS,
+    AlarmPeak,
+    AlbFailures,
     Caller,
     FailingEdge,
     MemoryPressure,
     MetricShift,
     TrafficSource,
+    alarm_peak,
     alb_5xx_total,
+    alb_failures,
     alb_hot_target,
     alb_targets,
     failing_edge,
@@ -40,12 +46,21 @@ from agent.baseline.signals import (
     onset,
     parse_time,
     rows_as_dicts,
+    sample_line,
     signatures,
 )
 from agent.models import TimeRange
 from agent.report import Evidence
 
 BLAME_THRESHOLD = 5
+
+# Metrics that say a resource is full or falling behind: connections, CPU, memory, queue
+# depth and age, stream lag, concurrency. When one rises with the failure, it is evidence.
+SATURATION = re.compile(
+    r"Connections|CPU|Memory|Utilization|AgeOfOldest|NumberOfMessagesVisible|QueueDepth|"
+    r"IteratorAge|Concurrent|Throttl|SwapUsage|DiskQueue|FreeableMemory|FreeStorage",
+    re.I,
+)
 
 
 @dataclass
@@ -78,7 +93,10 @@ class Findings:
     pivot: datetime | None = None  # when things changed: the error onset, else the alarm metric's
     alb_targets: list[tuple[str, float]] = field(default_factory=list)
     alb_evidence: str | None = None
-    hot_target_detail: str | None = None  # the status breakdown of the worst target
+    hot_target_detail: str | None = None  # the 5xx breakdown by target and status code
+    alb: AlbFailures | None = None
+    alarm_peak: AlarmPeak | None = None
+    log_groups: list[str] = field(default_factory=list)
     notices: tuple[str, str] | None = None  # (a warning line, its evidence id)
     memory: MemoryPressure | None = None
 
@@ -94,6 +112,22 @@ class Findings:
     @property
     def has_errors(self) -> bool:
         return bool(self.error_lines) or self.total_errors > 0
+
+    @property
+    def has_logs(self) -> bool:
+        """Whether there are log groups to search (named in the briefing, or searched)."""
+        return bool(self.log_groups) or any(e.source == "logs" for e in self.evidence)
+
+    @property
+    def saturation(self) -> list[MetricShift]:
+        """Shifted metrics of a resource filling up (a level rising, or free capacity
+        falling), in the order of `shifts`."""
+        return [
+            m
+            for m in self.shifts
+            if SATURATION.search(m.label)
+            and ((m.after > m.before) != m.label.lower().startswith(("free", "available")))
+        ]
 
 
 def _emitters(evidence: list[Evidence], log_groups: list[str]) -> set[str]:
@@ -211,7 +245,7 @@ def _capacity_direction(change: Change, findings: Findings) -> tuple[float, floa
 
 
 def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
-    findings = Findings(evidence=evidence)
+    findings = Findings(evidence=evidence, log_groups=list(log_groups))
     for e in evidence:
         if is_error_rate(e):
             series = error_series(e)
@@ -222,7 +256,7 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
             if start and (findings.onset is None or start < findings.onset):
                 findings.onset, findings.onset_evidence = start, e.id
     for e in evidence:
-        texts = error_texts(e)
+        texts = error_texts(e) if e.query != NOTICE_QUERY else []  # warnings are not errors
         if texts:
             findings.error_lines.extend(t for t, _ in texts)
             findings.error_evidence.append(e.id)
@@ -232,12 +266,14 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     findings.alb_5xx = alb_5xx_total(evidence)
     findings.alb_targets, findings.alb_evidence = alb_targets(evidence)
     findings.hot_target_detail = next(
-        (e.id for e in evidence if e.status == "ok" and e.rows and "WHERE target_ip =" in e.query),
+        (e.id for e in evidence if e.status == "ok" and set(e.columns) >= ALB_BREAKDOWN_COLUMNS),
         None,
     )
+    findings.alb = alb_failures(evidence)
+    findings.alarm_peak = alarm_peak(evidence)
     findings.notices = next(
         (
-            (str(e.rows[0][-1] or "")[:200].strip(), e.id)
+            (sample_line(str(e.rows[0][-1] or ""), 200), e.id)
             for e in evidence
             if e.query == NOTICE_QUERY and e.rows
         ),

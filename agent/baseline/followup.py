@@ -1,131 +1,195 @@
-"""Rule-based answers to follow-up questions: search the logs for the question's keywords,
-then answer from the evidence that mentions them and from the earlier conclusion."""
+"""Rule-based follow-up questions: recognise what is asked (when it started, what changed,
+which requests failed, a particular id, the impact, the fix, why), run the few queries that
+answer it, and answer from the evidence with citations. A question the rules do not
+recognise is answered by searching the logs for its keywords."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from langchain_core.messages import ToolCall
 
 from agent.baseline.analysis import Findings
-from agent.baseline.writer import write_report
-from agent.report import Evidence
-from agent.reporting import ReportDraft
+from agent.baseline.planner import alb_breakdown_sql, window_filter
+from agent.triage import ERROR_FILTER
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{2,}")
-_STOP = set(
-    [
-        "the",
-        "and",
-        "for",
-        "was",
-        "were",
-        "what",
-        "why",
+# What a question asks, most specific first (English and Japanese wording).
+INTENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
         "when",
-        "where",
-        "which",
-        "who",
-        "how",
-        "did",
-        "does",
-        "do",
-        "is",
-        "are",
-        "has",
-        "have",
-        "had",
-        "this",
-        "that",
-        "these",
-        "those",
-        "with",
-        "from",
-        "into",
-        "about",
-        "there",
-        "their",
-        "them",
-        "they",
-        "you",
-        "your",
-        "can",
-        "could",
-        "would",
-        "should",
-        "any",
-        "all",
-        "show",
-        "tell",
-        "give",
-        "me",
-        "please",
-        "cause",
-        "caused",
-        "root",
-        "happen",
-        "happened",
-        "error",
-        "errors",
-        "log",
-        "logs",
-        "alarm",
-        "incident",
-        "time",
-        "window",
-    ]
+        re.compile(
+            r"\bwhen\b|\bstart|\bbegin|\bbegan|\bonset|what time|first (?:error|failure)|いつ|開始|始ま",
+            re.I,
+        ),
+    ),
+    (
+        "changes",
+        re.compile(r"chang|deploy|releas|rollout|modif|recent|変更|デプロイ|リリース", re.I),
+    ),
+    (
+        "failed",
+        re.compile(
+            r"which (?:requests?|calls?|endpoints?|users?|customers?|paths?|apis?|orders?)|"
+            r"\bfail|affected|失敗|どのリクエスト",
+            re.I,
+        ),
+    ),
+    ("impact", re.compile(r"impact|how many|how bad|blast radius|影響|件数", re.I)),
+    ("fix", re.compile(r"\bfix|what (?:should|do) we|mitigat|remediat|roll ?back|対処|対策", re.I)),
+    ("why", re.compile(r"\bwhy\b|root cause|\bcause|explain|なぜ|原因", re.I)),
 )
+_ASKS_FOR_ERRORS = re.compile(r"error|exception|fail|stack|trace|エラー|例外|失敗", re.I)
+
+# Identifiers: order and request ids, trace ids, addresses (a digit, or letters joined by - _ .).
+_IDENTIFIER = re.compile(r"(?<![\w-])(?=[\w.:-]*\d)[A-Za-z0-9][\w.:-]{3,}(?![\w-])")
+_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")  # API and exception names
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?z?$", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.:/-]{2,}")
+# Words that say how, not what: never searched for.
+_STOP_WORDS = (
+    "the and for was were what why when where which who how did does is are has have had this that "
+    "these those with from into about there their them they you your can could would should any all "
+    "show tell give list please cause caused root happen happened error errors log logs alarm "
+    "incident time window failed fail failing requests request before after start started begin "
+    "changed change changes table function queue bucket service database cluster role policy "
+    "stream topic instance resource config configuration deploy deployed deployment"
+)
+_STOP = set(_STOP_WORDS.split())
+
+
+def identifiers(question: str) -> list[str]:
+    quoted = re.findall(r"[\"'`]([^\"'`]{3,60})[\"'`]", question)
+    found = [i.rstrip(".:") for i in _IDENTIFIER.findall(question) if not _CLOCK.match(i)]
+    return list(dict.fromkeys([*quoted, *found, *_CAMEL.findall(question)]))[:5]
 
 
 def keywords(question: str, limit: int = 5) -> list[str]:
-    quoted = re.findall(r"[\"'`]([^\"'`]{3,60})[\"'`]", question)
     words = [w.strip(".:/-") for w in _WORD.findall(question) if w.lower() not in _STOP]
-    return list(dict.fromkeys([*quoted, *(w for w in words if len(w) >= 3)]))[:limit]
+    return list(dict.fromkeys([*identifiers(question), *(w for w in words if len(w) >= 3)]))[:limit]
 
 
-def search_call(question: str, tools: set[str]) -> list[ToolCall]:
-    words = keywords(question)
-    if not words or "run_logs_insights_query" not in tools:
-        return []
-    alternation = "|".join(re.escape(w).replace("/", "\\/") for w in words)
-    query = f"fields @timestamp, @log, @message | filter @message like /(?i)({alternation})/ | sort @timestamp desc | limit 20"
-    return [
-        ToolCall(
-            name="run_logs_insights_query",
-            args={"query": query},
-            id="baseline_q_1",
-            type="tool_call",
-        )
-    ]
+def intents(question: str) -> list[str]:
+    """What the question asks, in a fixed order; `lookup` when it names an identifier."""
+    asked = ["lookup"] if identifiers(question) else []
+    asked += [name for name, pattern in INTENTS if pattern.search(question)]
+    return asked or ["search"]
 
 
-def _mentions(e: Evidence, words: list[str]) -> int:
-    text = " ".join([e.query, *(" ".join(c or "" for c in row) for row in e.rows)]).lower()
-    return sum(text.count(w.lower()) for w in words)
+@dataclass
+class _Calls:
+    tools: set[str]
+    calls: list[ToolCall]
+
+    def add(self, name: str, args: dict[str, Any]) -> None:
+        if name in self.tools:
+            index = len(self.calls) + 1
+            self.calls.append(
+                ToolCall(name=name, args=args, id=f"baseline_q_{index}", type="tool_call")
+            )
 
 
-def answer(question: str, findings: Findings, new_ids: set[str]) -> ReportDraft:
-    base = write_report(findings)
-    words = keywords(question)
-    ranked = sorted(
-        ((e, _mentions(e, words)) for e in findings.evidence if e.status == "ok"),
-        key=lambda t: (-t[1], t[0].id),
+def _table(findings: Findings, marker: str) -> str | None:
+    """The Athena table a triage query used: `elb_5xx` marks ALB's, `eventname` CloudTrail's."""
+    for e in findings.evidence:
+        if e.tool == "run_athena_query" and marker in e.columns:
+            match = re.search(r"\bFROM\s+(\S+)", e.query, re.I)
+            return match.group(1) if match else None
+    return None
+
+
+def changes_sql(table: str, words: list[str], findings: Findings) -> str:
+    """Write events in the window whose request names one of `words`."""
+    named = " OR ".join(
+        f"lower(requestparameters) LIKE '%{w.lower().replace(chr(39), chr(39) * 2)}%'"
+        for w in words
     )
-    hits = [(e, n) for e, n in ranked if n > 0][:5]
-    if hits:
-        listing = "; ".join(
-            f"{e.id} ({e.tool}, {e.row_count} row(s), {n} mention(s){', new' if e.id in new_ids else ''})"
-            for e, n in hits
-        )
-        lead = (
-            f"Rule-based answer to “{question}”: evidence mentioning {', '.join(words)}: {listing}."
-        )
-    elif words:
-        lead = f"Rule-based answer to “{question}”: no evidence mentions {', '.join(words)}; insufficient evidence to answer it."
-    else:
-        lead = f"Rule-based answer to “{question}”: the question names nothing the rules can search for."
-    conclusion = (
-        base.hypotheses[0].statement if base.hypotheses else "no root cause was established."
+    during = window_filter("eventtime", findings.window)
+    return (
+        "SELECT eventtime, eventsource, eventname, useridentity.arn AS principal, requestparameters, "
+        f"errorcode FROM {table} WHERE (readonly = 'false' OR readonly IS NULL) AND ({named})"
+        + (f" AND {during}" if during else "")
+        + " ORDER BY eventtime LIMIT 50"
     )
-    summary = f"{lead} The investigation's conclusion stands: {conclusion}"
-    return base.model_copy(update={"summary": summary})
+
+
+def _regex(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace("/", "\\/") for w in words)
+
+
+# The log-line searches of a follow-up (the answer quotes their rows).
+LINES_QUERY = "fields @timestamp, @log, @message | filter @message like /(?i)("
+
+
+def plan(question: str, findings: Findings, tools: set[str]) -> list[ToolCall]:
+    """The queries that answer the question (none when the evidence already does)."""
+    asked = intents(question)
+    out = _Calls(tools, [])
+    logs = findings.has_logs
+    if "failed" in asked:
+        if logs:
+            out.add(
+                "run_logs_insights_query",
+                {
+                    "query": f"{ERROR_FILTER} | stats count(*) as failures, min(@timestamp) as first_failure, "
+                    "max(@timestamp) as last_failure by @log | sort failures desc | limit 20"
+                },
+            )
+            # HTTP access logs (API Gateway's JSON fields): the failing routes
+            out.add(
+                "run_logs_insights_query",
+                {
+                    "query": "filter status >= 500 | stats count(*) as failed, min(@timestamp) as first_failure "
+                    "by httpMethod, resourcePath, status | sort failed desc | limit 20"
+                },
+            )
+        alb = _table(findings, "elb_5xx")
+        if alb and findings.alb_5xx > 0:
+            during = window_filter("time", findings.window)
+            out.add(
+                "run_athena_query",
+                {
+                    "sql": "SELECT request_verb, url_extract_path(request_url) AS path, elb_status_code, "
+                    f"count(*) AS failed, min(time) AS first_failure FROM {alb} WHERE elb_status_code >= 500"
+                    + (f" AND {during}" if during else "")
+                    + " GROUP BY request_verb, url_extract_path(request_url), elb_status_code "
+                    "ORDER BY failed DESC LIMIT 20"
+                },
+            )
+            if findings.hot_target_detail is None:
+                out.add("run_athena_query", {"sql": alb_breakdown_sql(alb, findings.window)})
+    trail = _table(findings, "eventname")
+    named = [w for w in keywords(question) if w not in identifiers(question) or "-" in w]
+    if "changes" in asked and trail and named:
+        out.add("run_athena_query", {"sql": changes_sql(trail, named[:3], findings)})
+    if "when" in asked and logs and not findings.onset:
+        out.add(
+            "run_logs_insights_query",
+            {
+                "query": f"fields @timestamp, @log, @message | {ERROR_FILTER} | sort @timestamp asc | limit 5"
+            },
+        )
+    # the question's own ids last: the answer quotes their lines
+    if "lookup" in asked and logs:
+        out.add(
+            "run_logs_insights_query",
+            {
+                "query": f"{LINES_QUERY}{_regex(identifiers(question))})/ "
+                "| sort @timestamp asc | limit 50"
+            },
+        )
+    if asked == ["search"] and logs:
+        words = keywords(question)
+        if words:
+            errors_only = f" | {ERROR_FILTER}" if _ASKS_FOR_ERRORS.search(question) else ""
+            out.add(
+                "run_logs_insights_query",
+                {
+                    "query": f"{LINES_QUERY}{_regex(words)})/{errors_only} | sort @timestamp asc | limit 20"
+                },
+            )
+    return out.calls
+
+
+__all__ = ["LINES_QUERY", "identifiers", "intents", "keywords", "plan"]

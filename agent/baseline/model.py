@@ -10,13 +10,20 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ValidationError
 
 from agent.baseline.analysis import analyse
-from agent.baseline.followup import answer, search_call
+from agent.baseline.answers import answer
+from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.writer import write_report
 from agent.report import Evidence
@@ -26,10 +33,18 @@ _LOG_GROUPS = re.compile(r"^Log groups: (.+)$", re.M)
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 
 
-def evidence_in(messages: list[BaseMessage]) -> list[Evidence]:
+_FOLLOW_UP_CALL = "baseline_q_"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def evidence_in(messages: list[BaseMessage], *, follow_ups: bool = True) -> list[Evidence]:
+    """The evidence recorded in the ToolMessages; without the results of follow-up questions'
+    searches when `follow_ups` is False (the investigation's conclusion rests on its own)."""
     found: dict[str, Evidence] = {}
     for message in messages:
         if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
+            if not follow_ups and message.tool_call_id.startswith(_FOLLOW_UP_CALL):
+                continue
             try:
                 evidence = Evidence.model_validate(message.artifact)
             except ValidationError:
@@ -95,22 +110,30 @@ class BaselineChatModel(BaseChatModel):
             generations=[ChatGeneration(message=self._next_turn(messages, set(tool_names or [])))]
         )
 
+    def _language(self, messages: list[BaseMessage]) -> str:
+        """The configured language; without settings (the fallback writer), the system
+        prompt's."""
+        if self.settings is not None:
+            return str(getattr(self.settings, "language", "en") or "en")
+        for message in messages:
+            if isinstance(message, SystemMessage) and _JAPANESE.search(str(message.content)):
+                return "ja"
+        return "en"
+
     def _next_turn(self, messages: list[BaseMessage], tools: set[str]) -> AIMessage:
         humans = _humans(messages)
         last_human = humans[-1] if humans else 0
         done = _rounds_done(messages, last_human)
-        evidence = evidence_in(messages)
-        findings = analyse(evidence, _log_groups(messages))
+        findings = analyse(evidence_in(messages, follow_ups=False), _log_groups(messages))
         calls = []
         if len(humans) > 1:  # a follow-up question
             question = str(messages[last_human].content)
             if "q" not in done:
-                calls = search_call(question, tools)
+                calls = plan(question, findings, tools)
             if not calls:
-                new_ids = {e.id for e in evidence_in(messages[last_human:])}
-                return AIMessage(
-                    content=answer(question, findings, new_ids).summary, usage_metadata=_ZERO_USAGE
-                )  # type: ignore[arg-type]
+                new = evidence_in(messages[last_human:])
+                draft = answer(question, findings, new, self._language(messages))
+                return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         elif "1" not in done:
             calls = round_one(findings, tools)
         elif "2" not in done:
@@ -122,7 +145,8 @@ class BaselineChatModel(BaseChatModel):
             for call in calls:
                 call["id"] = f"{call['id']}_{len(messages)}"
             return AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
-        return AIMessage(content=write_report(findings).summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
+        draft = write_report(findings, self._language(messages))
+        return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
 
     def with_structured_output(
         self, schema: Any, *, include_raw: bool = False, **kwargs: Any
@@ -132,14 +156,13 @@ class BaselineChatModel(BaseChatModel):
 
         def write(messages: list[BaseMessage]) -> Any:
             humans = _humans(messages)[:-1]  # the last human message is the report instruction
-            findings = analyse(evidence_in(messages), _log_groups(messages))
+            findings = analyse(evidence_in(messages, follow_ups=False), _log_groups(messages))
+            language = self._language(messages)
             if len(humans) > 1:
                 question = str(messages[humans[-1]].content)
-                draft = answer(
-                    question, findings, {e.id for e in evidence_in(messages[humans[-1] :])}
-                )
+                draft = answer(question, findings, evidence_in(messages[humans[-1] :]), language)
             else:
-                draft = write_report(findings)
+                draft = write_report(findings, language)
             if not include_raw:
                 return draft
             raw = AIMessage(content=draft.model_dump_json(), usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]

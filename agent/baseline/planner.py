@@ -14,6 +14,7 @@ from langchain_core.messages import ToolCall
 from agent.baseline.analysis import Findings
 from agent.baseline.services import fault_trace_ids
 from agent.baseline.signals import NOTICE_QUERY, mentioned, rows_as_dicts
+from agent.models import TimeRange
 from agent.report import Evidence
 from agent.triage import ERROR_FILTER
 
@@ -39,6 +40,27 @@ def _table_of(evidence: list[Evidence], marker: str) -> str | None:
     return None
 
 
+def window_filter(column: str, window: TimeRange | None) -> str:
+    if window is None:
+        return ""
+    return (
+        f"from_iso8601_timestamp({column}) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
+        f"AND from_iso8601_timestamp('{_iso(window.end)}')"
+    )
+
+
+def alb_breakdown_sql(table: str, window: TimeRange | None) -> str:
+    """The load balancer's 5xx by target and status code: which targets fail, and how (500
+    from the application, 502 a broken connection, 503 no healthy target, 504 a timeout)."""
+    during = window_filter("time", window)
+    return (
+        "SELECT target_ip, elb_status_code, target_status_code, count(*) AS requests, "
+        f"min(time) AS first_seen, max(time) AS last_seen FROM {table} "
+        f"WHERE elb_status_code >= 500{' AND ' + during if during else ''} "
+        "GROUP BY target_ip, elb_status_code, target_status_code ORDER BY requests DESC LIMIT 20"
+    )
+
+
 def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
     calls: list[ToolCall] = []
 
@@ -49,7 +71,9 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
             )
 
     onset = findings.onset
-    if onset is not None:
+    if not findings.has_logs:
+        pass  # no log group to search: a Logs Insights query could only fail
+    elif onset is not None:
         add(
             "run_logs_insights_query",
             {
@@ -100,33 +124,18 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
     if trace_ids:
         add("get_traces", {"trace_ids": trace_ids})
     alb = _table_of(findings.evidence, "elb_5xx")
-    if alb and findings.hot_target:
-        target = findings.hot_target[0].replace("'", "")
-        add(
-            "run_athena_query",
-            {
-                "sql": (
-                    "SELECT elb_status_code, target_status_code, count(*) AS requests, "
-                    f"min(time) AS first_seen, max(time) AS last_seen FROM {alb} WHERE target_ip = '{target}' "
-                    "GROUP BY elb_status_code, target_status_code ORDER BY requests DESC LIMIT 20"
-                )
-            },
-        )
+    if alb and findings.alb_5xx > 0:
+        add("run_athena_query", {"sql": alb_breakdown_sql(alb, findings.window)})
     if alb and findings.alb_5xx >= 5:
-        window = findings.window
-        where = (
-            f"WHERE from_iso8601_timestamp(time) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
-            f"AND from_iso8601_timestamp('{_iso(window.end)}') "
-            if window
-            else ""
-        )
+        during = window_filter("time", findings.window)
         add(
             "run_athena_query",
             {
                 "sql": (
                     "SELECT user_agent, count(DISTINCT client_ip) AS clients, count(*) AS requests, "
-                    f"count_if(elb_status_code >= 500) AS errors_5xx, min(time) AS first_seen FROM {alb} {where}"
-                    "GROUP BY user_agent ORDER BY requests DESC LIMIT 10"
+                    f"count_if(elb_status_code >= 500) AS errors_5xx, min(time) AS first_seen FROM {alb} "
+                    + (f"WHERE {during} " if during else "")
+                    + "GROUP BY user_agent ORDER BY requests DESC LIMIT 10"
                 )
             },
         )
@@ -134,10 +143,22 @@ def round_one(findings: Findings, tools: set[str]) -> list[ToolCall]:
     return calls
 
 
+# Gauges of how full or how far behind a resource is: their peak is what meets the limit.
+SATURATION_GAUGE = re.compile(
+    r"AgeOfOldest|IteratorAge|ConcurrentExecutions|DatabaseConnections|ApproximateNumberOfMessages|"
+    r"QueueDepth|ActiveConnectionCount|ClientConnections",
+    re.I,
+)
+
+
 def _statistic(metric_name: str) -> str:
-    """Counts are summed; levels (capacity, latency, utilisation) are averaged."""
+    """Saturation gauges at their peak; counts summed; other levels (capacity, latency,
+    utilisation) averaged, as CloudWatch recommends for each."""
+    if SATURATION_GAUGE.search(metric_name):
+        return "Maximum"
     level = re.search(
-        r"Provisioned|Duration|Latency|Utilization|CPU|Memory|Concurrent|Connections",
+        r"Provisioned|Duration|Latency|ResponseTime|Utilization|CPU|Memory|Concurrent|Connections|"
+        r"RunningTaskCount|Time$",
         metric_name,
         re.I,
     )

@@ -3,6 +3,7 @@ targets and clients, suspicious API callers and shifted metrics, read from recor
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -108,13 +109,58 @@ def fault_trace_ids(evidence: list[Evidence], limit: int = 3) -> list[str]:
     return []
 
 
+def _target_5xx(row: dict[str, str | None]) -> float:
+    """5xx of one target: a target's 500 is also the load balancer's 500, so the two counts
+    overlap; the larger is what clients saw from that target."""
+    return max(number(row.get("elb_5xx")), number(row.get("target_5xx")))
+
+
 def alb_5xx_total(evidence: list[Evidence]) -> float:
     for e in evidence:
         if e.status == "ok" and "elb_5xx" in e.columns:
-            return sum(
-                number(r.get("elb_5xx")) + number(r.get("target_5xx")) for r in rows_as_dicts(e)
-            )
+            return sum(_target_5xx(r) for r in rows_as_dicts(e))
     return 0.0
+
+
+# The columns of the 5xx breakdown the baseline asks for (one row per target and status pair).
+ALB_BREAKDOWN_COLUMNS = {"target_ip", "elb_status_code", "target_status_code", "requests"}
+
+
+@dataclass
+class AlbFailures:
+    """What the load balancer returned: 5xx by status code and by target."""
+
+    total: float
+    codes: list[tuple[str, float]]  # elb status code -> responses, most first
+    failing_targets: list[tuple[str, float]]  # targets with 5xx, worst first
+    targets: int  # all targets that served requests
+    evidence_ids: list[str]
+
+
+def alb_failures(evidence: list[Evidence]) -> AlbFailures | None:
+    """5xx at the load balancer from the per-target triage table and, when run, the
+    breakdown by target and status code."""
+    per_target, table_id = alb_targets(evidence)
+    if not per_target or table_id is None:
+        return None
+    served = next(len(rows_as_dicts(e)) for e in evidence if e.id == table_id and e.status == "ok")
+    codes: dict[str, float] = {}
+    ids = [table_id]
+    for e in evidence:
+        if e.status != "ok" or not set(e.columns) >= ALB_BREAKDOWN_COLUMNS:
+            continue
+        for row in rows_as_dicts(e):
+            code = row.get("elb_status_code") or "?"
+            codes[code] = codes.get(code, 0.0) + number(row.get("requests"))
+        ids.append(e.id)
+        break
+    return AlbFailures(
+        total=sum(n for _, n in per_target),
+        codes=sorted(codes.items(), key=lambda t: -t[1]),
+        failing_targets=per_target,
+        targets=served,
+        evidence_ids=ids,
+    )
 
 
 @dataclass
@@ -190,10 +236,7 @@ def alb_targets(evidence: list[Evidence]) -> tuple[list[tuple[str, float]], str 
     for e in evidence:
         if e.status == "ok" and "elb_5xx" in e.columns:
             rows = rows_as_dicts(e)
-            targets = [
-                (r.get("target_ip") or "-", number(r.get("elb_5xx")) + number(r.get("target_5xx")))
-                for r in rows
-            ]
+            targets = [(r.get("target_ip") or "-", _target_5xx(r)) for r in rows]
             return sorted((t for t in targets if t[1] > 0), key=lambda t: -t[1]), e.id
     return [], None
 
@@ -204,10 +247,7 @@ def alb_hot_target(evidence: list[Evidence]) -> tuple[str, float, float, str] | 
         if e.status != "ok" or "elb_5xx" not in e.columns:
             continue
         rows = rows_as_dicts(e)
-        per_target = [
-            (r.get("target_ip") or "-", number(r.get("elb_5xx")) + number(r.get("target_5xx")))
-            for r in rows
-        ]
+        per_target = [(r.get("target_ip") or "-", _target_5xx(r)) for r in rows]
         total = sum(v for _, v in per_target)
         if total >= 5:
             target, worst = max(per_target, key=lambda t: t[1])
@@ -266,3 +306,35 @@ def metric_shifts(evidence: list[Evidence], pivot: datetime | None) -> list[Metr
     for shift in shifts:
         unique.setdefault((shift.label, shift.before, shift.after), shift)
     return list(unique.values())
+
+
+@dataclass
+class AlarmPeak:
+    """The alarm's own metric at its worst, against its typical level in the window."""
+
+    label: str
+    typical: float
+    peak: float
+    at: datetime
+    evidence_id: str
+
+
+def alarm_peak(evidence: list[Evidence]) -> AlarmPeak | None:
+    """The first metric fetched (triage fetches the alarm's) at its highest point, when that
+    stands out from the window's median."""
+    for e in evidence:
+        if e.tool != "get_metric_data" or e.status != "ok" or "timestamp" not in e.columns:
+            continue
+        series = [
+            (at, number(row.get("value")), row.get("label") or "metric")
+            for row in rows_as_dicts(e)
+            if (at := parse_time(row.get("timestamp"))) is not None
+        ]
+        if not series:
+            return None
+        typical = statistics.median(v for _, v, _ in series)
+        at, peak, label = max(series, key=lambda t: t[1])
+        if peak <= 0 or peak < typical * 1.5:
+            return None
+        return AlarmPeak(label, round(typical, 3), round(peak, 3), at, e.id)
+    return None

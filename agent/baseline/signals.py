@@ -164,7 +164,7 @@ def _flatten(value: object, prefix: str = "") -> list[str]:
     return [f"{prefix.rstrip('.')}={text[:80]}"]
 
 
-def _sample_line(text: str, limit: int = 400) -> str:
+def sample_line(text: str, limit: int = 400) -> str:
     """A quotable error line: JSON lines as their telling fields, others whitespace-squeezed."""
     stripped = text.strip()
     if stripped.startswith("{"):
@@ -193,9 +193,9 @@ def signatures(evidence: list[Evidence]) -> list[SignatureHit]:
                 signature.label, SignatureHit(signature, detail=found.group(0) if found else "")
             )
             if raw and not hit.sample.startswith("raw:"):
-                hit.sample = "raw:" + _sample_line(text)
+                hit.sample = "raw:" + sample_line(text)
             elif not hit.sample:
-                hit.sample = _sample_line(text)
+                hit.sample = sample_line(text)
             hit.weight += max(weight, 1.0)
             if e.id not in hit.evidence_ids:
                 hit.evidence_ids.append(e.id)
