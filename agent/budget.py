@@ -46,6 +46,10 @@ class Budget:
     def elapsed(self) -> float:
         return time.monotonic() - self.started
 
+    def remaining_seconds(self) -> float:
+        """Wall time left before the run's budget is spent (a query must not outlive it)."""
+        return max(self.settings.max_wall_seconds - self.elapsed(), 0.0)
+
     def exhausted(self) -> str | None:
         """The first spent budget, described for the report; None while all remain."""
         s = self.settings

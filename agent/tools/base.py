@@ -16,6 +16,7 @@ from agent.models import TimeRange, as_utc
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryError, QueryResult, Source, TelemetryUnavailableError
 from agent.telemetry.cost import query_cost_usd
+from agent.telemetry.deadline import query_time_left
 from agent.tools.observation import format_observation, format_unavailable
 
 Runtime = ToolRuntime[InvestigationContext]
@@ -84,7 +85,8 @@ def execute(
     ctx.progress("query", f"{tool}: {query[:160]}")
     began = time.monotonic()
     try:
-        result = run(ctx)
+        with query_time_left(ctx.budget.remaining_seconds()):
+            result = run(ctx)
     except QueryError as exc:
         result = QueryResult(
             source=source, status="error", query=query, time_range=time_range, error=exc.message

@@ -13,6 +13,7 @@ from agent.models import TimeRange
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.aws.polling import Waiter
 from agent.telemetry.base import QueryError, TelemetryUnavailableError
+from agent.telemetry.deadline import query_time_left
 from tests.aws.conftest import INCIDENT, LOG_GROUP, FakeClock, make_settings
 from tests.aws.stubs import THROTTLED_PUT, logs_complete, logs_row, not_authorized, polls_within
 
@@ -177,6 +178,27 @@ def test_wall_time_budget_stops_the_query(settings: object, clock: FakeClock) ->
         stub.assert_no_pending_responses()
     assert sum(clock.sleeps) == pytest.approx(12)
     assert max(clock.sleeps) <= 2.0  # never a long fixed sleep
+
+
+def test_a_query_never_outlives_the_investigations_remaining_wall_time(clock: FakeClock) -> None:
+    backend = AwsBackend(
+        make_settings(), waiter=Waiter(sleep=clock.sleep, clock=clock), query_timeout_s=60
+    )
+    with Stubber(backend.clients.logs) as stub:
+        stub.add_response("start_query", {"queryId": QUERY_ID})
+        for _ in range(polls_within(5)):
+            stub.add_response(
+                "get_query_results", {"results": [], "status": "Running"}, {"queryId": QUERY_ID}
+            )
+        stub.add_response("stop_query", {"success": True}, {"queryId": QUERY_ID})
+        # 5 s left of the run's budget: the 60 s per-query limit is cut to what is left.
+        with (
+            query_time_left(5.0),
+            pytest.raises(TelemetryUnavailableError, match=r"did not finish within 5 s"),
+        ):
+            backend.run_logs_insights(QUERY, [LOG_GROUP], INCIDENT)
+        stub.assert_no_pending_responses()
+    assert sum(clock.sleeps) == pytest.approx(5, abs=0.1)
 
 
 def test_service_side_timeout_is_an_error_result_with_advice(backend: AwsBackend) -> None:

@@ -19,6 +19,7 @@ from agent.telemetry.base import (
     TableSchema,
     TelemetryUnavailableError,
 )
+from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import athena_query_url
 from agent.telemetry.shapes import from_athena
 from agent.telemetry.sql_guard import ensure_read_only
@@ -153,7 +154,8 @@ class Athena:
         if max_rows < 1:
             raise QueryError(f"max_rows must be at least 1 (got {max_rows})")
         sql = ensure_read_only(sql)  # refuse writes before anything reaches AWS
-        deadline = self.waiter.deadline(self.timeout_s)
+        timeout_s = query_seconds(self.timeout_s)
+        deadline = self.waiter.deadline(timeout_s)
         execution_id = self._start(sql, deadline)
         link = athena_query_url(self.settings.region, execution_id)
 
@@ -174,7 +176,7 @@ class Athena:
         if response is None:
             self._stop(execution_id)
             raise TelemetryUnavailableError(
-                f"Athena query {execution_id} did not finish within {self.timeout_s:g} s and was "
+                f"Athena query {execution_id} did not finish within {timeout_s:.0f} s and was "
                 "stopped; filter on the partition/time columns or select fewer columns"
             )
         execution = response["QueryExecution"]

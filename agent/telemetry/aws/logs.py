@@ -15,6 +15,7 @@ from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call, call_retrying_limits
 from agent.telemetry.aws.polling import Deadline, Waiter
 from agent.telemetry.base import LogGroupInfo, QueryError, QueryResult, TelemetryUnavailableError
+from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import logs_insights_url
 from agent.telemetry.shapes import from_logs_insights
 
@@ -123,7 +124,8 @@ class LogsInsights:
                 raise QueryError(f"limit must be at least 1 (got {limit})")
             request["limit"] = min(limit, MAX_RESULT_LIMIT)
         link = logs_insights_url(self.settings.region, query, groups, time_range)
-        deadline = self.waiter.deadline(self.timeout_s)
+        timeout_s = query_seconds(self.timeout_s)
+        deadline = self.waiter.deadline(timeout_s)
         query_id = self._start(request, groups, deadline)
 
         def fetch() -> dict[str, Any]:
@@ -139,7 +141,7 @@ class LogsInsights:
         if response is None:
             self._stop(query_id)
             raise TelemetryUnavailableError(
-                f"Logs Insights query {query_id} did not finish within {self.timeout_s:g} s and was "
+                f"Logs Insights query {query_id} did not finish within {timeout_s:.0f} s and was "
                 f"stopped; narrow the time range ({time_range.label()}), query fewer log groups "
                 "or filter earlier in the query"
             )

@@ -15,6 +15,7 @@ from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
 from agent.telemetry.aws.polling import Deadline, Waiter
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
+from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
 
@@ -84,7 +85,8 @@ class XRay:
         if limit < 1:
             raise QueryError(f"limit must be at least 1 (got {limit})")
         expression = (filter_expression or "").strip()
-        deadline = self.waiter.deadline(self.timeout_s)
+        timeout_s = query_seconds(self.timeout_s)
+        deadline = self.waiter.deadline(timeout_s)
         summaries: list[dict[str, Any]] = []
         matched = processed = 0
         more = reached_end = False
@@ -129,7 +131,7 @@ class XRay:
             for _ in range(MAX_SUMMARY_PAGES):
                 if deadline.expired:
                     raise TelemetryUnavailableError(
-                        f"X-Ray trace search did not finish within {self.timeout_s:g} s; narrow the "
+                        f"X-Ray trace search did not finish within {deadline.seconds:.0f} s; narrow the "
                         "time range or the filter expression"
                     )
                 page = self._call("get_trace_summaries", "xray:GetTraceSummaries", **kwargs)
