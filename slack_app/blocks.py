@@ -21,7 +21,16 @@ from slack_app.limits import (
     MAX_SECTION_TEXT,
     validate_message,
 )
-from slack_app.text import code_block, escape_mrkdwn, inline_code, link, plain, split_text, truncate
+from slack_app.text import (
+    code_block,
+    escape_mrkdwn,
+    fallback_text,
+    inline_code,
+    link,
+    plain,
+    split_text,
+    truncate,
+)
 
 Block = dict[str, Any]
 
@@ -35,7 +44,11 @@ QUERY_PREVIEW_CHARS = 600  # a query longer than this is shown cut; the file has
 
 @dataclass
 class SlackMessage:
-    """What `chat.postMessage` / `chat.update` take: fallback text plus blocks."""
+    """What `chat.postMessage` / `chat.update` take: fallback text plus blocks.
+
+    `text` is parsed as mrkdwn and shown in notifications: build it with
+    `slack_app.text.fallback_text` (or from already-escaped mrkdwn), never from raw telemetry.
+    """
 
     text: str
     blocks: list[Block] = field(default_factory=list)
@@ -225,7 +238,7 @@ def paginate(blocks: list[Block], fallback: str) -> list[SlackMessage]:
 
 def report_messages(report: Report, *, thread_id: str) -> list[SlackMessage]:
     """The report as messages that each pass Slack's limits."""
-    fallback = truncate(f"fa2: {plain(report.title)} — {plain(report.summary)}", 3000)
+    fallback = fallback_text(f"fa2: {report.title} — {report.summary}")
     return paginate(report_blocks(report, thread_id=thread_id), fallback)
 
 
@@ -240,7 +253,7 @@ def alarm_reply(incident: Incident, *, alarm_key: str) -> SlackMessage:
     if metric:
         text += f"\nMetric: {escape_mrkdwn(metric)}"
     return SlackMessage(
-        text=f"fa2 can investigate {plain(incident.alarm_name or incident.title)}",
+        text=fallback_text(f"fa2 can investigate {incident.alarm_name or incident.title}"),
         blocks=[
             {
                 "type": "section",
@@ -264,16 +277,17 @@ def status_message(
     blocks = sections("\n".join(lines))
     if query:
         blocks += sections("Running:\n" + code_block(truncate(query, 1200)))
-    return SlackMessage(
-        text=truncate(f"fa2: {plain(title)} — {plain(detail)}", 3000), blocks=blocks
-    )
+    return SlackMessage(text=fallback_text(f"fa2: {title} — {detail}"), blocks=blocks)
 
 
 def notice(text: str) -> SlackMessage:
-    """A short message from fa2 itself (already-safe mrkdwn)."""
+    """A short message from fa2 itself, as already-escaped mrkdwn (also its fallback text)."""
     return SlackMessage(text=text, blocks=sections(text))
 
 
 def error_message(error_id: str, what: str = "The investigation failed") -> SlackMessage:
     """What a user sees when something breaks: short, with an id to find the logs by."""
-    return notice(f"⚠️ {what} (error id `{error_id}`). The details are in fa2's logs.")
+    return notice(
+        f"⚠️ {escape_mrkdwn(what)} (error id `{escape_mrkdwn(error_id)}`). "
+        "The details are in fa2's logs."
+    )

@@ -107,6 +107,12 @@ def chart_data(
     )
 
 
+def literal(text: str) -> str:
+    """Text matplotlib draws as written: an unescaped `$` pair starts mathtext, so a CloudTrail
+    event mentioning `$LATEST` twice would render as a formula, and `$\\frac{$` would fail."""
+    return text.replace("$", r"\$")
+
+
 def render_png(data: ChartData) -> bytes:
     """The chart as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -117,13 +123,19 @@ def render_png(data: ChartData) -> bytes:
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     times = [date2num(t) for t, _ in data.points]
-    axes.plot(times, [v for _, v in data.points], color="#1f6feb", linewidth=1.6, label=data.label)
+    axes.plot(
+        times,
+        [v for _, v in data.points],
+        color="#1f6feb",
+        linewidth=1.6,
+        label=literal(data.label),
+    )
     if data.threshold is not None:
         axes.axhline(data.threshold, color="#d29922", linestyle=":", linewidth=1, label="threshold")
     if data.alarm_time is not None:
         axes.axvline(date2num(data.alarm_time), color="#cf222e", linewidth=1.4, label="alarm")
     for number, (when, text) in enumerate(data.changes, start=1):
-        label = f"C{number}: {text if len(text) <= 70 else text[:69] + '…'}"
+        label = literal(f"C{number}: {text if len(text) <= 70 else text[:69] + '…'}")
         axes.axvline(date2num(when), color="#8250df", linestyle="--", linewidth=1, label=label)
         axes.annotate(
             f"C{number}",
@@ -136,7 +148,7 @@ def render_png(data: ChartData) -> bytes:
         )
     axes.xaxis.set_major_formatter(DateFormatter("%H:%M"))
     axes.set_xlabel("UTC")
-    axes.set_title(data.title[:80], fontsize=10)
+    axes.set_title(literal(data.title[:80]), fontsize=10)
     axes.grid(alpha=0.3)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
     figure.tight_layout()

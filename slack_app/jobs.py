@@ -27,7 +27,7 @@ from slack_app.modal import (
 from slack_app.payloads import thread_id_for
 from slack_app.progress import StatusMessage
 from slack_app.store import SlackStore
-from slack_app.text import escape_mrkdwn, truncate
+from slack_app.text import escape_mrkdwn, plain, truncate
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +350,7 @@ class Jobs:
             {
                 "content": render_markdown(report),
                 "filename": "fa2-report.md",
-                "title": f"fa2 report: {truncate(report.title, 100)}",
+                "title": plain(f"fa2 report: {truncate(report.title, 100)}"),
             }
         ]
         png = self._chart(report, incident)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from slack_app.contract import MODAL_CALLBACK_ID
 from slack_app.limits import MAX_PRIVATE_METADATA
-from slack_app.text import plain, truncate
+from slack_app.text import escape_mrkdwn, plain, truncate
 
 DESCRIPTION, START, END, CONTEXT = "description", "start", "end", "context"
 VALUE = "value"  # the action_id of every input element
@@ -85,7 +85,7 @@ def investigation_modal(
     if len(metadata) > MAX_PRIVATE_METADATA:  # never happens with Slack ids; keep the contract
         raise ValueError("form origin does not fit in private_metadata")
     tz_note = (
-        f"Times are shown in your timezone, {plain(user_time.tz)} ({user_time.offset_label()}). "
+        f"Times are shown in your timezone, {escape_mrkdwn(user_time.tz)} ({user_time.offset_label()}). "
         f"fa2 works in UTC: prefilled {start:%Y-%m-%d %H:%M}Z – {end:%H:%M}Z. "
         f"At most {max_window_hours} h."
     )

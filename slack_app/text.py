@@ -13,6 +13,8 @@ import re
 ZERO_WIDTH_SPACE = "\u200b"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _LINK_UNSAFE = re.compile(r"[<>|\s]")
+_SPECIAL_TOKEN = re.compile(r"<(?=[!@#])")  # `<!channel>`, `<@U123>`, `<#C123>`
+_PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")  # `&am` left by cutting `&amp;`
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -25,8 +27,26 @@ def escape_mrkdwn(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """Text for `plain_text` objects: no markup is parsed there, but broadcasts are defused."""
-    return _BROADCAST.sub(lambda m: "@" + ZERO_WIDTH_SPACE + m.group(1), text)
+    """Text for fields Slack shows as typed (`plain_text` objects, input prefill, file titles).
+
+    No entity escaping (`&amp;` would show as typed), but broadcasts are defused and `<!…>`,
+    `<@…>`, `<#…>` are broken with a zero-width space, so the text stays harmless (and looks
+    the same) even where Slack does parse it.
+    """
+    defused = _BROADCAST.sub(lambda m: "@" + ZERO_WIDTH_SPACE + m.group(1), text)
+    return _SPECIAL_TOKEN.sub("<" + ZERO_WIDTH_SPACE, defused)
+
+
+def fallback_text(text: str, limit: int = 3000) -> str:
+    """The `text` of `chat.postMessage` / `chat.update` / `chat.postEphemeral`.
+
+    Slack parses it as mrkdwn and shows it in notifications, so it is escaped exactly like a
+    section; when cut to `limit`, an entity is never left half-written.
+    """
+    escaped = escape_mrkdwn(text)
+    if len(escaped) <= limit:
+        return escaped
+    return _PARTIAL_ENTITY.sub("", escaped[: max(limit - 1, 0)]) + "…"
 
 
 def code_block(text: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from slack_app.contract import ACTION_IDS
 from tests.slack.conftest import ALERTS, Driver, load_event
+from tests.slack.mentions import live_mentions, sent_texts
 from tests.slack.payloads import (
     blocks_of,
     button_click,
@@ -108,9 +109,13 @@ def test_log_text_in_the_report_cannot_mention_anyone(driver: Driver) -> None:
     view = _open_form(driver)
     driver.interaction(submission(view))
     driver.slack.wait_for("files.completeUploadExternal")
-    posted = dump([blocks_of(p.params) for p in driver.slack.of("chat.postMessage")])
-    assert "<!channel>" not in posted and "<@U123ADMIN>" not in posted
-    assert "&lt;!channel&gt;" in posted
+    sent = sent_texts(driver.slack.calls)  # the `text` param and blocks of every message call
+    assert {where: live_mentions(text) for where, text in sent.items() if live_mentions(text)} == {}
+    report_texts = [p.params["text"] for p in driver.slack.of("chat.postMessage")]
+    assert any("&lt;!channel&gt;" in t and "&lt;@U123ADMIN&gt;" in t for t in report_texts)
+    assert "&lt;!channel&gt;" in dump(
+        [blocks_of(p.params) for p in driver.slack.of("chat.postMessage")]
+    )
 
 
 def test_a_message_in_an_answered_thread_is_a_follow_up_in_the_same_conversation(

@@ -11,6 +11,7 @@ import pytest
 
 from tests.slack.conftest import ALERTS, Driver, load_event, serve, sign
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.mentions import live_mentions, sent_texts
 from tests.slack.payloads import event_callback, human_message, mention, own_message
 from tests.slack.reports import ScriptedInvestigator
 
@@ -157,3 +158,11 @@ def test_when_the_form_cannot_open_the_user_alone_sees_an_error_id(
     notice = driver.slack.wait_for("chat.postEphemeral")[0].params
     assert notice["user"] == "U0ONCALL1" and "Opening the form failed (error id `" in notice["text"]
     assert "internal_error" not in json.dumps(notice)
+
+
+def test_every_message_text_sent_for_a_failed_investigation_is_escaped(failing: Driver) -> None:
+    failing.event(event_callback(mention(ALERTS, "why 5xx <!channel> @here?", "1772447300.000100")))
+    failing.slack.wait_until("chat.update", "The investigation failed")
+    sent = sent_texts(failing.slack.calls)
+    assert any(where.startswith("chat.update") and where.endswith("text") for where in sent)
+    assert {where: live_mentions(text) for where, text in sent.items() if live_mentions(text)} == {}
