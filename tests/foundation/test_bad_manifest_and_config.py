@@ -1,0 +1,66 @@
+"""A broken incident.yaml or FA2_CONFIG is one line that says what and where, from
+`fa2 bundle check`, `fa2 analyze` and `fa2 config check` alike, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agent.cli import app
+from agent.config import SettingsError, load_settings
+from agent.telemetry.bundle import BundleError, load_bundle
+
+runner = CliRunner()
+
+
+def _bundle(tmp_path: Path, manifest: bytes) -> Path:
+    folder = tmp_path / "orders-incident"
+    folder.mkdir()
+    (folder / "incident.yaml").write_bytes(manifest)
+    return folder
+
+
+def test_a_manifest_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    folder = _bundle(tmp_path, "title: Commandes en échec\n".encode("latin-1"))
+    with pytest.raises(BundleError, match=r"incident.yaml: not UTF-8 text \(byte 20\)"):
+        load_bundle(folder)
+
+
+def test_bundle_check_reports_a_non_utf8_manifest(tmp_path: Path) -> None:
+    folder = _bundle(tmp_path, b"title: \xff\xfe\n")
+    result = runner.invoke(app, ["bundle", "check", str(folder), "--format", "json"])
+    assert result.exit_code == 1
+    assert "not UTF-8 text" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_analyze_reports_a_non_utf8_manifest_as_the_bundles_fault(tmp_path: Path) -> None:
+    folder = _bundle(tmp_path, b"title: \xff\xfe\n")
+    result = runner.invoke(app, ["analyze", "--bundle", str(folder), "--model", "baseline"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {folder}/incident.yaml: not UTF-8 text")
+
+
+def test_invalid_yaml_is_one_line_with_line_and_column(tmp_path: Path) -> None:
+    folder = _bundle(tmp_path, b"version: 1\ntitle: [orders API 5xx\nwindow: {}\n")
+    with pytest.raises(BundleError) as caught:
+        load_bundle(folder)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.endswith(
+        "not valid YAML: expected ',' or ']', but got ':' at line 3, column 7 "
+        "(while parsing a flow sequence at line 2)"
+    )
+
+
+def test_fa2_config_naming_a_folder_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CONFIG", str(tmp_path))
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        f"FA2_CONFIG: {tmp_path} is a folder; give the path of a fa2.toml"
+    ]
