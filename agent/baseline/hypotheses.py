@@ -111,34 +111,43 @@ def change_claim(findings: Findings, category: str | None, t: Phrases) -> Claim 
     )
 
 
-def security_claim(findings: Findings) -> Claim | None:
+def security_claim(findings: Findings, t: Phrases) -> Claim | None:
     if not findings.callers:
         return None
     c = findings.callers[0]
     return Claim(
-        statement=(
-            f"Credentials of {c.principal} are used from {c.address} to probe {c.apis:.0f} APIs in "
-            f"{c.regions:.0f} region(s); {c.failed:.0f} of {c.calls:.0f} calls were denied"
+        statement=t(
+            "security",
+            principal=c.principal,
+            address=c.address,
+            apis=c.apis,
+            regions=c.regions,
+            failed=c.failed,
+            calls=c.calls,
         ),
         confidence="high" if c.regions >= 3 else "medium",
         category="security",
-        reasoning="Many different APIs refused for one principal from one address is enumeration with misused credentials, not an application fault.",
+        reasoning=t("security_reasoning"),
         ids=[c.evidence_id],
     )
 
 
-def traffic_claim(findings: Findings) -> Claim | None:
+def traffic_claim(findings: Findings, t: Phrases) -> Claim | None:
     s = findings.traffic
     if s is None:
         return None
     return Claim(
-        statement=(
-            f"A traffic surge from {s.clients:.0f} client address(es) with user agent '{s.user_agent}' "
-            f"({s.requests:.0f} requests, {s.share:.0%} of all, first seen {s.first_seen}) overloads the service"
+        statement=t(
+            "traffic",
+            clients=s.clients,
+            agent=s.user_agent,
+            requests=s.requests,
+            share=s.share,
+            first=s.first_seen,
         ),
         confidence="high" if s.share >= 0.5 else "medium",
         category="traffic",
-        reasoning="One user agent from few addresses sends a large share of the requests while 5xx rise on every target.",
+        reasoning=t("traffic_reasoning"),
         ids=cite(s.evidence_id, findings.hot_target[3] if findings.hot_target else None),
     )
 
@@ -283,13 +292,13 @@ def ranked_claims(findings: Findings, t: Phrases) -> list[Claim]:
     if findings.blamed:
         ranked = [
             change_claim(findings, category, t),
-            security_claim(findings),
-            traffic_claim(findings),
+            security_claim(findings, t),
+            traffic_claim(findings, t),
         ]
     else:
         ranked = [
-            security_claim(findings),
-            traffic_claim(findings),
+            security_claim(findings, t),
+            traffic_claim(findings, t),
             signature_claim(findings, category, t),
         ]
     claims = [c for c in ranked if c is not None]

@@ -11,7 +11,8 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from agent.baseline import BaselineChatModel
 from agent.baseline.analysis import analyse
-from agent.baseline.phrases import ACTIONS, PHRASES, PREVENTION, Phrases
+from agent.baseline.phrases import PHRASES, Phrases
+from agent.baseline.remedies import ACTIONS, PREVENTION
 from agent.baseline.writer import write_report
 from agent.config import Settings
 from agent.reporting import ReportDraft
