@@ -16,7 +16,7 @@ from agent.baseline.remedies import ACTIONS, PREVENTION
 from agent.baseline.writer import write_report
 from agent.config import Settings
 from agent.reporting import ReportDraft
-from agent.service import investigate
+from agent.service import ask, investigate
 from tests.agent.fakes import FakeBackend, incident
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -63,3 +63,14 @@ def test_without_settings_the_writer_follows_the_language_of_the_system_prompt()
     )
     assert isinstance(draft, ReportDraft)
     assert draft.summary.startswith("結論なし")
+
+
+def test_a_follow_up_in_japanese_settings_is_answered_in_japanese(settings: Settings) -> None:
+    japanese = settings.model_copy(update={"language": "ja"})
+    first = investigate(incident(), settings=japanese, backend=FakeBackend())
+    assert first.thread_id
+    answer = ask(
+        first.thread_id, "いつから始まりましたか?", settings=japanese, backend=FakeBackend()
+    )
+    assert answer.summary.startswith("「いつから始まりましたか?」へのルールベースの回答:")
+    assert "調査の結論は変わりません" in answer.summary

@@ -109,10 +109,9 @@ def test_the_queries_of_follow_up_questions_run_as_written(
             pytest.fail(f"{question!r} planned {query!r}, which is not valid: {exc}")
 
 
-def test_no_logs_insights_query_is_sent_when_there_are_no_log_groups(
+def test_logs_insights_queries_are_sent_only_when_there_are_log_groups(
     investigated: tuple[Report, LocalBackend, Settings],
 ) -> None:
     report, backend, _ = investigated
-    if backend.list_log_groups():
-        pytest.skip("this bundle has log groups")
-    assert not [e for e in report.evidence if e.tool == "run_logs_insights_query"]
+    sent = [e for e in report.evidence if e.tool == "run_logs_insights_query"]
+    assert bool(sent) == bool(backend.list_log_groups())
