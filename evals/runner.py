@@ -49,6 +49,7 @@ class Summary(BaseModel):
     holdout_evidence_recall: float | None = None
     holdout_red_herring_rate: float | None = None
     holdout_pass_rate: float | None = None
+    errored: int = 0  # runs that crashed or could not be scored (see each row's `error`)
 
 
 class Results(BaseModel):
@@ -173,6 +174,7 @@ def summarize(rows: list[ScenarioResult], holdout: set[str] | None = None) -> Su
         mean_steps=every["mean_steps"],
         mean_tool_calls=every["mean_tool_calls"],
         total_cost_usd=round(sum(r.cost_usd for r in rows), 6),
+        errored=sum(1 for r in rows if r.error),
     )
     return summary.model_copy(update=extra)
 
@@ -194,7 +196,7 @@ def scenario_settings(
     return base.model_copy(update=update)
 
 
-def _failed(scenario: Scenario, seconds: float) -> ScenarioResult:
+def _failed(scenario: Scenario, seconds: float, error: str) -> ScenarioResult:
     return ScenarioResult(
         name=scenario.name,
         passed=False,
@@ -210,6 +212,7 @@ def _failed(scenario: Scenario, seconds: float) -> ScenarioResult:
         cost_usd=0.0,
         wall_seconds=round(seconds, 3),
         top_hypothesis=None,
+        error=error,
     )
 
 
@@ -234,7 +237,7 @@ def run_scenario(
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         return ScenarioRun(
             scenario,
-            _failed(scenario, time.perf_counter() - started),
+            _failed(scenario, time.perf_counter() - started, detail),
             error=detail,
             attempt=attempt,
         )
@@ -244,7 +247,7 @@ def run_scenario(
         # the graph fell back to the baseline: this run says nothing about the LLM
         reasons = "; ".join(n for n in report.notes if n.startswith("Model:")) or "no reason given"
         fallback = f"Bedrock was not used, the rule-based fallback answered ({reasons})"
-        failed = _failed(scenario, time.perf_counter() - started)
+        failed = _failed(scenario, time.perf_counter() - started, fallback)
         return ScenarioRun(scenario, failed, report=report, error=fallback, attempt=attempt)
     score = score_report(report, scenario.manifest)
     error: str | None = None
@@ -257,7 +260,7 @@ def run_scenario(
         else:
             score.judge_correct, score.judge_reasoning = verdict.correct, verdict.reasoning
         score.root_cause_correct = score.root_cause_correct and bool(score.judge_correct)
-    result = scenario_result(scenario.name, report, score)
+    result = scenario_result(scenario.name, report, score).model_copy(update={"error": error})
     return ScenarioRun(scenario, result, score, report, error=error, attempt=attempt)
 
 

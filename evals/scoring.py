@@ -74,6 +74,9 @@ class ScenarioResult(BaseModel):
     cost_usd: float
     wall_seconds: float
     top_hypothesis: str | None
+    # Why the run produced no scored report (a crash, a Bedrock fallback, a failed judge);
+    # None for an ordinary verdict. Added after the first results.json, so optional.
+    error: str | None = None
 
 
 @dataclass

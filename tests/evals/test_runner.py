@@ -29,6 +29,7 @@ RESULT_KEYS = [
     "cost_usd",
     "wall_seconds",
     "top_hypothesis",
+    "error",
 ]
 SUMMARY_KEYS = [
     "scenarios",
@@ -46,6 +47,7 @@ SUMMARY_KEYS = [
     "holdout_evidence_recall",
     "holdout_red_herring_rate",
     "holdout_pass_rate",
+    "errored",
 ]
 
 
@@ -113,7 +115,11 @@ def test_a_crashing_scenario_is_recorded_as_failed_and_the_suite_goes_on(
     assert all(
         r.error == "RuntimeError: backend went away" and not r.result.passed for r in suite.runs
     )
-    assert suite.results().summary.root_cause_accuracy == 0.0
+    results = suite.results()
+    assert results.summary.root_cause_accuracy == 0.0
+    # results.json says why, so a crash is not mistaken for a wrong answer
+    assert results.summary.errored == 4
+    assert all(row.error == "RuntimeError: backend went away" for row in results.scenarios)
     assert "error: RuntimeError: backend went away" in render_markdown(suite)
 
 

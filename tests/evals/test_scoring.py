@@ -244,6 +244,7 @@ def test_results_row_has_exactly_the_contract_fields(manifest: BundleManifest) -
         "cost_usd",
         "wall_seconds",
         "top_hypothesis",
+        "error",  # optional addition: why a run could not be scored
     ]
 
 
