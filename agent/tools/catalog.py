@@ -63,11 +63,8 @@ def list_tables(table: str | None = None, *, runtime: Runtime) -> Command:
     write correct SQL for run_athena_query."""
 
     def run(ctx: InvestigationContext) -> QueryResult:
-        schemas = [
-            s
-            for s in ctx.backend.table_schemas()
-            if table in (None, s.table, f"{s.database}.{s.table}")
-        ]
+        every = ctx.backend.table_schemas()
+        schemas = [s for s in every if table in (None, s.table, f"{s.database}.{s.table}")]
         rows: list[list[str | None]] = [
             [
                 f"{s.database}.{s.table}",
@@ -76,6 +73,7 @@ def list_tables(table: str | None = None, *, runtime: Runtime) -> Command:
             ]
             for s in schemas
         ]
+        known = ", ".join(f"{s.database}.{s.table}" for s in every) or "(none)"
         return QueryResult(
             source="catalog",
             status="ok" if rows else "empty",
@@ -83,6 +81,7 @@ def list_tables(table: str | None = None, *, runtime: Runtime) -> Command:
             columns=["table", "columns", "description"],
             rows=rows,
             total_rows=len(rows),
+            error=None if rows else f"no table {table!r}; the tables are: {known}",
         )
 
     return execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -75,6 +76,32 @@ def test_tables_ctes_unnest_and_information_schema_still_work(
 def test_division_by_zero_is_named(athena: AthenaEngine) -> None:
     with pytest.raises(QueryError, match="DIVISION_BY_ZERO"):
         athena.run("SELECT count(*) / 0 FROM alb_access_logs")
+
+
+@pytest.mark.parametrize(
+    ("sql", "function"),
+    [
+        (
+            "SELECT date_add('fortnight', 1, from_iso8601_timestamp(time)) FROM alb_access_logs",
+            "date_add",
+        ),
+        (
+            "SELECT date_trunc('weeks', from_iso8601_timestamp(time)) FROM alb_access_logs",
+            "date_trunc",
+        ),
+    ],
+)
+def test_an_unknown_time_unit_is_named(athena: AthenaEngine, sql: str, function: str) -> None:
+    with pytest.raises(QueryError, match=f"is not a valid time unit for {function}; use one of"):
+        athena.run(sql)
+
+
+def test_a_malformed_json_path_is_reported_once_as_the_querys_error(
+    athena: AthenaEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING), pytest.raises(QueryError, match="JSON path"):
+        athena.run("SELECT json_extract_scalar(requestparameters, '$[') FROM cloud_trail_logs")
+    assert "Invalid JSON path syntax" not in caplog.text  # no stray warning on stderr
 
 
 # ---------------------------------------------------------------- corrupt log files

@@ -127,6 +127,23 @@ def _literal_pattern(node: exp.Expr | None, function: str) -> str:
     return joda_to_strftime(node.this)
 
 
+TRINO_UNITS = ("millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year")
+
+
+def _check_units(tree: exp.Expr) -> None:
+    """date_add / date_diff / date_trunc take Trino's unit names; anything else would reach
+    DuckDB as `INTERVAL 1 FORTNIGHT` and fail with a baffling syntax error."""
+    for node in tree.find_all(exp.DateAdd, exp.DateDiff, exp.TimestampTrunc, exp.DateTrunc):
+        unit = node.args.get("unit")
+        name = unit.name if isinstance(unit, exp.Expr) else str(unit or "")
+        if name and name.lower() not in TRINO_UNITS:
+            raise QueryError(
+                f"INVALID_FUNCTION_ARGUMENT: '{name.lower()}' is not a valid time unit for "
+                f"{'date_trunc' if 'Trunc' in type(node).__name__ else node.sql_name().lower()}; "
+                f"use one of {', '.join(TRINO_UNITS)}"
+            )
+
+
 def _rewrite(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.ParseDatetime):
         fmt = _literal_pattern(node.args.get("format"), "parse_datetime")
@@ -207,6 +224,7 @@ def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> 
             f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
         ) from exc
     _refuse_unknown_sources(tree, database, set(schema))
+    _check_units(tree)
     tree = tree.transform(_rewrite)
     _name_unnamed_columns(tree)
     typed = _typed(tree, database=database, schema=schema)

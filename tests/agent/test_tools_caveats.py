@@ -1,5 +1,6 @@
-"""What the model reads from `describe_alarm` (the alarm's last state changes, or why the
-alarm is not there) and from a Logs Insights query that matches thousands of events."""
+"""What the model reads beside the rows: `describe_alarm`'s last state changes (or why the
+alarm is not there), why `list_tables` found nothing, and a Logs Insights query that matches
+thousands of events kept short."""
 
 from __future__ import annotations
 
@@ -122,3 +123,10 @@ def test_ten_thousand_matching_events_stay_a_compact_observation(settings: Setti
     assert "truncated: narrow the query or aggregate" in message.content
     [evidence] = ctx.ledger.recorded
     assert len(evidence.rows) <= 50 and evidence.truncated
+
+
+def test_an_unknown_table_lists_the_tables_that_exist(settings: Settings) -> None:
+    ctx = context(settings)
+    result = run_tool_calls(ctx, call("list_tables", {"table": "alb_logs"}, "c1"))
+    [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
+    assert "note: no table 'alb_logs'; the tables are: aiops_db.cloud_trail_logs" in message.content
