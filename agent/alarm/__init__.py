@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.alarm.chatbot import parse_chatbot_message
-from agent.alarm.common import AlarmParseError, analysis_window
+from agent.alarm.common import AlarmParseError, analysis_window, json_loads
 from agent.alarm.eventbridge import parse_eventbridge_event
 from agent.alarm.sns import parse_sns_notification, unwrap_sns
 from agent.alarm.text import incident_from_bundle, incident_from_text
@@ -70,7 +70,7 @@ def parse_alarm(
             # Not JSON: the text of a Chatbot message pasted from Slack.
             return parse_chatbot_message(stripped, settings, received_at=received_at)
         try:
-            decoded = json.loads(stripped)
+            decoded = json_loads(stripped)
         except json.JSONDecodeError as exc:
             raise AlarmParseError(
                 KIND, "(payload)", f"valid JSON (line {exc.lineno} column {exc.colno}: {exc.msg})"

@@ -34,6 +34,7 @@ from agent.alarm.common import (
     alarm_title,
     analysis_window,
     datapoint_time_from_reason,
+    json_loads,
     parse_aws_time,
     region_code,
 )
@@ -132,7 +133,7 @@ def _message_event(message: dict[str, Any] | str) -> dict[str, Any]:
         stripped = message.strip()
         if stripped.startswith("{"):
             try:
-                decoded = json.loads(stripped)
+                decoded = json_loads(stripped)
             except json.JSONDecodeError as exc:
                 raise AlarmParseError(
                     KIND, "(message)", "a Slack message object or its text"

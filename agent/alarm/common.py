@@ -3,6 +3,7 @@ region names, and the analysis window around the state change."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -256,3 +257,13 @@ def checked_window(start: datetime, end: datetime, max_hours: int, kind: str) ->
 
 def alarm_title(name: str, state: str | None) -> str:
     return f"{name} in {state}" if state else name
+
+
+def json_loads(text: str) -> Any:
+    """`json.loads` for untrusted payloads: a document nested too deeply for the parser (a
+    pasted message or a request body can nest thousands of levels) is a `JSONDecodeError`
+    like any other malformed JSON, not a `RecursionError`."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None

@@ -16,6 +16,7 @@ from agent.alarm.common import (
     Fields,
     alarm_title,
     analysis_window,
+    json_loads,
     parse_alarm_arn,
 )
 from agent.config import Settings
@@ -77,7 +78,7 @@ def _as_object(payload: dict[str, Any] | str) -> dict[str, Any]:
     if isinstance(payload, dict):
         return payload
     try:
-        decoded = json.loads(payload)
+        decoded = json_loads(payload)
     except (TypeError, json.JSONDecodeError) as exc:
         raise AlarmParseError(KIND, "(event)", "a JSON object", payload) from exc
     if not isinstance(decoded, dict):
@@ -96,7 +97,7 @@ def _reason_data(state: Fields) -> dict[str, Any]:
     if raw is None:
         return {}
     try:
-        decoded = json.loads(raw)
+        decoded = json_loads(raw)
     except json.JSONDecodeError as exc:
         raise AlarmParseError(
             KIND, state.name("reasonData"), "a JSON object encoded as a string", raw

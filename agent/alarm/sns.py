@@ -18,6 +18,7 @@ from agent.alarm.common import (
     alarm_title,
     analysis_window,
     dimensions_from_pairs,
+    json_loads,
     parse_alarm_arn,
     region_code,
 )
@@ -57,7 +58,7 @@ def _json_object(value: Any, field: str) -> dict[str, Any]:
         return value
     if isinstance(value, str):
         try:
-            decoded = json.loads(value)
+            decoded = json_loads(value)
         except json.JSONDecodeError as exc:
             raise AlarmParseError(
                 KIND,

@@ -1,13 +1,16 @@
-"""A broken incident.yaml or FA2_CONFIG is one line that says what and where, from
-`fa2 bundle check`, `fa2 analyze` and `fa2 config check` alike, never a traceback."""
+"""A broken incident.yaml, FA2_CONFIG or alarm payload is one line that says what and
+where, from `fa2 bundle check`, `fa2 analyze` and `fa2 config check` alike, never a traceback."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from agent.alarm import AlarmParseError, parse_alarm
 from agent.cli import app
 from agent.config import SettingsError, load_settings
 from agent.telemetry.bundle import BundleError, load_bundle
@@ -64,3 +67,16 @@ def test_fa2_config_naming_a_folder_says_so(
     assert caught.value.problems == [
         f"FA2_CONFIG: {tmp_path} is a folder; give the path of a fa2.toml"
     ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ('{"a":' * 5000 + "1" + "}" * 5000, "(payload)"),
+        (json.dumps({"Records": [{"Sns": {"Message": "[" * 5000}}]}), "Records[0].Sns.Message"),
+    ],
+    ids=["whole-payload", "sns-message"],
+)
+def test_json_nested_thousands_deep_is_malformed_json_not_a_crash(payload: str, field: str) -> None:
+    with pytest.raises(AlarmParseError, match=rf"field '{re.escape(field)}'.*nested too deeply"):
+        parse_alarm(payload, load_settings())
