@@ -28,6 +28,27 @@ LOCK_EXTRAS = ("slack", "aws")
 # Offline-only: DuckDB runs the local bundle backend; on Lambda the AWS backend answers.
 # Leaving it out keeps the function under Lambda's 250 MB unzipped limit.
 EXCLUDED_PACKAGES = frozenset({"duckdb"})
+# Files no code on Lambda reads (outside fa2's own packages): type stubs, Cython / C sources.
+PRUNED_SUFFIXES = (".pyi", ".pyx", ".pxd", ".c")
+# Data nothing on Lambda reads: matplotlib's sample data and the AFM / PDF core fonts (used
+# only by its PDF / PS backends); zstandard's CFFI backend (the C extension next to it is
+# the one imported); fontTools' Cython-compiled speed-ups, each shipped next to the
+# pure-Python module it accelerates (Agg imports only fontTools.agl, a glyph-name table).
+# `python -m infra.check_bundle` draws a chart from a bundle built this way to prove it.
+PRUNED_PATHS = (
+    "fontTools/**/*.so",
+    "matplotlib/mpl-data/sample_data",
+    "matplotlib/mpl-data/fonts/afm",
+    "matplotlib/mpl-data/fonts/pdfcorefonts",
+    "zstandard/_cffi.*",
+    "zstandard/backend_cffi.py",
+)
+# Of matplotlib's TrueType fonts, Agg needs only its default (DejaVu Sans) and the glyph of
+# last resort; STIX, Computer Modern, DejaVu Serif / Mono serve mathtext and other families,
+# which fa2's charts never use (their labels are drawn literally; see slack_app.chart).
+MATPLOTLIB_TTF = "matplotlib/mpl-data/fonts/ttf"
+KEPT_MATPLOTLIB_FONTS = ("DejaVuSans.ttf", "DejaVuSans-*.ttf", "DejaVuSansDisplay.ttf",
+                         "LastResortHE-Regular.ttf", "LICENSE_*")  # fmt: skip
 # Pure-Python projects published only as an sdist.
 SDIST_ONLY_PURE_PYTHON = ("drain3",)
 # Lambda's Python 3.12+ runtimes run on Amazon Linux 2023 (glibc 2.34), 3.11 on Amazon
@@ -40,7 +61,7 @@ PLATFORM_BY_PYTHON = {
 }
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # Bump when the recipe changes, so cached assets are rebuilt.
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 
 
 class BundlingError(RuntimeError):
@@ -104,8 +125,16 @@ def copy_sources(repo_root: Path, target: Path) -> None:
         shutil.copytree(repo_root / package, target / package, ignore=ignore, dirs_exist_ok=True)
 
 
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def prune(target: Path) -> None:
-    """Drop what never runs on Lambda: bytecode caches and the packages' own test suites."""
+    """Drop what never runs on Lambda: bytecode caches, the packages' own test suites, type
+    stubs and C sources, and the data files listed above."""
     for path in sorted(target.rglob("__pycache__"), reverse=True):
         shutil.rmtree(path, ignore_errors=True)
     for top in target.iterdir():
@@ -113,6 +142,27 @@ def prune(target: Path) -> None:
             for tests in sorted(top.rglob("tests"), reverse=True):
                 if tests.is_dir():
                     shutil.rmtree(tests, ignore_errors=True)
+            for path in top.rglob("*"):
+                if path.suffix in PRUNED_SUFFIXES and path.is_file():
+                    path.unlink()
+    for pattern in PRUNED_PATHS:
+        for path in target.glob(pattern):
+            _remove(path)
+    fonts = target / MATPLOTLIB_TTF
+    if fonts.is_dir():
+        kept = {p for pattern in KEPT_MATPLOTLIB_FONTS for p in fonts.glob(pattern)}
+        for path in fonts.iterdir():
+            if path not in kept:
+                _remove(path)
+
+
+def largest_entries(target: Path, count: int = 5) -> list[tuple[str, int]]:
+    """The biggest top-level packages in the bundle: what to look at when it is too large."""
+    sizes = [
+        (entry.name, tree_size(entry) if entry.is_dir() else entry.stat().st_size)
+        for entry in target.iterdir()
+    ]
+    return sorted(sizes, key=lambda item: item[1], reverse=True)[:count]
 
 
 def tree_size(path: Path) -> int:
@@ -143,8 +193,11 @@ def build_bundle(spec: BundleSpec, target: Path) -> int:
     prune(target)
     size = tree_size(target)
     if size > LAMBDA_UNZIPPED_LIMIT_BYTES:
+        biggest = ", ".join(f"{name} {n / 2**20:.0f} MB" for name, n in largest_entries(target))
         raise BundlingError(
-            f"the Lambda bundle is {size / 2**20:.0f} MB unzipped, over Lambda's 250 MB limit"
+            f"the Lambda bundle is {size / 2**20:.0f} MB unzipped, over Lambda's "
+            f"{LAMBDA_UNZIPPED_LIMIT_BYTES / 2**20:.0f} MB limit; largest: {biggest} "
+            "(exclude or prune in infra/bundling.py)"
         )
     return size
 

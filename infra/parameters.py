@@ -82,6 +82,11 @@ class DeployOptions(BaseSettings):
         default_factory=list,
         description="Buckets (or s3://bucket/prefix/) holding the ALB and CloudTrail logs Athena reads",
     )
+    query_logs: bool = Field(
+        True,
+        description="Grant Logs Insights queries on log_groups; false: logs are intentionally "
+        "not queried (log_groups must then be empty)",
+    )
     waf_enabled: bool = Field(False, description="Put an AWS WAF web ACL in front of the API")
     waf_rate_limit: int = Field(
         1000, ge=10, le=2_000_000_000, description="Requests per 5 minutes per IP before WAF blocks"
@@ -192,7 +197,23 @@ class Parameters(BaseModel):
             )
         if self.settings.athena_output_location:
             S3Location.parse(self.settings.athena_output_location)
+        self._check_log_groups()
         return self
+
+    def _check_log_groups(self) -> None:
+        """Logs Insights is granted on the listed groups only: with none, every query the agent
+        ran would fail with AccessDenied, so an empty list must be a stated choice."""
+        if self.deploy.query_logs and not self.settings.log_groups:
+            raise ValueError(
+                "log_groups [FA2_LOG_GROUPS] is empty, so fa2 would get no logs:StartQuery "
+                "permission and every Logs Insights query would fail; list the log groups to "
+                "query, or set deploy.query_logs [FA2_DEPLOY_QUERY_LOGS] = false"
+            )
+        if not self.deploy.query_logs and self.settings.log_groups:
+            raise ValueError(
+                "deploy.query_logs [FA2_DEPLOY_QUERY_LOGS] is false but log_groups "
+                "[FA2_LOG_GROUPS] lists groups to query; empty one or set the other to true"
+            )
 
     @property
     def has_alarm_trigger(self) -> bool:

@@ -65,6 +65,8 @@ def _logs(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
             resources=["*"],
         )
     ]
+    # Parameters refuses an empty log_groups unless deploy.query_logs is false (logs
+    # intentionally not queried), so no StartQuery here is a stated choice, never an accident.
     if params.settings.log_groups:
         groups = [_arn(stack, "logs", f"log-group:{name}") for name in params.settings.log_groups]
         statements.append(

@@ -157,9 +157,19 @@ class DynamoDbStore:
 
     PREFIX = "fa2slack#"
 
-    def __init__(self, table_name: str, *, region: str, endpoint_url: str | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        region: str,
+        endpoint_url: str | None = None,
+        thread_ttl_seconds: int = 30 * 24 * 3600,
+    ) -> None:
         import boto3  # only on AWS, and only when the store is first built
 
+        # An answered thread is remembered as long as its checkpoints (the same table's TTL);
+        # feedback carries no `ttl`: it is the lasting record of whether fa2 helped.
+        self._thread_ttl_seconds = thread_ttl_seconds
         self._table = boto3.resource(
             "dynamodb", region_name=region, endpoint_url=endpoint_url
         ).Table(table_name)
@@ -225,7 +235,14 @@ class DynamoDbStore:
         return str(item["incident"]) if item else None
 
     def mark_answered(self, thread_id: str) -> None:
-        self._table.put_item(Item={**self._key("answered", thread_id), "at": int(time.time())})
+        now = int(time.time())
+        self._table.put_item(
+            Item={
+                **self._key("answered", thread_id),
+                "at": now,
+                "ttl": now + self._thread_ttl_seconds,
+            }
+        )
 
     def is_answered(self, thread_id: str) -> bool:
         return "Item" in self._table.get_item(Key=self._key("answered", thread_id))
@@ -255,7 +272,10 @@ def store_from_settings(settings: Settings) -> SlackStore:
     """DynamoDB when the checkpoints live there (on AWS), else SQLite next to the checkpoints."""
     if settings.checkpoint_backend == "dynamodb" and settings.dynamodb_table:
         return DynamoDbStore(
-            settings.dynamodb_table, region=settings.region, endpoint_url=settings.endpoint_url
+            settings.dynamodb_table,
+            region=settings.region,
+            endpoint_url=settings.endpoint_url,
+            thread_ttl_seconds=settings.checkpoint_ttl_days * 24 * 3600,
         )
     if settings.checkpoint_backend == "memory":
         return SqliteStore(":memory:")

@@ -1,5 +1,5 @@
 """Two stacks, synthesized once per session without dependency bundling (no network):
-`full` with every optional part on, `minimal` with the defaults."""
+`full` with every optional part on, `minimal` with the defaults (and logs not queried)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def full(clean_environment: None, tmp_path_factory: pytest.TempPathFactory) -> d
 def minimal(clean_environment: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return synth(
         tmp_path_factory.mktemp("minimal"),
-        {"bundle_dependencies": False, "account": ACCOUNT},
+        {"bundle_dependencies": False, "account": ACCOUNT, "query_logs": False},
         model="baseline",
         xray_enabled=False,
     )

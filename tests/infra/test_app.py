@@ -23,6 +23,16 @@ def test_bad_parameter_is_one_line_naming_the_key_and_exit_2(
     assert "Traceback" not in err
 
 
+def test_synth_without_log_groups_stops_with_one_line_naming_the_parameter(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main() == 2  # conftest gives an empty configuration: no log groups
+    err = capsys.readouterr().err
+    [line] = [line.strip() for line in err.splitlines() if "log_groups" in line]
+    assert line.startswith("log_groups [FA2_LOG_GROUPS] is empty")
+    assert "deploy.query_logs [FA2_DEPLOY_QUERY_LOGS] = false" in line and "Traceback" not in err
+
+
 @pytest.mark.slow
 def test_offline_synth_writes_the_template(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -59,6 +69,7 @@ def test_the_cli_asking_for_bundling_wins_over_bundle_dependencies_false(tmp_pat
         "CDK_CONTEXT_JSON": json.dumps({"aws:cdk:bundling-stacks": ["**"]}),
         "FA2_DEPLOY_BUNDLE_DEPENDENCIES": "false",
         "FA2_CONFIG": str(tmp_path / "fa2.toml"),
+        "FA2_LOG_GROUPS": "/aws/lambda/orders-put",
     }
     (tmp_path / "fa2.toml").write_text("")
     result = subprocess.run(

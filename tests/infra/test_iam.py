@@ -103,6 +103,17 @@ def test_baseline_model_gets_no_bedrock_and_no_xray(minimal: dict[str, Any]) -> 
     assert not {a for a in actions if a.startswith(("bedrock:", "xray:", "athena:", "s3:"))}
 
 
+def test_logs_insights_is_granted_on_the_listed_groups_only_when_logs_are_queried(
+    full: dict[str, Any], minimal: dict[str, Any]
+) -> None:
+    assert _resources_for(minimal["template"], "logs:StartQuery") == []  # query_logs = false
+    granted = _resources_for(full["template"], "logs:StartQuery")
+    assert (
+        f"arn:${{AWS::Partition}}:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/orders-put"
+        in granted
+    )
+
+
 def test_athena_reads_only_the_configured_catalog_and_workgroup(full: dict[str, Any]) -> None:
     template = full["template"]
     assert _resources_for(template, "athena:StartQueryExecution") == [

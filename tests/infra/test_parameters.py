@@ -91,5 +91,24 @@ def test_malformed_topic_arn_is_refused() -> None:
 
 
 def test_lambda_timeout_is_the_wall_budget_plus_overhead_capped_at_15_minutes() -> None:
-    assert load_parameters(max_wall_seconds=300).lambda_timeout_seconds == 420
-    assert load_parameters(max_wall_seconds=3000).lambda_timeout_seconds == 900
+    groups = ["/aws/lambda/orders-put"]
+    assert load_parameters(max_wall_seconds=300, log_groups=groups).lambda_timeout_seconds == 420
+    assert load_parameters(max_wall_seconds=3000, log_groups=groups).lambda_timeout_seconds == 900
+
+
+def test_no_log_groups_is_refused_because_every_logs_query_would_be_denied() -> None:
+    with pytest.raises(SettingsError, match=r"log_groups \[FA2_LOG_GROUPS\] is empty") as error:
+        load_parameters()
+    assert len(error.value.problems) == 1, "one line naming the parameter"
+
+
+def test_no_log_groups_is_accepted_when_logs_are_intentionally_not_queried() -> None:
+    params = load_parameters(deploy={"query_logs": False})
+    assert params.settings.log_groups == [] and params.deploy.query_logs is False
+
+
+def test_log_groups_with_query_logs_false_is_a_contradiction() -> None:
+    with pytest.raises(
+        SettingsError, match=r"deploy\.query_logs \[FA2_DEPLOY_QUERY_LOGS\] is false"
+    ):
+        load_parameters(log_groups=["/aws/lambda/orders-put"], deploy={"query_logs": False})
