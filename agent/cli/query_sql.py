@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import typer
 
@@ -197,7 +197,23 @@ def sql(
 ) -> None:
     """Run Athena SQL over the bundle's ALB and CloudTrail tables."""
     backend = _open(bundle)
+    _note_empty_tables(backend, statement)
     _run(lambda: backend.run_athena(statement, max_rows=max_rows), output)
+
+
+def _note_empty_tables(backend: LocalBackend, statement: str) -> None:
+    """A table the bundle has no files for is empty: say so, or 0 rows looks like an answer."""
+    import re
+
+    settings = backend.settings
+    tables: tuple[tuple[str, Literal["alb", "cloudtrail"], str], ...] = (
+        (settings.athena_alb_table, "alb", "ALB access log"),
+        (settings.athena_cloudtrail_table, "cloudtrail", "CloudTrail"),
+    )
+    for table, source, what in tables:
+        named = re.search(rf"\b{re.escape(table)}\b", statement, re.IGNORECASE)
+        if named and not backend.bundle.source_files(source):
+            _note(f"this bundle has no {what} files ({source}/): {table} is empty")
 
 
 def traces(

@@ -230,3 +230,16 @@ def test_a_range_outside_the_bundle_gets_a_note(bundle: Path, command: list[str]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "is outside the bundle's window 2026-03-02 09:45:00Z" in result.stderr
+
+
+def test_a_table_the_bundle_has_no_files_for_gets_a_note(bundle: Path, tmp_path: Path) -> None:
+    no_alb = tmp_path / "no-alb"
+    shutil.copytree(bundle, no_alb)
+    shutil.rmtree(no_alb / "alb")
+    result = runner.invoke(
+        app, ["query", "sql", "-b", str(no_alb), "SELECT count(*) FROM alb_access_logs"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: this bundle has no ALB access log files (alb/): alb_access_logs is empty" in (
+        result.stderr
+    )
