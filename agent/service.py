@@ -68,11 +68,16 @@ def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> Any:
 
 
 def _log_groups(settings: Settings, backend: TelemetryBackend) -> list[str]:
-    if settings.log_groups:
+    """The log groups the investigation searches: the configured ones, else every group
+    there is (up to StartQuery's 50). Offline, the bundle is the whole world: configured
+    groups it does not hold are dropped, or every query would fail on them."""
+    if settings.log_groups and backend.name != "local":
         return list(settings.log_groups)
     if not backend.capabilities.logs_insights:
         return []
-    return [g.name for g in backend.list_log_groups()][:50]
+    existing = [g.name for g in backend.list_log_groups()]
+    held = [g for g in settings.log_groups if g in existing]
+    return held or existing[:50]
 
 
 def _with_bundle_architecture(settings: Settings) -> Settings:

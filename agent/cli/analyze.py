@@ -212,6 +212,24 @@ def _incident(
     return incident
 
 
+def _note_log_groups_outside(backend: Any, configured: list[str]) -> None:
+    """FA2_LOG_GROUPS names groups for AWS; offline, those the bundle lacks are ignored."""
+    from agent.telemetry.base import TelemetryUnavailableError
+
+    try:
+        held = [g.name for g in backend.list_log_groups()]
+    except TelemetryUnavailableError:
+        return
+    missing = [g for g in configured if g not in held]
+    if missing:
+        searched = "the others" if len(missing) < len(configured) else "all its groups"
+        typer.echo(
+            f"note: log_groups (FA2_LOG_GROUPS) {', '.join(missing)} not in the bundle; "
+            f"searching {searched}: {', '.join(held) or '(none)'}",
+            err=True,
+        )
+
+
 def _failure(what: str, exc: Exception) -> typer.Exit:
     """An investigation or follow-up that could not finish: configuration problems are the
     user's to fix (exit 2), the rest named by their cause (exit 1)."""
@@ -285,6 +303,8 @@ def analyze(
     except Exception as exc:  # a backend that cannot start (no AWS config, unreadable files)
         raise _fail(f"cannot open the telemetry backend: {exc}", EXIT_FAILED) from exc
     incident = _incident(settings, backend, bundle, alarm_name, alarm_file, window, begin or finish)
+    if bundle is not None and settings.log_groups:
+        _note_log_groups_outside(backend, settings.log_groups)
     progress = Progress()
     try:
         report = investigate(

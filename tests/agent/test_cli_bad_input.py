@@ -189,3 +189,25 @@ def test_ask_from_another_folder_finds_the_bundle_and_a_moved_bundle_is_explaine
     result = fa2("ask", "--thread", thread, "What changed?")
     assert_clean_error(result, 2, "set FA2_BUNDLE to where it is now")
     assert str(tmp_path / "incident") in result.stderr
+
+
+# ------------------------------------------------------------------ settings meant for AWS, run offline
+
+DEMO_BUNDLE = Path(__file__).resolve().parents[2] / "evals" / "scenarios" / "dynamodb-throttling"
+
+
+def test_log_groups_the_bundle_lacks_are_named_and_the_bundle_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setenv("FA2_LOG_GROUPS", "/aws/lambda/payments-prod")
+    result = fa2("analyze", "--bundle", str(DEMO_BUNDLE), "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: log_groups (FA2_LOG_GROUPS) /aws/lambda/payments-prod not in the bundle; "
+        "searching all its groups: /aws/lambda/orders-get, /aws/lambda/orders-put"
+    ) in result.stderr
+    report = json.loads(result.stdout)
+    logs = [e for e in report["evidence"] if e["tool"] == "run_logs_insights_query"]
+    assert logs and all(e["status"] != "error" for e in logs)
+    assert "ProvisionedThroughputExceededException" in result.stdout
