@@ -251,14 +251,20 @@ def observations(findings: Findings, t: Phrases) -> list[Claim]:
         )
     if findings.notices:
         sample, eid = findings.notices
-        observed.append(
-            Claim(
-                statement=t("warnings_statement", sample=sample),
-                confidence="low",
-                reasoning=t("warnings_reasoning"),
-                ids=[eid],
+        if observed:  # the warnings are where the alarm's symptom shows: one observation
+            first = observed[0]
+            first.symptoms.append(t("warnings", sample=sample))
+            first.reasoning += " " + t("warnings_reasoning")
+            first.ids = cite(*first.ids, eid)
+        else:
+            observed.append(
+                Claim(
+                    statement=t("warnings_statement", sample=sample),
+                    confidence="low",
+                    reasoning=t("warnings_reasoning"),
+                    ids=[eid],
+                )
             )
-        )
     return observed
 
 
