@@ -61,12 +61,15 @@ _SECRET_KEY_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0
 
 
 def _looks_like_secret_key(candidate: str) -> bool:
-    """A 40-char base64-ish string with mixed case and a digit or '/' or '+' is an AWS secret key
+    """A 40-char base64-ish string with mixed case and a digit is an AWS secret key
     shape; plain hex ids (trace ids, hashes) are all one case and are kept."""
     has_upper = any(c.isupper() for c in candidate)
     has_lower = any(c.islower() for c in candidate)
-    has_other = any(c.isdigit() or c in "/+" for c in candidate)
-    return has_upper and has_lower and has_other
+    # A digit is required: a 40-char run of letters and slashes is far more often a path or a
+    # Logs Insights regex (`/ProvisionedThroughputExceededException/`) than a key; a random
+    # 40-char key lacks a digit about once in a thousand.
+    has_digit = any(c.isdigit() for c in candidate)
+    return has_upper and has_lower and has_digit
 
 
 def redact(text: str) -> str:

@@ -56,6 +56,7 @@ def test_secret_is_replaced(line: str, secret: str) -> None:
         "commit 3f786850e387550fdab836ed7e6dc881de23001b deployed",
         "GET https://api.example.com:443/v1/orders?id=42 returned 503",
         "connecting to postgres://db.internal:5432/orders",
+        "filter @message like /ProvisionedThroughputExceededException/",
     ],
 )
 def test_ordinary_identifiers_are_kept(line: str) -> None:
