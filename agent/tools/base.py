@@ -35,12 +35,17 @@ def clamp_range(
 ) -> TimeRange:
     """The model may narrow the incident window, never widen it."""
     window = ctx.window
+    if start and end and as_utc(end) <= as_utc(start):
+        raise QueryError(
+            f"end {as_utc(end).isoformat()} is not after start {as_utc(start).isoformat()}"
+        )
     lo = max(as_utc(start), window.start) if start else window.start
     hi = min(as_utc(end), window.end) if end else window.end
     if hi <= lo:
+        asked = f"{start.isoformat() if start else '(window start)'} – {end.isoformat() if end else '(window end)'}"
         raise QueryError(
-            f"empty time range after clamping to the incident window {window.label()}: "
-            f"start {lo.isoformat()} is not before end {hi.isoformat()}"
+            f"the range {asked} lies outside the incident window {window.label()}: give start "
+            "and end inside it (or omit them for the whole window)"
         )
     return TimeRange(start=lo, end=hi)
 

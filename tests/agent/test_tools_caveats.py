@@ -130,3 +130,33 @@ def test_an_unknown_table_lists_the_tables_that_exist(settings: Settings) -> Non
     result = run_tool_calls(ctx, call("list_tables", {"table": "alb_logs"}, "c1"))
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
     assert "note: no table 'alb_logs'; the tables are: aiops_db.cloud_trail_logs" in message.content
+
+
+def test_a_range_outside_the_incident_window_is_explained(settings: Settings) -> None:
+    ctx = context(settings)
+    args = {
+        "query": "fields @message",
+        "start": "2026-03-09T14:30:00Z",
+        "end": "2026-03-09T15:00:00Z",
+    }
+    result = run_tool_calls(ctx, call("run_logs_insights_query", args, "c1"))
+    [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
+    assert message.status == "error"
+    assert (
+        "the range 2026-03-09T14:30:00+00:00 – 2026-03-09T15:00:00+00:00 lies outside the "
+        "incident window 2026-03-02 09:45:00Z – 2026-03-02 10:30:00Z"
+    ) in message.content
+
+
+def test_an_end_before_the_start_is_named_as_such(settings: Settings) -> None:
+    ctx = context(settings)
+    args = {
+        "query": "fields @message",
+        "start": "2026-03-02T10:20:00Z",
+        "end": "2026-03-02T10:00:00Z",
+    }
+    result = run_tool_calls(ctx, call("run_logs_insights_query", args, "c1"))
+    [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
+    assert "error: end 2026-03-02T10:00:00+00:00 is not after start 2026-03-02T10:20:00+00:00" in (
+        message.content
+    )
