@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -25,6 +33,7 @@ from pydantic_settings import (
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 MAX_LOG_GROUPS = 50  # StartQuery accepts at most 50 log groups
+GLUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
 
 
 class SettingsError(Exception):
@@ -73,6 +82,7 @@ class Settings(BaseSettings):
     )
     model_id: str = Field(
         "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        min_length=1,
         description="Bedrock model or inference-profile id",
     )
     fallback_model_id: str | None = Field(
@@ -187,6 +197,22 @@ class Settings(BaseSettings):
     def _at_most_50(cls, value: list[str]) -> list[str]:
         if len(value) > MAX_LOG_GROUPS:
             raise ValueError(f"at most {MAX_LOG_GROUPS} log groups (got {len(value)})")
+        return value
+
+    @field_validator("athena_database", "athena_alb_table", "athena_cloudtrail_table")
+    @classmethod
+    def _glue_name(cls, value: str) -> str:
+        # Glue names: letters, digits, underscore (hyphen tolerated); the names are also
+        # spliced into SQL, so quotes or spaces must never get through.
+        if not GLUE_NAME.fullmatch(value):
+            raise ValueError("a Glue name: letters, digits and _ (e.g. aiops_db)")
+        return value
+
+    @field_validator("athena_cloudtrail_table")
+    @classmethod
+    def _distinct_tables(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("athena_alb_table"):
+            raise ValueError("the same name as athena_alb_table; the two tables need their own")
         return value
 
     @classmethod

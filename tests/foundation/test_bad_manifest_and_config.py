@@ -80,3 +80,29 @@ def test_fa2_config_naming_a_folder_says_so(
 def test_json_nested_thousands_deep_is_malformed_json_not_a_crash(payload: str, field: str) -> None:
     with pytest.raises(AlarmParseError, match=rf"field '{re.escape(field)}'.*nested too deeply"):
         parse_alarm(payload, load_settings())
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"FA2_MODEL_ID": ""}, "model_id [FA2_MODEL_ID]: String should have at least 1 character"),
+        (
+            {"FA2_ATHENA_DATABASE": 'logs"; DROP SCHEMA main; --'},
+            "athena_database [FA2_ATHENA_DATABASE]: a Glue name: letters, digits and _",
+        ),
+        (
+            {"FA2_ATHENA_ALB_TABLE": "cloud_trail_logs"},
+            "athena_cloudtrail_table [FA2_ATHENA_CLOUDTRAIL_TABLE]: the same name as "
+            "athena_alb_table",
+        ),
+    ],
+    ids=["empty-model-id", "quote-in-database", "one-name-for-two-tables"],
+)
+def test_settings_that_would_fail_later_are_refused_at_start(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], problem: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 2
+    assert problem in result.stderr
