@@ -243,3 +243,50 @@ def test_a_table_the_bundle_has_no_files_for_gets_a_note(bundle: Path, tmp_path:
     assert "note: this bundle has no ALB access log files (alb/): alb_access_logs is empty" in (
         result.stderr
     )
+
+
+# ---------------------------------------------------------------- corrupt X-Ray and metrics files
+
+
+def _copy(bundle: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "copy"
+    shutil.copytree(bundle, copy)
+    return copy
+
+
+def test_a_truncated_gzip_trace_file_is_named_not_aborted(bundle: Path, tmp_path: Path) -> None:
+    copy = _copy(bundle, tmp_path)
+    traces = copy / "xray" / "traces.json"
+    packed = gzip.compress(traces.read_bytes())
+    traces.unlink()
+    (copy / "xray" / "traces.json.gz").write_bytes(packed[: len(packed) // 2])
+    result = runner.invoke(app, ["query", "traces", "-b", str(copy)])
+    assert result.exit_code == 1
+    assert (
+        "none of the 1 X-Ray file(s) could be read (first: traces.json.gz: Compressed file "
+        "ended before the end-of-stream marker was reached)"
+    ) in result.stderr
+    assert "Aborted" not in result.output
+
+
+@pytest.mark.parametrize("document", ['{"Traces": "none"}', "[1, 2]"])
+def test_a_trace_file_of_the_wrong_shape_is_named(
+    bundle: Path, tmp_path: Path, document: str
+) -> None:
+    copy = _copy(bundle, tmp_path)
+    (copy / "xray" / "traces.json").write_text(document)
+    with pytest.raises(TelemetryUnavailableError, match=r"traces.json: not in the bundle format"):
+        LocalBackend(copy, load_settings()).find_traces(None, WINDOW)
+
+
+def test_an_unreadable_metrics_file_is_skipped_and_the_others_answer(
+    bundle: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    copy = _copy(bundle, tmp_path)
+    (copy / "metrics" / "lambda.json").write_text('[{"Namespace": "AWS/Lambda"}]')
+    backend = LocalBackend(copy, load_settings())
+    with caplog.at_level(logging.WARNING):
+        listed = backend.list_metrics("AWS/DynamoDB")
+    assert listed.rows  # series.json still read
+    assert "skipped unreadable metrics file" in caplog.text and "lambda.json" in caplog.text
+    assert "not a metric series as the bundle format describes" in caplog.text

@@ -12,7 +12,6 @@ saying so. Metric math is not supported locally (`Capabilities.metric_math` is F
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from typing import Any
 
 from agent.models import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryError
-from agent.telemetry.bundle import open_text
+from agent.telemetry.local.bundle_files import load_json_files
 
 _PERCENTILE = re.compile(r"^[pP](\d{1,2}(?:\.\d+)?)$")
 _AGGREGATE: dict[str, Callable[[list[float]], float]] = {
@@ -85,11 +84,11 @@ class MetricsEngine:
     def __init__(self, files: Sequence[Path], alarm: dict[str, Any] | None = None) -> None:
         self.series: dict[SeriesKey, dict[str, Series]] = {}
         self.alarm = alarm or {}
-        for path in files:
-            with open_text(path) as handle:
-                data = json.load(handle)
-            for item in data if isinstance(data, list) else [data]:
-                self._add(item, path)
+        self.unreadable = load_json_files(files, "metrics", self._add_file)
+
+    def _add_file(self, path: Path, document: Any) -> None:
+        for item in document if isinstance(document, list) else [document]:
+            self._add(item, path)
 
     def _add(self, item: dict[str, Any], path: Path) -> None:
         try:
@@ -108,10 +107,8 @@ class MetricsEngine:
                     if v is not None
                 },
             )
-        except (KeyError, ValueError, TypeError, QueryError) as exc:
-            raise QueryError(
-                f"{path.name}: not a metric series as the bundle format describes ({exc})"
-            ) from exc
+        except (KeyError, ValueError, TypeError, AttributeError, QueryError) as exc:
+            raise ValueError(f"not a metric series as the bundle format describes ({exc})") from exc
         self.series.setdefault(series.key, {})[series.statistic] = series
 
     # ------------------------------------------------------------------ GetMetricData

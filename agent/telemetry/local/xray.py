@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent.models import TimeRange
-from agent.telemetry.bundle import open_text
+from agent.telemetry.local.bundle_files import load_json_files
 from agent.telemetry.local.xray_filter import Facts, Subject, parse_filter
 from agent.telemetry.local.xray_model import Entity, Node, Trace, parse_trace, summarize
 
@@ -139,13 +138,14 @@ class XRayEngine:
 
     def __init__(self, files: Sequence[Path]) -> None:
         self.traces: dict[str, Trace] = {}
-        for path in files:
-            with open_text(path) as handle:
-                data = json.load(handle)
-            for raw in data.get("Traces") or [] if isinstance(data, dict) else []:
-                trace = parse_trace(raw)
-                self.traces[trace.id] = trace
+        self.unreadable = load_json_files(files, "X-Ray", self._add)
         self.summaries = {trace_id: summarize(trace) for trace_id, trace in self.traces.items()}
+
+    def _add(self, path: Path, document: Any) -> None:
+        if not isinstance(document, dict) or not isinstance(document.get("Traces"), list):
+            raise TypeError('expected {"Traces": [...]}, as BatchGetTraces returns')
+        parsed = [parse_trace(raw) for raw in document["Traces"]]  # all or none of a file
+        self.traces.update((trace.id, trace) for trace in parsed)
 
     def _in_range(self, time_range: TimeRange) -> list[Trace]:
         start, end = time_range.start.timestamp(), time_range.end.timestamp()
