@@ -290,3 +290,46 @@ def test_an_unreadable_metrics_file_is_skipped_and_the_others_answer(
     assert listed.rows  # series.json still read
     assert "skipped unreadable metrics file" in caplog.text and "lambda.json" in caplog.text
     assert "not a metric series as the bundle format describes" in caplog.text
+
+
+def test_a_corrupt_alb_file_leaves_the_other_files_and_cloudtrail_queryable(
+    alb_doc_log: Path, cloudtrail_dir: Path, tmp_path: Path
+) -> None:
+    corrupt = (
+        tmp_path / "123456789012_elasticloadbalancing_us-east-1_app.shop-alb_20260302T1005Z.log.gz"
+    )
+    corrupt.write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    engine = AthenaEngine(
+        duckdb.connect(),
+        database="aiops_db",
+        alb_table="alb_access_logs",
+        cloudtrail_table="cloud_trail_logs",
+        alb_files=[alb_doc_log, corrupt],
+        cloudtrail_files=sorted(cloudtrail_dir.glob("*.json")),
+    )
+    assert [path for path, _ in engine.unreadable] == [corrupt]
+    alb = engine.run("SELECT count(*) FROM alb_access_logs").response["ResultSet"]["Rows"]
+    trail = engine.run("SELECT count(*) FROM cloud_trail_logs").response["ResultSet"]["Rows"]
+    assert alb[1] == {"Data": [{"VarCharValue": "7"}]}
+    assert trail[1] == {"Data": [{"VarCharValue": "5"}]}
+    assert "(1 unreadable file(s) skipped)" in engine.descriptions["alb_access_logs"]
+
+
+def test_a_table_whose_files_are_all_unreadable_is_unavailable_the_other_answers(
+    alb_doc_log: Path, tmp_path: Path
+) -> None:
+    trail = tmp_path / "123456789012_CloudTrail_us-east-1_20260302T1005Z_x.json"
+    trail.write_text('{"Records": [{"eventName": ')
+    engine = AthenaEngine(
+        duckdb.connect(),
+        database="aiops_db",
+        alb_table="alb_access_logs",
+        cloudtrail_table="cloud_trail_logs",
+        alb_files=[alb_doc_log],
+        cloudtrail_files=[trail],
+        aliases={"cloudtrail_logs": "cloud_trail_logs"},
+    )
+    for table in ("cloud_trail_logs", "cloudtrail_logs"):
+        with pytest.raises(TelemetryUnavailableError, match=f"none of its 1 file.*{trail.name}"):
+            engine.run(f"SELECT count(*) FROM {table}")
+    assert engine.run("SELECT count(*) FROM alb_access_logs").total_rows == 1

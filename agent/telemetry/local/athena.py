@@ -8,9 +8,11 @@ so tools can run queries concurrently) -> rows rendered as Athena renders values
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -20,7 +22,7 @@ from uuid import UUID
 
 import duckdb
 
-from agent.telemetry.base import ColumnInfo, QueryError, TableSchema
+from agent.telemetry.base import ColumnInfo, QueryError, TableSchema, TelemetryUnavailableError
 from agent.telemetry.local.athena_tables import (
     ALB_COLUMNS,
     alb_select_sql,
@@ -29,6 +31,8 @@ from agent.telemetry.local.athena_tables import (
 )
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
+
+log = logging.getLogger(__name__)
 
 _HIVE_TO_TRINO = {"string": "varchar", "int": "integer", "bigint": "bigint", "double": "double"}
 
@@ -76,14 +80,15 @@ class AthenaEngine:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
         for macro in MACROS:
             con.execute(macro)
-        self._load(
-            alb_table, ALB_COLUMNS, alb_select_sql(alb_files), alb_files, "ALB access logs", "time"
-        )
-        ct_sql = cloudtrail_select_sql(cloudtrail_files)
+        # Files that could not be read (corrupt gzip, not CloudTrail JSON) and why; one bad
+        # ALB file must not take the CloudTrail table (or the other ALB files) with it.
+        self.unreadable: list[tuple[Path, str]] = []
+        self.unavailable: dict[str, str] = {}  # table -> why none of its files could be read
+        self._load(alb_table, ALB_COLUMNS, alb_select_sql, alb_files, "ALB access logs", "time")
         self._load(
             cloudtrail_table,
             cloudtrail_columns(),
-            ct_sql,
+            cloudtrail_select_sql,
             cloudtrail_files,
             "CloudTrail events",
             "eventtime",
@@ -96,12 +101,14 @@ class AthenaEngine:
                 self.tables[alias] = self.tables[table]
                 self.descriptions[alias] = self.descriptions[table]
                 self.bytes_per_table[alias] = self.bytes_per_table[table]
+                if table in self.unavailable:
+                    self.unavailable[alias] = self.unavailable[table]
 
     def _load(
         self,
         table: str,
         columns: list[tuple[str, str]],
-        select: str,
+        select: Callable[[Sequence[Path]], str],
         files: list[Path],
         what: str,
         time_column: str,
@@ -110,8 +117,19 @@ class AthenaEngine:
         # Athena promises no row order without ORDER BY; letting DuckDB store the rows in
         # the order its parallel readers produce them loads ~20 % faster.
         self._con.execute("SET preserve_insertion_order = false")
+        skipped = 0
         try:
-            self._con.execute(f"CREATE TABLE {target} AS {select}")
+            self._con.execute(f"CREATE TABLE {target} AS {select(files)}")
+        except duckdb.Error:
+            readable = self._readable(select, files, what)
+            if not readable:  # queries on it say so rather than answer "0 rows"
+                path, reason = self.unreadable[-len(files)]
+                self.unavailable[table] = (
+                    f"could not load the bundle's athena data for {self.database}.{table}: none "
+                    f"of its {len(files)} file(s) could be read (first: {path.name}: {reason})"
+                )
+            skipped, files = len(files) - len(readable), readable
+            self._con.execute(f"CREATE TABLE {target} AS {select(files)}")
         finally:
             self._con.execute("RESET preserve_insertion_order")
         # The description tells the agent what the table holds and when (ISO strings sort).
@@ -121,9 +139,26 @@ class AthenaEngine:
         self.tables[table] = columns
         self.bytes_per_table[table] = sum(p.stat().st_size for p in files)
         span = f", {time_column} from {first} to {last}" if rows else ""
+        unreadable = f" ({skipped} unreadable file(s) skipped)" if skipped else ""
         self.descriptions[table] = (
-            f"{what}: {rows} rows from {len(files)} file(s) of the bundle{span}"
+            f"{what}: {rows} rows from {len(files)} file(s) of the bundle{unreadable}{span}"
         )
+
+    def _readable(
+        self, select: Callable[[Sequence[Path]], str], files: list[Path], what: str
+    ) -> list[Path]:
+        """The files DuckDB can read on their own; the others are skipped and named (with
+        none left the table is empty, and its description says why)."""
+        readable = []
+        for path in files:
+            try:
+                self._con.execute(f"SELECT count(*) FROM ({select([path])})").fetchall()
+                readable.append(path)
+            except duckdb.Error as exc:
+                reason = str(exc).splitlines()[0].split(": /")[0]
+                self.unreadable.append((path, reason))
+                log.warning("skipped unreadable %s file %s: %s", what, path, reason)
+        return readable
 
     def table_schemas(self) -> list[TableSchema]:
         return [
@@ -142,6 +177,9 @@ class AthenaEngine:
         statement = ensure_read_only(sql)
         schema = {t: {c: _trino_type(k) for c, k in cols} for t, cols in self.tables.items()}
         duck_sql = to_duckdb(statement, database=self.database, schema=schema)
+        for table, reason in self.unavailable.items():
+            if re.search(rf"\b{re.escape(table)}\b", duck_sql, re.IGNORECASE):
+                raise TelemetryUnavailableError(reason)
         cursor = self._con.cursor()
         watchdog = threading.Timer(timeout_s, cursor.interrupt)
         watchdog.daemon = True
