@@ -26,7 +26,7 @@ from agent.render import render_markdown
 from agent.report import Evidence, Report
 from agent.run_context import InvestigationContext
 from agent.state import InvestigationState
-from agent.telemetry.base import TelemetryBackend
+from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
@@ -67,7 +67,9 @@ def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> Any:
     return build_chat_model(settings)
 
 
-def _log_groups(settings: Settings, backend: TelemetryBackend) -> list[str]:
+def _log_groups(
+    settings: Settings, backend: TelemetryBackend, notes: list[str] | None = None
+) -> list[str]:
     """The log groups the investigation searches: the configured ones, else every group
     there is (up to StartQuery's 50). Offline, the bundle is the whole world: configured
     groups it does not hold are dropped, or every query would fail on them."""
@@ -75,7 +77,15 @@ def _log_groups(settings: Settings, backend: TelemetryBackend) -> list[str]:
         return list(settings.log_groups)
     if not backend.capabilities.logs_insights:
         return []
-    existing = [g.name for g in backend.list_log_groups()]
+    try:
+        existing = [g.name for g in backend.list_log_groups()]
+    except TelemetryUnavailableError as exc:
+        if backend.name != "local":  # AWS: credentials or network, the whole run would fail
+            raise
+        # A bundle's logs unreadable: investigate its other sources all the same, and say so.
+        if notes is not None:
+            notes.append(f"Logs: the bundle's log files could not be read ({exc})")
+        return []
     held = [g for g in settings.log_groups if g in existing]
     return held or existing[:50]
 
@@ -111,6 +121,7 @@ def _run(
     from agent.graph import build_graph
 
     settings = _with_bundle_architecture(settings)
+    data_notes: list[str] = []  # sources the run had to do without, for the report's notes
     context = InvestigationContext(
         settings=settings,
         backend=backend,
@@ -118,7 +129,7 @@ def _run(
         ledger=EvidenceLedger(existing),
         budget=Budget(settings),
         chat_model=chat_model,
-        log_groups=_log_groups(settings, backend),
+        log_groups=_log_groups(settings, backend, data_notes),
         on_progress=on_progress,
     )
     config: Any = {
@@ -129,6 +140,7 @@ def _run(
         graph = build_graph(checkpointer)
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report = Report.model_validate(final["report"])
+    report.notes.extend(data_notes)
     for incident_note in getattr(chat_model, "incidents", []) or []:
         report.notes.append(f"Model: {incident_note}")
     return report.model_copy(update={"thread_id": thread_id})

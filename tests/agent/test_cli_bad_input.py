@@ -211,3 +211,21 @@ def test_log_groups_the_bundle_lacks_are_named_and_the_bundle_searched(
     logs = [e for e in report["evidence"] if e["tool"] == "run_logs_insights_query"]
     assert logs and all(e["status"] != "error" for e in logs)
     assert "ProvisionedThroughputExceededException" in result.stdout
+
+
+def test_a_bundle_whose_logs_are_all_unreadable_is_investigated_from_its_other_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    copy = tmp_path / "incident"
+    shutil.copytree(DEMO_BUNDLE, copy)
+    for log_file in (copy / "logs").iterdir():
+        log_file.write_bytes(b"this is not gzip")
+    result = fa2("analyze", "--bundle", str(copy), "--model", "baseline", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert any(
+        note.startswith("Logs: the bundle's log files could not be read (none of the 3 log file")
+        for note in report["notes"]
+    )
+    assert any(e["tool"] == "run_athena_query" and e["row_count"] for e in report["evidence"])
