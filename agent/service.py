@@ -196,9 +196,17 @@ def ask(
         raise ValueError("the follow-up question is empty")
     values = thread_values(thread_id, settings)
     if not values.get("incident"):
+        where = {
+            "sqlite": f" at {settings.checkpoint_path}",
+            "dynamodb": f" table {settings.dynamodb_table}",
+            # The memory checkpointer lives and dies with one process: a CLI `ask` never finds
+            # what a previous `fa2 analyze` left there.
+            "memory": " (it keeps threads only inside one process; use "
+            "FA2_CHECKPOINT_BACKEND=sqlite to follow up from the command line)",
+        }[settings.checkpoint_backend]
         raise ThreadNotFoundError(
-            f"no investigation thread {thread_id!r} in the {settings.checkpoint_backend} checkpointer"
-            + (f" at {settings.checkpoint_path}" if settings.checkpoint_backend == "sqlite" else "")
+            f"no investigation thread {thread_id!r} in the {settings.checkpoint_backend} "
+            f"checkpointer{where}"
         )
     incident = Incident.model_validate(values["incident"])
     if settings.bundle is None and values.get("bundle"):  # the thread was investigated offline

@@ -229,3 +229,16 @@ def test_a_bundle_whose_logs_are_all_unreadable_is_investigated_from_its_other_s
         for note in report["notes"]
     )
     assert any(e["tool"] == "run_athena_query" and e["row_count"] for e in report["evidence"])
+
+
+def test_an_unknown_thread_in_the_memory_checkpointer_explains_why(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_BACKEND", "memory")
+    result = fa2("ask", "--thread", "fa2-0123456789ab", "why?")
+    assert_clean_error(
+        result,
+        2,
+        "no investigation thread 'fa2-0123456789ab' in the memory checkpointer (it keeps "
+        "threads only inside one process; use FA2_CHECKPOINT_BACKEND=sqlite",
+    )
