@@ -97,8 +97,8 @@ class Settings(BaseSettings):
     bundle: Path | None = Field(None, description="Run offline over this incident bundle")
     log_groups: StringList = Field(default_factory=list, description="CloudWatch log groups (≤ 50)")
     default_logs_query: str = Field(
-        "fields @timestamp, @message, @logStream, @log | filter @message like /(?i)(error|exception|fail|timeout)/ | sort @timestamp desc | limit 50",
-        description="Logs Insights query the triage step runs first",
+        "",
+        description="Your own Logs Insights query, run by triage beside the standard ones (empty: none)",
     )
     athena_database: str = Field("aiops_db", description="Glue/Athena database of the log tables")
     athena_alb_table: str = Field(

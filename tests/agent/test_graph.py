@@ -49,6 +49,16 @@ def test_triage_runs_the_standard_first_queries_before_the_model(settings: Setti
     assert [e.id for e in report.evidence] == [f"E{i}" for i in range(1, 8)]
 
 
+def test_triage_also_runs_the_configured_default_logs_query(settings: Settings) -> None:
+    own = "fields @timestamp, @message | filter @message like /OrderRejected/ | limit 20"
+    model = ScriptedChatModel(turns=[ai(content="Enough.")])
+    backend = FakeBackend()
+    configured = settings.model_copy(update={"default_logs_query": own})
+    investigate(incident(), settings=configured, backend=backend, chat_model=model)
+    logs_queries = [query for kind, query in backend.calls if kind == "logs"]
+    assert len(logs_queries) == 3 and logs_queries[-1] == own
+
+
 def test_several_tool_calls_of_one_turn_run_concurrently_with_ids_in_call_order(
     settings: Settings,
 ) -> None:
