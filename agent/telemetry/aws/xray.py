@@ -4,7 +4,6 @@ full traces (BatchGetTraces, 5 ids per call) and the service graph."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableEr
 from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
+from agent.telemetry.trace_ids import normalise_trace_id
 
 LABEL = "X-Ray"
 # GetTraceSummaries rejects a StartTime..EndTime span longer than 24 hours; longer windows
@@ -26,8 +26,6 @@ MAX_SUMMARY_RANGE = timedelta(hours=24)
 BATCH_GET_TRACES_IDS = 5  # BatchGetTraces accepts at most 5 trace ids per call
 MAX_GET_TRACES = 50
 MAX_SUMMARY_PAGES = 20  # per slice: X-Ray may return many sparse pages while it scans
-TRACE_ID = re.compile(r"^1-[0-9a-f]{8}-[0-9a-f]{24}$")
-W3C_TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 def _whole_seconds(start: datetime, end: datetime) -> tuple[datetime, datetime]:
@@ -46,19 +44,6 @@ def split_range(
         start = max(time_range.start, end - step)
         yield start, end
         end = start
-
-
-def normalise_trace_id(trace_id: str) -> str:
-    """Accept X-Ray ids (`1-5f84c7a1-0123456789abcdef01234567`) and W3C ids (32 hex)."""
-    text = trace_id.strip().lower()
-    if W3C_TRACE_ID.match(text):
-        text = f"1-{text[:8]}-{text[8:]}"
-    if not TRACE_ID.match(text):
-        raise QueryError(
-            f"not an X-Ray trace id: {trace_id!r} (expected 1-<8 hex>-<24 hex>, e.g. "
-            "1-5f84c7a1-0123456789abcdef01234567, as find_traces returns)"
-        )
-    return text
 
 
 class XRay:
