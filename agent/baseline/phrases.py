@@ -40,6 +40,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "no error lines in the window.",
         "ja": "期間内にエラー行は見つかりませんでした。",
     },
+    "found_no_logs": {
+        "en": "no log lines it could read (the logs queries failed or no log group was queried).",
+        "ja": "読めるログ行がありませんでした (ログのクエリが失敗したか、ロググループが対象外でした)。",
+    },
     "no_source": {"en": "no source", "ja": "どのソースも"},
     "symptoms": {
         "en": "What the telemetry shows: {items}.",

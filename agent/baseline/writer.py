@@ -75,7 +75,11 @@ def _summary(findings: Findings, claims: list[Claim], t: Phrases) -> str:
         category = lead.category or t("unclassified")
         return f"{t('most_likely', category=category, statement=lead.statement)} {t('disclaimer')}"
     sources = ", ".join(sorted({e.tool for e in findings.evidence})) or t("no_source")
-    found = t("found_unexplained") if findings.has_errors else t("found_nothing")
+    logs_read = any(e.source == "logs" and e.status in ("ok", "empty") for e in findings.evidence)
+    if findings.has_errors:
+        found = t("found_unexplained")
+    else:  # "no error lines" only when logs were actually read
+        found = t("found_nothing") if logs_read else t("found_no_logs")
     parts = [t("inconclusive"), t("searched", sources=sources, found=found)]
     symptoms, _ = _symptoms(findings, t)
     if symptoms:

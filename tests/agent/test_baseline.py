@@ -6,7 +6,7 @@ from __future__ import annotations
 from agent.config import Settings
 from agent.models import TimeRange
 from agent.service import ask, investigate
-from agent.telemetry.base import QueryResult
+from agent.telemetry.base import QueryResult, TelemetryUnavailableError
 from tests.agent.fakes import CLOUDTRAIL_ROWS, PTEE_LINE, FakeBackend, incident
 
 
@@ -60,6 +60,20 @@ def test_thin_evidence_gives_an_honest_inconclusive_report(settings: Settings) -
     assert report.summary.startswith("Inconclusive: insufficient evidence")
     assert all(h.confidence == "low" for h in report.hypotheses)
     assert report.unknowns
+
+
+def test_an_inconclusive_report_does_not_claim_no_errors_when_it_could_not_read_the_logs(
+    settings: Settings,
+) -> None:
+    def unreadable(query: str) -> QueryResult:
+        raise TelemetryUnavailableError("AccessDeniedException: not authorized to logs:StartQuery")
+
+    backend = FakeBackend(logs_handler=unreadable, trail_rows=[])
+    backend.capabilities.xray = False
+    report = investigate(incident(), settings=settings, backend=backend)
+    assert report.summary.startswith("Inconclusive")
+    assert "no error lines" not in report.summary
+    assert "no log lines it could read" in report.summary
 
 
 def test_the_baseline_is_deterministic(settings: Settings) -> None:
