@@ -11,20 +11,7 @@ from pydantic import BaseModel, Field
 
 from agent.ledger import strip_unknown_citations, validate_hypotheses, validate_timeline
 from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
-from agent.telemetry.bundle import CATEGORIES
-
-Category = Literal[
-    "deployment",
-    "configuration",
-    "permissions",
-    "capacity",
-    "dependency",
-    "network",
-    "resource-exhaustion",
-    "traffic",
-    "security",
-    "data",
-]
+from agent.telemetry.bundle import CATEGORIES, RootCauseCategory
 
 
 class HypothesisDraft(BaseModel):
@@ -34,7 +21,7 @@ class HypothesisDraft(BaseModel):
     confidence: Literal["high", "medium", "low"] = Field(
         description="How well the evidence supports it."
     )
-    category: Category | None = Field(default=None, description="Root-cause category.")
+    category: RootCauseCategory | None = Field(default=None, description="Root-cause category.")
     reasoning: str = Field(
         default="", description="Why the cited evidence supports (or only suggests) this cause."
     )

@@ -11,7 +11,7 @@ import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,7 +29,9 @@ SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
     "metrics": ("metrics", (".json",)),
 }
 
-CATEGORIES = (
+# The root-cause categories a report may name; ground truth may also say the bundle holds too
+# little to tell ("insufficient-evidence"), which a report never claims as a cause.
+RootCauseCategory = Literal[
     "deployment",
     "configuration",
     "permissions",
@@ -40,7 +42,8 @@ CATEGORIES = (
     "traffic",
     "security",
     "data",
-)
+]
+CATEGORIES: tuple[RootCauseCategory, ...] = get_args(RootCauseCategory)
 
 
 class BundleError(Exception):
@@ -63,19 +66,7 @@ class KeyEvidence(BaseModel):
 class GroundTruth(BaseModel):
     model_config = ConfigDict(extra="forbid")
     root_cause: str
-    category: Literal[
-        "deployment",
-        "configuration",
-        "permissions",
-        "capacity",
-        "dependency",
-        "network",
-        "resource-exhaustion",
-        "traffic",
-        "security",
-        "data",
-        "insufficient-evidence",
-    ]
+    category: Literal[RootCauseCategory, "insufficient-evidence"]
     must_mention: list[list[str]] = Field(default_factory=list)
     key_evidence: list[KeyEvidence] = Field(default_factory=list)
     red_herrings: list[str] = Field(default_factory=list)
