@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.generators.common import Ids
-from evals.generators.lambda_logs import Invocation, LambdaLogs
+from evals.generators.lambda_logs import LambdaLogs
 from evals.generators.queue_consumer import BatchResult
 
 
@@ -79,17 +79,8 @@ class KinesisShard:
                 continue
             batch = ShardBatch(self.shard_id, ready, at, self.ids.uuid4(), self._attempt)
             result = self.handler(batch, self.ids)
-            failed = result.function_error or result.timed_out
-            self.function.invoke(
-                Invocation(
-                    request_id=batch.request_id,
-                    start=at,
-                    duration_ms=result.duration_ms,
-                    lines=result.lines,
-                    max_memory_mb=result.max_memory_mb,
-                    timed_out=result.timed_out,
-                )
-            )
+            failed = result.invocation_failed
+            self.function.invoke(result.invocation(batch.request_id, at))
             self.ages.append((at, (at - ready[0].arrival).total_seconds() * 1000))
             self.invocations.append((at, result.duration_ms, failed))
             at += timedelta(milliseconds=result.duration_ms)

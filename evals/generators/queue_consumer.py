@@ -52,6 +52,22 @@ class BatchResult:
     max_memory_mb: int = 110
     timed_out: bool = False
 
+    @property
+    def invocation_failed(self) -> bool:
+        """The handler raised or timed out: Lambda hands the whole batch back."""
+        return self.function_error or self.timed_out
+
+    def invocation(self, request_id: str, start: datetime) -> Invocation:
+        """The Lambda invocation that produced this result, as its log stream shows it."""
+        return Invocation(
+            request_id=request_id,
+            start=start,
+            duration_ms=self.duration_ms,
+            lines=self.lines,
+            max_memory_mb=self.max_memory_mb,
+            timed_out=self.timed_out,
+        )
+
 
 BatchHandler = Callable[[Batch, Ids], BatchResult]
 
@@ -104,17 +120,8 @@ class SqsConsumer:
         warm = any(not e.retired and e.busy_until <= at for e in self.function.environments)
         batch = Batch(chunk, at, self.ids.uuid4(), cold_start=not warm)
         result = self.handler(batch, self.ids)
-        self.function.invoke(
-            Invocation(
-                request_id=batch.request_id,
-                start=at,
-                duration_ms=result.duration_ms,
-                lines=result.lines,
-                max_memory_mb=result.max_memory_mb,
-                timed_out=result.timed_out,
-            )
-        )
-        failed_call = result.function_error or result.timed_out
+        self.function.invoke(result.invocation(batch.request_id, at))
+        failed_call = result.invocation_failed
         self.invocations.append((at, result.duration_ms, failed_call))
         done = at + timedelta(milliseconds=result.duration_ms)
         failed = {m.message_id for m in chunk} if failed_call else set(result.failed)
