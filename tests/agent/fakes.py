@@ -27,6 +27,7 @@ from agent.telemetry.base import (
     QueryResult,
     TableSchema,
 )
+from agent.telemetry.shapes.xray import SERVICE_GRAPH_COLUMNS
 
 WINDOW = TimeRange(
     start=datetime(2026, 3, 2, 9, 45, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
@@ -219,17 +220,7 @@ class FakeBackend:
 
     def get_service_graph(self, time_range: TimeRange) -> QueryResult:
         self._enter("xray", "graph")
-        columns = [
-            "service",
-            "type",
-            "downstream",
-            "requests",
-            "ok",
-            "errors",
-            "throttles",
-            "faults",
-            "avg_response_time",
-        ]
+        columns = list(SERVICE_GRAPH_COLUMNS)
         rows: list[list[str | None]] = [
             ["orders-put", "AWS::Lambda::Function", "orders", "900", "700", "0", "0", "200", "0.8"],
             ["orders", "AWS::DynamoDB::Table", None, "900", "700", "200", "200", "0", "0.05"],

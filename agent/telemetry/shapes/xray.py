@@ -30,6 +30,11 @@ TRACE_SUMMARY_COLUMNS = [
 ]
 
 
+def _exception_text(kind: str | None, message: str | None) -> str | None:
+    """An exception as `Kind: message`, or whichever of the two X-Ray recorded."""
+    return f"{kind}: {message}" if kind and message else (kind or message)
+
+
 def _root_cause(summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
     """Where X-Ray puts the blame: the first fault, error or response-time root cause that
     names an exception (else the first one at all), as `service > entity` and `Name: message`."""
@@ -41,8 +46,7 @@ def _root_cause(summary: Mapping[str, Any]) -> tuple[str | None, str | None]:
                 exception = None
                 for entity in path:
                     for exc in entity.get("Exceptions") or []:
-                        name, message = exc.get("Name"), exc.get("Message")
-                        exception = f"{name}: {message}" if name and message else (name or message)
+                        exception = _exception_text(exc.get("Name"), exc.get("Message"))
                 where = service.get("Name")
                 if path and path[-1].get("Name") and path[-1].get("Name") != where:
                     where = f"{where} > {path[-1]['Name']}"
@@ -131,8 +135,7 @@ def _walk_segment(
         operation = f"{operation} {aws['table_name']}"
     exception = None
     for exc in (doc.get("cause") or {}).get("exceptions") or []:
-        kind, message = exc.get("type"), exc.get("message")
-        exception = f"{kind}: {message}" if kind and message else (kind or message)
+        exception = _exception_text(exc.get("type"), exc.get("message"))
         break
     rows: list[Row] = [
         [
