@@ -8,10 +8,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from agent.config import Settings
-from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call, call_retrying_limits
-from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import (
     ColumnInfo,
     QueryError,
@@ -32,15 +30,7 @@ MAX_TABLES = 100
 ATHENA_USER_ERROR = 2  # AthenaError.ErrorCategory: 1 system, 2 user, 3 other
 
 
-class Athena:
-    def __init__(
-        self, settings: Settings, clients: AwsClients, waiter: Waiter, timeout_s: float
-    ) -> None:
-        self.settings = settings
-        self.clients = clients
-        self.waiter = waiter
-        self.timeout_s = timeout_s
-
+class Athena(QueryService):
     @property
     def _workgroup_arn(self) -> str:
         return f"arn:aws:athena:{self.settings.region}:*:workgroup/{self.settings.athena_workgroup}"

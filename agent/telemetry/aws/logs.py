@@ -9,11 +9,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from agent.config import MAX_LOG_GROUPS, Settings
+from agent.config import MAX_LOG_GROUPS
 from agent.models import TimeRange
-from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call, call_retrying_limits
-from agent.telemetry.aws.polling import Deadline, Waiter
+from agent.telemetry.aws.polling import Deadline
+from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import LogGroupInfo, QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import logs_insights_url
@@ -30,15 +30,7 @@ def _log_group_arn(region: str, name: str) -> str:
     return f"arn:aws:logs:{region}:*:log-group:{name}"
 
 
-class LogsInsights:
-    def __init__(
-        self, settings: Settings, clients: AwsClients, waiter: Waiter, timeout_s: float
-    ) -> None:
-        self.settings = settings
-        self.clients = clients
-        self.waiter = waiter
-        self.timeout_s = timeout_s
-
+class LogsInsights(QueryService):
     # ------------------------------------------------------------------ log groups
 
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:

@@ -8,11 +8,10 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.config import Settings
 from agent.models import TimeRange
-from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
-from agent.telemetry.aws.polling import Deadline, Waiter
+from agent.telemetry.aws.polling import Deadline
+from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
@@ -46,15 +45,7 @@ def split_range(
         end = start
 
 
-class XRay:
-    def __init__(
-        self, settings: Settings, clients: AwsClients, waiter: Waiter, timeout_s: float
-    ) -> None:
-        self.settings = settings
-        self.clients = clients
-        self.waiter = waiter
-        self.timeout_s = timeout_s
-
+class XRay(QueryService):
     def _call(self, method: str, action: str, **kwargs: Any) -> dict[str, Any]:
         return call(
             getattr(self.clients.xray, method),
