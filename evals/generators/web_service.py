@@ -241,7 +241,7 @@ class WebService:
             "AWS/ApplicationELB",
             "TargetResponseTime",
             dims,
-            mean_by_minute([(x[0], x[3]) for x in p if x[2] is not None]),
+            latency_minutes(self),
             unit="Seconds",
             statistic="Average",
             fill=None,
@@ -289,3 +289,9 @@ def ec2_instance(
 def error_minutes(service: WebService) -> dict[datetime, float]:
     """5XX responses from the targets per minute (HTTPCode_Target_5XX_Count)."""
     return count_by_minute([p[0] for p in service.points if p[2] is not None and p[2] >= 500])
+
+
+def latency_minutes(service: WebService) -> dict[datetime, float]:
+    """Mean seconds the targets took to answer, per minute (TargetResponseTime; requests
+    no target answered do not count)."""
+    return mean_by_minute([(p[0], p[3]) for p in service.points if p[2] is not None])

@@ -12,7 +12,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, spring_line
 from evals.generators.cloudtrail import Principal, Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
 from evals.generators.xray import sql_call
@@ -301,12 +301,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         architecture="ALB shop-alb -> ECS Fargate service checkout (cluster shop, Spring Boot, "
         "target group checkout-tg) -> RDS for PostgreSQL orders-db. Deployed by CodePipeline "
         "(rolling update, ECS service scheduler registers the new tasks).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "shop-checkout-target-5xx",
             "Target 5XX responses on shop-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/shop-alb/50dc6c495c0c9188"},
+            "app/shop-alb/50dc6c495c0c9188",
+            "HTTPCode_Target_5XX_Count",
             threshold=10.0,
             datapoint=value,
             fired=fired,

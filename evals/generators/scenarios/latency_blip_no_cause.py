@@ -13,9 +13,9 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, mean_by_minute
-from evals.generators.web_service import Request, Response, WebService, ecs_task
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile
+from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
 
 NAME = "latency-blip-no-cause"
 START, END = utc("2026-04-01T16:00:00Z"), utc("2026-04-01T16:45:00Z")
@@ -130,8 +130,7 @@ def generate(writer: BundleWriter) -> None:
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
-    latency = mean_by_minute([(p[0], p[3]) for p in service.points if p[2] is not None])
-    fired, value = first_breach(latency, 0.4)
+    fired, value = first_breach(latency_minutes(service), 0.4)
     writer.manifest(_manifest(fired, round(value, 3)))
     writer.readme(readme_beside(__file__))
 
@@ -141,16 +140,14 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         title="search-api latency alarm",
         architecture="ALB search-alb -> ECS Fargate service search-api (three tasks) -> an "
         "OpenSearch domain (not instrumented; no telemetry from it in this bundle).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "search-api-latency",
             "Average target response time above 400 ms",
-            namespace="AWS/ApplicationELB",
-            metric="TargetResponseTime",
-            dimensions={"LoadBalancer": "app/search-alb/6f5e4d3c2b1a0f9e"},
+            "app/search-alb/6f5e4d3c2b1a0f9e",
+            "TargetResponseTime",
             threshold=0.4,
             datapoint=value,
             fired=fired,
-            statistic="AVERAGE",
         ),
         start=START,
         end=END,

@@ -15,7 +15,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
 from evals.generators.xray import aws_call
@@ -210,12 +210,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         "private subnets of us-east-1a 10.0.10.0/24 and us-east-1b 10.0.20.0/24; one NAT "
         "gateway per zone for internet egress; DynamoDB through a gateway endpoint) -> "
         f"DynamoDB table payments and the payment provider's API ({PROVIDER}).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "payments-api-target-5xx",
             "Target 5XX on payments-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/payments-alb/9a3b5c7d1e2f4a6b"},
+            "app/payments-alb/9a3b5c7d1e2f4a6b",
+            "HTTPCode_Target_5XX_Count",
             threshold=10.0,
             datapoint=value,
             fired=fired,

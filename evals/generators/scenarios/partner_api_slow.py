@@ -10,9 +10,9 @@ from typing import Any
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, mean_by_minute
-from evals.generators.web_service import Request, Response, WebService, ecs_task
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.metrics import MetricFile
+from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
 from evals.generators.xray import aws_call, remote_http
 
 NAME = "partner-api-slow"
@@ -139,8 +139,7 @@ def generate(writer: BundleWriter) -> None:
     metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
     service.write_metrics(metrics)
     metrics.write(writer)
-    latency = mean_by_minute([(p[0], p[3]) for p in service.points if p[2] is not None])
-    fired, value = first_breach(latency, 1.0)
+    fired, value = first_breach(latency_minutes(service), 1.0)
     writer.manifest(_manifest(fired, round(value, 3)))
     writer.readme(readme_beside(__file__))
 
@@ -150,16 +149,14 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         title="quote-service latency",
         architecture="ALB logistics-alb -> ECS service quote-service (three tasks, X-Ray SDK) -> "
         "DynamoDB table quotes-cache, and the freight-rates partner API over HTTPS.",
-        alarm=alarm(
+        alarm=alb_alarm(
             "quote-service-latency",
             "Average target response time above 1 s",
-            namespace="AWS/ApplicationELB",
-            metric="TargetResponseTime",
-            dimensions={"LoadBalancer": "app/logistics-alb/3c9d8e7f6a5b4c3d"},
+            "app/logistics-alb/3c9d8e7f6a5b4c3d",
+            "TargetResponseTime",
             threshold=1.0,
             datapoint=value,
             fired=fired,
-            statistic="AVERAGE",
         ),
         start=START,
         end=END,

@@ -14,7 +14,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, postgres_line, spring_line
 from evals.generators.cloudtrail import Principal, Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import (
     Request,
@@ -247,12 +247,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         architecture="Internal ALB inventory-alb -> ECS Fargate service inventory-api (Spring "
         "Boot, HikariCP minimumIdle 20; target tracking on CPU 60 %, 4-12 tasks) -> RDS for "
         "PostgreSQL inventory-db (db.t4g.medium, max_connections 170).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "inventory-api-target-5xx",
             "Target 5XX on inventory-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/inventory-alb/5e4d3c2b1a0f9e8d"},
+            "app/inventory-alb/5e4d3c2b1a0f9e8d",
+            "HTTPCode_Target_5XX_Count",
             threshold=10.0,
             datapoint=value,
             fired=fired,

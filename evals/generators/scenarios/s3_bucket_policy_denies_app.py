@@ -22,7 +22,7 @@ from evals.generators.common import (
     seeded_rng,
     utc,
 )
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
 from evals.generators.xray import aws_call
@@ -239,12 +239,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         architecture="ALB media-alb -> ECS Fargate service media-api (two tasks, private "
         f"subnets, egress through a NAT gateway, X-Ray SDK) -> S3 bucket {BUCKET} "
         f"(account {ACCOUNT_ID}).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "media-api-target-5xx",
             "Target 5XX on media-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/media-alb/0d4c7b2a9e8f1d3c"},
+            "app/media-alb/0d4c7b2a9e8f1d3c",
+            "HTTPCode_Target_5XX_Count",
             threshold=15.0,
             datapoint=value,
             fired=fired,

@@ -16,7 +16,7 @@ from evals.generators.cloudtrail import Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.db_pool import ConnectionPool
 from evals.generators.lambda_logs import LambdaLogs
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.secrets_rotation import Secret, rotate
 from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
@@ -249,12 +249,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         architecture="ALB orders-alb -> ECS Fargate service orders-api (three tasks, FastAPI + "
         "SQLAlchemy) -> RDS for PostgreSQL orders-db. The database credentials live in the "
         f"Secrets Manager secret {SECRET.name}.",
-        alarm=alarm(
+        alarm=alb_alarm(
             "orders-api-target-5xx",
             "Target 5XX on orders-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/orders-alb/5b1c9d2e7f3a4b6c"},
+            "app/orders-alb/5b1c9d2e7f3a4b6c",
+            "HTTPCode_Target_5XX_Count",
             threshold=10.0,
             datapoint=value,
             fired=fired,

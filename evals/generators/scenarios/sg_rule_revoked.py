@@ -13,7 +13,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Principal, Trail, poll
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, mean_by_minute
 from evals.generators.web_service import Request, Response, WebService, ec2_instance, error_minutes
 from evals.generators.xray import sql_call
@@ -309,12 +309,11 @@ def _manifest(fired: datetime, value: float) -> dict[str, Any]:
         architecture="ALB orders-web-alb -> EC2 Auto Scaling group orders-web-asg (Django + "
         f"gunicorn, security group {APP_SG}) -> RDS for PostgreSQL orders-db (security group "
         f"{DB_SG}, port 5432).",
-        alarm=alarm(
+        alarm=alb_alarm(
             "orders-web-target-5xx",
             "Target 5XX on orders-web-alb",
-            namespace="AWS/ApplicationELB",
-            metric="HTTPCode_Target_5XX_Count",
-            dimensions={"LoadBalancer": "app/orders-web-alb/8e4f1a2b3c4d5e6f"},
+            "app/orders-web-alb/8e4f1a2b3c4d5e6f",
+            "HTTPCode_Target_5XX_Count",
             threshold=10.0,
             datapoint=value,
             fired=fired,
