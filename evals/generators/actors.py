@@ -3,7 +3,10 @@ userIdentity), shared so that the same dashboard or pipeline looks the same ever
 
 from __future__ import annotations
 
-from evals.generators.cloudtrail import Principal
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals.generators.cloudtrail import Principal, Trail, poll
 
 TERRAFORM_UA = (
     "APN/1.0 HashiCorp/1.0 Terraform/1.7.4 (+https://www.terraform.io) "
@@ -19,6 +22,21 @@ GRAFANA = Principal(
     role_id="AROAZ6EXAMPLEGRAFAN1",
     user_agent="aws-sdk-go/1.50.8 (go1.21.6; linux; amd64) grafana/10.3.1",
 )
+
+
+def dashboard_poll(
+    trail: Trail,
+    first: datetime,
+    end: datetime,
+    alarm_prefix: str,
+    *panels: tuple[str, str, dict[str, Any] | None],
+) -> None:
+    """The team's Grafana dashboard refreshing every 5 minutes from `first`: it lists the
+    alarms named `<alarm_prefix>*`, then makes the read-only calls of its other panels
+    (eventSource, eventName, request)."""
+    alarms = ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": alarm_prefix})
+    poll(trail, GRAFANA, first, end, timedelta(minutes=5), [alarms, *panels])
+
 
 TERRAFORM_PIPELINE = Principal(
     "AssumedRole",

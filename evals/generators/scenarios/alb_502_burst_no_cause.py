@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.cloudtrail import Trail, poll
+from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
@@ -74,20 +74,16 @@ def _statsd_noise(service: WebService, ids: Ids) -> None:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=52),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "catalog-"}),
-            (
-                "ecs.amazonaws.com",
-                "DescribeServices",
-                {"cluster": "catalog", "services": ["catalog-api"]},
-            ),
-        ],
+        "catalog-",
+        (
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            {"cluster": "catalog", "services": ["catalog-api"]},
+        ),
     )
     trail.call(
         POLICY_AT,

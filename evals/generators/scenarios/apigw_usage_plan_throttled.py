@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user
-from evals.generators.cloudtrail import Trail, function_arn, poll, resource
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
+from evals.generators.cloudtrail import Trail, function_arn, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -66,16 +66,12 @@ def _handler(call: Call, ids: Ids) -> HandlerResult:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=8),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "partner-api-"}),
-            ("apigateway.amazonaws.com", "GetUsagePlans", {"limit": 25}),
-        ],
+        "partner-api-",
+        ("apigateway.amazonaws.com", "GetUsagePlans", {"limit": 25}),
     )
     target = [resource("AWS::Lambda::Function", function_arn(FUNCTION))]
     trail.call(

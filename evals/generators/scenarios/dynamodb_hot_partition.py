@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, sso_user
-from evals.generators.cloudtrail import Trail, poll, resource, table_arn
+from evals.generators.actors import dashboard_poll, sso_user
+from evals.generators.cloudtrail import Trail, resource, table_arn
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -139,16 +139,12 @@ class EventsIngest:
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
     table = [resource("AWS::DynamoDB::Table", table_arn("events"))]
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=37),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "events-"}),
-            ("dynamodb.amazonaws.com", "DescribeTable", {"tableName": "events"}),
-        ],
+        "events-",
+        ("dynamodb.amazonaws.com", "DescribeTable", {"tableName": "events"}),
     )
     engineer = sso_user(
         "priya.n@example.com", cli_command="dynamodb.update-table", ip="198.51.100.88"

@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user, workload_role
+from evals.generators.actors import (
+    GRAFANA,
+    TERRAFORM_PIPELINE,
+    dashboard_poll,
+    sso_user,
+    workload_role,
+)
 from evals.generators.cloudtrail import (
     Trail,
     function_arn,
@@ -81,16 +87,12 @@ def _trail(ids: Ids, put: LambdaLogs) -> Trail:
     table = [resource("AWS::DynamoDB::Table", table_arn("orders"))]
     function = [resource("AWS::Lambda::Function", function_arn("orders-put"))]
     dynamodb, lambda_ = "dynamodb.amazonaws.com", "lambda.amazonaws.com"
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=41),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-"}),
-            (dynamodb, "DescribeTable", {"tableName": "orders"}),
-        ],
+        "orders-",
+        (dynamodb, "DescribeTable", {"tableName": "orders"}),
     )
     poll(
         trail,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import CODEPIPELINE, GRAFANA, sso_user
+from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, spring_line
-from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
@@ -104,20 +104,16 @@ def handler(request: Request, ids: Ids) -> Response:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=17),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "shop-"}),
-            (
-                "ecs.amazonaws.com",
-                "DescribeServices",
-                {"cluster": "shop", "services": ["checkout"]},
-            ),
-        ],
+        "shop-",
+        (
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            {"cluster": "shop", "services": ["checkout"]},
+        ),
     )
     dba = sso_user("ravi.k@example.com", ip="198.51.100.23")
     trail.call(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE
-from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, poll, resource
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
+from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
 from evals.generators.lambda_logs import LambdaLogs, plain_line, unhandled_python_error
@@ -114,16 +114,12 @@ def _handler(batch: ShardBatch, ids: Ids) -> BatchResult:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=36),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "telemetry-"}),
-            ("kinesis.amazonaws.com", "DescribeStreamSummary", {"streamName": "device-telemetry"}),
-        ],
+        "telemetry-",
+        ("kinesis.amazonaws.com", "DescribeStreamSummary", {"streamName": "device-telemetry"}),
     )
     target = [resource("AWS::Lambda::Function", function_arn(FUNCTION))]
     trail.call(

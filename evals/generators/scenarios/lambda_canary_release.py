@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import CODEPIPELINE, GRAFANA, TERRAFORM_PIPELINE
+from evals.generators.actors import CODEPIPELINE, TERRAFORM_PIPELINE, dashboard_poll
 from evals.generators.cloudtrail import (
     Principal,
     Trail,
     function_arn,
     lambda_configuration,
-    poll,
     resource,
     table_arn,
 )
@@ -107,13 +106,11 @@ def get_profile(call: Call, ids: Ids) -> HandlerResult:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=8),
         END,
-        timedelta(minutes=5),
-        [("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "profile-"})],
+        "profile-",
     )
     trail.call(
         TTL_CHANGE,

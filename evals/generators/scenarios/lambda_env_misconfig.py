@@ -8,12 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import (
     Trail,
     function_arn,
     lambda_configuration,
-    poll,
     resource,
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
@@ -104,16 +103,12 @@ class Notifier:
 
 def _trail(ids: Ids, function: LambdaLogs) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=29),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "payments-"}),
-            ("lambda.amazonaws.com", "ListFunctions20150331", {"maxItems": 50}),
-        ],
+        "payments-",
+        ("lambda.amazonaws.com", "ListFunctions20150331", {"maxItems": 50}),
     )
     trail.call(
         RETENTION_CHANGE,

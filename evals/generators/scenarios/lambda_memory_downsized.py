@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE, sso_user
-from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, poll, resource
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
+from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -94,20 +94,16 @@ def _process(function: LambdaLogs, ids: Ids, at: datetime) -> tuple[datetime, fl
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
     fn = [resource("AWS::Lambda::Function", function_arn(FUNCTION))]
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=23),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "media-"}),
-            (
-                "lambda.amazonaws.com",
-                "GetFunctionConfiguration20150331v2",
-                {"functionName": FUNCTION},
-            ),
-        ],
+        "media-",
+        (
+            "lambda.amazonaws.com",
+            "GetFunctionConfiguration20150331v2",
+            {"functionName": FUNCTION},
+        ),
     )
     trail.call(
         MEMORY_CHANGE,

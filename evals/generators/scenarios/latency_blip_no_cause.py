@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.cloudtrail import Trail, poll
+from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
@@ -70,20 +70,16 @@ def handler(request: Request, ids: Ids) -> Response:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=44),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "search-"}),
-            (
-                "elasticloadbalancing.amazonaws.com",
-                "DescribeTargetHealth",
-                {"targetGroupArn": TG_ARN},
-            ),
-        ],
+        "search-",
+        (
+            "elasticloadbalancing.amazonaws.com",
+            "DescribeTargetHealth",
+            {"targetGroupArn": TG_ARN},
+        ),
     )
     trail.call(
         TG_CHANGE,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import CODEPIPELINE, GRAFANA, sso_user
+from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.cloudtrail import Trail, poll
+from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
@@ -89,20 +89,16 @@ def handler(request: Request, ids: Ids) -> Response:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=41),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "payments-"}),
-            (
-                "ecs.amazonaws.com",
-                "DescribeServices",
-                {"cluster": "payments", "services": ["payments-api"]},
-            ),
-        ],
+        "payments-",
+        (
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            {"cluster": "payments", "services": ["payments-api"]},
+        ),
     )
     trail.call(
         WORKER_DEPLOY,

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA
-from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.actors import dashboard_poll
+from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute, max_by_minute
@@ -52,20 +52,16 @@ def _simulate(
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=5),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "email-"}),
-            (
-                "sqs.amazonaws.com",
-                "GetQueueAttributes",
-                {"queueUrl": QUEUE_URL, "attributeNames": ["All"]},
-            ),
-        ],
+        "email-",
+        (
+            "sqs.amazonaws.com",
+            "GetQueueAttributes",
+            {"queueUrl": QUEUE_URL, "attributeNames": ["All"]},
+        ),
     )
     tagger = Principal(
         "AssumedRole",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA
+from evals.generators.actors import dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, postgres_line, spring_line
-from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
@@ -82,16 +82,12 @@ class InventoryApi:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=11),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "inventory-"}),
-            ("rds.amazonaws.com", "DescribeDBInstances", {"dBInstanceIdentifier": "inventory-db"}),
-        ],
+        "inventory-",
+        ("rds.amazonaws.com", "DescribeDBInstances", {"dBInstanceIdentifier": "inventory-db"}),
     )
     scaler = Principal(
         "AssumedRole",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, TERRAFORM_PIPELINE
+from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.cloudtrail import Principal, Trail, poll, resource
+from evals.generators.cloudtrail import Principal, Trail, resource
 from evals.generators.common import (
     ACCOUNT_ID,
     BundleWriter,
@@ -132,20 +132,16 @@ def _policy() -> dict[str, Any]:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=12),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "media-"}),
-            (
-                "ecs.amazonaws.com",
-                "DescribeServices",
-                {"cluster": "media", "services": ["media-api"]},
-            ),
-        ],
+        "media-",
+        (
+            "ecs.amazonaws.com",
+            "DescribeServices",
+            {"cluster": "media", "services": ["media-api"]},
+        ),
     )
     bucket = [resource("AWS::S3::Bucket", f"arn:aws:s3:::{BUCKET}")]
     host = f"{BUCKET}.s3.us-east-1.amazonaws.com"

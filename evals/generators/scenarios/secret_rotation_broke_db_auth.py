@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, sso_user
+from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line, postgres_line
-from evals.generators.cloudtrail import Trail, poll
+from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.db_pool import ConnectionPool
 from evals.generators.lambda_logs import LambdaLogs
@@ -145,16 +145,12 @@ def _checkpoints(db_log: LogGroup, ids: Ids) -> None:
 
 def _trail(ids: Ids, rotation: LambdaLogs) -> tuple[Trail, datetime]:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=21),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-"}),
-            ("rds.amazonaws.com", "DescribeDBInstances", {"dBInstanceIdentifier": "orders-db"}),
-        ],
+        "orders-",
+        ("rds.amazonaws.com", "DescribeDBInstances", {"dBInstanceIdentifier": "orders-db"}),
     )
     dba = sso_user("ravi.k@example.com", ip="198.51.100.23")
     trail.call(

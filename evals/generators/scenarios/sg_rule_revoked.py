@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import GRAFANA, sso_user
+from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.cloudtrail import Principal, Trail, poll
+from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, mean_by_minute
@@ -125,29 +125,25 @@ class OrdersWeb:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=33),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "orders-web-"}),
-            (
-                "ec2.amazonaws.com",
-                "DescribeInstances",
-                {
-                    "filterSet": {
-                        "items": [
-                            {
-                                "name": "tag:aws:autoscaling:groupName",
-                                "valueSet": {"items": [{"value": "orders-web-asg"}]},
-                            }
-                        ]
-                    }
-                },
-            ),
-        ],
+        "orders-web-",
+        (
+            "ec2.amazonaws.com",
+            "DescribeInstances",
+            {
+                "filterSet": {
+                    "items": [
+                        {
+                            "name": "tag:aws:autoscaling:groupName",
+                            "valueSet": {"items": [{"value": "orders-web-asg"}]},
+                        }
+                    ]
+                }
+            },
+        ),
     )
     asg = Principal(
         "AssumedRole",

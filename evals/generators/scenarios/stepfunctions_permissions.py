@@ -8,8 +8,8 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.actors import CODEPIPELINE, GRAFANA, sso_user
-from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, poll, resource
+from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
+from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line, unhandled_python_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -207,23 +207,19 @@ class Workflow:
 
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
-    poll(
+    dashboard_poll(
         trail,
-        GRAFANA,
         START + timedelta(seconds=52),
         END,
-        timedelta(minutes=5),
-        [
-            ("monitoring.amazonaws.com", "DescribeAlarms", {"alarmNamePrefix": "reports-"}),
-            (
-                "states.amazonaws.com",
-                "ListExecutions",
-                {
-                    "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:report-pipeline",
-                    "statusFilter": "FAILED",
-                },
-            ),
-        ],
+        "reports-",
+        (
+            "states.amazonaws.com",
+            "ListExecutions",
+            {
+                "stateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:report-pipeline",
+                "statusFilter": "FAILED",
+            },
+        ),
     )
     trail.call(
         CODE_DEPLOY,
