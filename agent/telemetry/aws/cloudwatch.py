@@ -24,6 +24,8 @@ from agent.telemetry.shapes import (
     from_describe_alarms,
     from_list_metrics,
     from_metric_data,
+    list_metrics_query,
+    metric_data_query,
 )
 
 LABEL = "CloudWatch"
@@ -98,13 +100,6 @@ def _graph_entry(query: MetricQuery) -> list[Any]:
     )
 
 
-def _describe_query(query: MetricQuery) -> str:
-    if query.expression is not None:
-        return f"{query.id} = {query.expression}"
-    dims = ",".join(f"{d.name}={d.value}" for d in query.dimensions)
-    return f"{query.id} = {query.namespace} {query.metric_name}{{{dims}}} {query.statistic}/{query.period}s"
-
-
 class CloudWatch:
     def __init__(self, settings: Settings, clients: AwsClients) -> None:
         self.settings = settings
@@ -170,7 +165,7 @@ class CloudWatch:
         )
         return from_metric_data(
             response,
-            query="GetMetricData " + "; ".join(_describe_query(q) for q in queries),
+            query=metric_data_query(queries),
             time_range=time_range,
             link=link,
         )
@@ -208,11 +203,9 @@ class CloudWatch:
                 more = True
                 break
             kwargs["NextToken"] = page["NextToken"]
-        parts = [f"{k}={v}" for k, v in (("namespace", namespace), ("metric", metric_name)) if v]
-        parts += [f"{d.name}={d.value}" for d in dimensions]
         result = from_list_metrics(
             {"Metrics": metrics},
-            query="ListMetrics " + (" ".join(parts) or "(all)"),
+            query=list_metrics_query(namespace, metric_name, dimensions),
             link=metrics_browser_url(self.settings.region),
             max_rows=MAX_LIST_METRICS,
         )

@@ -45,13 +45,6 @@ MAX_GET_TRACES = 50  # as many as the AWS backend fetches at once
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
-def _describe_metric_query(query: MetricQuery) -> str:
-    if query.expression is not None:
-        return f"{query.id} = {query.expression}"
-    dims = ",".join(f"{d.name}={d.value}" for d in query.dimensions)
-    return f"{query.id} = {query.namespace} {query.metric_name}{{{dims}}} {query.statistic}/{query.period}s"
-
-
 class LocalBackend:
     """`TelemetryBackend` over one incident bundle (see shared spec: incident-bundle.md)."""
 
@@ -242,7 +235,7 @@ class LocalBackend:
             raise QueryError(f"metric query id {duplicate!r} is used twice; ids must be unique")
         return shapes.from_metric_data(
             self._metrics.get_metric_data(queries, time_range),
-            query="GetMetricData " + "; ".join(_describe_metric_query(q) for q in queries),
+            query=shapes.metric_data_query(queries),
             time_range=time_range,
             link=self.bundle.reference("metrics"),
         )
@@ -253,11 +246,9 @@ class LocalBackend:
         metric_name: str | None = None,
         dimensions: Sequence[MetricDimension] = (),
     ) -> QueryResult:
-        parts = [f"{k}={v}" for k, v in (("namespace", namespace), ("metric", metric_name)) if v]
-        parts += [f"{d.name}={d.value}" for d in dimensions]
         return shapes.from_list_metrics(
             self._metrics.list_metrics(namespace, metric_name, dimensions),
-            query="ListMetrics " + (" ".join(parts) or "(all)"),
+            query=shapes.list_metrics_query(namespace, metric_name, dimensions),
             link=self.bundle.reference("metrics"),
         )
 

@@ -16,6 +16,8 @@ from agent.telemetry.shapes.cloudwatch import (
     from_describe_alarms,
     from_list_metrics,
     from_metric_data,
+    list_metrics_query,
+    metric_data_query,
 )
 from agent.telemetry.shapes.logs_athena import from_athena, from_logs_insights
 from agent.telemetry.shapes.values import Row, format_number, format_timestamp
@@ -44,4 +46,6 @@ __all__ = [
     "from_metric_data",
     "from_service_graph",
     "from_trace_summaries",
+    "list_metrics_query",
+    "metric_data_query",
 ]

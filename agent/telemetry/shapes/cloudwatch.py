@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from agent.models import TimeRange
-from agent.telemetry.base import QueryResult
+from agent.models import MetricDimension, TimeRange
+from agent.telemetry.base import MetricQuery, QueryResult
 from agent.telemetry.shapes.values import (
     Row,
     dimensions_text,
@@ -16,6 +17,27 @@ from agent.telemetry.shapes.values import (
 )
 
 # ---------------------------------------------------------------- CloudWatch metrics
+
+
+def metric_data_query(queries: Sequence[MetricQuery]) -> str:
+    """The `query` text of a GetMetricData result: each query as `id = what it reads`."""
+    return "GetMetricData " + "; ".join(_describe_metric_query(q) for q in queries)
+
+
+def _describe_metric_query(query: MetricQuery) -> str:
+    if query.expression is not None:
+        return f"{query.id} = {query.expression}"
+    dims = ",".join(f"{d.name}={d.value}" for d in query.dimensions)
+    return f"{query.id} = {query.namespace} {query.metric_name}{{{dims}}} {query.statistic}/{query.period}s"
+
+
+def list_metrics_query(
+    namespace: str | None, metric_name: str | None, dimensions: Sequence[MetricDimension]
+) -> str:
+    """The `query` text of a ListMetrics result: the filters given, or `(all)`."""
+    parts = [f"{k}={v}" for k, v in (("namespace", namespace), ("metric", metric_name)) if v]
+    parts += [f"{d.name}={d.value}" for d in dimensions]
+    return "ListMetrics " + (" ".join(parts) or "(all)")
 
 
 def from_metric_data(
