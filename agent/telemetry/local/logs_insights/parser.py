@@ -301,6 +301,13 @@ class _Parser:
         return left
 
     def match_pattern(self) -> ast.Str | ast.Regex:
+        pattern = self.string_or_regex()
+        if pattern is None:
+            raise self.error('a "string" or /regex/ to match')
+        return pattern
+
+    def string_or_regex(self) -> ast.Str | ast.Regex | None:
+        """A "string" or /regex/ literal if one comes next (consumed), else None."""
         token = self.tok
         if token.kind == "string":
             self.advance()
@@ -308,7 +315,7 @@ class _Parser:
         if token.kind == "regex":
             self.advance()
             return ast.Regex(token.text, token.pos)
-        raise self.error('a "string" or /regex/ to match')
+        return None
 
     def list_literal(self) -> ast.ListLit:
         start = self.expect("lbrack", "'[' to start a list")
@@ -359,12 +366,9 @@ class _Parser:
         if token.kind == "duration":
             self.advance()
             return _duration(token)
-        if token.kind == "string":
-            self.advance()
-            return ast.Str(token.text, token.pos)
-        if token.kind == "regex":
-            self.advance()
-            return ast.Regex(token.text, token.pos)
+        literal = self.string_or_regex()
+        if literal is not None:
+            return literal
         if token.kind == "lparen":
             self.advance()
             inner = self.expr()
