@@ -232,3 +232,29 @@ def lambda_configuration(
     }
     config.update(extra or {})
     return config
+
+
+def update_function_configuration(
+    trail: Trail,
+    at: datetime,
+    principal: Principal,
+    function: str,
+    change: dict[str, Any],
+    **configuration: Any,
+) -> None:
+    """An UpdateFunctionConfiguration call on `function` that sends `change` (request keys
+    such as memorySize or timeout); `configuration` describes the configuration Lambda
+    answers with (the keywords of lambda_configuration)."""
+    revision_id = trail.ids.uuid4()
+    trail.call(
+        at,
+        principal,
+        "lambda.amazonaws.com",
+        "UpdateFunctionConfiguration20150331v2",
+        read_only=False,
+        request={"functionName": function, **change},
+        response=lambda_configuration(
+            function, modified=at, revision_id=revision_id, **configuration
+        ),
+        resources=[resource("AWS::Lambda::Function", function_arn(function))],
+    )

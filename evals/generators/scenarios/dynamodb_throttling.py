@@ -18,10 +18,10 @@ from evals.generators.actors import (
 from evals.generators.cloudtrail import (
     Trail,
     function_arn,
-    lambda_configuration,
     poll,
     resource,
     table_arn,
+    update_function_configuration,
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import (
@@ -113,21 +113,14 @@ def _trail(ids: Ids, put: LambdaLogs) -> Trail:
         request={"functionName": "orders-put"},
         resources=function,
     )
-    trail.call(
+    update_function_configuration(
+        trail,
         CONFIG_CHANGE,
         TERRAFORM_PIPELINE,
-        lambda_,
-        "UpdateFunctionConfiguration20150331v2",
-        read_only=False,
-        request={"functionName": "orders-put", "timeout": 15},
-        response=lambda_configuration(
-            "orders-put",
-            modified=CONFIG_CHANGE,
-            timeout=15,
-            revision_id=ids.uuid4(),
-            description="Create or update an order",
-        ),
-        resources=function,
+        "orders-put",
+        {"timeout": 15},
+        timeout=15,
+        description="Create or update an order",
     )
 
     # the cause: an engineer sets the production table to 5 WCU (meant for orders-staging)

@@ -11,7 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
-from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
+from evals.generators.cloudtrail import (
+    Trail,
+    update_function_configuration,
+)
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
 from evals.generators.lambda_logs import LambdaLogs, plain_line, unhandled_python_error
@@ -121,23 +124,15 @@ def _trail(ids: Ids) -> Trail:
         "telemetry-",
         ("kinesis.amazonaws.com", "DescribeStreamSummary", {"streamName": "device-telemetry"}),
     )
-    target = [resource("AWS::Lambda::Function", function_arn(FUNCTION))]
-    trail.call(
+    update_function_configuration(
+        trail,
         MEMORY_CHANGE,
         TERRAFORM_PIPELINE,
-        "lambda.amazonaws.com",
-        "UpdateFunctionConfiguration20150331v2",
-        read_only=False,
-        request={"functionName": FUNCTION, "memorySize": 512},
-        response=lambda_configuration(
-            FUNCTION,
-            modified=MEMORY_CHANGE,
-            revision_id=ids.uuid4(),
-            timeout=60,
-            memory=512,
-            description="Enrich device telemetry and store it",
-        ),
-        resources=target,
+        FUNCTION,
+        {"memorySize": 512},
+        timeout=60,
+        memory=512,
+        description="Enrich device telemetry and store it",
     )
     return trail
 

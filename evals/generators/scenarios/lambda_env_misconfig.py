@@ -12,8 +12,8 @@ from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import (
     Trail,
     function_arn,
-    lambda_configuration,
     resource,
+    update_function_configuration,
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
@@ -131,25 +131,18 @@ def _trail(ids: Ids, function: LambdaLogs) -> Trail:
         resources=target,
     )
     hidden = {"variables": "HIDDEN_DUE_TO_SECURITY_REASONS"}
-    trail.call(
+    update_function_configuration(
+        trail,
         ENV_CHANGE,
         engineer,
-        "lambda.amazonaws.com",
-        "UpdateFunctionConfiguration20150331v2",
-        read_only=False,
-        request={"functionName": "payment-notifier", "environment": hidden},
-        response=lambda_configuration(
-            "payment-notifier",
-            modified=ENV_CHANGE,
-            revision_id=ids.uuid4(),
-            timeout=30,
-            memory=256,
-            runtime="nodejs20.x",
-            handler="index.handler",
-            description="Notify the payment partner",
-            extra={"environment": hidden},
-        ),
-        resources=target,
+        "payment-notifier",
+        {"environment": hidden},
+        timeout=30,
+        memory=256,
+        runtime="nodejs20.x",
+        handler="index.handler",
+        description="Notify the payment partner",
+        extra={"environment": hidden},
     )
     return trail
 

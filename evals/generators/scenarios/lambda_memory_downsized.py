@@ -9,7 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
-from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
+from evals.generators.cloudtrail import (
+    Trail,
+    function_arn,
+    resource,
+    update_function_configuration,
+)
 from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -105,22 +110,15 @@ def _trail(ids: Ids) -> Trail:
             {"functionName": FUNCTION},
         ),
     )
-    trail.call(
+    update_function_configuration(
+        trail,
         MEMORY_CHANGE,
         TERRAFORM_PIPELINE,
-        "lambda.amazonaws.com",
-        "UpdateFunctionConfiguration20150331v2",
-        read_only=False,
-        request={"functionName": FUNCTION, "memorySize": 128},
-        response=lambda_configuration(
-            FUNCTION,
-            modified=MEMORY_CHANGE,
-            revision_id=ids.uuid4(),
-            timeout=30,
-            memory=128,
-            description="Resize uploaded images",
-        ),
-        resources=fn,
+        FUNCTION,
+        {"memorySize": 128},
+        timeout=30,
+        memory=128,
+        description="Resize uploaded images",
     )
     engineer = sso_user(
         "sam.o@example.com", cli_command="lambda.put-function-concurrency", ip="198.51.100.31"
