@@ -106,3 +106,30 @@ def add_lambda_metrics(
         statistic="Average",
         fill=None,
     )
+
+
+def add_kinesis_consumer_metrics(
+    metrics: MetricFile,
+    function: str,
+    stream: str,
+    *,
+    ages: list[tuple[datetime, float]],
+    invocations: list[tuple[datetime, float, bool]],
+    incoming: dict[datetime, float],
+) -> dict[datetime, float]:
+    """A Lambda function reading a Kinesis stream: its IteratorAge (the oldest record's age
+    in ms when a batch starts, as (start, age)), its invocation metrics, and the records
+    the stream took in per minute. Returns IteratorAge by minute, what the alarm watches."""
+    iterator_age = max_by_minute(ages)
+    metrics.add(
+        "AWS/Lambda",
+        "IteratorAge",
+        {"FunctionName": function},
+        iterator_age,
+        unit="Milliseconds",
+        statistic="Maximum",
+        fill=None,
+    )
+    add_lambda_metrics(metrics, function, invocations)
+    metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": stream}, incoming)
+    return iterator_age

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.common import BundleWriter, Ids, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, add_lambda_metrics, max_by_minute
+from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics
 
 NAME = "kinesis-memory-leak"
 START, END = utc("2026-03-25T07:30:00Z"), utc("2026-03-25T08:15:00Z")
@@ -119,16 +119,15 @@ def generate(writer: BundleWriter) -> None:
     for shard in shards:
         shard.run()
     function.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
-    f = {"FunctionName": "clickstream-aggregator"}
-    calls = [c for s in shards for c in s.calls]
-    ages = max_by_minute([a for s in shards for a in s.ages])
-    metrics.add(
-        "AWS/Lambda", "IteratorAge", f, ages, unit="Milliseconds", statistic="Maximum", fill=None
+    metrics = MetricFile(marks=minutes(START, END))
+    ages = add_kinesis_consumer_metrics(
+        metrics,
+        "clickstream-aggregator",
+        "clickstream",
+        ages=[a for s in shards for a in s.ages],
+        invocations=[c for s in shards for c in s.calls],
+        incoming={m: _rate(m) * 60 * len(shards) for m in metrics.marks},
     )
-    add_lambda_metrics(metrics, "clickstream-aggregator", calls)
-    incoming = {m: _rate(m) * 60 * len(shards) for m in metrics.marks}
-    metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": "clickstream"}, incoming)
     metrics.write(writer)
     fired, value = first_breach(ages, 60_000.0)
     writer.manifest(_manifest(fired, round(value)))

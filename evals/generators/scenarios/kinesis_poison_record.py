@@ -19,7 +19,7 @@ from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
 from evals.generators.lambda_logs import LambdaLogs, plain_line, unhandled_python_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, max_by_minute
+from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics, count_by_minute
 from evals.generators.queue_consumer import BatchResult
 
 NAME = "kinesis-poison-record"
@@ -161,14 +161,14 @@ def generate(writer: BundleWriter) -> None:
             shard.advance(mark + timedelta(minutes=1))
     function.write(writer)
     metrics = MetricFile(marks=minutes(START, END))
-    dims = {"FunctionName": FUNCTION}
-    ages = max_by_minute([a for s in shards for a in s.ages])
-    metrics.add(
-        "AWS/Lambda", "IteratorAge", dims, ages, unit="Milliseconds", statistic="Maximum", fill=None
+    ages = add_kinesis_consumer_metrics(
+        metrics,
+        FUNCTION,
+        "device-telemetry",
+        ages=[a for s in shards for a in s.ages],
+        invocations=sorted(c for s in shards for c in s.invocations),
+        incoming=count_by_minute([r.arrival for s in shards for r in s.records]),
     )
-    add_lambda_metrics(metrics, FUNCTION, sorted(c for s in shards for c in s.invocations))
-    incoming = count_by_minute([r.arrival for s in shards for r in s.records])
-    metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": "device-telemetry"}, incoming)
     metrics.write(writer)
     _trail(ids).write(writer)
     fired, value = first_breach(ages, 60_000.0)
