@@ -9,7 +9,11 @@ from typing import Any
 import botocore.endpoint
 import pytest
 
+from agent.alarm import incident_from_bundle
 from agent.config import Settings, load_settings
+from agent.report import Report
+from agent.service import build_backend, investigate
+from agent.telemetry.bundle import load_bundle
 
 
 class RealModelRequestError(AssertionError):
@@ -35,3 +39,19 @@ def settings(tmp_path: Path) -> Settings:
     return load_settings(
         model="baseline", checkpoint_backend="sqlite", checkpoint_path=tmp_path / "threads.sqlite"
     )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Settings]:
+    """The demo bundle investigated once per test module by the baseline, its thread kept
+    in SQLite so follow-ups can be asked."""
+    from tests.conftest import DEMO_BUNDLE
+
+    settings = Settings(
+        model="baseline",
+        bundle=DEMO_BUNDLE,
+        checkpoint_backend="sqlite",
+        checkpoint_path=tmp_path_factory.mktemp("threads") / "threads.sqlite",
+    )
+    incident = incident_from_bundle(load_bundle(DEMO_BUNDLE), settings)
+    return investigate(incident, settings=settings, backend=build_backend(settings)), settings

@@ -7,28 +7,12 @@ import re
 
 import pytest
 
-from agent.alarm import incident_from_bundle
 from agent.baseline.followup import identifiers, intents
 from agent.config import Settings
 from agent.report import Report
-from agent.service import ask, build_backend, investigate
-from agent.telemetry.bundle import load_bundle
+from agent.service import ask, build_backend
 
 _CITED = re.compile(r"\bE\d+\b")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Settings]:
-    from tests.conftest import DEMO_BUNDLE
-
-    settings = Settings(
-        model="baseline",
-        bundle=DEMO_BUNDLE,
-        checkpoint_backend="sqlite",
-        checkpoint_path=tmp_path_factory.mktemp("threads") / "threads.sqlite",
-    )
-    incident = incident_from_bundle(load_bundle(DEMO_BUNDLE), settings)
-    return investigate(incident, settings=settings, backend=build_backend(settings)), settings
 
 
 def _ask(demo: tuple[Report, Settings], question: str) -> Report:

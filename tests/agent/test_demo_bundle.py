@@ -12,27 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from agent.alarm import incident_from_bundle
 from agent.config import Settings
 from agent.report import Report
-from agent.service import build_backend, investigate
-from agent.telemetry.bundle import load_bundle
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Settings]:
-    from tests.conftest import DEMO_BUNDLE
-
-    settings = Settings(
-        model="baseline",
-        bundle=DEMO_BUNDLE,
-        checkpoint_backend="sqlite",
-        checkpoint_path=tmp_path_factory.mktemp("threads") / "threads.sqlite",
-    )
-    incident = incident_from_bundle(load_bundle(DEMO_BUNDLE), settings)
-    return investigate(incident, settings=settings, backend=build_backend(settings)), settings
 
 
 def test_names_the_throttled_table_and_the_update_table_change(
