@@ -133,3 +133,34 @@ def add_kinesis_consumer_metrics(
     add_lambda_metrics(metrics, function, invocations)
     metrics.add("AWS/Kinesis", "IncomingRecords", {"StreamName": stream}, incoming)
     return iterator_age
+
+
+def add_queue_metrics(
+    metrics: MetricFile,
+    queue: str,
+    *,
+    sent: list[datetime],
+    received: list[datetime],
+    deleted: list[datetime],
+    backlog: list[tuple[datetime, float]],
+    oldest_age: list[tuple[datetime, float]],
+) -> dict[datetime, float]:
+    """The AWS/SQS series of one queue from its sends, receives and deletes, and samples of
+    its visible backlog and of its oldest message's age in seconds. Returns that age by
+    minute (ApproximateAgeOfOldestMessage), what a stalled-consumer alarm watches."""
+    q = {"QueueName": queue}
+    metrics.add("AWS/SQS", "NumberOfMessagesSent", q, count_by_minute(sent))
+    metrics.add("AWS/SQS", "NumberOfMessagesReceived", q, count_by_minute(received))
+    metrics.add("AWS/SQS", "NumberOfMessagesDeleted", q, count_by_minute(deleted))
+    metrics.add(
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        q,
+        max_by_minute(backlog),
+        statistic="Maximum",
+    )
+    age = max_by_minute(oldest_age)
+    metrics.add(
+        "AWS/SQS", "ApproximateAgeOfOldestMessage", q, age, unit="Seconds", statistic="Maximum"
+    )
+    return age

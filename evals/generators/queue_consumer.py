@@ -16,7 +16,7 @@ from typing import Any
 
 from evals.generators.common import Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
-from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, max_by_minute
+from evals.generators.metrics import MetricFile, add_lambda_metrics, add_queue_metrics
 
 POLL_EVERY = timedelta(seconds=2)
 
@@ -136,24 +136,14 @@ class SqsConsumer:
                 message.visible_at = at + self.visibility_timeout
 
     def write_metrics(self, metrics: MetricFile, dlq: str | None = None) -> None:
-        q = {"QueueName": self.queue}
-        metrics.add("AWS/SQS", "NumberOfMessagesSent", q, count_by_minute(self.sent))
-        metrics.add("AWS/SQS", "NumberOfMessagesReceived", q, count_by_minute(self.received))
-        metrics.add("AWS/SQS", "NumberOfMessagesDeleted", q, count_by_minute(self.deleted))
-        metrics.add(
-            "AWS/SQS",
-            "ApproximateNumberOfMessagesVisible",
-            q,
-            max_by_minute(self.backlog),
-            statistic="Maximum",
-        )
-        metrics.add(
-            "AWS/SQS",
-            "ApproximateAgeOfOldestMessage",
-            q,
-            max_by_minute(self.oldest_age),
-            unit="Seconds",
-            statistic="Maximum",
+        add_queue_metrics(
+            metrics,
+            self.queue,
+            sent=self.sent,
+            received=self.received,
+            deleted=self.deleted,
+            backlog=self.backlog,
+            oldest_age=self.oldest_age,
         )
         if dlq:
             cumulative: dict[datetime, float] = {}

@@ -10,9 +10,9 @@ from typing import Any
 
 from evals.generators.actors import dashboard_poll
 from evals.generators.cloudtrail import Principal, Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute, max_by_minute
+from evals.generators.metrics import MetricFile, add_queue_metrics
 
 NAME = "queue-consumers-stalled"
 START, END = utc("2026-04-03T11:00:00Z"), utc("2026-04-03T11:45:00Z")
@@ -91,21 +91,16 @@ def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
     writer.window = (START, END)
     sent, received, backlog, ages = _simulate(ids)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
-    q = {"QueueName": "email-outbox"}
-    metrics.add("AWS/SQS", "NumberOfMessagesSent", q, count_by_minute(sent))
-    metrics.add("AWS/SQS", "NumberOfMessagesReceived", q, count_by_minute(received))
-    metrics.add("AWS/SQS", "NumberOfMessagesDeleted", q, count_by_minute(received))
-    metrics.add(
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        q,
-        max_by_minute(backlog),
-        statistic="Maximum",
-    )
-    age = max_by_minute(ages)
-    metrics.add(
-        "AWS/SQS", "ApproximateAgeOfOldestMessage", q, age, unit="Seconds", statistic="Maximum"
+    metrics = MetricFile(marks=minutes(START, END))
+    # the workers delete each message as soon as they receive it
+    age = add_queue_metrics(
+        metrics,
+        "email-outbox",
+        sent=sent,
+        received=received,
+        deleted=received,
+        backlog=backlog,
+        oldest_age=ages,
     )
     metrics.write(writer)
     _trail(ids).write(writer)
