@@ -14,6 +14,7 @@ from agent.config import Settings, load_settings
 from agent.report import Report
 from agent.service import build_backend, investigate
 from agent.telemetry.bundle import load_bundle
+from tests.agent.fakes import MANIFEST, FakeBackend
 
 
 class RealModelRequestError(AssertionError):
@@ -55,3 +56,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Settings]:
     )
     incident = incident_from_bundle(load_bundle(DEMO_BUNDLE), settings)
     return investigate(incident, settings=settings, backend=build_backend(settings)), settings
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A bundle folder holding only MANIFEST; the CLI investigates it against FakeBackend."""
+    folder = tmp_path / "orders-incident"
+    folder.mkdir()
+    (folder / "incident.yaml").write_text(MANIFEST, encoding="utf-8")
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
+    return folder

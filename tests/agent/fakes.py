@@ -33,6 +33,23 @@ WINDOW = TimeRange(
     start=datetime(2026, 3, 2, 9, 45, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 )
 
+# An incident bundle with only its manifest (the CLI tests pair it with FakeBackend).
+MANIFEST = """\
+version: 1
+title: DynamoDB throttling behind the orders API
+architecture: API Gateway -> Lambda orders-put -> DynamoDB table orders
+alarm:
+  AlarmName: orders-api-5xx
+  AlarmDescription: 5XX errors on the orders API
+  NewStateValue: ALARM
+  NewStateReason: "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)."
+  StateChangeTime: "2026-03-02T10:17:00.000+0000"
+  Region: us-east-1
+  Trigger: {MetricName: 5XXError, Namespace: AWS/ApiGateway, Statistic: SUM, Period: 60, Threshold: 5.0,
+            ComparisonOperator: GreaterThanThreshold, Dimensions: [{name: ApiName, value: orders-api}]}
+window: {start: "2026-03-02T09:45:00Z", end: "2026-03-02T10:30:00Z"}
+"""
+
 PTEE_LINE = (
     '{"level":"ERROR","location":"save_order:36","message":"PutItem failed for order ord-YHIZ6BXWXL",'
     '"function_name":"orders-put","error":{"code":"ProvisionedThroughputExceededException","operation":"PutItem",'

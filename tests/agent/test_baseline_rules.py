@@ -6,17 +6,7 @@ from __future__ import annotations
 from agent.baseline.analysis import analyse
 from agent.baseline.writer import write_report
 from agent.report import Evidence
-from tests.agent.fakes import PTEE_LINE, WINDOW
-
-TRAIL_COLUMNS = [
-    "eventtime",
-    "eventsource",
-    "eventname",
-    "principal",
-    "sourceipaddress",
-    "requestparameters",
-    "errorcode",
-]
+from tests.agent.fakes import CLOUDTRAIL_COLUMNS, PTEE_LINE, WINDOW
 
 
 def _errors_per_minute(first_error_minute: int, evidence_id: str = "E1") -> Evidence:
@@ -54,7 +44,7 @@ def _trail(evidence_id: str, *rows: list[str | None]) -> Evidence:
         tool="run_athena_query",
         source="athena",
         query="SELECT ... FROM cloud_trail_logs",
-        columns=TRAIL_COLUMNS,
+        columns=CLOUDTRAIL_COLUMNS,
         rows=list(rows),
         row_count=len(rows),
     )

@@ -10,33 +10,6 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from tests.agent.fakes import FakeBackend
-
-MANIFEST = """\
-version: 1
-title: DynamoDB throttling behind the orders API
-architecture: API Gateway -> Lambda orders-put -> DynamoDB table orders
-alarm:
-  AlarmName: orders-api-5xx
-  AlarmDescription: 5XX errors on the orders API
-  NewStateValue: ALARM
-  NewStateReason: "Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0)."
-  StateChangeTime: "2026-03-02T10:17:00.000+0000"
-  Region: us-east-1
-  Trigger: {MetricName: 5XXError, Namespace: AWS/ApiGateway, Statistic: SUM, Period: 60, Threshold: 5.0,
-            ComparisonOperator: GreaterThanThreshold, Dimensions: [{name: ApiName, value: orders-api}]}
-window: {start: "2026-03-02T09:45:00Z", end: "2026-03-02T10:30:00Z"}
-"""
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "orders-incident"
-    folder.mkdir()
-    (folder / "incident.yaml").write_text(MANIFEST, encoding="utf-8")
-    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
-    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
-    return folder
 
 
 def test_analyze_a_bundle_writes_both_reports_and_prints_the_thread(

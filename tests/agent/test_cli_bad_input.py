@@ -12,8 +12,7 @@ from typer.testing import CliRunner, Result
 
 from agent.cli import app
 from agent.telemetry.base import QueryResult, TelemetryUnavailableError
-from tests.agent.fakes import FakeBackend
-from tests.agent.test_cli import MANIFEST
+from tests.agent.fakes import MANIFEST, FakeBackend
 
 NO_CREDENTIALS = (
     "no AWS credentials found: configure a profile (AWS_PROFILE), environment variables or an "
@@ -28,16 +27,6 @@ class NoCredentialsBackend(FakeBackend):
 
     def describe_alarm(self, alarm_name: str) -> QueryResult:
         raise TelemetryUnavailableError(NO_CREDENTIALS)
-
-
-@pytest.fixture
-def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "orders-incident"
-    folder.mkdir()
-    (folder / "incident.yaml").write_text(MANIFEST, encoding="utf-8")
-    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
-    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
-    return folder
 
 
 def fa2(*args: str) -> Result:
