@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -164,3 +165,25 @@ def add_queue_metrics(
         "AWS/SQS", "ApproximateAgeOfOldestMessage", q, age, unit="Seconds", statistic="Maximum"
     )
     return age
+
+
+def add_table_write_metrics(
+    metrics: MetricFile,
+    table: str,
+    *,
+    consumed: list[tuple[datetime, float]],
+    provisioned: Callable[[datetime], float],
+    throttles: list[tuple[datetime, float]],
+) -> None:
+    """A provisioned DynamoDB table's write side: the capacity units its writes consumed,
+    the provisioned capacity in force each minute, and its write throttle events."""
+    t = {"TableName": table}
+    metrics.add("AWS/DynamoDB", "ConsumedWriteCapacityUnits", t, sum_by_minute(consumed))
+    metrics.add(
+        "AWS/DynamoDB",
+        "ProvisionedWriteCapacityUnits",
+        t,
+        {m: provisioned(m) for m in metrics.marks},
+        statistic="Average",
+    )
+    metrics.add("AWS/DynamoDB", "WriteThrottleEvents", t, sum_by_minute(throttles))

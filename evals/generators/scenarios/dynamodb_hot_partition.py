@@ -11,10 +11,10 @@ from typing import Any
 
 from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, resource, table_arn
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute, sum_by_minute
+from evals.generators.metrics import MetricFile, add_table_write_metrics, count_by_minute
 from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi
 from evals.generators.xray import aws_call
 
@@ -198,18 +198,15 @@ def generate(writer: BundleWriter) -> None:
         else:
             api.request(key, at)
     api.write(writer, [function])
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     api.write_metrics(metrics, [function])
-    t = {"TableName": "events"}
-    metrics.add("AWS/DynamoDB", "ConsumedWriteCapacityUnits", t, sum_by_minute(ingest.consumed))
-    metrics.add(
-        "AWS/DynamoDB",
-        "ProvisionedWriteCapacityUnits",
-        t,
-        {m: 1000.0 if m <= CAPACITY_RAISE else 3000.0 for m in metrics.marks},
-        statistic="Average",
+    add_table_write_metrics(
+        metrics,
+        "events",
+        consumed=ingest.consumed,
+        provisioned=lambda m: 1000.0 if m <= CAPACITY_RAISE else 3000.0,
+        throttles=ingest.throttles,
     )
-    metrics.add("AWS/DynamoDB", "WriteThrottleEvents", t, sum_by_minute(ingest.throttles))
     metrics.write(writer)
     _trail(ids).write(writer)
     errors = count_by_minute([p[0] for p in api.api_points if p[1] >= 500])

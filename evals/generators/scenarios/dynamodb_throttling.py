@@ -23,12 +23,17 @@ from evals.generators.cloudtrail import (
     table_arn,
     update_function_configuration,
 )
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import (
     LambdaLogs,
 )
 from evals.generators.manifest import alarm, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute, minute_key, sum_by_minute
+from evals.generators.metrics import (
+    MetricFile,
+    add_table_write_metrics,
+    count_by_minute,
+    minute_key,
+)
 from evals.generators.scenarios._orders_api import (
     CAPACITY_CHANGE,
     OrdersPut,
@@ -233,24 +238,16 @@ def generate(writer: BundleWriter) -> None:
         api.request(key, at)
     api.write(writer, [put, get])
 
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     api.write_metrics(metrics, [put, get])
-    table = {"TableName": "orders"}
-    metrics.add(
-        "AWS/DynamoDB", "ConsumedWriteCapacityUnits", table, sum_by_minute(put_handler.writes)
-    )
-    metrics.add(
-        "AWS/DynamoDB",
-        "ProvisionedWriteCapacityUnits",
-        table,
-        {
-            m: (100.0 if m < minute_key(CAPACITY_CHANGE) + timedelta(minutes=1) else 5.0)
-            for m in metrics.marks
-        },
-        statistic="Average",
-    )
-    metrics.add(
-        "AWS/DynamoDB", "WriteThrottleEvents", table, sum_by_minute(put_handler.throttle_events)
+    add_table_write_metrics(
+        metrics,
+        "orders",
+        consumed=put_handler.writes,
+        provisioned=lambda m: (
+            100.0 if m < minute_key(CAPACITY_CHANGE) + timedelta(minutes=1) else 5.0
+        ),
+        throttles=put_handler.throttle_events,
     )
     metrics.add(
         "AWS/DynamoDB",
