@@ -103,25 +103,38 @@ class WebService:
         url = f"https://{self.lb.domain}:443{path}"
         target = self._pick(at)
         request_seconds = ids.rng.uniform(0.000, 0.002)
-        if target is None:
+
+        def log(
+            address: str | None,
+            elb_status: int,
+            target_status: int | None,
+            target_seconds: float | None,
+            sent_bytes: int,
+            **failure: Any,
+        ) -> None:
+            """Its access-log line (ALB adds no response-processing time to an answer)."""
             self.lb.log(
                 AlbRequest(
                     at,
                     client,
-                    None,
-                    503,
-                    None,
+                    address,
+                    elb_status,
+                    target_status,
                     request_seconds,
-                    None,
-                    None,
+                    target_seconds,
+                    None if target_seconds is None else 0.0,
                     method,
                     url,
                     user_agent,
                     received_bytes,
-                    162,
+                    sent_bytes,
                     trace_id,
+                    **failure,
                 )
             )
+
+        if target is None:
+            log(None, 503, None, None, 162)
             self.points.append((at, 503, None, 0.0, "-"))
             return
         request = Request(
@@ -141,45 +154,23 @@ class WebService:
             )
         if response.status is None:
             elb_status = response.elb_status or 502
-            self.lb.log(
-                AlbRequest(
-                    at,
-                    client,
-                    target.address,
-                    elb_status,
-                    None,
-                    request_seconds,
-                    None,
-                    None,
-                    method,
-                    url,
-                    user_agent,
-                    received_bytes,
-                    272,
-                    trace_id,
-                    error_reason=response.error_reason,
-                    failed_after=response.seconds,
-                )
+            log(
+                target.address,
+                elb_status,
+                None,
+                None,
+                272,
+                error_reason=response.error_reason,
+                failed_after=response.seconds,
             )
             self.points.append((at, elb_status, None, response.seconds, target.address))
         else:
-            self.lb.log(
-                AlbRequest(
-                    at,
-                    client,
-                    target.address,
-                    response.status,
-                    response.status,
-                    request_seconds,
-                    response.seconds,
-                    0.0,
-                    method,
-                    url,
-                    user_agent,
-                    received_bytes,
-                    response.sent_bytes,
-                    trace_id,
-                )
+            log(
+                target.address,
+                response.status,
+                response.status,
+                response.seconds,
+                response.sent_bytes,
             )
             self.points.append(
                 (at, response.status, response.status, response.seconds, target.address)
