@@ -11,7 +11,7 @@ from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, spring_line
 from evals.generators.cloudtrail import Principal, Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
@@ -273,7 +273,7 @@ def generate(writer: BundleWriter) -> None:
         method, path = _route(ids)
         service.request(at, method, path)
     service.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)

@@ -17,7 +17,7 @@ from evals.generators.cloudtrail import (
     resource,
     table_arn,
 )
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
@@ -221,7 +221,7 @@ def generate(writer: BundleWriter) -> None:
     for at in arrivals(ids.rng, START, END, lambda m: 42):
         api.request("get", at)
     api.write(writer, [function])
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     api.write_metrics(metrics, [function])
     metrics.write(writer)
     _trail(ids).write(writer)

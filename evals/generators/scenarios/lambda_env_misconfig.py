@@ -15,7 +15,7 @@ from evals.generators.cloudtrail import (
     resource,
     update_function_configuration,
 )
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
@@ -165,7 +165,7 @@ def generate(writer: BundleWriter) -> None:
     consumer.run([(at, body) for at, body in sends if at >= ENV_CHANGE], ENV_CHANGE, END)
     consumer.sent = [at for at, _ in sends]
     function.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     consumer.write_metrics(metrics, dlq="payment-events-dlq")
     metrics.write(writer)
     _trail(ids, function).write(writer)

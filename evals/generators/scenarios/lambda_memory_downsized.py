@@ -15,7 +15,7 @@ from evals.generators.cloudtrail import (
     resource,
     update_function_configuration,
 )
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
@@ -149,7 +149,7 @@ def generate(writer: BundleWriter) -> None:
             recycled = True
         calls.append(_process(function, ids, at))
     function.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     f = {"FunctionName": FUNCTION}
     errors = count_by_minute([c[0] for c in calls if c[2]])
     add_lambda_metrics(metrics, FUNCTION, calls)

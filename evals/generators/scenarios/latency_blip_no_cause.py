@@ -12,7 +12,7 @@ from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
@@ -122,7 +122,7 @@ def generate(writer: BundleWriter) -> None:
             at, "GET", f"/v1/search?q={ids.alnum(4).lower()}", user_agent="search-web/8.1"
         )
     service.write(writer, traces=False)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)

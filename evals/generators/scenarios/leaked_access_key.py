@@ -10,7 +10,7 @@ from typing import Any
 
 from evals.generators.actors import sso_user
 from evals.generators.cloudtrail import Principal, Trail, resource, table_arn
-from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, seeded_rng, utc
+from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, minutes, seeded_rng, utc
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 
@@ -306,7 +306,7 @@ def generate(writer: BundleWriter) -> None:
 
     times = [utc(r["eventTime"]) for r in trail.records if unauthorized(r)]
     per_minute = count_by_minute(times)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     metrics.add("CloudTrailMetrics", "UnauthorizedAttemptCount", {}, per_minute)
     metrics.write(writer)
     fired, value = first_breach(per_minute, 5.0)

@@ -9,7 +9,7 @@ from typing import Any
 
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
@@ -136,7 +136,7 @@ def generate(writer: BundleWriter) -> None:
             user_agent="logistics-portal/5.2 (+https://portal.example.com)",
         )
     service.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     metrics.write(writer)
     fired, value = first_breach(latency_minutes(service), 1.0)

@@ -13,7 +13,7 @@ from evals.generators.actors import dashboard_poll
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, postgres_line, spring_line
 from evals.generators.cloudtrail import Principal, Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import (
@@ -184,7 +184,7 @@ def generate(writer: BundleWriter) -> None:
         )
     service.write(writer, traces=False)
     writer.jsonl("logs/rds-inventory-db-postgresql.jsonl", db_logs.sorted_events())
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     marks = metrics.marks
     running = {

@@ -6,12 +6,12 @@ herring."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute, minute_key
 from evals.generators.web_service import Request, Response, WebService, ec2_instance
@@ -130,7 +130,7 @@ def generate(writer: BundleWriter) -> None:
         else:
             service.request(at, method, path, client_ip=ip)
     service.write(writer, app_logs=False, traces=False)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     metrics.write(writer)
     elb_5xx = count_by_minute([p[0] for p in service.points if p[2] is None and p[1] >= 500])

@@ -12,7 +12,7 @@ from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Principal, Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, mean_by_minute
 from evals.generators.web_service import Request, Response, WebService, ec2_instance, error_minutes
@@ -281,7 +281,7 @@ def generate(writer: BundleWriter) -> None:
         )
         service.request(at, method, path)
     service.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     # + the monitoring and migration sessions that are always there
     connections = {m: v + 3 for m, v in mean_by_minute(app.db_sessions).items()}

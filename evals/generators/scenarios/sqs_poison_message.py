@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, plain_line
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
@@ -118,7 +118,7 @@ def generate(writer: BundleWriter) -> None:
     sends = [(at, _body(ids, at)) for at in arrivals(ids.rng, START, END, lambda m: 38)]
     consumer.run(sends, START, END)
     function.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     consumer.write_metrics(metrics, dlq="invoice-events-dlq")
     metrics.write(writer)
     dlq = next(s for s in metrics.series["AWS/SQS"] if s["Dimensions"][0]["Value"].endswith("dlq"))

@@ -10,7 +10,7 @@ from typing import Any
 
 from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
-from evals.generators.common import BundleWriter, Ids, arrivals, seeded_rng, utc
+from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line, unhandled_python_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
@@ -287,7 +287,7 @@ def generate(writer: BundleWriter) -> None:
     )
     for function in workflow.functions.values():
         function.write(writer)
-    metrics = MetricFile(marks=[START + timedelta(minutes=i) for i in range(45)])
+    metrics = MetricFile(marks=minutes(START, END))
     workflow.machine.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
