@@ -181,6 +181,14 @@ def plain_line(level: str, at: datetime, request_id: str, text: str) -> str:
     return f"[{level}]\t{iso_ms_z(at)}\t{request_id}\t{text}\n"
 
 
+def plain_entry(
+    start: datetime, offset_ms: float, level: str, request_id: str, text: str
+) -> tuple[float, str]:
+    """A plain_line written `offset_ms` into an invocation that began at `start`, as the
+    (offset, message) entry of Invocation.lines."""
+    return offset_ms, plain_line(level, start + timedelta(milliseconds=offset_ms), request_id, text)
+
+
 def unhandled_python_error(
     exc_type: str, message: str, frames: list[tuple[str, int, str, str]]
 ) -> str:

@@ -10,7 +10,7 @@ from evals.generators.common import Ids, utc
 from evals.generators.lambda_logs import (
     LambdaLogs,
     node_info_line,
-    plain_line,
+    plain_entry,
     powertools_line,
     unhandled_python_error,
 )
@@ -156,14 +156,12 @@ class OrdersPut:
                 )
             )
             lines.append(
-                (
+                plain_entry(
+                    call.at,
                     duration - 2,
-                    plain_line(
-                        "ERROR",
-                        call.at + timedelta(milliseconds=duration - 2),
-                        call.request_id,
-                        f"Returning 500 for PUT /orders/{order_id}: storage unavailable",
-                    ),
+                    "ERROR",
+                    call.request_id,
+                    f"Returning 500 for PUT /orders/{order_id}: storage unavailable",
                 )
             )
             return HandlerResult(500, duration, lines, [sub], max_memory_mb=96, response_length=52)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.generators.common import BundleWriter, Ids, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
+from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics
 
@@ -58,14 +58,12 @@ class Shard:
         lines: list[tuple[float, str]] = []
         if rng.random() < 0.15:
             lines.append(
-                (
+                plain_entry(
+                    at,
                     12.0,
-                    plain_line(
-                        "WARNING",
-                        at + timedelta(milliseconds=12),
-                        rid,
-                        f"Dropped {rng.randint(3, 60)} late events older than 15 minutes (shard {self.shard_id})",
-                    ),
+                    "WARNING",
+                    rid,
+                    f"Dropped {rng.randint(3, 60)} late events older than 15 minutes (shard {self.shard_id})",
                 )
             )
         needed = self.memory_mb + LEAK_MB_PER_RECORD * records
@@ -88,14 +86,12 @@ class Shard:
         self.memory_mb = needed
         sessions = max(1, records // rng.randint(4, 9))
         lines.append(
-            (
+            plain_entry(
+                at,
                 duration - 2,
-                plain_line(
-                    "INFO",
-                    at + timedelta(milliseconds=duration - 2),
-                    rid,
-                    f"Aggregated {records} records into {sessions} sessions (shard {self.shard_id}, last sequence {self.sequence + records})",
-                ),
+                "INFO",
+                rid,
+                f"Aggregated {records} records into {sessions} sessions (shard {self.shard_id}, last sequence {self.sequence + records})",
             )
         )
         self.function.invoke(

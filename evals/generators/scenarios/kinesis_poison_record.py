@@ -17,7 +17,7 @@ from evals.generators.cloudtrail import (
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
-from evals.generators.lambda_logs import LambdaLogs, plain_line, unhandled_python_error
+from evals.generators.lambda_logs import LambdaLogs, plain_entry, unhandled_python_error
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics, count_by_minute
 from evals.generators.queue_consumer import BatchResult
@@ -67,15 +67,13 @@ def _handler(batch: ShardBatch, ids: Ids) -> BatchResult:
     rng, rid, t0 = ids.rng, batch.request_id, batch.start
     first, last = batch.records[0].sequence, batch.records[-1].sequence
     lines = [
-        (
+        plain_entry(
+            t0,
             1.0,
-            plain_line(
-                "INFO",
-                t0 + timedelta(milliseconds=1),
-                rid,
-                f"Received {len(batch.records)} records from {batch.shard_id} "
-                f"(sequence {first}..{last})",
-            ),
+            "INFO",
+            rid,
+            f"Received {len(batch.records)} records from {batch.shard_id} "
+            f"(sequence {first}..{last})",
         )
     ]
     bad = next(
@@ -90,27 +88,17 @@ def _handler(batch: ShardBatch, ids: Ids) -> BatchResult:
     for record in batch.records:
         if record.data["temp_c"] < 12 and rng.random() < 0.3:
             lines.append(
-                (
+                plain_entry(
+                    t0,
                     ms / 2,
-                    plain_line(
-                        "WARNING",
-                        t0 + timedelta(milliseconds=ms / 2),
-                        rid,
-                        f"Reading out of calibration range for {record.data['sensor']}: "
-                        f"{record.data['temp_c']} C, flagged",
-                    ),
+                    "WARNING",
+                    rid,
+                    f"Reading out of calibration range for {record.data['sensor']}: "
+                    f"{record.data['temp_c']} C, flagged",
                 )
             )
     lines.append(
-        (
-            ms - 1,
-            plain_line(
-                "INFO",
-                t0 + timedelta(milliseconds=ms - 1),
-                rid,
-                f"Enriched and stored {len(batch.records)} readings",
-            ),
-        )
+        plain_entry(t0, ms - 1, "INFO", rid, f"Enriched and stored {len(batch.records)} readings")
     )
     return BatchResult(ms, lines, max_memory_mb=rng.randint(104, 118))
 

@@ -16,7 +16,7 @@ from evals.generators.cloudtrail import (
     update_function_configuration,
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line
+from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
 
@@ -44,14 +44,8 @@ def _process(function: LambdaLogs, ids: Ids, at: datetime) -> tuple[datetime, fl
     needed = int(62 + size_mb * 13)
     duration = 180 + size_mb * rng.uniform(55, 75)
     lines = [
-        (
-            2.0,
-            plain_line(
-                "INFO",
-                at + timedelta(milliseconds=2),
-                rid,
-                f"Processing s3://media-uploads-prod/{key} ({size_mb} MB)",
-            ),
+        plain_entry(
+            at, 2.0, "INFO", rid, f"Processing s3://media-uploads-prod/{key} ({size_mb} MB)"
         )
     ]
     if needed > limit:
@@ -70,25 +64,17 @@ def _process(function: LambdaLogs, ids: Ids, at: datetime) -> tuple[datetime, fl
         return at, killed_at, True
     if rng.random() < 0.03:
         lines.append(
-            (
-                duration * 0.5,
-                plain_line(
-                    "WARNING",
-                    at + timedelta(milliseconds=duration * 0.5),
-                    rid,
-                    "EXIF orientation tag missing, assuming 1",
-                ),
+            plain_entry(
+                at, duration * 0.5, "WARNING", rid, "EXIF orientation tag missing, assuming 1"
             )
         )
     lines.append(
-        (
+        plain_entry(
+            at,
             duration - 2,
-            plain_line(
-                "INFO",
-                at + timedelta(milliseconds=duration - 2),
-                rid,
-                f"Wrote 3 thumbnails to s3://media-thumbnails-prod/{key.replace('uploads/', 'thumbs/')}",
-            ),
+            "INFO",
+            rid,
+            f"Wrote 3 thumbnails to s3://media-thumbnails-prod/{key.replace('uploads/', 'thumbs/')}",
         )
     )
     used = min(limit, needed + rng.randint(0, 12))

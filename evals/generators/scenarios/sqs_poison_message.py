@@ -4,11 +4,11 @@ Everything is in the function's logs; an S3 connection-pool warning is the red h
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import LambdaLogs, plain_line
+from evals.generators.lambda_logs import LambdaLogs, plain_entry
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.queue_consumer import Batch, BatchResult, SqsConsumer
@@ -42,11 +42,8 @@ def handler(batch: Batch, ids: Ids) -> BatchResult:
     rng = ids.rng
     rid, t0 = batch.request_id, batch.start
 
-    def at(ms: float) -> datetime:
-        return t0 + timedelta(milliseconds=ms)
-
     lines = [
-        (1.0, plain_line("INFO", at(1), rid, f"Processing batch of {len(batch.messages)} messages"))
+        plain_entry(t0, 1.0, "INFO", rid, f"Processing batch of {len(batch.messages)} messages")
     ]
     elapsed, failed = 3.0, []
     for message in batch.messages:
@@ -54,57 +51,49 @@ def handler(batch: Batch, ids: Ids) -> BatchResult:
         elapsed += rng.uniform(18, 45)
         if POOL_WARNING_AT[0] <= t0 < POOL_WARNING_AT[1] and rng.random() < 0.3:
             lines.append(
-                (
+                plain_entry(
+                    t0,
                     elapsed,
-                    plain_line(
-                        "WARNING",
-                        at(elapsed),
-                        rid,
-                        "Connection pool is full, discarding connection: "
-                        "invoice-archive-prod.s3.amazonaws.com. Connection pool size: 10",
-                    ),
+                    "WARNING",
+                    rid,
+                    "Connection pool is full, discarding connection: "
+                    "invoice-archive-prod.s3.amazonaws.com. Connection pool size: 10",
                 )
             )
         if "," in body["amount"]:
             failed.append(message.message_id)
             lines.append(
-                (
+                plain_entry(
+                    t0,
                     elapsed,
-                    plain_line(
-                        "ERROR",
-                        at(elapsed),
-                        rid,
-                        f"Failed to process message {message.message_id} "
-                        f"(invoice {body['invoiceId']}, tenant {body['tenant']}, receive count "
-                        f"{message.receive_count}): InvalidOperation: "
-                        "[<class 'decimal.ConversionSyntax'>] while parsing field 'amount' "
-                        f"value '{body['amount']}'",
-                    ),
+                    "ERROR",
+                    rid,
+                    f"Failed to process message {message.message_id} "
+                    f"(invoice {body['invoiceId']}, tenant {body['tenant']}, receive count "
+                    f"{message.receive_count}): InvalidOperation: "
+                    "[<class 'decimal.ConversionSyntax'>] while parsing field 'amount' "
+                    f"value '{body['amount']}'",
                 )
             )
             continue
         lines.append(
-            (
+            plain_entry(
+                t0,
                 elapsed,
-                plain_line(
-                    "INFO",
-                    at(elapsed),
-                    rid,
-                    f"Stored invoice {body['invoiceId']} for {body['tenant']} "
-                    f"({body['lines']} lines, {body['amount']} {body['currency']})",
-                ),
+                "INFO",
+                rid,
+                f"Stored invoice {body['invoiceId']} for {body['tenant']} "
+                f"({body['lines']} lines, {body['amount']} {body['currency']})",
             )
         )
     elapsed += 2
     lines.append(
-        (
+        plain_entry(
+            t0,
             elapsed,
-            plain_line(
-                "INFO",
-                at(elapsed),
-                rid,
-                f"Batch done: processed={len(batch.messages) - len(failed)} failed={len(failed)}",
-            ),
+            "INFO",
+            rid,
+            f"Batch done: processed={len(batch.messages) - len(failed)} failed={len(failed)}",
         )
     )
     return BatchResult(elapsed + 1, lines, failed, max_memory_mb=rng.randint(118, 131))

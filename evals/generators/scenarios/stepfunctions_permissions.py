@@ -11,7 +11,13 @@ from typing import Any
 from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_line, unhandled_python_error
+from evals.generators.lambda_logs import (
+    Invocation,
+    LambdaLogs,
+    plain_entry,
+    plain_line,
+    unhandled_python_error,
+)
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.stepfunctions import StateMachineLogs, TaskRun
@@ -55,27 +61,23 @@ class Workflow:
         tasks, t = [], at + timedelta(milliseconds=40)
         fetch_ms = rng.uniform(300, 900)
         lines = [
-            (
+            plain_entry(
+                t,
                 fetch_ms - 5,
-                plain_line(
-                    "INFO",
-                    t + timedelta(milliseconds=fetch_ms - 5),
-                    "{rid}",
-                    f"Fetched {rng.randint(40, 900)} sales rows for {customer}",
-                ),
+                "INFO",
+                "{rid}",
+                f"Fetched {rng.randint(40, 900)} sales rows for {customer}",
             )
         ]
         if rng.random() < 0.06:
             lines.insert(
                 0,
-                (
+                plain_entry(
+                    t,
                     120.0,
-                    plain_line(
-                        "WARNING",
-                        t + timedelta(milliseconds=120),
-                        "{rid}",
-                        "Sales API returned a partial page (HTTP 206), retrying page 2",
-                    ),
+                    "WARNING",
+                    "{rid}",
+                    "Sales API returned a partial page (HTTP 206), retrying page 2",
                 ),
             )
         tasks.append(
@@ -133,7 +135,6 @@ class Workflow:
                 )
             )
         else:
-            done = t + timedelta(milliseconds=render_ms - 4)
             tasks.append(
                 self._task(
                     "RenderReport",
@@ -141,14 +142,12 @@ class Workflow:
                     t,
                     render_ms,
                     [
-                        (
+                        plain_entry(
+                            t,
                             render_ms - 4,
-                            plain_line(
-                                "INFO",
-                                done,
-                                "{rid}",
-                                f"Uploaded s3://{BUCKET}/{key} ({rng.randint(180, 900)} KB)",
-                            ),
+                            "INFO",
+                            "{rid}",
+                            f"Uploaded s3://{BUCKET}/{key} ({rng.randint(180, 900)} KB)",
                         )
                     ],
                     output={"customer": customer, "report": f"s3://{BUCKET}/{key}"},
