@@ -15,7 +15,6 @@ from evals.generators.lambda_logs import (
     Invocation,
     LambdaLogs,
     plain_entry,
-    plain_line,
     unhandled_python_error,
 )
 from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
@@ -162,14 +161,8 @@ class Workflow:
                     t,
                     notify_ms,
                     [
-                        (
-                            notify_ms - 2,
-                            plain_line(
-                                "INFO",
-                                t + timedelta(milliseconds=notify_ms - 2),
-                                "{rid}",
-                                f"Emailed report link to {customer}",
-                            ),
+                        plain_entry(
+                            t, notify_ms - 2, "INFO", "{rid}", f"Emailed report link to {customer}"
                         )
                     ],
                     output={"sent": True},
