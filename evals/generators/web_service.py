@@ -17,6 +17,7 @@ from typing import Any
 from evals.generators.alb import AlbRequest, LoadBalancer
 from evals.generators.app_logs import LogGroup
 from evals.generators.common import BundleWriter, Ids
+from evals.generators.manifest import alb_alarm, first_breach
 from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
 from evals.generators.xray import TraceBuilder, TraceStore
 
@@ -214,7 +215,7 @@ class WebService:
             "AWS/ApplicationELB",
             "HTTPCode_Target_5XX_Count",
             dims,
-            count_by_minute([x[0] for x in p if x[2] is not None and x[2] >= 500]),
+            error_minutes(self),
         )
         metrics.add(
             "AWS/ApplicationELB",
@@ -226,7 +227,7 @@ class WebService:
             "AWS/ApplicationELB",
             "HTTPCode_ELB_5XX_Count",
             dims,
-            count_by_minute([x[0] for x in p if x[2] is None and x[1] >= 500]),
+            elb_error_minutes(self),
         )
         metrics.add(
             "AWS/ApplicationELB",
@@ -286,3 +287,30 @@ def latency_minutes(service: WebService) -> dict[datetime, float]:
     """Mean seconds the targets took to answer, per minute (TargetResponseTime; requests
     no target answered do not count)."""
     return mean_by_minute([(p[0], p[3]) for p in service.points if p[2] is not None])
+
+
+def elb_error_minutes(service: WebService) -> dict[datetime, float]:
+    """5XX the load balancer answered itself per minute (HTTPCode_ELB_5XX_Count): no
+    target, or a target that never answered."""
+    return count_by_minute([p[0] for p in service.points if p[2] is None and p[1] >= 500])
+
+
+ALARM_SERIES: dict[str, Callable[[WebService], dict[datetime, float]]] = {
+    "HTTPCode_Target_5XX_Count": error_minutes,
+    "HTTPCode_ELB_5XX_Count": elb_error_minutes,
+    "TargetResponseTime": latency_minutes,
+}
+
+
+def service_alarm(
+    service: WebService, name: str, description: str, metric: str, *, threshold: float
+) -> dict[str, Any]:
+    """The alarm on one of the service's AWS/ApplicationELB metrics as it fired: at the end
+    of the first minute beyond `threshold`, reporting that minute's value (a response time
+    to the millisecond)."""
+    fired, value = first_breach(ALARM_SERIES[metric](service), threshold)
+    if metric == "TargetResponseTime":
+        value = round(value, 3)
+    return alb_alarm(
+        name, description, service.lb.elb, metric, threshold=threshold, datapoint=value, fired=fired
+    )

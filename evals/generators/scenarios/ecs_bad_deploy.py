@@ -4,7 +4,7 @@ change shortly before is the red herring."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
@@ -12,9 +12,15 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, spring_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 from evals.generators.xray import sql_call
 
 NAME = "ecs-bad-deploy"
@@ -277,8 +283,14 @@ def generate(writer: BundleWriter) -> None:
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(error_minutes(service), 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "shop-checkout-target-5xx",
+        "Target 5XX responses on shop-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=10.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
@@ -291,21 +303,13 @@ def _route(ids: Ids) -> tuple[str, str]:
     return ROUTES[-1][0], ROUTES[-1][1]
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="Checkout 5XX after a deployment",
         architecture="ALB shop-alb -> ECS Fargate service checkout (cluster shop, Spring Boot, "
         "target group checkout-tg) -> RDS for PostgreSQL orders-db. Deployed by CodePipeline "
         "(rolling update, ECS service scheduler registers the new tasks).",
-        alarm=alb_alarm(
-            "shop-checkout-target-5xx",
-            "Target 5XX responses on shop-alb",
-            "app/shop-alb/50dc6c495c0c9188",
-            "HTTPCode_Target_5XX_Count",
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -5,7 +5,7 @@ The honest report says the data does not show the cause. A target-group attribut
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
@@ -13,9 +13,15 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 
 NAME = "latency-blip-no-cause"
 START, END = utc("2026-04-01T16:00:00Z"), utc("2026-04-01T16:45:00Z")
@@ -126,25 +132,23 @@ def generate(writer: BundleWriter) -> None:
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(latency_minutes(service), 0.4)
-    writer.manifest(_manifest(fired, round(value, 3)))
+    fired_alarm = service_alarm(
+        service,
+        "search-api-latency",
+        "Average target response time above 400 ms",
+        "TargetResponseTime",
+        threshold=0.4,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="search-api latency alarm",
         architecture="ALB search-alb -> ECS Fargate service search-api (three tasks) -> an "
         "OpenSearch domain (not instrumented; no telemetry from it in this bundle).",
-        alarm=alb_alarm(
-            "search-api-latency",
-            "Average target response time above 400 ms",
-            "app/search-alb/6f5e4d3c2b1a0f9e",
-            "TargetResponseTime",
-            threshold=0.4,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

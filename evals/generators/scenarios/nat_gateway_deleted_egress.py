@@ -7,7 +7,7 @@ the red herrings."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
@@ -15,9 +15,15 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 from evals.generators.xray import aws_call
 
 NAME = "nat-gateway-deleted-egress"
@@ -194,27 +200,25 @@ def generate(writer: BundleWriter) -> None:
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(error_minutes(service), 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "payments-api-target-5xx",
+        "Target 5XX on payments-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=10.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="payments-api 5XX",
         architecture="ALB payments-alb -> ECS Fargate service payments-api (four tasks in the "
         "private subnets of us-east-1a 10.0.10.0/24 and us-east-1b 10.0.20.0/24; one NAT "
         "gateway per zone for internet egress; DynamoDB through a gateway endpoint) -> "
         f"DynamoDB table payments and the payment provider's API ({PROVIDER}).",
-        alarm=alb_alarm(
-            "payments-api-target-5xx",
-            "Target 5XX on payments-alb",
-            "app/payments-alb/9a3b5c7d1e2f4a6b",
-            "HTTPCode_Target_5XX_Count",
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -10,9 +10,15 @@ from typing import Any
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import Request, Response, WebService, ecs_task, latency_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 from evals.generators.xray import aws_call, remote_http
 
 NAME = "partner-api-slow"
@@ -139,25 +145,23 @@ def generate(writer: BundleWriter) -> None:
     metrics = MetricFile(marks=minutes(START, END))
     service.write_metrics(metrics)
     metrics.write(writer)
-    fired, value = first_breach(latency_minutes(service), 1.0)
-    writer.manifest(_manifest(fired, round(value, 3)))
+    fired_alarm = service_alarm(
+        service,
+        "quote-service-latency",
+        "Average target response time above 1 s",
+        "TargetResponseTime",
+        threshold=1.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="quote-service latency",
         architecture="ALB logistics-alb -> ECS service quote-service (three tasks, X-Ray SDK) -> "
         "DynamoDB table quotes-cache, and the freight-rates partner API over HTTPS.",
-        alarm=alb_alarm(
-            "quote-service-latency",
-            "Average target response time above 1 s",
-            "app/logistics-alb/3c9d8e7f6a5b4c3d",
-            "TargetResponseTime",
-            threshold=1.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

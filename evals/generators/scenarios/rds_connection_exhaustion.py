@@ -14,7 +14,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, postgres_line, spring_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.web_service import (
     Request,
@@ -22,7 +22,7 @@ from evals.generators.web_service import (
     Target,
     WebService,
     ecs_task,
-    error_minutes,
+    service_alarm,
 )
 
 NAME = "rds-connection-exhaustion"
@@ -232,26 +232,24 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(error_minutes(service), 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "inventory-api-target-5xx",
+        "Target 5XX on inventory-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=10.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="inventory-api 5XX during a scale-out",
         architecture="Internal ALB inventory-alb -> ECS Fargate service inventory-api (Spring "
         "Boot, HikariCP minimumIdle 20; target tracking on CPU 60 %, 4-12 tasks) -> RDS for "
         "PostgreSQL inventory-db (db.t4g.medium, max_connections 170).",
-        alarm=alb_alarm(
-            "inventory-api-target-5xx",
-            "Target 5XX on inventory-alb",
-            "app/inventory-alb/5e4d3c2b1a0f9e8d",
-            "HTTPCode_Target_5XX_Count",
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

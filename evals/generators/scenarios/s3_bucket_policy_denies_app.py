@@ -6,7 +6,7 @@ A lifecycle-rule change on the same bucket is the red herring."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
@@ -22,9 +22,15 @@ from evals.generators.common import (
     seeded_rng,
     utc,
 )
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 from evals.generators.xray import aws_call
 
 NAME = "s3-bucket-policy-denies-app"
@@ -224,26 +230,24 @@ def generate(writer: BundleWriter) -> None:
     service.write_metrics(metrics)
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(error_minutes(service), 15.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "media-api-target-5xx",
+        "Target 5XX on media-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=15.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="media-api 5XX",
         architecture="ALB media-alb -> ECS Fargate service media-api (two tasks, private "
         f"subnets, egress through a NAT gateway, X-Ray SDK) -> S3 bucket {BUCKET} "
         f"(account {ACCOUNT_ID}).",
-        alarm=alb_alarm(
-            "media-api-target-5xx",
-            "Target 5XX on media-alb",
-            "app/media-alb/0d4c7b2a9e8f1d3c",
-            "HTTPCode_Target_5XX_Count",
-            threshold=15.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -16,10 +16,16 @@ from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.db_pool import ConnectionPool
 from evals.generators.lambda_logs import LambdaLogs
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.secrets_rotation import Secret, rotate
-from evals.generators.web_service import Request, Response, WebService, ecs_task, error_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ecs_task,
+    service_alarm,
+)
 from evals.generators.xray import sql_call
 
 NAME = "secret-rotation-broke-db-auth"
@@ -234,26 +240,24 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     trail.write(writer)
-    fired, value = first_breach(error_minutes(service), 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "orders-api-target-5xx",
+        "Target 5XX on orders-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=10.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="orders-api 5XX",
         architecture="ALB orders-alb -> ECS Fargate service orders-api (three tasks, FastAPI + "
         "SQLAlchemy) -> RDS for PostgreSQL orders-db. The database credentials live in the "
         f"Secrets Manager secret {SECRET.name}.",
-        alarm=alb_alarm(
-            "orders-api-target-5xx",
-            "Target 5XX on orders-alb",
-            "app/orders-alb/5b1c9d2e7f3a4b6c",
-            "HTTPCode_Target_5XX_Count",
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -13,9 +13,15 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alb_alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile, mean_by_minute
-from evals.generators.web_service import Request, Response, WebService, ec2_instance, error_minutes
+from evals.generators.web_service import (
+    Request,
+    Response,
+    WebService,
+    ec2_instance,
+    service_alarm,
+)
 from evals.generators.xray import sql_call
 
 NAME = "sg-rule-revoked"
@@ -294,26 +300,24 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(error_minutes(service), 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = service_alarm(
+        service,
+        "orders-web-target-5xx",
+        "Target 5XX on orders-web-alb",
+        "HTTPCode_Target_5XX_Count",
+        threshold=10.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="orders-web 5XX and slow responses",
         architecture="ALB orders-web-alb -> EC2 Auto Scaling group orders-web-asg (Django + "
         f"gunicorn, security group {APP_SG}) -> RDS for PostgreSQL orders-db (security group "
         f"{DB_SG}, port 5432).",
-        alarm=alb_alarm(
-            "orders-web-target-5xx",
-            "Target 5XX on orders-web-alb",
-            "app/orders-web-alb/8e4f1a2b3c4d5e6f",
-            "HTTPCode_Target_5XX_Count",
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={
