@@ -61,31 +61,6 @@ def alarm(
     }
 
 
-def alb_alarm(
-    name: str,
-    description: str,
-    load_balancer: str,
-    metric: str,
-    *,
-    threshold: float,
-    datapoint: float,
-    fired: datetime,
-) -> dict[str, Any]:
-    """An alarm on one AWS/ApplicationELB metric of the load balancer `app/<name>/<id>`:
-    on the average for TargetResponseTime, on the sum for the request and error counts."""
-    return alarm(
-        name,
-        description,
-        namespace="AWS/ApplicationELB",
-        metric=metric,
-        dimensions={"LoadBalancer": load_balancer},
-        threshold=threshold,
-        datapoint=datapoint,
-        fired=fired,
-        statistic="AVERAGE" if metric == "TargetResponseTime" else "SUM",
-    )
-
-
 def manifest(
     *,
     title: str,

@@ -17,7 +17,7 @@ from typing import Any
 from evals.generators.alb import AlbRequest, LoadBalancer
 from evals.generators.app_logs import LogGroup
 from evals.generators.common import BundleWriter, Ids
-from evals.generators.manifest import alb_alarm, first_breach
+from evals.generators.manifest import alarm, first_breach
 from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
 from evals.generators.xray import TraceBuilder, TraceStore
 
@@ -309,8 +309,15 @@ def service_alarm(
     of the first minute beyond `threshold`, reporting that minute's value (a response time
     to the millisecond)."""
     fired, value = first_breach(ALARM_SERIES[metric](service), threshold)
-    if metric == "TargetResponseTime":
-        value = round(value, 3)
-    return alb_alarm(
-        name, description, service.lb.elb, metric, threshold=threshold, datapoint=value, fired=fired
+    latency = metric == "TargetResponseTime"
+    return alarm(
+        name,
+        description,
+        namespace="AWS/ApplicationELB",
+        metric=metric,
+        dimensions={"LoadBalancer": service.lb.elb},
+        threshold=threshold,
+        datapoint=round(value, 3) if latency else value,
+        fired=fired,
+        statistic="AVERAGE" if latency else "SUM",
     )
