@@ -16,6 +16,7 @@ from typing import Any
 from evals.generators.apigw import ApiAccessLogs, ApiRequest
 from evals.generators.common import ACCOUNT_ID, REGION, BundleWriter, Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
+from evals.generators.manifest import alarm, first_breach
 from evals.generators.metrics import (
     MetricFile,
     add_lambda_metrics,
@@ -299,18 +300,8 @@ class ServerlessApi:
         dims = {"ApiName": self.api_name}
         times = [p[0] for p in self.api_points]
         metrics.add("AWS/ApiGateway", "Count", dims, count_by_minute(times))
-        metrics.add(
-            "AWS/ApiGateway",
-            "5XXError",
-            dims,
-            count_by_minute([p[0] for p in self.api_points if p[1] >= 500]),
-        )
-        metrics.add(
-            "AWS/ApiGateway",
-            "4XXError",
-            dims,
-            count_by_minute([p[0] for p in self.api_points if 400 <= p[1] < 500]),
-        )
+        for metric, series in ERROR_SERIES.items():
+            metrics.add("AWS/ApiGateway", metric, dims, series(self))
         metrics.add(
             "AWS/ApiGateway",
             "Latency",
@@ -330,3 +321,27 @@ class ServerlessApi:
         for function in functions:
             function.write(writer)
         self.traces.write(writer)
+
+
+ERROR_SERIES: dict[str, Callable[[ServerlessApi], dict[datetime, float]]] = {
+    "5XXError": lambda api: count_by_minute([p[0] for p in api.api_points if p[1] >= 500]),
+    "4XXError": lambda api: count_by_minute([p[0] for p in api.api_points if 400 <= p[1] < 500]),
+}
+
+
+def api_alarm(
+    api: ServerlessApi, name: str, description: str, metric: str, *, threshold: float
+) -> dict[str, Any]:
+    """The alarm on the API's 5XXError or 4XXError count as it fired: at the end of the
+    first minute with more than `threshold` errors."""
+    fired, value = first_breach(ERROR_SERIES[metric](api), threshold)
+    return alarm(
+        name,
+        description,
+        namespace="AWS/ApiGateway",
+        metric=metric,
+        dimensions={"ApiName": api.api_name},
+        threshold=threshold,
+        datapoint=value,
+        fired=fired,
+    )

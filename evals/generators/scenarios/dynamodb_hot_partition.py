@@ -13,9 +13,9 @@ from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, resource, table_arn
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, add_table_write_metrics, count_by_minute
-from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi
+from evals.generators.manifest import manifest, readme_beside
+from evals.generators.metrics import MetricFile, add_table_write_metrics
+from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi, api_alarm
 from evals.generators.xray import aws_call
 
 NAME = "dynamodb-hot-partition"
@@ -209,28 +209,20 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids).write(writer)
-    errors = count_by_minute([p[0] for p in api.api_points if p[1] >= 500])
-    fired, value = first_breach(errors, 5.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = api_alarm(
+        api, "events-api-5xx", "5XX errors on the events API", "5XXError", threshold=5.0
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="events-api 5XX",
         architecture="API Gateway (REST, events-api) -> Lambda events-ingest (Python) -> DynamoDB "
         "table events (provisioned; partition key pk = '<tenant>#<day>', sort key sk). Tenants "
         "post single events; bulk loads use POST /events/batch (BatchWriteItem, 25 items).",
-        alarm=alarm(
-            "events-api-5xx",
-            "5XX errors on the events API",
-            namespace="AWS/ApiGateway",
-            metric="5XXError",
-            dimensions={"ApiName": "events-api"},
-            threshold=5.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

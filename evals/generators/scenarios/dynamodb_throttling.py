@@ -27,7 +27,7 @@ from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded
 from evals.generators.lambda_logs import (
     LambdaLogs,
 )
-from evals.generators.manifest import alarm, manifest, readme_beside
+from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import (
     MetricFile,
     add_table_write_metrics,
@@ -39,7 +39,7 @@ from evals.generators.scenarios._orders_api import (
     OrdersPut,
     orders_get,
 )
-from evals.generators.serverless_api import HandlerResult, Route, ServerlessApi
+from evals.generators.serverless_api import HandlerResult, Route, ServerlessApi, api_alarm
 
 NAME = "dynamodb-throttling"
 START, END = utc("2026-03-02T09:45:00Z"), utc("2026-03-02T10:30:00Z")
@@ -257,26 +257,20 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids, put).write(writer)
-    writer.manifest(_manifest())
+    fired_alarm = api_alarm(
+        api, "orders-api-5xx", "5XX errors on the orders API", "5XXError", threshold=5.0
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest() -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="DynamoDB throttling behind the orders API",
         architecture="API Gateway (REST, orders-api, stage prod) -> Lambda (orders-put: PUT "
         "/orders/{orderId}; orders-get: GET /orders/{orderId}) -> DynamoDB table orders "
         "(provisioned capacity); orders-put also sends to the SQS queue order-events.",
-        alarm=alarm(
-            "orders-api-5xx",
-            "5XX errors on the orders API",
-            namespace="AWS/ApiGateway",
-            metric="5XXError",
-            dimensions={"ApiName": "orders-api"},
-            threshold=5.0,
-            datapoint=12.0,
-            fired=utc("2026-03-02T10:17:00Z"),
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -19,9 +19,9 @@ from evals.generators.cloudtrail import (
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
-from evals.generators.metrics import MetricFile, count_by_minute
-from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi
+from evals.generators.manifest import manifest, readme_beside
+from evals.generators.metrics import MetricFile
+from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi, api_alarm
 from evals.generators.xray import aws_call
 
 NAME = "lambda-canary-release"
@@ -225,28 +225,20 @@ def generate(writer: BundleWriter) -> None:
     api.write_metrics(metrics, [function])
     metrics.write(writer)
     _trail(ids).write(writer)
-    errors = count_by_minute([p[0] for p in api.api_points if p[1] >= 500])
-    fired, value = first_breach(errors, 5.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = api_alarm(
+        api, "profile-api-5xx", "5XX errors on the profile API", "5XXError", threshold=5.0
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="profile-api 5XX",
         architecture="API Gateway (REST, profile-api, stage prod) -> Lambda profile-api through "
         "its alias live (Node.js 20; deployed by CodePipeline + CodeDeploy, "
         "Canary10Percent5Minutes) -> DynamoDB table profiles.",
-        alarm=alarm(
-            "profile-api-5xx",
-            "5XX errors on the profile API",
-            namespace="AWS/ApiGateway",
-            metric="5XXError",
-            dimensions={"ApiName": "profile-api"},
-            threshold=5.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={
