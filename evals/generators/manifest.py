@@ -105,3 +105,31 @@ def first_breach(
         if (value > threshold) if above else (value < threshold):
             return minute + timedelta(minutes=1), value
     raise ValueError(f"no datapoint crosses the threshold {threshold}; the scenario is wrong")
+
+
+def alarm_on(
+    values: dict[datetime, float],
+    name: str,
+    description: str,
+    *,
+    namespace: str,
+    metric: str,
+    dimensions: dict[str, str],
+    threshold: float,
+    statistic: str = "SUM",
+    digits: int | None = None,
+) -> dict[str, Any]:
+    """The alarm on a one-minute series as it fired (see first_breach), reporting the
+    breaching minute's value, rounded to `digits` when given."""
+    fired, value = first_breach(values, threshold)
+    return alarm(
+        name,
+        description,
+        namespace=namespace,
+        metric=metric,
+        dimensions=dimensions,
+        threshold=threshold,
+        datapoint=value if digits is None else round(value, digits),
+        fired=fired,
+        statistic=statistic,
+    )

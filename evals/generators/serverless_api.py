@@ -16,7 +16,7 @@ from typing import Any
 from evals.generators.apigw import ApiAccessLogs, ApiRequest
 from evals.generators.common import ACCOUNT_ID, REGION, BundleWriter, Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
-from evals.generators.manifest import alarm, first_breach
+from evals.generators.manifest import alarm_on
 from evals.generators.metrics import (
     MetricFile,
     add_lambda_metrics,
@@ -334,14 +334,12 @@ def api_alarm(
 ) -> dict[str, Any]:
     """The alarm on the API's 5XXError or 4XXError count as it fired: at the end of the
     first minute with more than `threshold` errors."""
-    fired, value = first_breach(ERROR_SERIES[metric](api), threshold)
-    return alarm(
+    return alarm_on(
+        ERROR_SERIES[metric](api),
         name,
         description,
         namespace="AWS/ApiGateway",
         metric=metric,
         dimensions={"ApiName": api.api_name},
         threshold=threshold,
-        datapoint=value,
-        fired=fired,
     )

@@ -17,7 +17,7 @@ from typing import Any
 from evals.generators.alb import AlbRequest, LoadBalancer
 from evals.generators.app_logs import LogGroup
 from evals.generators.common import BundleWriter, Ids
-from evals.generators.manifest import alarm, first_breach
+from evals.generators.manifest import alarm_on
 from evals.generators.metrics import MetricFile, count_by_minute, mean_by_minute
 from evals.generators.xray import TraceBuilder, TraceStore
 
@@ -308,16 +308,15 @@ def service_alarm(
     """The alarm on one of the service's AWS/ApplicationELB metrics as it fired: at the end
     of the first minute beyond `threshold`, reporting that minute's value (a response time
     to the millisecond)."""
-    fired, value = first_breach(ALARM_SERIES[metric](service), threshold)
     latency = metric == "TargetResponseTime"
-    return alarm(
+    return alarm_on(
+        ALARM_SERIES[metric](service),
         name,
         description,
         namespace="AWS/ApplicationELB",
         metric=metric,
         dimensions={"LoadBalancer": service.lb.elb},
         threshold=threshold,
-        datapoint=round(value, 3) if latency else value,
-        fired=fired,
         statistic="AVERAGE" if latency else "SUM",
+        digits=3 if latency else None,
     )

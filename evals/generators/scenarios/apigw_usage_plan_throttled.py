@@ -6,14 +6,14 @@ same function is the red herring."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, function_arn, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.serverless_api import Call, HandlerResult, Route, ServerlessApi
 from evals.generators.throttle import TokenBucket
@@ -176,27 +176,26 @@ def generate(writer: BundleWriter) -> None:
     metrics.write(writer)
     _trail(ids).write(writer)
     fourxx = count_by_minute([p[0] for p in api.api_points if p[1] == 429])
-    fired, value = first_breach(fourxx, 25.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        fourxx,
+        "partner-api-4xx",
+        "4XX responses on partner-api",
+        namespace="AWS/ApiGateway",
+        metric="4XXError",
+        dimensions={"ApiName": "partner-api"},
+        threshold=25.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="partner-api 4XX errors",
         architecture=f"API Gateway REST API partner-api ({API_ID}, stage prod; partners call it "
         "with API keys under usage plans partners-gold and partners-trial) -> Lambda "
         "shipments-api (Python) -> DynamoDB table shipments.",
-        alarm=alarm(
-            "partner-api-4xx",
-            "4XX responses on partner-api",
-            namespace="AWS/ApiGateway",
-            metric="4XXError",
-            dimensions={"ApiName": "partner-api"},
-            threshold=25.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -11,7 +11,7 @@ from typing import Any
 
 from evals.generators.common import BundleWriter, Ids, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics
 
 NAME = "kinesis-memory-leak"
@@ -125,28 +125,28 @@ def generate(writer: BundleWriter) -> None:
         incoming={m: _rate(m) * 60 * len(shards) for m in metrics.marks},
     )
     metrics.write(writer)
-    fired, value = first_breach(ages, 60_000.0)
-    writer.manifest(_manifest(fired, round(value)))
+    fired_alarm = alarm_on(
+        ages,
+        "clickstream-iterator-age",
+        "Kinesis consumer more than a minute behind",
+        namespace="AWS/Lambda",
+        metric="IteratorAge",
+        dimensions={"FunctionName": "clickstream-aggregator"},
+        threshold=60000.0,
+        statistic="MAXIMUM",
+        digits=0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="clickstream-aggregator falling behind",
         architecture="Kinesis Data Stream clickstream (2 shards) -> Lambda clickstream-aggregator "
         "(Python 3.12, 512 MB, batch size 1000, 5 s batching window, one concurrent batch per "
         "shard) -> DynamoDB session aggregates.",
-        alarm=alarm(
-            "clickstream-iterator-age",
-            "Kinesis consumer more than a minute behind",
-            namespace="AWS/Lambda",
-            metric="IteratorAge",
-            dimensions={"FunctionName": "clickstream-aggregator"},
-            threshold=60000.0,
-            datapoint=float(value),
-            fired=fired,
-            statistic="MAXIMUM",
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

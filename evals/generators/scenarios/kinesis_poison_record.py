@@ -7,7 +7,7 @@ the red herring."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
@@ -18,7 +18,7 @@ from evals.generators.cloudtrail import (
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
 from evals.generators.lambda_logs import LambdaLogs, plain_entry, unhandled_python_error
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_kinesis_consumer_metrics, count_by_minute
 from evals.generators.queue_consumer import BatchResult
 
@@ -159,28 +159,28 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(ages, 60_000.0)
-    writer.manifest(_manifest(fired, round(value)))
+    fired_alarm = alarm_on(
+        ages,
+        "telemetry-iterator-age",
+        "device-telemetry consumer more than a minute behind",
+        namespace="AWS/Lambda",
+        metric="IteratorAge",
+        dimensions={"FunctionName": FUNCTION},
+        threshold=60000.0,
+        statistic="MAXIMUM",
+        digits=0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="telemetry-enricher falling behind",
         architecture="IoT gateways (outside AWS) -> Kinesis Data Stream device-telemetry (2 "
         "shards, partition key = gateway id) -> Lambda telemetry-enricher (Python 3.12, batch "
         "size 100, MaximumRetryAttempts -1, no bisect on error) -> DynamoDB readings.",
-        alarm=alarm(
-            "telemetry-iterator-age",
-            "device-telemetry consumer more than a minute behind",
-            namespace="AWS/Lambda",
-            metric="IteratorAge",
-            dimensions={"FunctionName": FUNCTION},
-            threshold=60000.0,
-            datapoint=float(value),
-            fired=fired,
-            statistic="MAXIMUM",
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -17,7 +17,7 @@ from evals.generators.cloudtrail import (
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.queue_consumer import Batch, BatchResult, SqsConsumer
 
@@ -170,28 +170,27 @@ def generate(writer: BundleWriter) -> None:
     metrics.write(writer)
     _trail(ids, function).write(writer)
     errors = count_by_minute([p[0] for p in consumer.invocations if p[2]])
-    fired, value = first_breach(errors, 5.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        errors,
+        "payment-notifier-errors",
+        "Errors in payment-notifier",
+        namespace="AWS/Lambda",
+        metric="Errors",
+        dimensions={"FunctionName": "payment-notifier"},
+        threshold=5.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="payment-notifier errors",
         architecture="SQS queue payment-events -> Lambda payment-notifier (Node.js 20, batch "
         "size 5) -> HTTPS webhook of the payment partner (host from the environment variable "
         "PARTNER_WEBHOOK_URL). Failed batches retry; after 3 receives messages go to "
         "payment-events-dlq.",
-        alarm=alarm(
-            "payment-notifier-errors",
-            "Errors in payment-notifier",
-            namespace="AWS/Lambda",
-            metric="Errors",
-            dimensions={"FunctionName": "payment-notifier"},
-            threshold=5.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

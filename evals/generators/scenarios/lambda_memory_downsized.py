@@ -17,7 +17,7 @@ from evals.generators.cloudtrail import (
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
 
 NAME = "lambda-memory-downsized"
@@ -146,27 +146,26 @@ def generate(writer: BundleWriter) -> None:
     metrics.add("AWS/Lambda", "ConcurrentExecutions", f, concurrency, statistic="Maximum")
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(errors, 5.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        errors,
+        "thumbnailer-errors",
+        "Errors in thumbnailer",
+        namespace="AWS/Lambda",
+        metric="Errors",
+        dimensions={"FunctionName": FUNCTION},
+        threshold=5.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="thumbnailer errors",
         architecture="S3 bucket media-uploads-prod (ObjectCreated) -> Lambda thumbnailer (Python "
         "3.12, Pillow, VPC-attached) -> S3 bucket media-thumbnails-prod. Configuration managed by "
         "Terraform.",
-        alarm=alarm(
-            "thumbnailer-errors",
-            "Errors in thumbnailer",
-            namespace="AWS/Lambda",
-            metric="Errors",
-            dimensions={"FunctionName": FUNCTION},
-            threshold=5.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

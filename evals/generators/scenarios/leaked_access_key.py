@@ -11,7 +11,7 @@ from typing import Any
 from evals.generators.actors import sso_user
 from evals.generators.cloudtrail import Principal, Trail, resource, table_arn
 from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, minutes, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 
 NAME = "leaked-access-key"
@@ -309,28 +309,27 @@ def generate(writer: BundleWriter) -> None:
     metrics = MetricFile(marks=minutes(START, END))
     metrics.add("CloudTrailMetrics", "UnauthorizedAttemptCount", {}, per_minute)
     metrics.write(writer)
-    fired, value = first_breach(per_minute, 5.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        per_minute,
+        "cis-unauthorized-api-calls",
+        "CIS 4.1 unauthorized API calls",
+        namespace="CloudTrailMetrics",
+        metric="UnauthorizedAttemptCount",
+        dimensions={},
+        threshold=5.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="Unauthorized API calls",
         architecture="Account 123456789012: a multi-region CloudTrail trail delivers to S3 and to "
         "CloudWatch Logs, where the CIS metric filter UnauthorizedAttemptCount counts "
         "AccessDenied / UnauthorizedOperation errors. CI (GitHub Actions) pushes container "
         "images to ECR with the IAM user ci-artifacts-uploader's access key.",
-        alarm=alarm(
-            "cis-unauthorized-api-calls",
-            "CIS 4.1 unauthorized API calls",
-            namespace="CloudTrailMetrics",
-            metric="UnauthorizedAttemptCount",
-            dimensions={},
-            threshold=5.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

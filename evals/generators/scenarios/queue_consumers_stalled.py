@@ -11,7 +11,7 @@ from typing import Any
 from evals.generators.actors import dashboard_poll
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_queue_metrics
 
 NAME = "queue-consumers-stalled"
@@ -104,28 +104,27 @@ def generate(writer: BundleWriter) -> None:
     )
     metrics.write(writer)
     _trail(ids).write(writer)
-    fired, value = first_breach(age, 300.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        age,
+        "email-outbox-age",
+        "Oldest message in email-outbox older than 5 minutes",
+        namespace="AWS/SQS",
+        metric="ApproximateAgeOfOldestMessage",
+        dimensions={"QueueName": "email-outbox"},
+        threshold=300.0,
+        statistic="MAXIMUM",
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="email-outbox messages waiting",
         architecture="Producers in this account -> SQS queue email-outbox -> email workers "
         "running in the company data centre (long polling with an IAM user's keys; they send "
         "no logs, metrics or traces to AWS).",
-        alarm=alarm(
-            "email-outbox-age",
-            "Oldest message in email-outbox older than 5 minutes",
-            namespace="AWS/SQS",
-            metric="ApproximateAgeOfOldestMessage",
-            dimensions={"QueueName": "email-outbox"},
-            threshold=300.0,
-            datapoint=value,
-            fired=fired,
-            statistic="MAXIMUM",
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

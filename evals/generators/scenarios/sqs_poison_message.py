@@ -9,7 +9,7 @@ from typing import Any
 
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, plain_entry
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.queue_consumer import Batch, BatchResult, SqsConsumer
 
@@ -112,28 +112,27 @@ def generate(writer: BundleWriter) -> None:
     metrics.write(writer)
     dlq = next(s for s in metrics.series["AWS/SQS"] if s["Dimensions"][0]["Value"].endswith("dlq"))
     values = {utc(t): v for t, v in zip(dlq["Timestamps"], dlq["Values"], strict=True)}
-    fired, value = first_breach(values, 10.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        values,
+        "invoice-events-dlq-not-empty",
+        "Messages in the invoice DLQ",
+        namespace="AWS/SQS",
+        metric="ApproximateNumberOfMessagesVisible",
+        dimensions={"QueueName": "invoice-events-dlq"},
+        threshold=10.0,
+        statistic="MAXIMUM",
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="Invoices piling up in the dead-letter queue",
         architecture="Producer billing-export (another team's account) -> SQS queue "
         "invoice-events (redrive to invoice-events-dlq after 3 receives) -> Lambda "
         "invoice-writer (Python, batch size 10, ReportBatchItemFailures) -> S3 archive.",
-        alarm=alarm(
-            "invoice-events-dlq-not-empty",
-            "Messages in the invoice DLQ",
-            namespace="AWS/SQS",
-            metric="ApproximateNumberOfMessagesVisible",
-            dimensions={"QueueName": "invoice-events-dlq"},
-            threshold=10.0,
-            datapoint=value,
-            fired=fired,
-            statistic="MAXIMUM",
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={

@@ -17,7 +17,7 @@ from evals.generators.lambda_logs import (
     plain_entry,
     unhandled_python_error,
 )
-from evals.generators.manifest import alarm, first_breach, manifest, readme_beside
+from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.stepfunctions import StateMachineLogs, TaskRun
 
@@ -284,29 +284,28 @@ def generate(writer: BundleWriter) -> None:
     metrics.write(writer)
     _trail(ids).write(writer)
     failed = count_by_minute([r[0] for r in workflow.machine.executions if r[2] == "FAILED"])
-    fired, value = first_breach(failed, 1.0)
-    writer.manifest(_manifest(fired, value))
+    fired_alarm = alarm_on(
+        failed,
+        "report-pipeline-failed",
+        "Failed report-pipeline executions",
+        namespace="AWS/States",
+        metric="ExecutionsFailed",
+        dimensions={
+            "StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:report-pipeline"
+        },
+        threshold=1.0,
+    )
+    writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
 
 
-def _manifest(fired: datetime, value: float) -> dict[str, Any]:
+def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
     return manifest(
         title="report-pipeline executions failing",
         architecture="EventBridge Scheduler -> Step Functions Standard workflow report-pipeline: "
         "FetchSales (Lambda fetch-sales) -> RenderReport (Lambda render-report, writes the PDF to "
         "S3 bucket reports-prod under reports/) -> NotifyCustomer (Lambda notify-customer).",
-        alarm=alarm(
-            "report-pipeline-failed",
-            "Failed report-pipeline executions",
-            namespace="AWS/States",
-            metric="ExecutionsFailed",
-            dimensions={
-                "StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:report-pipeline"
-            },
-            threshold=1.0,
-            datapoint=value,
-            fired=fired,
-        ),
+        alarm=fired_alarm,
         start=START,
         end=END,
         ground_truth={
