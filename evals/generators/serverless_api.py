@@ -17,12 +17,7 @@ from evals.generators.apigw import ApiAccessLogs, ApiRequest
 from evals.generators.common import ACCOUNT_ID, REGION, BundleWriter, Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
 from evals.generators.manifest import alarm_on
-from evals.generators.metrics import (
-    MetricFile,
-    add_lambda_metrics,
-    count_by_minute,
-    mean_by_minute,
-)
+from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
 from evals.generators.xray import TraceBuilder, TraceStore
 
 

@@ -24,9 +24,7 @@ from evals.generators.cloudtrail import (
     update_function_configuration,
 )
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import (
-    LambdaLogs,
-)
+from evals.generators.lambda_logs import LambdaLogs
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import (
     MetricFile,
@@ -34,11 +32,7 @@ from evals.generators.metrics import (
     count_by_minute,
     minute_key,
 )
-from evals.generators.scenarios._orders_api import (
-    CAPACITY_CHANGE,
-    OrdersPut,
-    orders_get,
-)
+from evals.generators.scenarios._orders_api import CAPACITY_CHANGE, OrdersPut, orders_get
 from evals.generators.serverless_api import HandlerResult, Route, ServerlessApi, api_alarm
 
 NAME = "dynamodb-throttling"

@@ -11,10 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll
-from evals.generators.cloudtrail import (
-    Trail,
-    update_function_configuration,
-)
+from evals.generators.cloudtrail import Trail, update_function_configuration
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.kinesis_consumer import KinesisRecord, KinesisShard, ShardBatch
 from evals.generators.lambda_logs import LambdaLogs, plain_entry, unhandled_python_error

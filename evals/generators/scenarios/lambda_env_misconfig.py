@@ -9,12 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
-from evals.generators.cloudtrail import (
-    Trail,
-    function_arn,
-    resource,
-    update_function_configuration,
-)
+from evals.generators.cloudtrail import Trail, function_arn, resource, update_function_configuration
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.lambda_logs import LambdaLogs, node_info_line, node_invoke_error
 from evals.generators.manifest import alarm_on, manifest, readme_beside

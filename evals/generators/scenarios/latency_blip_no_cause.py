@@ -15,13 +15,7 @@ from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import (
-    Request,
-    Response,
-    WebService,
-    ecs_task,
-    service_alarm,
-)
+from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 
 NAME = "latency-blip-no-cause"
 START, END = utc("2026-04-01T16:00:00Z"), utc("2026-04-01T16:45:00Z")

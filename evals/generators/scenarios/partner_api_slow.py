@@ -12,13 +12,7 @@ from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import (
-    Request,
-    Response,
-    WebService,
-    ecs_task,
-    service_alarm,
-)
+from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import aws_call, remote_http
 
 NAME = "partner-api-slow"

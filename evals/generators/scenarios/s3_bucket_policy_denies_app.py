@@ -24,13 +24,7 @@ from evals.generators.common import (
 )
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
-from evals.generators.web_service import (
-    Request,
-    Response,
-    WebService,
-    ecs_task,
-    service_alarm,
-)
+from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import aws_call
 
 NAME = "s3-bucket-policy-denies-app"

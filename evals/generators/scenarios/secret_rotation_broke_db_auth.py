@@ -19,13 +19,7 @@ from evals.generators.lambda_logs import LambdaLogs
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile
 from evals.generators.secrets_rotation import Secret, rotate
-from evals.generators.web_service import (
-    Request,
-    Response,
-    WebService,
-    ecs_task,
-    service_alarm,
-)
+from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import sql_call
 
 NAME = "secret-rotation-broke-db-auth"

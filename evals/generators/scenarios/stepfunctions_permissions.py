@@ -11,12 +11,7 @@ from typing import Any
 from evals.generators.actors import CODEPIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, function_arn, lambda_configuration, resource
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
-from evals.generators.lambda_logs import (
-    Invocation,
-    LambdaLogs,
-    plain_entry,
-    unhandled_python_error,
-)
+from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry, unhandled_python_error
 from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 from evals.generators.stepfunctions import StateMachineLogs, TaskRun
