@@ -207,6 +207,13 @@ class WebService:
         )
         self.traces.add(trace)
 
+    def metric_file(self, marks: list[datetime]) -> MetricFile:
+        """A metrics file over the minutes `marks` that holds this service's ALB series; a
+        scenario adds the series of the services behind it."""
+        metrics = MetricFile(marks=marks)
+        self.write_metrics(metrics)
+        return metrics
+
     def write_metrics(self, metrics: MetricFile) -> None:
         dims = {"LoadBalancer": self.lb.elb}
         p = self.points

@@ -16,7 +16,6 @@ from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 
 NAME = "alb-502-burst-no-cause"
@@ -137,9 +136,7 @@ def generate(writer: BundleWriter) -> None:
         )
     _statsd_noise(service, ids)
     service.write(writer, traces=False)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     _trail(ids).write(writer)
     fired_alarm = service_alarm(
         service,

@@ -13,7 +13,6 @@ from evals.generators.app_logs import LogGroup, spring_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import sql_call
 
@@ -273,9 +272,7 @@ def generate(writer: BundleWriter) -> None:
         method, path = _route(ids)
         service.request(at, method, path)
     service.write(writer)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     _trail(ids).write(writer)
     fired_alarm = service_alarm(
         service,

@@ -14,7 +14,6 @@ from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 
 NAME = "latency-blip-no-cause"
@@ -122,9 +121,7 @@ def generate(writer: BundleWriter) -> None:
             at, "GET", f"/v1/search?q={ids.alnum(4).lower()}", user_agent="search-web/8.1"
         )
     service.write(writer, traces=False)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     _trail(ids).write(writer)
     fired_alarm = service_alarm(
         service,

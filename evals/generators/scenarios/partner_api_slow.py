@@ -11,7 +11,6 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import aws_call, remote_http
 
@@ -136,9 +135,7 @@ def generate(writer: BundleWriter) -> None:
             user_agent="logistics-portal/5.2 (+https://portal.example.com)",
         )
     service.write(writer)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     fired_alarm = service_alarm(
         service,
         "quote-service-latency",

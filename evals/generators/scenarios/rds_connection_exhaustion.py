@@ -15,7 +15,6 @@ from evals.generators.app_logs import LogGroup, postgres_line, spring_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import (
     Request,
     Response,
@@ -184,8 +183,7 @@ def generate(writer: BundleWriter) -> None:
         )
     service.write(writer, traces=False)
     writer.jsonl("logs/rds-inventory-db-postgresql.jsonl", db_logs.sorted_events())
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
+    metrics = service.metric_file(minutes(START, END))
     marks = metrics.marks
     running = {
         m: float(sum(1 for t in targets if t.serving(m + timedelta(seconds=59)))) for m in marks

@@ -23,7 +23,6 @@ from evals.generators.common import (
     utc,
 )
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import aws_call
 
@@ -220,9 +219,7 @@ def generate(writer: BundleWriter) -> None:
         else:
             service.request(at, "GET", f"/v1/assets/{ids.rng.choice(catalogue)}")
     service.write(writer)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     _trail(ids).write(writer)
     fired_alarm = service_alarm(
         service,

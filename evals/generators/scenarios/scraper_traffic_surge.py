@@ -13,7 +13,7 @@ from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile, minute_key
+from evals.generators.metrics import minute_key
 from evals.generators.web_service import Request, Response, WebService, ec2_instance, service_alarm
 
 NAME = "scraper-traffic-surge"
@@ -130,9 +130,7 @@ def generate(writer: BundleWriter) -> None:
         else:
             service.request(at, method, path, client_ip=ip)
     service.write(writer, app_logs=False, traces=False)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
-    metrics.write(writer)
+    service.metric_file(minutes(START, END)).write(writer)
     fired_alarm = service_alarm(
         service,
         "catalog-elb-5xx",

@@ -17,7 +17,6 @@ from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded
 from evals.generators.db_pool import ConnectionPool
 from evals.generators.lambda_logs import LambdaLogs
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile
 from evals.generators.secrets_rotation import Secret, rotate
 from evals.generators.web_service import Request, Response, WebService, ecs_task, service_alarm
 from evals.generators.xray import sql_call
@@ -220,8 +219,7 @@ def generate(writer: BundleWriter) -> None:
     service.write(writer)
     rotation.write(writer)
     writer.jsonl("logs/rds-orders-db-postgresql.jsonl", db_log.sorted_events())
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
+    metrics = service.metric_file(minutes(START, END))
     connections: dict[datetime, float] = {}
     for at, open_now in app.sessions:
         connections[at.replace(second=0, microsecond=0)] = float(open_now + 2)  # + rdsadmin

@@ -14,7 +14,7 @@ from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Principal, Trail
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
 from evals.generators.manifest import manifest, readme_beside
-from evals.generators.metrics import MetricFile, mean_by_minute
+from evals.generators.metrics import mean_by_minute
 from evals.generators.web_service import Request, Response, WebService, ec2_instance, service_alarm
 from evals.generators.xray import sql_call
 
@@ -281,8 +281,7 @@ def generate(writer: BundleWriter) -> None:
         )
         service.request(at, method, path)
     service.write(writer)
-    metrics = MetricFile(marks=minutes(START, END))
-    service.write_metrics(metrics)
+    metrics = service.metric_file(minutes(START, END))
     # + the monitoring and migration sessions that are always there
     connections = {m: v + 3 for m, v in mean_by_minute(app.db_sessions).items()}
     metrics.add(
