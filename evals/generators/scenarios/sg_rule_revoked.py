@@ -123,6 +123,21 @@ class OrdersWeb:
         return Response(200, seconds, lines, [sub], sent_bytes=rng.randint(900, 6000))
 
 
+def _postgres_ingress(*, groups: dict[str, Any], ip_ranges: dict[str, Any]) -> dict[str, Any]:
+    """The request of an Authorize/RevokeSecurityGroupIngress call for TCP 5432 on the
+    database's security group, as CloudTrail records it."""
+    rule = {
+        "ipProtocol": "tcp",
+        "fromPort": 5432,
+        "toPort": 5432,
+        "groups": groups,
+        "ipRanges": ip_ranges,
+        "ipv6Ranges": {},
+        "prefixListIds": {},
+    }
+    return {"groupId": DB_SG, "ipPermissions": {"items": [rule]}}
+
+
 def _trail(ids: Ids) -> Trail:
     trail = Trail(ids)
     dashboard_poll(
@@ -196,24 +211,10 @@ def _trail(ids: Ids) -> Trail:
         "ec2.amazonaws.com",
         "AuthorizeSecurityGroupIngress",
         read_only=False,
-        request={
-            "groupId": DB_SG,
-            "ipPermissions": {
-                "items": [
-                    {
-                        "ipProtocol": "tcp",
-                        "fromPort": 5432,
-                        "toPort": 5432,
-                        "groups": {},
-                        "ipRanges": {
-                            "items": [{"cidrIp": "10.0.40.12/32", "description": "bastion"}]
-                        },
-                        "ipv6Ranges": {},
-                        "prefixListIds": {},
-                    }
-                ]
-            },
-        },
+        request=_postgres_ingress(
+            groups={},
+            ip_ranges={"items": [{"cidrIp": "10.0.40.12/32", "description": "bastion"}]},
+        ),
         response={"requestId": ids.uuid4(), "_return": True},
     )
     trail.call(
@@ -222,22 +223,9 @@ def _trail(ids: Ids) -> Trail:
         "ec2.amazonaws.com",
         "RevokeSecurityGroupIngress",
         read_only=False,
-        request={
-            "groupId": DB_SG,
-            "ipPermissions": {
-                "items": [
-                    {
-                        "ipProtocol": "tcp",
-                        "fromPort": 5432,
-                        "toPort": 5432,
-                        "groups": {"items": [{"groupId": APP_SG, "description": "orders-web"}]},
-                        "ipRanges": {},
-                        "ipv6Ranges": {},
-                        "prefixListIds": {},
-                    }
-                ]
-            },
-        },
+        request=_postgres_ingress(
+            groups={"items": [{"groupId": APP_SG, "description": "orders-web"}]}, ip_ranges={}
+        ),
         response={"requestId": ids.uuid4(), "_return": True},
     )
     return trail
