@@ -6,6 +6,7 @@ canary is promoted. Enabling TTL on another table shortly before is the red herr
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from evals.generators.actors import CODEPIPELINE, TERRAFORM_PIPELINE, dashboard_poll
@@ -126,6 +127,15 @@ def _trail(ids: Ids) -> Trail:
         resources=[resource("AWS::DynamoDB::Table", table_arn("profile-sessions"))],
     )
     fn = [resource("AWS::Lambda::Function", function_arn("profile-api"))]
+    # the configuration of the code CodePipeline uploads, then publishes as version 42
+    built = partial(
+        lambda_configuration,
+        "profile-api",
+        modified=PUBLISH - timedelta(seconds=21),
+        runtime="nodejs20.x",
+        handler="index.handler",
+        memory=256,
+    )
     trail.call(
         PUBLISH - timedelta(seconds=21),
         CODEPIPELINE,
@@ -138,14 +148,7 @@ def _trail(ids: Ids) -> Trail:
             "s3Key": "profile-api/b7e41c9.zip",
             "publish": False,
         },
-        response=lambda_configuration(
-            "profile-api",
-            modified=PUBLISH - timedelta(seconds=21),
-            revision_id=ids.uuid4(),
-            runtime="nodejs20.x",
-            handler="index.handler",
-            memory=256,
-        ),
+        response=built(revision_id=ids.uuid4()),
         resources=fn,
     )
     trail.call(
@@ -158,13 +161,8 @@ def _trail(ids: Ids) -> Trail:
             "functionName": "profile-api",
             "description": "b7e41c9 profile formatting refactor",
         },
-        response=lambda_configuration(
-            "profile-api",
-            modified=PUBLISH - timedelta(seconds=21),
+        response=built(
             revision_id=ids.uuid4(),
-            runtime="nodejs20.x",
-            handler="index.handler",
-            memory=256,
             description="b7e41c9 profile formatting refactor",
             extra={"version": "42", "functionArn": function_arn("profile-api") + ":42"},
         ),
