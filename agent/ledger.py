@@ -83,6 +83,8 @@ class EvidenceLedger:
                 error=redact(result.error) if result.error else None,
                 link=result.link,
                 bytes_scanned=result.bytes_scanned,
+                records_matched=_stat(result, "recordsMatched"),
+                records_scanned=_stat(result, "recordsScanned"),
             )
             self._known[evidence_id] = evidence
             self._recorded.append(evidence)
@@ -160,3 +162,8 @@ def validate_timeline(entries: list[TimelineEntry], known: set[str]) -> list[Tim
         entry.model_copy(update={"evidence_ids": [e for e in entry.evidence_ids if e in known]})
         for entry in entries
     ]
+
+
+def _stat(result: QueryResult, name: str) -> int | None:
+    value = result.statistics.get(name)
+    return None if value is None else int(value)

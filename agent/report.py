@@ -34,6 +34,10 @@ class Evidence(BaseModel):
     link: str | None = None
     bytes_scanned: int = 0
     cost_usd: float = 0.0
+    # Logs Insights: recordsMatched / recordsScanned, so a capped table still says how many
+    # events matched in all.
+    records_matched: int | None = None
+    records_scanned: int | None = None
 
 
 class Hypothesis(BaseModel):

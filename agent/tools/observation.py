@@ -39,6 +39,10 @@ def format_observation(
     count = f"{evidence.row_count} row(s)"
     if evidence.row_count > len(shown) or evidence.truncated:
         count += f", showing {len(shown)} (truncated: narrow the query or aggregate)"
+    if evidence.records_matched is not None:
+        count += f"; {evidence.records_matched} matching event(s)"
+        if evidence.records_scanned is not None:
+            count += f" of {evidence.records_scanned} scanned"
     lines = [head, f"query: {evidence.query}", count]
     if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
         lines.append(f"note: {evidence.error}")

@@ -119,6 +119,26 @@ def test_observations_are_compact_with_a_truncation_note(settings: Settings) -> 
     assert "truncated" in message.content
 
 
+def test_a_capped_logs_result_still_tells_how_many_events_matched(settings: Settings) -> None:
+    def handler(query: str) -> QueryResult:
+        return QueryResult(
+            source="logs",
+            query=query,
+            columns=["@timestamp", "@message"],
+            rows=[["2026-03-02 10:04:38.752", "PutItem failed"]] * 200,
+            total_rows=200,
+            truncated=True,
+            statistics={"recordsMatched": 18577.0, "recordsScanned": 301114.0},
+        )
+
+    ctx = context(settings, FakeBackend(logs_handler=handler))
+    [message] = _tool_messages(
+        run_tool_calls(ctx, call("run_logs_insights_query", {"query": "fields @message"}, "c1"))
+    )
+    assert "18577 matching event(s) of 301114 scanned" in message.content
+    assert ctx.ledger.recorded[0].records_matched == 18577
+
+
 def test_secrets_in_results_are_redacted_before_the_model_sees_them(settings: Settings) -> None:
     leak = "calling with Authorization: Bearer abcdef0123456789 and key AKIAIOSFODNN7EXAMPLE"
     ctx = context(settings, FakeBackend(log_lines=[leak]))
