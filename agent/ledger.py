@@ -107,10 +107,6 @@ class EvidenceLedger:
         with self._lock:
             return sorted(self._known.values(), key=_id_order)
 
-    def known_ids(self) -> set[str]:
-        with self._lock:
-            return set(self._known)
-
 
 def _id_order(evidence: Evidence) -> int:
     match = EVIDENCE_ID.match(evidence.id)

@@ -6,7 +6,7 @@ Every door (Slack, CLI, alarm event, eval) turns its input into an `Incident` th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -44,9 +44,6 @@ class TimeRange(BaseModel):
     @property
     def seconds(self) -> float:
         return (self.end - self.start).total_seconds()
-
-    def around(self, at: datetime, before: timedelta, after: timedelta) -> TimeRange:
-        return TimeRange(start=as_utc(at) - before, end=as_utc(at) + after)
 
     def label(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M:%S}Z – {self.end:%Y-%m-%d %H:%M:%S}Z"

@@ -42,7 +42,6 @@ from agent.config import Settings
 from agent.models import Incident, as_utc
 
 KIND = "Chatbot alarm message"
-CHATBOT_APP_ID = "A6L22LZNH"
 
 _TITLE = re.compile(
     r"CloudWatch Alarm\s*\|\s*(?P<name>[^|]+?)\s*\|\s*(?P<region>[^|]+?)\s*"

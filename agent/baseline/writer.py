@@ -14,9 +14,6 @@ from agent.baseline.phrases import Phrases
 from agent.baseline.signals import NOTICE_QUERY
 from agent.reporting import ReportDraft, TimelineDraft
 
-# Kept for callers that quote the marker; the text itself comes from the phrase table.
-RULE_BASED = Phrases()("rule_based")
-
 
 def _conclusive(claims: list[Claim]) -> bool:
     lead = claims[0] if claims else None

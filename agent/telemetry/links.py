@@ -169,10 +169,3 @@ def alarm_url(region: str, alarm_name: str) -> str:
 def metrics_browser_url(region: str) -> str:
     """The metrics browser (ListMetrics has no per-query console view)."""
     return f"{_cloudwatch_home(region)}#metricsV2:"
-
-
-def log_groups_url(region: str, prefix: str | None = None) -> str:
-    url = f"{_cloudwatch_home(region)}#logsV2:log-groups"
-    if prefix:
-        url += "$3FlogGroupNameFilter$3D" + quote(prefix, safe="").replace("%", "$25")
-    return url
