@@ -17,6 +17,7 @@ from typing import TypeVar
 T = TypeVar("T")
 
 Sleep = Callable[[float], None]
+_RESOLUTION_S = 1e-6
 Clock = Callable[[], float]
 
 
@@ -56,7 +57,9 @@ class Deadline:
 
     @property
     def expired(self) -> bool:
-        return self.remaining <= 0.0
+        # Sleeping "the rest of the budget" on a float clock can leave a remainder of 1e-16 s,
+        # which would buy one more poll; below a microsecond the budget is spent.
+        return self.remaining <= _RESOLUTION_S
 
 
 @dataclass
