@@ -20,7 +20,7 @@ from agent.prompts import (
     system_prompt,
 )
 from agent.report import Evidence
-from agent.reporting import ReportDraft, assemble_report
+from agent.report.draft import ReportDraft, assemble_report
 from agent.run_context import InvestigationContext
 from agent.state import InvestigationState
 from agent.tools import tools_for

@@ -12,8 +12,8 @@ from typing import Any
 
 from agent.budget import Budget
 from agent.config import Settings
+from agent.incident import Incident, ProgressEvent, TimeRange
 from agent.ledger import EvidenceLedger
-from agent.models import Incident, ProgressEvent, TimeRange
 from agent.telemetry.base import TelemetryBackend
 
 ProgressCallback = Callable[[ProgressEvent], None]

@@ -20,10 +20,10 @@ from langchain_core.messages import HumanMessage
 from agent.budget import Budget
 from agent.checkpoints import open_checkpointer
 from agent.config import Settings
+from agent.incident import Incident, ProgressEvent, TimeRange
 from agent.ledger import EvidenceLedger
-from agent.models import Incident, ProgressEvent, TimeRange
-from agent.render import render_markdown
 from agent.report import Evidence, Report
+from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
 from agent.state import InvestigationState
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError

@@ -11,7 +11,7 @@ from typing import Any
 
 from langchain_core.messages import ToolCall
 
-from agent.models import Incident, MetricSpec, TimeRange
+from agent.incident import Incident, MetricSpec, TimeRange
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import TableSchema
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from agent.alarm import incident_from_bundle
 from agent.config import load_settings
-from agent.render import render_markdown
+from agent.report.markdown import render_markdown
 from agent.service import ask, build_backend, investigate
 from agent.telemetry.bundle import load_bundle
 

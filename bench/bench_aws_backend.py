@@ -17,7 +17,7 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from agent.config import load_settings
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws import AwsBackend, clear_client_cache
 from agent.telemetry.aws.clients import get_client
 from agent.telemetry.aws.polling import Backoff

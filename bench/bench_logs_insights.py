@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from agent.telemetry.local.logs_insights.patterns import assign_patterns, grouping_accuracy
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.models import Incident
+from agent.incident import Incident
 from agent.report import Confidence, Evidence, Hypothesis, Report
 from slack_app.contract import ACTION_IDS
 from slack_app.limits import (

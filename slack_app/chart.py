@@ -10,7 +10,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from agent.models import Incident, as_utc
+from agent.incident import Incident, as_utc
 from agent.report import Evidence, Report
 from slack_app.investigator import Series
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from agent.config import Settings
-from agent.models import Incident, ProgressEvent
+from agent.incident import Incident, ProgressEvent
 from agent.report import Report
 
 if TYPE_CHECKING:

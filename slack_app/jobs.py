@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config import Settings
-from agent.models import Incident, TimeRange
+from agent.incident import Incident, TimeRange
 from agent.report import Report
 from slack_app import blocks
 from slack_app.investigator import ConversationLost, Investigator
@@ -341,7 +341,7 @@ class Jobs:
         self, report: Report, incident: Incident, *, channel: str, thread_ts: str, thread_id: str
     ) -> None:
         """Report blocks, then the markdown report and the chart as files in the thread."""
-        from agent.render import render_markdown
+        from agent.report.markdown import render_markdown
 
         for message in blocks.report_messages(report, thread_id=thread_id):
             self.post(channel, thread_ts, message)

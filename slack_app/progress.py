@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from agent.models import ProgressEvent
+from agent.incident import ProgressEvent
 from slack_app.blocks import status_message
 
 log = logging.getLogger(__name__)

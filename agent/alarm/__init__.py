@@ -17,7 +17,7 @@ from agent.alarm.eventbridge import parse_eventbridge_event
 from agent.alarm.sns import parse_sns_notification, unwrap_sns
 from agent.alarm.text import incident_from_bundle, incident_from_text
 from agent.config import Settings
-from agent.models import Incident
+from agent.incident import Incident
 
 __all__ = [
     "AlarmParseError",

@@ -39,7 +39,7 @@ from agent.alarm.common import (
     region_code,
 )
 from agent.config import Settings
-from agent.models import Incident, as_utc
+from agent.incident import Incident, as_utc
 
 KIND = "Chatbot alarm message"
 

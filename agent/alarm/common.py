@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config import Settings
-from agent.models import MetricDimension, TimeRange, as_utc
+from agent.incident import MetricDimension, TimeRange, as_utc
 
 ALARM_STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
 

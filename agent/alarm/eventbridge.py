@@ -20,7 +20,7 @@ from agent.alarm.common import (
     parse_alarm_arn,
 )
 from agent.config import Settings
-from agent.models import Incident, MetricDimension, MetricSpec
+from agent.incident import Incident, MetricDimension, MetricSpec
 
 KIND = "EventBridge alarm event"
 DETAIL_TYPE = "CloudWatch Alarm State Change"

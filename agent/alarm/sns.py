@@ -23,7 +23,7 @@ from agent.alarm.common import (
     region_code,
 )
 from agent.config import Settings
-from agent.models import Incident, MetricSpec, TimeRange
+from agent.incident import Incident, MetricSpec, TimeRange
 
 KIND = "SNS alarm notification"
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from agent.alarm.common import AlarmParseError, checked_window, parse_aws_time
 from agent.alarm.sns import parse_sns_notification
 from agent.config import Settings
-from agent.models import Incident
+from agent.incident import Incident
 
 if TYPE_CHECKING:
     from agent.telemetry.bundle import Bundle

@@ -49,7 +49,7 @@ from agent.baseline.signals import (
     sample_line,
     signatures,
 )
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.report import Evidence
 
 BLAME_THRESHOLD = 5

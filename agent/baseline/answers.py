@@ -14,7 +14,7 @@ from agent.baseline.phrases import Phrases
 from agent.baseline.signals import rows_as_dicts, sample_line
 from agent.baseline.writer import write_report
 from agent.report import Evidence
-from agent.reporting import ReportDraft
+from agent.report.draft import ReportDraft
 
 _ERROR_LINE = re.compile(
     r"\berror\b|exception|fail|fatal|timed out|timeout|throttl|denied|refused|unavailable", re.I

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from agent.baseline.analysis import Findings
 from agent.baseline.phrases import Phrases
-from agent.reporting import HypothesisDraft
+from agent.report.draft import HypothesisDraft
 
 
 def cite(*ids: str | None) -> list[str]:

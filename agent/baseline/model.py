@@ -27,7 +27,7 @@ from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.writer import write_report
 from agent.report import Evidence
-from agent.reporting import ReportDraft
+from agent.report.draft import ReportDraft
 
 _LOG_GROUPS = re.compile(r"^Log groups: (.+)$", re.M)
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}

@@ -14,7 +14,7 @@ from langchain_core.messages import ToolCall
 from agent.baseline.analysis import Findings
 from agent.baseline.services import fault_trace_ids
 from agent.baseline.signals import NOTICE_QUERY, mentioned, rows_as_dicts
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.report import Evidence
 from agent.triage import ERROR_FILTER
 

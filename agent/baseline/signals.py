@@ -16,7 +16,7 @@ from agent.baseline.knowledge import (
     Signature,
     match_signature,
 )
-from agent.models import TimeRange, as_utc
+from agent.incident import TimeRange, as_utc
 from agent.report import Evidence
 
 

@@ -12,7 +12,7 @@ from agent.baseline.analysis import Findings
 from agent.baseline.hypotheses import Claim, alb_symptom, cite, marker, ranked_claims
 from agent.baseline.phrases import Phrases
 from agent.baseline.signals import NOTICE_QUERY
-from agent.reporting import ReportDraft, TimelineDraft
+from agent.report.draft import ReportDraft, TimelineDraft
 
 
 def _conclusive(claims: list[Claim]) -> bool:

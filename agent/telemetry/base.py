@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 
 Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog"]
 

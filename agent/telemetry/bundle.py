@@ -16,7 +16,7 @@ from typing import IO, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 
 BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics"]
 

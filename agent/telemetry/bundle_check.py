@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from agent.alarm import AlarmParseError, incident_from_bundle
 from agent.config import Settings
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry import bundle_formats as fmt
 from agent.telemetry.bundle import (
     SOURCE_LAYOUT,

@@ -12,7 +12,7 @@ from langchain_core.messages import ToolMessage
 from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 
-from agent.models import TimeRange, as_utc
+from agent.incident import TimeRange, as_utc
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryError, QueryResult, Source, TelemetryUnavailableError
 from agent.telemetry.cost import query_cost_usd

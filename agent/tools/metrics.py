@@ -8,7 +8,7 @@ from langchain_core.tools import tool
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
-from agent.models import MetricDimension
+from agent.incident import MetricDimension
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import MetricQuery, QueryResult
 from agent.tools.base import END_DESCRIPTION, START_DESCRIPTION, Runtime, clamp_range, execute

@@ -16,8 +16,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import Field
 
-from agent.models import Incident, MetricDimension, TimeRange
-from agent.reporting import ReportDraft
+from agent.incident import Incident, MetricDimension, TimeRange
+from agent.report.draft import ReportDraft
 from agent.telemetry.base import (
     Capabilities,
     ColumnInfo,

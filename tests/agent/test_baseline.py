@@ -4,7 +4,7 @@ by rule, a cited report that says it is rule-based, and honesty when evidence is
 from __future__ import annotations
 
 from agent.config import Settings
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.service import ask, investigate
 from agent.telemetry.base import QueryResult, TelemetryUnavailableError
 from tests.agent.fakes import CLOUDTRAIL_ROWS, PTEE_LINE, FakeBackend, incident

@@ -15,7 +15,7 @@ from agent.baseline.phrases import PHRASES, Phrases
 from agent.baseline.remedies import ACTIONS, PREVENTION
 from agent.baseline.writer import write_report
 from agent.config import Settings
-from agent.reporting import ReportDraft
+from agent.report.draft import ReportDraft
 from agent.service import ask, investigate
 from tests.agent.fakes import FakeBackend, incident
 

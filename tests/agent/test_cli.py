@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli import app
 
 
 def test_analyze_a_bundle_writes_both_reports_and_prints_the_thread(

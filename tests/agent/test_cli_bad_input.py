@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from agent.cli import app
 from agent.telemetry.base import QueryResult, TelemetryUnavailableError
+from cli import app
 from tests.agent.fakes import MANIFEST, FakeBackend
 
 NO_CREDENTIALS = (

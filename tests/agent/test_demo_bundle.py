@@ -59,7 +59,7 @@ def test_a_follow_up_from_a_new_process_resumes_the_thread(demo: tuple[Report, S
         [
             sys.executable,
             "-c",
-            "from agent.cli import main; main()",
+            "from cli import main; main()",
             "ask",
             "--thread",
             str(report.thread_id),

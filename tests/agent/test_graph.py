@@ -11,7 +11,7 @@ from langchain_core.messages import BaseMessage, ToolMessage
 
 from agent.config import Settings
 from agent.graph import build_graph
-from agent.reporting import HypothesisDraft, ReportDraft
+from agent.report.draft import HypothesisDraft, ReportDraft
 from agent.service import ask, investigate
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident
 

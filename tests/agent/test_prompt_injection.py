@@ -6,7 +6,7 @@ from __future__ import annotations
 from langchain_core.messages import SystemMessage, ToolMessage
 
 from agent.config import Settings
-from agent.render import render_markdown
+from agent.report.markdown import render_markdown
 from agent.service import investigate
 from tests.agent.fakes import (
     PTEE_LINE,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from agent.render import code_span, escape, render_markdown
 from agent.report import Evidence, Report
+from agent.report.markdown import code_span, escape, render_markdown
 
 ALB_5XX_SQL = (
     "SELECT target_ip, count(*) AS errors FROM alb_access_logs "

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from langchain_core.messages import SystemMessage
 
 from agent.config import Settings
-from agent.render import render_markdown
+from agent.report.markdown import render_markdown
 from agent.service import incident_from_alarm_name, investigate
 from agent.telemetry.base import Capabilities, QueryResult
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident

@@ -15,7 +15,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from agent.config import Settings, load_settings
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.aws import AwsBackend, clear_client_cache
 from agent.telemetry.aws.polling import Waiter
 

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.base import MetricQuery, QueryError, TelemetryUnavailableError
 from tests.aws.conftest import INCIDENT

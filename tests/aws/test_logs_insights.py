@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.aws.polling import Waiter
 from agent.telemetry.base import QueryError, TelemetryUnavailableError

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.aws.xray import split_range
 from agent.telemetry.base import QueryError, TelemetryUnavailableError

@@ -17,7 +17,7 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal.models import moto_api_backend
 
-from agent.models import MetricDimension
+from agent.incident import MetricDimension
 from agent.telemetry.aws import AwsBackend
 from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryBackend
 from agent.telemetry.bundle import Bundle

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli import app
 from evals.gate import load_results
 
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "evals" / "baseline.json"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.telemetry.bundle import load_bundle
+from cli import app
 from evals.gate import load_results
 from evals.generators import SCENARIOS_DIR
 from evals.runner import HOLDOUT_TAG, ScenarioDirError, discover, summarize

@@ -9,7 +9,7 @@ import pytest
 
 from agent.alarm import AlarmParseError, parse_eventbridge_event
 from agent.config import Settings
-from agent.models import MetricDimension
+from agent.incident import MetricDimension
 
 
 def test_metric_alarm_event_gives_metric_threshold_and_state(aws_event, settings: Settings) -> None:

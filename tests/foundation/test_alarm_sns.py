@@ -9,7 +9,7 @@ import pytest
 
 from agent.alarm import AlarmParseError, parse_sns_notification
 from agent.config import Settings
-from agent.models import MetricDimension
+from agent.incident import MetricDimension
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.alarm import AlarmParseError, parse_alarm
-from agent.cli import app
 from agent.config import SettingsError, load_settings
 from agent.telemetry.bundle import BundleError, load_bundle
+from cli import app
 
 runner = CliRunner()
 

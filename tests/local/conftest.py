@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import yaml
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.local.athena import AthenaEngine
 from agent.telemetry.local.xray import XRayEngine
 

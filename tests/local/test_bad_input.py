@@ -15,13 +15,13 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
 from agent.config import load_settings
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import QueryError, TelemetryUnavailableError
 from agent.telemetry.local import LocalBackend
 from agent.telemetry.local.athena import AthenaEngine
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
+from cli import app
 
 from .conftest import FAULTING_TRACE, LOG_EVENTS
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli import app
 
 from .conftest import FAULTING_TRACE
 

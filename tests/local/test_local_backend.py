@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from agent.config import load_settings
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry import shapes
 from agent.telemetry.base import (
     MetricQuery,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryError
 from agent.telemetry.local.metrics import MetricsEngine, normalize_statistic
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry import shapes
 from agent.telemetry.local.xray import XRayEngine
 

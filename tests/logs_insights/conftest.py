@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
 
 # 2026-03-02 10:00:00 UTC, the hour every fixture event falls in

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli import app
+from cli import app
 from tests.logs_insights.conftest import event, write_events
 
 runner = CliRunner()

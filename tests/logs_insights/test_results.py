@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import QueryError
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from tests.logs_insights.conftest import HOUR, LAMBDA, T0, event, rows, write_events

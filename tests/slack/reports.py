@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from agent.models import Incident, ProgressEvent, TimeRange
+from agent.incident import Incident, ProgressEvent, TimeRange
 from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
 
 WINDOW = TimeRange(

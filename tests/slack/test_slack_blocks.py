@@ -118,7 +118,7 @@ def test_long_text_splits_at_line_breaks_within_the_limit() -> None:
 
 
 def test_alarm_reply_and_status_messages_are_valid() -> None:
-    from agent.models import Incident
+    from agent.incident import Incident
     from tests.slack.reports import WINDOW
 
     incident = Incident(

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.models import Incident
+from agent.incident import Incident
 from agent.report import TimelineEntry
 from slack_app.blocks import alarm_reply, error_message, report_messages, status_message
 from slack_app.chart import chart_data, render_png

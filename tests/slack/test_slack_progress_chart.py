@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.models import Incident, ProgressEvent
+from agent.incident import Incident, ProgressEvent
 from slack_app.chart import chart_data, render_png
 from slack_app.investigator import series_from_metric_result
 from slack_app.progress import StatusMessage

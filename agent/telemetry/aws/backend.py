@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Literal
 
 from agent.config import Settings
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws.athena import Athena
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch

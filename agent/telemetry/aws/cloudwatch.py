@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.config import Settings
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
 from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryUnavailableError

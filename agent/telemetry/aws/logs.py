@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from agent.config import MAX_LOG_GROUPS
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.aws.errors import call, call_retrying_limits
 from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService

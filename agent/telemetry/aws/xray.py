@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.aws.errors import call
 from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService

@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar, cast
 import duckdb
 
 from agent.config import Settings
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry import shapes
 from agent.telemetry.base import (
     Capabilities,

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryError
 from agent.telemetry.local.bundle_files import load_json_files
 

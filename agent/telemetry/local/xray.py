@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.local.bundle_files import load_json_files
 from agent.telemetry.local.xray_filter import Facts, Subject, parse_filter
 from agent.telemetry.local.xray_model import Entity, Node, Trace, parse_trace, summarize

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.models import MetricDimension, TimeRange
+from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryResult
 from agent.telemetry.shapes.values import (
     Row,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult
 from agent.telemetry.shapes.values import Row, finish
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult, Source
 
 Row = list[str | None]

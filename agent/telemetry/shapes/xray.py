@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult
 from agent.telemetry.shapes.values import Row, finish, format_number, format_timestamp, text
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (

@@ -62,11 +62,11 @@ def logs(
     import duckdb
     from pydantic import ValidationError
 
-    from agent.cli.query_sql import range_problem
-    from agent.models import TimeRange
+    from agent.incident import TimeRange
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
+    from cli.query_sql import range_problem
 
     try:
         parse_query(query)  # fail on a malformed query before loading anything

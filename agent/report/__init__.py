@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from agent.models import TimeRange
+from agent.incident import TimeRange
 
 
 class Confidence(StrEnum):

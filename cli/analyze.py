@@ -15,7 +15,7 @@ import typer
 
 if TYPE_CHECKING:
     from agent.config import Settings
-    from agent.models import Incident, ProgressEvent, TimeRange
+    from agent.incident import Incident, ProgressEvent, TimeRange
     from agent.report import Report
 
 EXIT_USAGE = 2
@@ -108,7 +108,7 @@ def _write_reports(out: Path, markdown: str, as_json: str) -> str | None:
 
 
 def _emit(report: Report, fmt: ReportFormat, out: Path | None) -> None:
-    from agent.render import render_markdown
+    from agent.report.markdown import render_markdown
 
     markdown = render_markdown(report)
     as_json = report.model_dump_json(indent=2)
@@ -140,7 +140,7 @@ def _checked_window(
     begin: datetime | None, finish: datetime | None, settings: Settings
 ) -> TimeRange | None:
     """--start/--end as a window: ordered and no longer than an investigation may cover."""
-    from agent.models import TimeRange, as_utc
+    from agent.incident import TimeRange, as_utc
 
     if begin is None or finish is None:
         return None

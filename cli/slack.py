@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import typer
 
-from agent.cli.config import settings_or_exit
+from cli.config import settings_or_exit
 
 EXIT_USAGE = 2
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from agent.cli import analyze, bundle, config, eval, query, slack
+from cli import analyze, bundle, config, eval, query, slack
 
 app = typer.Typer(
     name="fa2",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "evals" / "scenarios"
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[1] / "evals" / "scenarios"
 
 
 def _split(value: str, option: str, kinds: tuple[str, ...]) -> tuple[str, str | None]:

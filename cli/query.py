@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from agent.cli import query_logs, query_sql
+from cli import query_logs, query_sql
 
 
 def register(app: typer.Typer) -> None:

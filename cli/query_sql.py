@@ -28,7 +28,7 @@ import typer
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
-    from agent.models import TimeRange
+    from agent.incident import TimeRange
     from agent.telemetry.base import QueryResult
     from agent.telemetry.local import LocalBackend
 
@@ -82,7 +82,7 @@ def _open(bundle: Path) -> LocalBackend:
 def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRange:
     from pydantic import ValidationError
 
-    from agent.models import TimeRange
+    from agent.incident import TimeRange
 
     bundle_window = backend.bundle.window
     try:
@@ -284,7 +284,7 @@ def metrics(
     output: OutputFormat = FORMAT,
 ) -> None:
     """Get one metric series (GetMetricData) from the bundle."""
-    from agent.models import MetricDimension
+    from agent.incident import MetricDimension
     from agent.telemetry.base import MetricQuery
 
     dimensions = [MetricDimension(name=n, value=v) for n, v in map(_dimension, dim)]
