@@ -53,7 +53,7 @@ def judge_prompt(report: Report, manifest: BundleManifest) -> str:
     )
     herrings = "\n".join(f"- {h}" for h in truth.red_herrings) or "- (none)"
     return (
-        f"Reference root cause ({truth.category}):\n{truth.root_cause.strip()}\n\n"
+        f"Reference root cause ({' / '.join(truth.categories)}):\n{truth.root_cause.strip()}\n\n"
         f"Known red herrings in the data:\n{herrings}\n\n"
         f"<report>\nSummary: {report.summary}\n\n"
         f"Top hypothesis: {top.statement if top else '(none)'}\n"

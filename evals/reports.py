@@ -91,7 +91,7 @@ def _why(run: ScenarioRun) -> str:
     if not score.category_correct:
         truth = run.scenario.manifest.ground_truth
         reasons.append(
-            f"category {score.predicted_category} instead of {truth.category if truth else '?'}"
+            f"category {score.predicted_category} not among {' / '.join(truth.categories) if truth else '?'}"
         )
     if score.red_herring_blamed:
         reasons.append("blamed a red herring (" + ", ".join(score.blamed_terms) + ")")
@@ -141,7 +141,7 @@ def _scenario_html(run: ScenarioRun) -> str:
     )
     out = [
         f"<details{' open' if not r.passed else ''}><summary>{e(r.name)} — {verdict}"
-        f" <span class='muted'>({e(truth.difficulty if truth else '')}, {e(truth.category if truth else '')})</span></summary>",
+        f" <span class='muted'>({e(truth.difficulty if truth else '')}, {e(' / '.join(truth.categories) if truth else '')})</span></summary>",
         f"<p><b>Expected:</b> {e(truth.root_cause if truth else '')}</p>",
         f"<p><b>Verdict:</b> {e(_why(run)) if not r.passed else 'correct root cause and category, no red herring blamed'}</p>",
         f"<p class='muted'>steps {r.steps} · tool calls {r.tool_calls} · tokens {r.input_tokens}/{r.output_tokens}"

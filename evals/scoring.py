@@ -7,7 +7,9 @@ insufficient (no hypothesis, or only low-confidence ones under a summary that sa
   alternative (case-insensitive) in the top hypothesis' statement or reasoning. For an
   `insufficient-evidence` scenario: the report concludes so, in words that match the
   groups (summary included).
-- category correct: the asserted hypothesis' category, `insufficient-evidence` otherwise.
+- category correct: the asserted hypothesis' category (`insufficient-evidence` when the report
+  concludes so) is one of the ground truth's `categories` (the primary one or another that a
+  fair reader could give the same cause).
 - evidence recall: share of `key_evidence` items found in the rows of cited evidence from
   the same source (ALB and CloudTrail evidence are Athena results over their tables).
 - citation validity: share of citations that point at existing evidence with rows, whose
@@ -259,7 +261,7 @@ def score_report(report: Report, manifest: BundleManifest) -> Score:
     blamed = _blamed(report, truth)
     return Score(
         root_cause_correct=correct,
-        category_correct=predicted == truth.category,
+        category_correct=predicted in truth.categories,
         predicted_category=predicted,
         evidence_recall=round(recall, 4),
         found_evidence=found,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agent.incident import TimeRange
 
@@ -44,6 +44,7 @@ RootCauseCategory = Literal[
     "data",
 ]
 CATEGORIES: tuple[RootCauseCategory, ...] = get_args(RootCauseCategory)
+GroundTruthCategory = Literal[RootCauseCategory, "insufficient-evidence"]
 
 
 class BundleError(Exception):
@@ -64,15 +65,52 @@ class KeyEvidence(BaseModel):
 
 
 class GroundTruth(BaseModel):
+    """What an eval scenario's report is scored against.
+
+    `categories` lists every category a fair reader could give the root cause, the primary
+    one first (a usage-plan throttle lowered by hand is `capacity` and `configuration`).
+    The single `category: X` of older manifests still reads, as `categories: [X]`.
+    """
+
     model_config = ConfigDict(extra="forbid")
     root_cause: str
-    category: Literal[RootCauseCategory, "insufficient-evidence"]
+    categories: list[GroundTruthCategory] = Field(min_length=1)
     must_mention: list[list[str]] = Field(default_factory=list)
     key_evidence: list[KeyEvidence] = Field(default_factory=list)
     red_herrings: list[str] = Field(default_factory=list)
     # eval-only extras
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     notes: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_category(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "category" not in data:
+            return data
+        data = dict(data)
+        single = data.pop("category")
+        listed = data.setdefault("categories", [single])
+        if not isinstance(listed, list) or listed[:1] != [single]:
+            raise ValueError(
+                f"category {single!r} must be the first of categories {listed!r} (the primary one)"
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _categories_are_distinct(self) -> GroundTruth:
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError(f"categories {self.categories} repeat a category")
+        if "insufficient-evidence" in self.categories and len(self.categories) > 1:
+            raise ValueError(
+                "insufficient-evidence cannot be combined with other categories: "
+                "a report either names a cause or says the data does not show one"
+            )
+        return self
+
+    @property
+    def category(self) -> GroundTruthCategory:
+        """The primary category."""
+        return self.categories[0]
 
 
 class BundleManifest(BaseModel):

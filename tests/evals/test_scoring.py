@@ -255,3 +255,31 @@ def test_scoring_a_bundle_without_ground_truth_is_refused(tmp_path: Path) -> Non
 
     with pytest.raises(ValueError, match="no ground_truth"):
         score_report(Report(title="t", summary="s"), load_manifest(tmp_path))
+
+
+def test_a_category_the_ground_truth_also_accepts_counts_as_correct(
+    manifest: BundleManifest,
+) -> None:
+    assert manifest.ground_truth is not None
+    assert manifest.ground_truth.categories == ["capacity", "configuration"]
+    report = _report(
+        "UpdateTable on orders at 10:02 lowered write capacity to 5 WCU; PutItem fails with "
+        "ProvisionedThroughputExceededException [E2, E3]",
+        category="configuration",
+    )
+
+    score = score_report(report, manifest)
+
+    assert score.category_correct and score.passed
+
+
+def test_a_category_outside_the_accepted_list_is_wrong(manifest: BundleManifest) -> None:
+    report = _report(
+        "UpdateTable on orders at 10:02 lowered write capacity to 5 WCU; PutItem fails with "
+        "ProvisionedThroughputExceededException [E2, E3]",
+        category="deployment",
+    )
+
+    score = score_report(report, manifest)
+
+    assert not score.category_correct and not score.passed

@@ -205,7 +205,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "freightco's sync client (~2 requests/s) now gets 429 Too Many Requests from API "
             "Gateway for about half of its calls; the Lambda function is never invoked for "
             "them and shows no errors or throttles. Restore the plan's limits.",
-            "category": "capacity",
+            "categories": ["capacity", "configuration"],
             "must_mention": [
                 ["UpdateUsagePlan", "usage plan", "partners-gold"],
                 ["429", "Too Many Requests", "throttl", "rate limit"],

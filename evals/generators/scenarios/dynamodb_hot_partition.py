@@ -231,7 +231,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "DynamoDB's per-partition write throughput (ThrottlingReasons "
             "TableWriteKeyRangeThroughputExceeded) while the table as a whole stays far below its "
             "provisioned capacity. Spread the backfill's keys (write sharding) or slow it down.",
-            "category": "traffic",
+            "categories": ["traffic", "capacity"],
             "must_mention": [
                 [
                     "hot partition",

@@ -271,7 +271,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "root_cause": "Write capacity of DynamoDB table `orders` was lowered from 100 to 5 "
             "WCU by UpdateTable at 10:02; PutItem calls are throttled "
             "(ProvisionedThroughputExceededException), and the Lambda returns 500 to API Gateway.",
-            "category": "capacity",
+            "categories": ["capacity", "configuration"],
             "must_mention": [
                 ["ProvisionedThroughputExceededException", "throttl"],
                 ["UpdateTable", "write capacity", "WCU"],

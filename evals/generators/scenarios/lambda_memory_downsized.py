@@ -168,7 +168,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "memory from 1024 MB to 128 MB (applied ~10:02:50, the function is VPC-attached); every "
             "image over ~5 MB now exhausts the memory (Max "
             "Memory Used 128 MB, 'Runtime exited with error: signal: killed'). Restore 1024 MB.",
-            "category": "configuration",
+            "categories": ["configuration", "resource-exhaustion"],
             "must_mention": [
                 ["memorySize", "128", "memory"],
                 ["UpdateFunctionConfiguration", "1024", "lowered", "reduced"],

@@ -256,7 +256,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "inventory-db reaches its connection limit (max_connections 170) and the last "
             "tasks get 'remaining connection slots are reserved' and fail every request after "
             "30 s. Lower the per-task pool, cap the task count, or use RDS Proxy.",
-            "category": "resource-exhaustion",
+            "categories": ["resource-exhaustion", "capacity"],
             "must_mention": [
                 [
                     "connection slots",

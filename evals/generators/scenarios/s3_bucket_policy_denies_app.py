@@ -248,7 +248,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "the NAT gateway, so every S3 call is denied (AccessDenied, 403) and uncached "
             "requests return 500. Fix: add the gateway endpoint to the tasks' route tables or "
             "allow the task role in the policy.",
-            "category": "permissions",
+            "categories": ["permissions", "configuration", "security"],
             "must_mention": [
                 ["PutBucketPolicy", "bucket policy"],
                 ["AccessDenied", "Access Denied", "403", "denied"],

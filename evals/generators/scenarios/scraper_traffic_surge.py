@@ -156,7 +156,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "three catalog instances can serve; requests queue past ALB's idle timeout (504) "
             "or fail (502) for all clients. Block or rate-limit the scraper (AWS WAF rate-based "
             "rule) and add capacity.",
-            "category": "traffic",
+            "categories": ["traffic", "security"],
             "must_mention": [
                 ["Scrapy", "scraper", "bot", "crawler", "45.155.205"],
                 ["traffic", "surge", "spike", "volume", "load", "rate"],

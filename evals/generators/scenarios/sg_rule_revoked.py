@@ -306,7 +306,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             f"database security group {DB_SG} that allowed the web tier ({APP_SG}) on TCP 5432. "
             "Existing pooled connections kept working until recycled; every new connection "
             "times out after 10 s, so requests fail with 500 and the errors ramp up.",
-            "category": "network",
+            "categories": ["network", "configuration"],
             "must_mention": [
                 ["RevokeSecurityGroupIngress", "security group", DB_SG],
                 ["5432", "timed out", "timeout"],

@@ -308,7 +308,7 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
             "render-report-role with one that allows s3:PutObject only on reports-prod/daily/*; "
             "render-report writes under reports/, so every RenderReport task fails with "
             "AccessDenied and the executions fail.",
-            "category": "permissions",
+            "categories": ["permissions", "configuration"],
             "must_mention": [
                 ["AccessDenied", "not authorized", "s3:PutObject"],
                 ["PutRolePolicy", "policy"],
