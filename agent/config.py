@@ -177,6 +177,22 @@ class Settings(BaseSettings):
     slack_max_concurrent_per_channel: int = Field(
         2, ge=1, le=20, description="Investigations running at once in one channel"
     )
+    slack_max_concurrent: int = Field(
+        4, ge=1, le=100, description="Investigations running at once in the whole workspace"
+    )
+    slack_max_queued_per_channel: int = Field(
+        3, ge=0, le=100, description="Investigations waiting in line in one channel"
+    )
+    slack_max_queued: int = Field(
+        10, ge=0, le=500, description="Investigations waiting in line in the whole workspace"
+    )
+    slack_max_investigations_per_hour: int = Field(
+        30,
+        ge=1,
+        le=10_000,
+        description="Investigations and follow-ups accepted per rolling hour, workspace-wide "
+        "(the cost cap: past it requests are refused)",
+    )
     slack_report_channel: str | None = Field(
         None, description="Where one-shot alarm-event investigations are posted"
     )

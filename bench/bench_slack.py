@@ -79,7 +79,7 @@ def ack_latencies(concurrency: int, rounds: int) -> list[float]:
         store=SqliteStore(":memory:"),
         work_executor=executor,
     )
-    server = SlackServer(app, port=0)
+    server = SlackServer(app, signing_secret="bench-secret", port=0)
     server.start_in_thread()
 
     def send(number: int) -> float:

@@ -24,7 +24,12 @@ def serve(
     socket: bool = typer.Option(
         False, "--socket", help="Socket Mode with SLACK_APP_TOKEN instead of HTTP"
     ),
-    workers: int = typer.Option(4, min=1, max=32, help="Worker threads for investigations"),
+    workers: int | None = typer.Option(
+        None,
+        min=1,
+        max=1000,
+        help="Worker threads (default: the running + queued investigation limits + 4)",
+    ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug details"),
 ) -> None:
     """Serve the Slack app until Ctrl-C."""
@@ -42,9 +47,11 @@ def serve(
     if not socket and settings.slack_signing_secret is None:
         raise _usage("SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret).")
 
-    from slack_app.app import create_app
+    from slack_app.app import create_app, work_threads
 
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fa2-slack-worker")
+    executor = ThreadPoolExecutor(
+        max_workers=workers or work_threads(settings), thread_name_prefix="fa2-slack-worker"
+    )
     app = create_app(settings, work_executor=executor)
     where = f"bundle {settings.bundle}" if settings.bundle else f"AWS {settings.region}"
     typer.echo(f"fa2 Slack app · model {settings.model} · telemetry from {where}")
@@ -59,7 +66,13 @@ def serve(
     from slack_app.server import SlackServer
 
     try:
-        server = SlackServer(app, host=host, port=port)
+        assert settings.slack_signing_secret is not None
+        server = SlackServer(
+            app,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            host=host,
+            port=port,
+        )
     except OSError as exc:
         raise _usage(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     typer.echo(f"listening on {server.url} (Ctrl-C to stop)")

@@ -65,6 +65,12 @@ class ChannelPolicy:
         return not self.channels or channel in self.channels
 
 
+def work_threads(settings: Settings) -> int:
+    """Threads for lazy work: every running and queued investigation, plus a few for forms,
+    feedback and messages that start nothing."""
+    return settings.slack_max_concurrent + settings.slack_max_queued + 4
+
+
 def create_app(
     settings: Settings,
     *,
@@ -73,6 +79,7 @@ def create_app(
     process_before_response: bool = False,
     work_executor: Executor | None = None,
     progress_interval: float = 1.0,
+    queue_poll_seconds: float = 1.0,
 ) -> App:
     """Build the app. `investigator` replaces the real agent (`agent.service`) in tests.
 
@@ -98,7 +105,8 @@ def create_app(
     )
     app.listener_runner.lazy_listener_runner = ThreadLazyListenerRunner(
         app.logger,
-        work_executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="fa2-work"),
+        work_executor
+        or ThreadPoolExecutor(max_workers=work_threads(settings), thread_name_prefix="fa2-work"),
     )
 
     def make_investigator() -> Investigator:  # built on first use: keeps the ack path light
@@ -110,6 +118,7 @@ def create_app(
         client=app.client,
         investigator_factory=make_investigator,
         progress_interval=progress_interval,
+        queue_poll_seconds=queue_poll_seconds,
     )
     register(app, jobs, ChannelPolicy(settings.slack_channels))
     return app

@@ -6,16 +6,19 @@ turned into a short message with an error id; the details go to the logs under t
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from agent.config import Settings
 from agent.incident import Incident, TimeRange
 from agent.report import Report
-from slack_app import blocks
+from slack_app import admission, blocks
+from slack_app.admission import Admission
 from slack_app.investigator import ConversationLost, Investigator
 from slack_app.modal import (
     FormOrigin,
@@ -43,6 +46,7 @@ class Jobs:
     client: Any  # slack_sdk WebClient
     investigator_factory: Callable[[], Investigator]
     progress_interval: float = 1.0
+    queue_poll_seconds: float = 1.0
     _investigator: Investigator | None = None
 
     @property
@@ -205,12 +209,24 @@ class Jobs:
 
     # --- investigations ----------------------------------------------------------------
 
-    def _start(self, channel: str, thread_ts: str, thread_id: str) -> bool:
-        limit = self.settings.slack_max_concurrent_per_channel
-        outcome = self.store.try_start(
-            channel, thread_id, limit, stale_seconds=2 * self.settings.max_wall_seconds + 60
+    def cost_limits(self) -> admission.CostLimits:
+        settings = self.settings
+        return admission.CostLimits(
+            running_per_channel=settings.slack_max_concurrent_per_channel,
+            running=settings.slack_max_concurrent,
+            queued_per_channel=settings.slack_max_queued_per_channel,
+            queued=settings.slack_max_queued,
+            per_hour=settings.slack_max_investigations_per_hour,
+            stale_seconds=2 * settings.max_wall_seconds + 60,
         )
-        if outcome == "busy_thread":
+
+    def _admit(self, channel: str, thread_ts: str, thread_id: str, what: str) -> Admission:
+        """Take a ticket for this thread, or tell the thread why there is none."""
+        limits = self.cost_limits()
+        decision = self.store.update_tickets(
+            lambda tickets: admission.admit(tickets, channel, thread_id, limits, time.time())
+        )
+        if decision.outcome == "busy_thread":
             self.post(
                 channel,
                 thread_ts,
@@ -218,16 +234,47 @@ class Jobs:
                     "⏳ fa2 is already working in this thread; the answer will appear here."
                 ),
             )
-        elif outcome == "busy_channel":
+        elif decision.outcome == "refused":
+            log.info("refused a %s in %s: %s", what, thread_id, decision.reason)
             self.post(
                 channel,
                 thread_ts,
                 blocks.notice(
-                    f"⏳ {limit} investigations are already running in this channel. "
-                    "Please wait for one to finish, then ask again."
+                    f"🚫 fa2 did not start this {what}: {decision.reason}. Please ask again later."
                 ),
             )
-        return outcome == "started"
+        return decision
+
+    def _wait_in_line(self, status: StatusMessage, thread_id: str, first: Admission) -> bool:
+        """Poll the queue until this ticket runs (True) or the wait is over (False), keeping
+        the status message's position current."""
+        limits = self.cost_limits()
+        deadline = time.monotonic() + limits.stale_seconds / 2
+        shown = first.position
+        while time.monotonic() < deadline:
+            time.sleep(self.queue_poll_seconds)
+            decision = self.store.update_tickets(
+                partial(admission.poll, thread_id=thread_id, limits=limits, now=time.time())
+            )
+            if decision.outcome == "started":
+                status.waiting("starting")
+                return True
+            if decision.outcome != "queued":
+                return False
+            if decision.position != shown:
+                shown = decision.position
+                status.waiting(_queued_line(decision))
+        self.store.update_tickets(lambda tickets: (None, admission.withdraw(tickets, thread_id)))
+        return False
+
+    def _release(self, thread_id: str) -> None:
+        try:
+            now = time.time()
+            self.store.update_tickets(
+                lambda tickets: (None, admission.finish(tickets, thread_id, now))
+            )
+        except Exception:  # a stuck ticket expires after the stale time
+            log.warning("could not release the ticket of %s", thread_id, exc_info=True)
 
     def investigate(self, incident: Incident, *, channel: str, thread_ts: str) -> Report | None:
         thread_id = thread_id_for(channel, thread_ts)
@@ -277,13 +324,18 @@ class Jobs:
         report is being posted is not turned away.
         """
         thread_id = thread_id_for(channel, thread_ts)
-        if not self._start(channel, thread_ts, thread_id):
+        decision = self._admit(channel, thread_ts, thread_id, what)
+        if decision.outcome not in ("started", "queued"):
             return None
         try:
-            status = self._status(channel, thread_ts, title, "starting")
+            detail = "starting" if decision.outcome == "started" else _queued_line(decision)
+            status = self._status(channel, thread_ts, title, detail)
         except Exception:
-            self.store.finish(channel, thread_id)
+            self._release(thread_id)
             self.fail(channel, thread_ts, f"Starting the {what} failed")
+            return None
+        if decision.outcome == "queued" and not self._wait_in_line(status, thread_id, decision):
+            status.fail(f"Not started: the {what} waited in line too long. Please ask again later.")
             return None
         try:
             report = work(status)
@@ -299,7 +351,7 @@ class Jobs:
             )
             return None
         finally:
-            self.store.finish(channel, thread_id)
+            self._release(thread_id)
         try:
             status.finish(_done_line(report))
             publish(report)
@@ -370,6 +422,13 @@ class Jobs:
             metric = None
         data = chart_data(report, incident, metric)
         return render_png(data) if data is not None else None
+
+
+def _queued_line(decision: Admission) -> str:
+    return (
+        f"queued · position {decision.position} in line; it starts when a running "
+        "investigation finishes"
+    )
 
 
 def _done_line(report: Report) -> str:

@@ -59,6 +59,11 @@ class StatusMessage:
                 detail = f"step {event.step} · {event.tool_calls} queries"
             self._send(RUNNING, detail, self._query if event.kind == "query" else "")
 
+    def waiting(self, detail: str) -> None:
+        """Before the work starts: the place in line, or "starting" (always sent)."""
+        with self._lock:
+            self._send(RUNNING, detail, "")
+
     def finish(self, detail: str) -> None:
         with self._lock:
             self._send(DONE, detail, "")

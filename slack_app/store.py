@@ -1,6 +1,6 @@
 """What the Slack app remembers between requests: which events it has seen (so Slack's
-retries never start a second investigation), which investigations are running (at most N
-per channel), the alarms it recognised, the threads it answered, and 👍/👎 feedback.
+retries never start a second investigation), which investigations are queued and running
+(`slack_app.admission`), the alarms it recognised, the threads it answered, and 👍/👎 feedback.
 
 Two implementations of one interface: SQLite under fa2's state folder when served locally,
 and DynamoDB (the checkpoint table, items prefixed `fa2slack#`) on AWS, where each Lambda
@@ -10,18 +10,21 @@ table's TTL attribute.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from agent.config import Settings
+from slack_app.admission import Ticket
 
-StartResult = Literal["started", "busy_thread", "busy_channel"]
+R = TypeVar("R")
 
 
 class Feedback(BaseModel):
@@ -37,13 +40,10 @@ class SlackStore(Protocol):
         """True the first time `key` is claimed (within ttl), False for every repeat."""
         ...
 
-    def try_start(
-        self, channel: str, thread_id: str, limit: int, stale_seconds: int
-    ) -> StartResult:
-        """Register a running investigation unless the thread or the channel is busy."""
+    def update_tickets(self, change: Callable[[list[Ticket]], tuple[R, list[Ticket]]]) -> R:
+        """Apply `change` to the investigation tickets atomically (one writer at a time) and
+        return its result; the decisions themselves are `slack_app.admission`'s."""
         ...
-
-    def finish(self, channel: str, thread_id: str) -> None: ...
 
     def put_alarm(self, key: str, incident_json: str) -> None: ...
 
@@ -60,8 +60,7 @@ class SlackStore(Protocol):
 
 _SCHEMA = """
 create table if not exists claims (key text primary key, expires_at real not null);
-create table if not exists running (channel text, thread_id text, started_at real not null,
-                                    primary key (channel, thread_id));
+create table if not exists tickets (thread_id text primary key, ticket text not null);
 create table if not exists alarms (key text primary key, incident text not null);
 create table if not exists answered (thread_id text primary key, at real not null);
 create table if not exists feedback (thread_id text, user text, vote text, message_ts text, at text);
@@ -92,28 +91,22 @@ class SqliteStore:
             )
             return cursor.rowcount == 1
 
-    def try_start(
-        self, channel: str, thread_id: str, limit: int, stale_seconds: int
-    ) -> StartResult:
-        now = time.time()
+    def update_tickets(self, change: Callable[[list[Ticket]], tuple[R, list[Ticket]]]) -> R:
         with self._lock:
             self._db.execute("begin immediate")
             try:
-                self._db.execute("delete from running where started_at < ?", (now - stale_seconds,))
-                rows = self._db.execute(
-                    "select thread_id from running where channel = ?", (channel,)
-                ).fetchall()
-                if any(row[0] == thread_id for row in rows):
-                    return "busy_thread"
-                if len(rows) >= limit:
-                    return "busy_channel"
-                self._db.execute("insert into running values (?, ?, ?)", (channel, thread_id, now))
-                return "started"
-            finally:
-                self._db.execute("commit")
-
-    def finish(self, channel: str, thread_id: str) -> None:
-        self._run("delete from running where channel = ? and thread_id = ?", channel, thread_id)
+                rows = self._db.execute("select ticket from tickets").fetchall()
+                result, tickets = change([Ticket.model_validate_json(r[0]) for r in rows])
+                self._db.execute("delete from tickets")
+                self._db.executemany(
+                    "insert into tickets values (?, ?)",
+                    [(t.thread_id + "#" + str(t.asked_at), t.model_dump_json()) for t in tickets],
+                )
+            except BaseException:
+                self._db.execute("rollback")
+                raise
+            self._db.execute("commit")
+            return result
 
     def put_alarm(self, key: str, incident_json: str) -> None:
         self._run("insert or replace into alarms values (?, ?)", key, incident_json)
@@ -150,6 +143,10 @@ class SqliteStore:
             )
             for r in rows
         ]
+
+
+MAX_TICKET_RETRIES = 20
+TICKETS_TTL_SECONDS = 2 * 3600  # an idle workspace's queue item expires
 
 
 class DynamoDbStore:
@@ -197,32 +194,34 @@ class DynamoDbStore:
     def claim(self, key: str, ttl_seconds: int = 3600) -> bool:
         return self._put_new({**self._key("claim", key), "ttl": int(time.time()) + ttl_seconds})
 
-    def try_start(
-        self, channel: str, thread_id: str, limit: int, stale_seconds: int
-    ) -> StartResult:
-        from boto3.dynamodb.conditions import Attr, Key
+    def update_tickets(self, change: Callable[[list[Ticket]], tuple[R, list[Ticket]]]) -> R:
+        """All tickets live in one item (a few dozen at most); a version attribute makes
+        each change a compare-and-swap, retried when another process changed it first."""
+        from botocore.exceptions import ClientError
 
-        now = int(time.time())
-        item: dict[str, Any] = {**self._key("running", channel, thread_id), "started_at": now}
-        item["ttl"] = now + stale_seconds
-        stale = self._table.get_item(Key=self._key("running", channel, thread_id)).get("Item")
-        if stale is not None and int(str(stale.get("started_at", 0))) >= now - stale_seconds:
-            return "busy_thread"
-        self._table.put_item(Item=item)
-        running = self._table.query(
-            KeyConditionExpression=Key("PK").eq(item["PK"]),
-            FilterExpression=Attr("started_at").gte(now - stale_seconds),
-        )["Items"]
-        earlier = [
-            r for r in running if (int(str(r["started_at"])), str(r["SK"])) < (now, thread_id)
-        ]
-        if len(earlier) >= limit:  # the ones that started first keep their slot
-            self.finish(channel, thread_id)
-            return "busy_channel"
-        return "started"
-
-    def finish(self, channel: str, thread_id: str) -> None:
-        self._table.delete_item(Key=self._key("running", channel, thread_id))
+        key = self._key("tickets", "workspace")
+        for _ in range(MAX_TICKET_RETRIES):
+            item = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+            version = int(str(item.get("version", 0)))
+            stored = json.loads(str(item.get("tickets", "[]")))
+            result, tickets = change([Ticket.model_validate(t) for t in stored])
+            now = int(time.time())
+            try:
+                self._table.put_item(
+                    Item={
+                        **key,
+                        "version": version + 1,
+                        "tickets": json.dumps([t.model_dump(mode="json") for t in tickets]),
+                        "ttl": now + TICKETS_TTL_SECONDS,
+                    },
+                    ConditionExpression="attribute_not_exists(PK) OR version = :version",
+                    ExpressionAttributeValues={":version": version},
+                )
+                return result
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+        raise RuntimeError("the investigation queue is too busy to update; try again")
 
     def put_alarm(self, key: str, incident_json: str) -> None:
         expires = int(time.time()) + 14 * 24 * 3600

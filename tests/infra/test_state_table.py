@@ -15,6 +15,7 @@ from moto import mock_aws
 
 from agent.config import Settings
 from infra.stack import TTL_ATTRIBUTE
+from slack_app.admission import CostLimits, admit
 from slack_app.store import store_from_settings
 from tests.infra.conftest import REGION, resources
 
@@ -87,12 +88,15 @@ def test_slack_store_items_carry_the_tables_ttl_attribute(table: Any) -> None:
     )
     store = store_from_settings(settings)
     assert store.claim("event:Ev0TEST00001", ttl_seconds=3600)
-    assert store.try_start("C0ALERTS", "slack-C0ALERTS-1", limit=2, stale_seconds=600) == "started"
+    decision = store.update_tickets(
+        lambda tickets: admit(tickets, "C0ALERTS", "slack-C0ALERTS-1", CostLimits(), time.time())
+    )
+    assert decision.outcome == "started"
     store.put_alarm("slack-C0ALERTS-1772446621.000200", '{"title": "orders-api-5xx"}')
     store.mark_answered("slack-C0ALERTS-1772446621.000200")
 
     items = {str(i["PK"]).split("#")[1]: i for i in _items(table)}
-    assert set(items) == {"claim", "running", "alarm", "answered"}
+    assert set(items) == {"claim", "tickets", "alarm", "answered"}
     now = time.time()
     for kind, item in items.items():
         assert TTL_ATTRIBUTE in item, f"{kind} item has no {TTL_ATTRIBUTE!r}"

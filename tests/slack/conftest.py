@@ -137,8 +137,9 @@ def serve(
         investigator=investigator,
         store=store,
         progress_interval=0.0,
+        queue_poll_seconds=0.05,
     )
-    server = SlackServer(app, port=0)
+    server = SlackServer(app, signing_secret=SIGNING_SECRET, port=0)
     server.start_in_thread()
     return server, Driver(
         url=server.url, slack=fake.recorder, store=store, investigator=investigator

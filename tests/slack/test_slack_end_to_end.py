@@ -14,7 +14,7 @@ from slack_app.app import create_app
 from slack_app.contract import ACTION_IDS
 from slack_app.server import SlackServer
 from slack_app.store import SqliteStore
-from tests.slack.conftest import ALERTS, Driver, load_event, make_settings
+from tests.slack.conftest import ALERTS, SIGNING_SECRET, Driver, load_event, make_settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.payloads import (
     blocks_of,
@@ -39,7 +39,8 @@ def offline(fake_slack: FakeSlack, demo_bundle_path: Path, tmp_path: Path) -> It
         checkpoint_path=tmp_path / "checkpoints.sqlite",
     )
     store = SqliteStore(tmp_path / "slack.sqlite")
-    server = SlackServer(create_app(settings, store=store, progress_interval=0.0), port=0)
+    app = create_app(settings, store=store, progress_interval=0.0)
+    server = SlackServer(app, signing_secret=SIGNING_SECRET, port=0)
     server.start_in_thread()
     yield Driver(url=server.url, slack=fake_slack.recorder, store=store, investigator=None)  # type: ignore[arg-type]
     server.shutdown()

@@ -137,17 +137,18 @@ def one_per_channel(fake_slack: FakeSlack):  # type: ignore[no-untyped-def]
     server.server_close()
 
 
-def test_beyond_the_per_channel_limit_people_are_told_to_wait(one_per_channel) -> None:  # type: ignore[no-untyped-def]
+def test_beyond_the_per_channel_limit_people_are_told_their_place_in_line(one_per_channel) -> None:  # type: ignore[no-untyped-def]
     driver, gate = one_per_channel
     driver.event(event_callback(mention(ALERTS, "why 5xx?", "1772447300.000100")))
     driver.slack.wait_for("chat.postMessage")  # the first one's status message
     driver.event(event_callback(mention(ALERTS, "and latency?", "1772447301.000100")))
     waiting = driver.slack.wait_for("chat.postMessage", 2)[-1].params
     assert waiting["thread_ts"] == "1772447301.000100"
-    assert "already running in this channel" in json.dumps(waiting)
-    gate.set()
-    driver.slack.wait_for("files.completeUploadExternal")
+    assert "queued · position 1 in line" in json.dumps(waiting, ensure_ascii=False)
     assert len(driver.investigator.investigations) == 1
+    gate.set()
+    driver.slack.wait_for("files.completeUploadExternal", 2)
+    assert len(driver.investigator.investigations) == 2
 
 
 def test_when_the_form_cannot_open_the_user_alone_sees_an_error_id(

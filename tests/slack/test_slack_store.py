@@ -9,6 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from slack_app import admission
+from slack_app.admission import Admission, CostLimits
 from slack_app.store import DynamoDbStore, Feedback, SlackStore, SqliteStore
 
 
@@ -39,25 +41,35 @@ def test_a_key_is_claimed_once(store: SlackStore) -> None:
     assert store.claim("event:Ev02") is True
 
 
-def test_a_thread_runs_one_investigation_at_a_time(store: SlackStore) -> None:
-    assert store.try_start("C1", "t1", limit=2, stale_seconds=600) == "started"
-    assert store.try_start("C1", "t1", limit=2, stale_seconds=600) == "busy_thread"
-    store.finish("C1", "t1")
-    assert store.try_start("C1", "t1", limit=2, stale_seconds=600) == "started"
+LIMITS = CostLimits(running_per_channel=2, running=4, queued_per_channel=1, queued=2, per_hour=30)
 
 
-def test_a_channel_runs_at_most_limit_investigations(store: SlackStore) -> None:
-    assert store.try_start("C1", "t1", limit=2, stale_seconds=600) == "started"
-    assert store.try_start("C1", "t2", limit=2, stale_seconds=600) == "started"
-    assert store.try_start("C1", "t3", limit=2, stale_seconds=600) == "busy_channel"
-    assert store.try_start("C2", "t4", limit=2, stale_seconds=600) == "started"
-    store.finish("C1", "t1")
-    assert store.try_start("C1", "t3", limit=2, stale_seconds=600) == "started"
+def _admit(store: SlackStore, channel: str, thread_id: str, now: float = 1000.0) -> Admission:
+    return store.update_tickets(lambda t: admission.admit(t, channel, thread_id, LIMITS, now))
 
 
-def test_a_crashed_investigation_frees_its_slot_after_the_stale_time(store: SlackStore) -> None:
-    assert store.try_start("C1", "t1", limit=1, stale_seconds=0) == "started"
-    assert store.try_start("C1", "t2", limit=1, stale_seconds=-1) == "started"
+def test_a_thread_holds_one_ticket_at_a_time(store: SlackStore) -> None:
+    assert _admit(store, "C1", "t1").outcome == "started"
+    assert _admit(store, "C1", "t1").outcome == "busy_thread"
+    store.update_tickets(lambda t: (None, admission.finish(t, "t1", 1001.0)))
+    assert _admit(store, "C1", "t1", now=1002.0).outcome == "started"
+
+
+def test_past_the_running_limit_a_ticket_waits_and_starts_when_one_finishes(
+    store: SlackStore,
+) -> None:
+    assert [_admit(store, "C1", t).outcome for t in ("t1", "t2")] == ["started", "started"]
+    assert _admit(store, "C1", "t3") == Admission(outcome="queued", position=1, ahead=0)
+    assert _admit(store, "C2", "t4").outcome == "started"
+    store.update_tickets(lambda t: (None, admission.finish(t, "t1", 1001.0)))
+    polled = store.update_tickets(lambda t: admission.poll(t, "t3", LIMITS, 1002.0))
+    assert polled.outcome == "started"
+
+
+def test_the_tickets_survive_a_round_trip_through_the_store(store: SlackStore) -> None:
+    _admit(store, "C1", "t1")
+    tickets = store.update_tickets(lambda t: (t, t))
+    assert [(t.channel, t.thread_id, t.state) for t in tickets] == [("C1", "t1", "running")]
 
 
 def test_alarms_answered_threads_and_feedback_are_kept(store: SlackStore) -> None:
