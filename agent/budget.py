@@ -27,6 +27,9 @@ class Budget:
     query_seconds: float = 0.0  # time spent inside backend queries
     model_seconds: float = 0.0  # time spent waiting for the model
     stopped_by: str | None = None
+    internal_errors: list[str] = field(
+        default_factory=list
+    )  # ids of tool calls that failed on a bug
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _busy: list[tuple[float, float]] = field(default_factory=list, repr=False)
 
@@ -104,6 +107,10 @@ class Budget:
             self.query_seconds += seconds
             self.observation_chars += chars
 
+    def add_internal_error(self, error_id: str) -> None:
+        with self._lock:
+            self.internal_errors.append(error_id)
+
     def add_model_seconds(self, seconds: float) -> None:
         with self._lock:
             self._busy.append((time.monotonic() - seconds, time.monotonic()))
@@ -130,4 +137,6 @@ class Budget:
             model_seconds=round(self.model_seconds, 3),
             observation_chars=self.observation_chars,
             overhead_seconds=round(self.overhead_seconds(), 3),
+            internal_errors=len(self.internal_errors),
+            internal_error_ids=list(self.internal_errors),
         )

@@ -172,6 +172,8 @@ def report_blocks(report: Report, *, thread_id: str) -> list[Block]:
     )
     if usage.budget_exhausted:
         meta.append(f"⚠️ stopped by budget: {escape_mrkdwn(usage.budget_exhausted)}")
+    if usage.internal_errors:
+        meta.append(f"⚠️ {usage.internal_errors} tool call(s) failed on an internal error")
     blocks.append(context(*meta))
     if report.impact:
         blocks += sections("*Impact*\n" + escape_mrkdwn(report.impact))

@@ -12,11 +12,21 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_BUNDLE = REPO_ROOT / "evals" / "scenarios" / "dynamodb-throttling"
 
 
+# A bug inside a tool fails the test: in production it becomes an error observation
+# (agent.tools.base); here it must not be hidden. Set for the whole session (module-scoped
+# fixtures and subprocesses included); a test of the lenient behaviour unsets it for itself.
+STRICT_TOOL_ERRORS = "FA2_RAISE_TOOL_ERRORS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ[STRICT_TOOL_ERRORS] = "1"
+
+
 @pytest.fixture(autouse=True)
 def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fake credentials and no shared config: nothing can reach a real account."""
     for key in list(os.environ):
-        if key.startswith(("AWS_", "FA2_", "SLACK_")):
+        if key.startswith(("AWS_", "FA2_", "SLACK_")) and key != STRICT_TOOL_ERRORS:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

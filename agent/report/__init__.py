@@ -71,6 +71,10 @@ class Usage(BaseModel):
     model_seconds: float = 0.0  # time waiting for the model
     observation_chars: int = 0  # characters of tool output sent to the model
     overhead_seconds: float = 0.0  # wall time outside the model and the queries
+    # Tool calls that failed on a bug in fa2 (not a bad query): the ids are in the log with
+    # their tracebacks and in the error text of the evidence.
+    internal_errors: int = 0
+    internal_error_ids: list[str] = Field(default_factory=list)
 
 
 class Report(BaseModel):

@@ -102,6 +102,12 @@ def assemble_report(
             0,
             f"Investigation stopped early: {usage.budget_exhausted}. The report uses the evidence gathered so far.",
         )
+    if usage.internal_errors:
+        notes.append(
+            f"{usage.internal_errors} tool call(s) failed on an internal error in fa2 "
+            f"({', '.join(usage.internal_error_ids)}; tracebacks in the log under these ids): "
+            "what they would have shown is missing from this analysis."
+        )
     flagged = [h for h in hypotheses if h.flags]
     if flagged:
         notes.append(

@@ -1,10 +1,18 @@
 """What every tool does around its one backend call: check the capability and the budget,
 report progress, turn a bad query into an observation the model can fix, record the result
-as evidence in the ledger, and answer with a compact text plus the evidence as artifact."""
+as evidence in the ledger, and answer with a compact text plus the evidence as artifact.
+
+No exception inside a tool ends an investigation: a bug (an `AssertionError` from a parser, a
+`RecursionError` on a deeply nested query) becomes an error observation with an id, logged with
+its traceback under that id and counted in the report. With `FA2_RAISE_TOOL_ERRORS=1` (the
+test suite sets it for every test) such an error is raised instead, so a bug is never hidden."""
 
 from __future__ import annotations
 
+import logging
+import os
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,6 +28,27 @@ from agent.telemetry.deadline import query_time_left
 from agent.tools.observation import format_observation, format_unavailable
 
 Runtime = ToolRuntime[InvestigationContext]
+
+logger = logging.getLogger(__name__)
+
+RAISE_TOOL_ERRORS_ENV = "FA2_RAISE_TOOL_ERRORS"
+
+
+def raise_tool_errors() -> bool:
+    """Strict mode: an unexpected exception in a tool is raised, not turned into an observation
+    (read on every call, so a test can switch it off for itself)."""
+    return os.environ.get(RAISE_TOOL_ERRORS_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+def internal_error_message(error_id: str, exc: BaseException) -> str:
+    """What the model reads: enough to act on (reword, simplify, switch source), nothing from the
+    exception's text, which may quote data."""
+    return (
+        f"internal error while running the query, id {error_id} ({type(exc).__name__}); "
+        "this is a fault in fa2, not a wrong answer about the data: try a simpler or differently "
+        "written query, or another source"
+    )
+
 
 START_DESCRIPTION = (
     "Optional ISO-8601 UTC start inside the incident window (e.g. 2026-03-02T10:00:00Z) to "
@@ -103,6 +132,19 @@ def execute(
             query=query,
             time_range=time_range,
             error=f"source unavailable (not a problem with the query): {exc}",
+        )
+    except Exception as exc:  # a bug must not end the investigation (see the module docstring)
+        if raise_tool_errors():
+            raise
+        error_id = f"tool-{uuid.uuid4().hex[:12]}"
+        logger.exception("internal error %s in %s running %r", error_id, tool, query[:500])
+        ctx.budget.add_internal_error(error_id)
+        result = QueryResult(
+            source=source,
+            status="error",
+            query=query,
+            time_range=time_range,
+            error=internal_error_message(error_id, exc),
         )
     seconds = time.monotonic() - began
 
