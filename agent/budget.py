@@ -7,7 +7,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from agent.config import Settings
+from agent.config import BudgetSettings, PriceSettings
 from agent.report import Usage
 
 
@@ -15,7 +15,8 @@ from agent.report import Usage
 class Budget:
     """Counts what a run used and says which limit, if any, is spent."""
 
-    settings: Settings
+    limits: BudgetSettings
+    prices: PriceSettings
     started: float = field(default_factory=time.monotonic)
     steps: int = 0
     tool_calls: int = 0
@@ -51,11 +52,11 @@ class Budget:
 
     def remaining_seconds(self) -> float:
         """Wall time left before the run's budget is spent (a query must not outlive it)."""
-        return max(self.settings.max_wall_seconds - self.elapsed(), 0.0)
+        return max(self.limits.max_wall_seconds - self.elapsed(), 0.0)
 
     def exhausted(self) -> str | None:
         """The first spent budget, described for the report; None while all remain."""
-        s = self.settings
+        s = self.limits
         if self.stopped_by:
             return self.stopped_by
         reason = None
@@ -80,7 +81,7 @@ class Budget:
     def try_tool_call(self) -> str | None:
         """Reserve one tool call; returns why not when a budget is spent."""
         with self._lock:
-            s = self.settings
+            s = self.limits
             if self.tool_calls >= s.max_tool_calls:
                 return f"tool-call budget spent ({self.tool_calls}/{s.max_tool_calls})"
             if self.elapsed() >= s.max_wall_seconds:
@@ -117,7 +118,7 @@ class Budget:
             self.model_seconds += seconds
 
     def usage(self) -> Usage:
-        s = self.settings
+        s = self.prices
         model_cost = (
             self.input_tokens / 1000 * s.model_usd_per_1k_input_tokens
             + self.output_tokens / 1000 * s.model_usd_per_1k_output_tokens

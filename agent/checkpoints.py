@@ -23,11 +23,11 @@ class CheckpointConfigError(ValueError):
 
 @contextmanager
 def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
-    if settings.checkpoint_backend == "memory":
+    if settings.checkpoints.backend == "memory":
         yield _MEMORY
         return
-    if settings.checkpoint_backend == "dynamodb":
-        if not settings.dynamodb_table:
+    if settings.checkpoints.backend == "dynamodb":
+        if not settings.checkpoints.dynamodb_table:
             raise CheckpointConfigError(
                 "checkpoint_backend is dynamodb but dynamodb_table (FA2_DYNAMODB_TABLE) is not set"
             )
@@ -37,16 +37,16 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
         # checkpoints are compressed: an investigation's evidence easily passes 400 KB, the
         # DynamoDB item limit, uncompressed.
         yield DynamoDBSaver(
-            table_name=settings.dynamodb_table,
-            region_name=settings.region,
-            endpoint_url=settings.endpoint_url,
-            ttl_seconds=settings.checkpoint_ttl_days * 24 * 3600,
+            table_name=settings.checkpoints.dynamodb_table,
+            region_name=settings.aws.region,
+            endpoint_url=settings.aws.endpoint_url,
+            ttl_seconds=settings.checkpoints.ttl_days * 24 * 3600,
             enable_checkpoint_compression=True,
         )
         return
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    path = settings.checkpoint_path.expanduser()
+    path = settings.checkpoints.path.expanduser()
     connection = _connect_sqlite(path)
     try:
         yield SqliteSaver(connection)

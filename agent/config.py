@@ -1,6 +1,11 @@
 """fa2's settings: one typed `Settings`, from `FA2_*` environment variables and an optional
 `fa2.toml` (path from `FA2_CONFIG`, else `./fa2.toml`). Environment wins over the file.
 
+Settings are grouped by concern (`settings.aws`, `.investigator`, `.telemetry`, `.athena`,
+`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.deploy`); a component takes only its group.
+The keys users write stay flat (`FA2_ATHENA_WORKGROUP`, `athena_workgroup = ...`): a new
+setting goes into the group of its concern, and its flat key is its name (or its alias).
+
 Covers what the AWS sample's `parameter.ts` covers, plus budgets, prices and Slack.
 Invalid settings fail at start-up with `SettingsError`, one line per problem naming the key
 and the accepted values.
@@ -13,16 +18,19 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
-    AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -63,20 +71,24 @@ def _string_list(value: Any) -> Any:
 StringList = Annotated[list[str], NoDecode]
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="FA2_",
-        extra="forbid",
-        populate_by_name=True,
-        validate_default=True,
-    )
+class _Group(BaseModel):
+    """A group of settings for one concern. Each field keeps its flat key (`fa2.toml` key and
+    `FA2_<KEY>` variable): the field's alias when the group drops a prefix the key carries
+    (`slack_bot_token` is `slack.bot_token`), else its name."""
 
-    # --- AWS ---
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
+
+
+class AwsSettings(_Group):
     region: str = Field("us-east-1", description="AWS region of the workload and of Bedrock")
     endpoint_url: str | None = Field(
         None, description="Override AWS endpoints (moto server in tests); never set in production"
     )
-    # --- model ---
+
+
+class InvestigatorSettings(_Group):
+    """Who investigates and what it is told: the model, its language, the architecture."""
+
     model: Literal["baseline", "bedrock"] = Field(
         "bedrock", description="Investigator: Bedrock Claude, or the offline rule-based baseline"
     )
@@ -93,22 +105,17 @@ class Settings(BaseSettings):
     architecture_description: str = Field(
         "", description="The workload's architecture, given to the agent as context"
     )
-    # --- telemetry ---
+
+
+class TelemetrySettings(_Group):
+    """Where the telemetry is (a bundle, or AWS log groups) and which window is read."""
+
     bundle: Path | None = Field(None, description="Run offline over this incident bundle")
     log_groups: StringList = Field(default_factory=list, description="CloudWatch log groups (≤ 50)")
     default_logs_query: str = Field(
         "",
         description="Your own Logs Insights query, run by triage beside the standard ones (empty: none)",
     )
-    athena_database: str = Field("aiops_db", description="Glue/Athena database of the log tables")
-    athena_alb_table: str = Field(
-        "alb_access_logs", description="Athena table over ALB access logs"
-    )
-    athena_cloudtrail_table: str = Field(
-        "cloud_trail_logs", description="Athena table over CloudTrail logs"
-    )
-    athena_workgroup: str = Field("primary", description="Athena workgroup queries run in")
-    athena_output_location: str | None = Field(None, description="s3://bucket/prefix/ for results")
     xray_enabled: bool = Field(True, description="Query X-Ray traces (off: the agent skips them)")
     window_before_minutes: int = Field(
         30, ge=1, le=24 * 60, description="Analysis window start, minutes before the state change"
@@ -119,7 +126,61 @@ class Settings(BaseSettings):
     max_window_hours: int = Field(
         24, ge=1, le=24 * 14, description="Longest time range an investigation may cover"
     )
-    # --- budgets ---
+
+    @field_validator("log_groups", mode="before")
+    @classmethod
+    def _split_lists(cls, value: Any) -> Any:
+        return _string_list(value)
+
+    @field_validator("log_groups")
+    @classmethod
+    def _at_most_50(cls, value: list[str]) -> list[str]:
+        if len(value) > MAX_LOG_GROUPS:
+            raise ValueError(f"at most {MAX_LOG_GROUPS} log groups (got {len(value)})")
+        return value
+
+
+class AthenaSettings(_Group):
+    """The Athena tables over ALB access logs and CloudTrail, and where queries run."""
+
+    database: str = Field(
+        "aiops_db", alias="athena_database", description="Glue/Athena database of the log tables"
+    )
+    alb_table: str = Field(
+        "alb_access_logs", alias="athena_alb_table", description="Athena table over ALB access logs"
+    )
+    cloudtrail_table: str = Field(
+        "cloud_trail_logs",
+        alias="athena_cloudtrail_table",
+        description="Athena table over CloudTrail logs",
+    )
+    workgroup: str = Field(
+        "primary", alias="athena_workgroup", description="Athena workgroup queries run in"
+    )
+    output_location: str | None = Field(
+        None, alias="athena_output_location", description="s3://bucket/prefix/ for results"
+    )
+
+    @field_validator("database", "alb_table", "cloudtrail_table")
+    @classmethod
+    def _glue_name(cls, value: str) -> str:
+        # Glue names: letters, digits, underscore (hyphen tolerated); the names are also
+        # spliced into SQL, so quotes or spaces must never get through.
+        if not GLUE_NAME.fullmatch(value):
+            raise ValueError("a Glue name: letters, digits and _ (e.g. aiops_db)")
+        return value
+
+    @field_validator("cloudtrail_table")
+    @classmethod
+    def _distinct_tables(cls, value: str, info: ValidationInfo) -> str:
+        if value == info.data.get("alb_table"):
+            raise ValueError("the same name as athena_alb_table; the two tables need their own")
+        return value
+
+
+class BudgetSettings(_Group):
+    """What one investigation may spend."""
+
     max_steps: int = Field(12, ge=1, le=200, description="LLM turns per investigation")
     max_tool_calls: int = Field(30, ge=1, le=500, description="Tool calls per investigation")
     max_tokens: int = Field(400_000, ge=1000, description="Input + output tokens")
@@ -132,104 +193,189 @@ class Settings(BaseSettings):
     max_result_rows: int = Field(
         50, ge=1, le=10_000, description="Rows of a result shown to the model"
     )
-    # --- prices (public list prices, USD; one place) ---
+
+
+class PriceSettings(_Group):
+    """Public list prices, USD; the one place they are written."""
+
     logs_insights_usd_per_gb: float = Field(0.005, description="Logs Insights scan price")
     athena_usd_per_tb: float = Field(5.0, description="Athena scan price")
     model_usd_per_1k_input_tokens: float = Field(0.003, description="Model input price")
     model_usd_per_1k_output_tokens: float = Field(0.015, description="Model output price")
-    # --- conversation state ---
-    checkpoint_backend: Literal["sqlite", "dynamodb", "memory"] = Field(
-        "sqlite", description="Where thread state (conversation, evidence) is kept"
+
+
+class CheckpointSettings(_Group):
+    """Where thread state (conversation, evidence) is kept between turns."""
+
+    backend: Literal["sqlite", "dynamodb", "memory"] = Field(
+        "sqlite",
+        alias="checkpoint_backend",
+        description="Where thread state (conversation, evidence) is kept",
     )
-    checkpoint_path: Path = Field(
-        Path(".fa2/checkpoints.sqlite"), description="SQLite checkpoint file (sqlite backend)"
+    path: Path = Field(
+        Path(".fa2/checkpoints.sqlite"),
+        alias="checkpoint_path",
+        description="SQLite checkpoint file (sqlite backend)",
     )
     dynamodb_table: str | None = Field(None, description="Checkpoint table (dynamodb backend)")
-    checkpoint_ttl_days: int = Field(
-        30, ge=1, le=3650, description="Days a thread is kept in DynamoDB before it expires (TTL)"
+    ttl_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        alias="checkpoint_ttl_days",
+        description="Days a thread is kept in DynamoDB before it expires (TTL)",
     )
-    # --- Slack ---
-    slack_bot_token: SecretStr | None = Field(
-        None,
-        validation_alias=AliasChoices("slack_bot_token", "SLACK_BOT_TOKEN", "FA2_SLACK_BOT_TOKEN"),
-        description="Bot token (xoxb-...) the app posts with",
+
+
+class SlackSettings(_Group):
+    """The Slack door: its secrets (also read from their usual `SLACK_*` names) and channels."""
+
+    bot_token: SecretStr | None = Field(
+        None, alias="slack_bot_token", description="Bot token (xoxb-...) the app posts with"
     )
-    slack_signing_secret: SecretStr | None = Field(
+    signing_secret: SecretStr | None = Field(
         None,
-        validation_alias=AliasChoices(
-            "slack_signing_secret", "SLACK_SIGNING_SECRET", "FA2_SLACK_SIGNING_SECRET"
-        ),
+        alias="slack_signing_secret",
         description="Verifies that requests come from Slack",
     )
-    slack_app_token: SecretStr | None = Field(
+    app_token: SecretStr | None = Field(
         None,
-        validation_alias=AliasChoices("slack_app_token", "SLACK_APP_TOKEN", "FA2_SLACK_APP_TOKEN"),
+        alias="slack_app_token",
         description="App-level token (xapp-...) for Socket Mode",
     )
-    slack_api_url: str = Field(
+    api_url: str = Field(
         "https://slack.com/api/",
+        alias="slack_api_url",
         description="Base URL of the Slack Web API (a local stand-in in tests)",
     )
-    slack_channels: StringList = Field(
-        default_factory=list, description="Channel ids fa2 answers in (empty: any it is invited to)"
+    channels: StringList = Field(
+        default_factory=list,
+        alias="slack_channels",
+        description="Channel ids fa2 answers in (empty: any it is invited to)",
     )
-    slack_auto_investigate: bool = Field(False, description="Start at once on an alarm message")
-    slack_max_concurrent_per_channel: int = Field(
-        2, ge=1, le=20, description="Investigations running at once in one channel"
+    auto_investigate: bool = Field(
+        False, alias="slack_auto_investigate", description="Start at once on an alarm message"
     )
-    slack_max_concurrent: int = Field(
-        4, ge=1, le=100, description="Investigations running at once in the whole workspace"
+    max_concurrent_per_channel: int = Field(
+        2,
+        ge=1,
+        le=20,
+        alias="slack_max_concurrent_per_channel",
+        description="Investigations running at once in one channel",
     )
-    slack_max_queued_per_channel: int = Field(
-        3, ge=0, le=100, description="Investigations waiting in line in one channel"
+    max_concurrent: int = Field(
+        4,
+        ge=1,
+        le=100,
+        alias="slack_max_concurrent",
+        description="Investigations running at once in the whole workspace",
     )
-    slack_max_queued: int = Field(
-        10, ge=0, le=500, description="Investigations waiting in line in the whole workspace"
+    max_queued_per_channel: int = Field(
+        3,
+        ge=0,
+        le=100,
+        alias="slack_max_queued_per_channel",
+        description="Investigations waiting in line in one channel",
     )
-    slack_max_investigations_per_hour: int = Field(
+    max_queued: int = Field(
+        10,
+        ge=0,
+        le=500,
+        alias="slack_max_queued",
+        description="Investigations waiting in line in the whole workspace",
+    )
+    max_investigations_per_hour: int = Field(
         30,
         ge=1,
         le=10_000,
+        alias="slack_max_investigations_per_hour",
         description="Investigations and follow-ups accepted per rolling hour, workspace-wide "
         "(the cost cap: past it requests are refused)",
     )
-    slack_report_channel: str | None = Field(
-        None, description="Where one-shot alarm-event investigations are posted"
+    report_channel: str | None = Field(
+        None,
+        alias="slack_report_channel",
+        description="Where one-shot alarm-event investigations are posted",
     )
-    # --- deployment ---
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _split_lists(cls, value: Any) -> Any:
+        return _string_list(value)
+
+
+# Environment variables read before `FA2_<KEY>` (the Slack secrets' usual names).
+_USUAL_ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "slack_bot_token": ("SLACK_BOT_TOKEN",),
+    "slack_signing_secret": ("SLACK_SIGNING_SECRET",),
+    "slack_app_token": ("SLACK_APP_TOKEN",),
+}
+
+
+class Settings(BaseSettings):
+    """All of fa2's settings, one group per concern; hand a component only its group.
+
+    Sources stay flat (`FA2_REGION`, `region = ...` in fa2.toml, `Settings(region=...)`):
+    each flat key is routed to its group before validation (`SETTING_KEYS`)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FA2_",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    aws: AwsSettings = Field(default_factory=lambda: AwsSettings.model_validate({}))
+    investigator: InvestigatorSettings = Field(
+        default_factory=lambda: InvestigatorSettings.model_validate({})
+    )
+    telemetry: TelemetrySettings = Field(
+        default_factory=lambda: TelemetrySettings.model_validate({})
+    )
+    athena: AthenaSettings = Field(default_factory=lambda: AthenaSettings.model_validate({}))
+    budgets: BudgetSettings = Field(default_factory=lambda: BudgetSettings.model_validate({}))
+    prices: PriceSettings = Field(default_factory=lambda: PriceSettings.model_validate({}))
+    checkpoints: CheckpointSettings = Field(
+        default_factory=lambda: CheckpointSettings.model_validate({})
+    )
+    slack: SlackSettings = Field(default_factory=lambda: SlackSettings.model_validate({}))
     deploy: dict[str, Any] = Field(
         default_factory=dict,
         description="The [deploy] table of fa2.toml: AWS CDK parameters, validated by "
         "infra/parameters.py; the agent ignores it",
     )
 
-    @field_validator("log_groups", "slack_channels", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _split_lists(cls, value: Any) -> Any:
-        return _string_list(value)
+    def _route_flat_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        routed: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in SETTING_KEYS and not (key in GROUPS and isinstance(value, dict | BaseModel)):
+                group = SETTING_KEYS[key].group
+                table = routed.setdefault(group, {})
+                if isinstance(table, BaseModel):
+                    table = routed[group] = table.model_dump(by_alias=True, exclude_unset=True)
+                table[key] = value
+            elif key in GROUPS and isinstance(routed.get(key), dict):
+                nested = value.model_dump(by_alias=True) if isinstance(value, BaseModel) else value
+                routed[key] = {**nested, **routed[key]}
+            else:
+                routed[key] = value
+        return routed
 
-    @field_validator("log_groups")
-    @classmethod
-    def _at_most_50(cls, value: list[str]) -> list[str]:
-        if len(value) > MAX_LOG_GROUPS:
-            raise ValueError(f"at most {MAX_LOG_GROUPS} log groups (got {len(value)})")
-        return value
-
-    @field_validator("athena_database", "athena_alb_table", "athena_cloudtrail_table")
-    @classmethod
-    def _glue_name(cls, value: str) -> str:
-        # Glue names: letters, digits, underscore (hyphen tolerated); the names are also
-        # spliced into SQL, so quotes or spaces must never get through.
-        if not GLUE_NAME.fullmatch(value):
-            raise ValueError("a Glue name: letters, digits and _ (e.g. aiops_db)")
-        return value
-
-    @field_validator("athena_cloudtrail_table")
-    @classmethod
-    def _distinct_tables(cls, value: str, info: ValidationInfo) -> str:
-        if value == info.data.get("athena_alb_table"):
-            raise ValueError("the same name as athena_alb_table; the two tables need their own")
-        return value
+    def updated(self, **values: Any) -> Settings:
+        """A copy with some settings replaced, named by their flat keys (`bundle=...`)."""
+        changes: dict[str, dict[str, Any]] = {}
+        for key, value in values.items():
+            if key not in SETTING_KEYS:
+                raise TypeError(f"{key!r} is not a setting")
+            changes.setdefault(SETTING_KEYS[key].group, {})[SETTING_KEYS[key].field] = value
+        replaced = {}
+        for group, fields in changes.items():
+            current = getattr(self, group)
+            replaced[group] = type(current).model_validate(current.model_dump() | fields)
+        return self.model_copy(update=replaced)
 
     @classmethod
     def settings_customise_sources(
@@ -240,11 +386,54 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [
+            init_settings,
+            _FlatEnvironment(settings_cls),
+            env_settings,  # FA2_DEPLOY (JSON), the one setting outside the groups
+        ]
         toml_path = config_file()
         if toml_path is not None:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
         return tuple(sources)
+
+
+GROUPS: dict[str, type[_Group]] = {
+    name: field.annotation
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, _Group)
+}
+
+
+class SettingKey(NamedTuple):
+    """Where a flat key (`athena_workgroup`) lives: its group and its field there."""
+
+    group: str
+    field: str
+    info: FieldInfo
+
+
+SETTING_KEYS: dict[str, SettingKey] = {
+    (info.alias or name): SettingKey(group, name, info)
+    for group, model in GROUPS.items()
+    for name, info in model.model_fields.items()
+}
+
+
+class _FlatEnvironment(PydanticBaseSettingsSource):
+    """`FA2_<KEY>` (and the usual `SLACK_*` names), case-insensitive, as flat keys."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads every key at once
+
+    def __call__(self) -> dict[str, Any]:
+        environment = {name.upper(): value for name, value in os.environ.items()}
+        found: dict[str, Any] = {}
+        for key in SETTING_KEYS:
+            for name in env_names(key):
+                if name in environment:
+                    found[key] = environment[name]
+                    break
+        return found
 
 
 def config_file() -> Path | None:
@@ -256,29 +445,33 @@ def config_file() -> Path | None:
     return default if default.is_file() else None
 
 
-def env_names(field_name: str) -> list[str]:
-    """The environment variables that set `field_name` (aliases first, as pydantic reads them)."""
-    field = Settings.model_fields[field_name]
-    alias = field.validation_alias
-    if isinstance(alias, AliasChoices):
-        return [str(choice).upper() for choice in alias.choices if str(choice).isupper()]
-    return [f"FA2_{field_name.upper()}"]
+def env_names(key: str) -> list[str]:
+    """The environment variables that set the flat key `key`, in the order they are read."""
+    return [*_USUAL_ENV_NAMES.get(key, ()), f"FA2_{key.upper()}"]
 
 
 def secret_fields() -> list[str]:
-    """Settings whose values must never be printed."""
-    return [
-        name
-        for name, field in Settings.model_fields.items()
-        if "SecretStr" in str(field.annotation)
-    ]
+    """Flat keys of the settings whose values must never be printed."""
+    return [key for key, where in SETTING_KEYS.items() if "SecretStr" in str(where.info.annotation)]
+
+
+def setting_value(settings: Settings, key: str) -> Any:
+    """The value of the flat key `key` (`deploy` included)."""
+    if key not in SETTING_KEYS:
+        return getattr(settings, key)
+    where = SETTING_KEYS[key]
+    return getattr(getattr(settings, where.group), where.field)
 
 
 def _describe(error: dict[str, Any]) -> str:
     loc = [str(p) for p in error["loc"]]
+    if len(loc) > 1 and loc[0] in GROUPS:
+        # name a setting by its flat key, as the user wrote it (pydantic may give the field)
+        flat = {(where.group, where.field): key for key, where in SETTING_KEYS.items()}
+        loc = [flat.get((loc[0], loc[1]), loc[1]), *loc[2:]]
     key = ".".join(loc) or "(settings)"
     field_name = loc[0] if loc else ""
-    if field_name in Settings.model_fields:
+    if field_name in SETTING_KEYS or field_name == "deploy":
         where = " or ".join(env_names(field_name))
     else:
         where = "not a setting"

@@ -189,8 +189,8 @@ def bedrock_chat(model_id: str, settings: Settings, client: Any = None) -> Any:
 
     return ChatBedrockConverse(
         model=model_id,
-        region_name=settings.region,
-        endpoint_url=settings.endpoint_url,  # type: ignore[call-arg]  # a pydantic alias of base_url
+        region_name=settings.aws.region,
+        endpoint_url=settings.aws.endpoint_url,  # type: ignore[call-arg]  # a pydantic alias of base_url
         client=client,
         temperature=0.0,
         max_tokens=4096,
@@ -206,10 +206,12 @@ def build_chat_model(
     """The configured investigator: the baseline, or Bedrock with its fallbacks."""
     from agent.baseline import BaselineChatModel
 
-    baseline = BaselineChatModel(settings=settings)
-    if settings.model == "baseline":
+    baseline = BaselineChatModel(language=settings.investigator.language)
+    if settings.investigator.model == "baseline":
         return baseline
-    ids = [settings.model_id] + ([settings.fallback_model_id] if settings.fallback_model_id else [])
+    ids = [settings.investigator.model_id] + (
+        [settings.investigator.fallback_model_id] if settings.investigator.fallback_model_id else []
+    )
     models: list[Any] = [bedrock_chat(model_id, settings) for model_id in ids]
     return ResilientChatModel(
         models=[*models, baseline],

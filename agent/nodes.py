@@ -29,7 +29,11 @@ from agent.triage import TRIAGE_NAME, plan_triage
 
 def _system(ctx: InvestigationContext) -> SystemMessage:
     return SystemMessage(
-        system_prompt(ctx.settings.language, ctx.settings.architecture_description, ctx.incident)
+        system_prompt(
+            ctx.settings.investigator.language,
+            ctx.settings.investigator.architecture_description,
+            ctx.incident,
+        )
     )
 
 
@@ -59,7 +63,9 @@ def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     calls = plan_triage(ctx, turn=len(state.get("messages", [])))
     ctx.progress("step", f"triage: {len(calls)} standard queries in parallel")
     messages: list[AnyMessage] = [
-        HumanMessage(incident_briefing(ctx.incident, ctx.log_groups, ctx.settings.language))
+        HumanMessage(
+            incident_briefing(ctx.incident, ctx.log_groups, ctx.settings.investigator.language)
+        )
     ]
     if calls:
         ctx.ledger.reserve(c["id"] or "" for c in calls)
@@ -152,7 +158,7 @@ def _unanswered_tool_calls(messages: list[AnyMessage], reason: str) -> list[Tool
 
 def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> dict[str, Any]:
     ctx = runtime.context
-    language = ctx.settings.language
+    language = ctx.settings.investigator.language
     stopped = ctx.budget.stopped_by
     closing = _unanswered_tool_calls(state["messages"], stopped or "the investigation ended")
     extra = BUDGET_NOTE[language].format(reason=stopped) if stopped else ""

@@ -49,11 +49,11 @@ def new_thread_id() -> str:
 
 
 def build_backend(settings: Settings) -> TelemetryBackend:
-    """The local backend over `settings.bundle` when set, else the AWS backend."""
-    if settings.bundle is not None:
+    """The local backend over `settings.telemetry.bundle` when set, else the AWS backend."""
+    if settings.telemetry.bundle is not None:
         from agent.telemetry.local import LocalBackend
 
-        return LocalBackend(settings.bundle, settings)
+        return LocalBackend(settings.telemetry.bundle, settings)
     from agent.telemetry.aws import AwsBackend
 
     return cast(TelemetryBackend, AwsBackend(settings))
@@ -73,8 +73,8 @@ def _log_groups(
     """The log groups the investigation searches: the configured ones, else every group
     there is (up to StartQuery's 50). Offline, the bundle is the whole world: configured
     groups it does not hold are dropped, or every query would fail on them."""
-    if settings.log_groups and backend.name != "local":
-        return list(settings.log_groups)
+    if settings.telemetry.log_groups and backend.name != "local":
+        return list(settings.telemetry.log_groups)
     if not backend.capabilities.logs_insights:
         return []
     try:
@@ -86,25 +86,27 @@ def _log_groups(
         if notes is not None:
             notes.append(f"Logs: the bundle's log files could not be read ({exc})")
         return []
-    held = [g for g in settings.log_groups if g in existing]
+    held = [g for g in settings.telemetry.log_groups if g in existing]
     return held or existing[:50]
 
 
 def _with_bundle_architecture(settings: Settings) -> Settings:
     """Offline runs describe the workload with the bundle's `architecture` unless configured."""
-    if settings.bundle is None or settings.architecture_description:
+    if settings.telemetry.bundle is None or settings.investigator.architecture_description:
         return settings
     from agent.telemetry.bundle import BundleError, load_manifest
 
     try:
-        architecture = load_manifest(Path(settings.bundle).expanduser().resolve()).architecture
+        architecture = load_manifest(
+            Path(settings.telemetry.bundle).expanduser().resolve()
+        ).architecture
     except BundleError:
         return settings
-    return settings.model_copy(update={"architecture_description": architecture})
+    return settings.updated(architecture_description=architecture)
 
 
 def _recursion_limit(settings: Settings) -> int:
-    return 2 * settings.max_steps + 10
+    return 2 * settings.budgets.max_steps + 10
 
 
 def _run(
@@ -127,7 +129,7 @@ def _run(
         backend=backend,
         incident=incident,
         ledger=EvidenceLedger(existing),
-        budget=Budget(settings),
+        budget=Budget(settings.budgets, settings.prices),
         chat_model=chat_model,
         log_groups=_log_groups(settings, backend, data_notes),
         on_progress=on_progress,
@@ -166,10 +168,10 @@ def investigate(
             "mode": "investigate",
             "question": None,
             # Absolute, so `fa2 ask` finds the bundle from any working directory.
-            "bundle": str(Path(settings.bundle).expanduser().resolve())
-            if settings.bundle
+            "bundle": str(Path(settings.telemetry.bundle).expanduser().resolve())
+            if settings.telemetry.bundle
             else None,
-            "model": settings.model,
+            "model": settings.investigator.model,
         },
         incident=incident,
         thread_id=thread_id,
@@ -197,20 +199,22 @@ def ask(
     values = thread_values(thread_id, settings)
     if not values.get("incident"):
         where = {
-            "sqlite": f" at {settings.checkpoint_path}",
-            "dynamodb": f" table {settings.dynamodb_table}",
+            "sqlite": f" at {settings.checkpoints.path}",
+            "dynamodb": f" table {settings.checkpoints.dynamodb_table}",
             # The memory checkpointer lives and dies with one process: a CLI `ask` never finds
             # what a previous `fa2 analyze` left there.
             "memory": " (it keeps threads only inside one process; use "
             "FA2_CHECKPOINT_BACKEND=sqlite to follow up from the command line)",
-        }[settings.checkpoint_backend]
+        }[settings.checkpoints.backend]
         raise ThreadNotFoundError(
-            f"no investigation thread {thread_id!r} in the {settings.checkpoint_backend} "
+            f"no investigation thread {thread_id!r} in the {settings.checkpoints.backend} "
             f"checkpointer{where}"
         )
     incident = Incident.model_validate(values["incident"])
-    if settings.bundle is None and values.get("bundle"):  # the thread was investigated offline
-        settings = settings.model_copy(update={"bundle": Path(values["bundle"])})
+    if settings.telemetry.bundle is None and values.get(
+        "bundle"
+    ):  # the thread was investigated offline
+        settings = settings.updated(bundle=Path(values["bundle"]))
     existing = [Evidence.model_validate(e) for e in values.get("evidence", [])]
     return _run(
         graph_input={
@@ -247,7 +251,7 @@ def incident_from_alarm_name(
         (result.raw or {}).get("MetricAlarms") or (result.raw or {}).get("CompositeAlarms") or []
     )
     if not alarms:
-        raise LookupError(f"no CloudWatch alarm named {alarm_name!r} in {settings.region}")
+        raise LookupError(f"no CloudWatch alarm named {alarm_name!r} in {settings.aws.region}")
     alarm = alarms[0]
     changed = alarm.get("StateUpdatedTimestamp")
     notification = {
@@ -257,7 +261,7 @@ def incident_from_alarm_name(
         "NewStateValue": alarm.get("StateValue", "ALARM"),
         "NewStateReason": alarm.get("StateReason", ""),
         "StateChangeTime": changed.isoformat() if isinstance(changed, datetime) else changed,
-        "Region": settings.region,
+        "Region": settings.aws.region,
         "Trigger": {
             "MetricName": alarm.get("MetricName"),
             "Namespace": alarm.get("Namespace"),

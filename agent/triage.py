@@ -129,10 +129,13 @@ def plan_triage(ctx: InvestigationContext, turn: int = 0) -> list[ToolCall]:
             "run_logs_insights_query",
             {"query": f"{ERROR_FILTER} | pattern @message | sort @sampleCount desc | limit 10"},
         )
-        if ctx.settings.default_logs_query.strip():
+        if ctx.settings.telemetry.default_logs_query.strip():
             # the team's own first query for this workload (FA2's "default query")
-            add("run_logs_insights_query", {"query": ctx.settings.default_logs_query.strip()})
-    if caps.xray and ctx.settings.xray_enabled:
+            add(
+                "run_logs_insights_query",
+                {"query": ctx.settings.telemetry.default_logs_query.strip()},
+            )
+    if caps.xray and ctx.settings.telemetry.xray_enabled:
         add("get_service_graph", {})
         add("find_traces", {"filter_expression": "fault = true OR error = true", "limit": 20})
     if caps.athena:

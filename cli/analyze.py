@@ -148,10 +148,10 @@ def _checked_window(
     if finish <= begin:
         raise _fail(f"--end {finish.isoformat()} is not after --start {begin.isoformat()}")
     hours = (finish - begin).total_seconds() / 3600
-    if hours > settings.max_window_hours:
+    if hours > settings.telemetry.max_window_hours:
         raise _fail(
             f"--start/--end span {hours:,.1f} h: an investigation covers at most "
-            f"{settings.max_window_hours} h (FA2_MAX_WINDOW_HOURS)"
+            f"{settings.telemetry.max_window_hours} h (FA2_MAX_WINDOW_HOURS)"
         )
     return TimeRange(start=begin, end=finish)
 
@@ -303,8 +303,8 @@ def analyze(
     except Exception as exc:  # a backend that cannot start (no AWS config, unreadable files)
         raise _fail(f"cannot open the telemetry backend: {exc}", EXIT_FAILED) from exc
     incident = _incident(settings, backend, bundle, alarm_name, alarm_file, window, begin or finish)
-    if bundle is not None and settings.log_groups:
-        _note_log_groups_outside(backend, settings.log_groups)
+    if bundle is not None and settings.telemetry.log_groups:
+        _note_log_groups_outside(backend, settings.telemetry.log_groups)
     progress = Progress()
     try:
         report = investigate(
@@ -342,7 +342,7 @@ def ask(
     except Exception as exc:
         raise _failure("reading the conversation", exc) from exc
     if model is None and "FA2_MODEL" not in os.environ and values.get("model"):
-        settings = settings.model_copy(update={"model": values["model"]})
+        settings = settings.updated(model=values["model"])
     progress = Progress()
     try:
         report = ask_thread(thread, question, settings=settings, on_progress=progress)

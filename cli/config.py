@@ -12,12 +12,14 @@ from typing import Any
 import typer
 
 from agent.config import (
+    SETTING_KEYS,
     Settings,
     SettingsError,
     config_file,
     env_names,
     load_settings,
     secret_fields,
+    setting_value,
 )
 
 MASK = "********"
@@ -47,8 +49,10 @@ def effective_settings(settings: Settings) -> list[dict[str, Any]]:
     secrets = set(secret_fields())
     from_file = _file_keys()
     rows = []
-    for name, field in Settings.model_fields.items():
-        value = getattr(settings, name)
+    fields = {key: where.info for key, where in SETTING_KEYS.items()}
+    fields["deploy"] = Settings.model_fields["deploy"]
+    for name, field in fields.items():
+        value = setting_value(settings, name)
         if name in secrets:
             shown: Any = MASK if value is not None else None
         elif isinstance(value, os.PathLike):
@@ -114,21 +118,21 @@ def _show(output: OutputFormat) -> None:
 def advice(settings: Settings) -> list[str]:
     """Settings that are valid but will limit what an investigation can do."""
     notes = []
-    if settings.bundle is None:
-        if not settings.log_groups:
+    if settings.telemetry.bundle is None:
+        if not settings.telemetry.log_groups:
             notes.append(
                 "log_groups is empty: Logs Insights queries need log groups (FA2_LOG_GROUPS)"
             )
-        if settings.athena_output_location is None:
+        if settings.athena.output_location is None:
             notes.append(
                 "athena_output_location is not set: Athena needs it unless the workgroup "
-                f"'{settings.athena_workgroup}' defines one (FA2_ATHENA_OUTPUT_LOCATION)"
+                f"'{settings.athena.workgroup}' defines one (FA2_ATHENA_OUTPUT_LOCATION)"
             )
-    elif not settings.bundle.is_dir():
-        notes.append(f"bundle {settings.bundle} is not a folder (FA2_BUNDLE)")
-    if settings.model == "bedrock" and not settings.model_id:
+    elif not settings.telemetry.bundle.is_dir():
+        notes.append(f"bundle {settings.telemetry.bundle} is not a folder (FA2_BUNDLE)")
+    if settings.investigator.model == "bedrock" and not settings.investigator.model_id:
         notes.append("model is bedrock but model_id is empty (FA2_MODEL_ID)")
-    if settings.slack_bot_token is None or settings.slack_signing_secret is None:
+    if settings.slack.bot_token is None or settings.slack.signing_secret is None:
         notes.append("Slack is not configured (SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET): CLI only")
     return notes
 
@@ -146,7 +150,9 @@ def check() -> None:
     """Validate the settings: exit 0 when valid (with advice), 2 with one line per problem."""
     settings = settings_or_exit()
     source = config_file()
-    typer.echo(f"fa2 settings are valid (file: {source or 'none'}; model: {settings.model}).")
+    typer.echo(
+        f"fa2 settings are valid (file: {source or 'none'}; model: {settings.investigator.model})."
+    )
     for note in advice(settings):
         typer.echo(f"  note: {note}")
 

@@ -71,7 +71,7 @@ def eval_command(
     if judge_kind == "bedrock":
         from evals.judge import DEFAULT_JUDGE_MODEL, Judge
 
-        grader = Judge(judge_id or DEFAULT_JUDGE_MODEL, region=settings.region)
+        grader = Judge(judge_id or DEFAULT_JUDGE_MODEL, region=settings.aws.region)
 
     total = len(found) * repeat
     with Progress(

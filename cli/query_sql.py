@@ -113,7 +113,7 @@ def _require_xray(backend: LocalBackend) -> None:
     if not backend.capabilities.xray:
         reason = (
             "FA2_XRAY_ENABLED is false"
-            if not backend.settings.xray_enabled
+            if not backend.settings.telemetry.xray_enabled
             else "no trace files under xray/"
         )
         _fail(f"{backend.bundle.root}: this bundle has no X-Ray data ({reason})")
@@ -207,8 +207,8 @@ def _note_empty_tables(backend: LocalBackend, statement: str) -> None:
 
     settings = backend.settings
     tables: tuple[tuple[str, Literal["alb", "cloudtrail"], str], ...] = (
-        (settings.athena_alb_table, "alb", "ALB access log"),
-        (settings.athena_cloudtrail_table, "cloudtrail", "CloudTrail"),
+        (settings.athena.alb_table, "alb", "ALB access log"),
+        (settings.athena.cloudtrail_table, "cloudtrail", "CloudTrail"),
     )
     for table, source, what in tables:
         named = re.search(rf"\b{re.escape(table)}\b", statement, re.IGNORECASE)

@@ -38,13 +38,13 @@ def serve(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     settings = settings_or_exit()
-    if settings.slack_bot_token is None:
+    if settings.slack.bot_token is None:
         raise _usage("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…).")
-    if socket and settings.slack_app_token is None:
+    if socket and settings.slack.app_token is None:
         raise _usage(
             "--socket needs SLACK_APP_TOKEN (an app-level token, xapp-…, with connections:write)."
         )
-    if not socket and settings.slack_signing_secret is None:
+    if not socket and settings.slack.signing_secret is None:
         raise _usage("SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret).")
 
     from slack_app.app import create_app, work_threads
@@ -53,23 +53,27 @@ def serve(
         max_workers=workers or work_threads(settings), thread_name_prefix="fa2-slack-worker"
     )
     app = create_app(settings, work_executor=executor)
-    where = f"bundle {settings.bundle}" if settings.bundle else f"AWS {settings.region}"
-    typer.echo(f"fa2 Slack app · model {settings.model} · telemetry from {where}")
+    where = (
+        f"bundle {settings.telemetry.bundle}"
+        if settings.telemetry.bundle
+        else f"AWS {settings.aws.region}"
+    )
+    typer.echo(f"fa2 Slack app · model {settings.investigator.model} · telemetry from {where}")
     if socket:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        assert settings.slack_app_token is not None
+        assert settings.slack.app_token is not None
         typer.echo("connecting to Slack over Socket Mode (Ctrl-C to stop)")
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        SocketModeHandler(app, settings.slack.app_token.get_secret_value()).start()
         return
 
     from slack_app.server import SlackServer
 
     try:
-        assert settings.slack_signing_secret is not None
+        assert settings.slack.signing_secret is not None
         server = SlackServer(
             app,
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            signing_secret=settings.slack.signing_secret.get_secret_value(),
             host=host,
             port=port,
         )

@@ -193,7 +193,7 @@ def scenario_settings(
     }
     if model_id:
         update["model_id"] = model_id
-    return base.model_copy(update=update)
+    return base.updated(**update)
 
 
 def _failed(scenario: Scenario, seconds: float, error: str) -> ScenarioResult:
@@ -243,7 +243,7 @@ def run_scenario(
         )
     if not report.usage.wall_seconds:
         report.usage.wall_seconds = time.perf_counter() - started
-    if settings.model == "bedrock" and report.rule_based:
+    if settings.investigator.model == "bedrock" and report.rule_based:
         # the graph fell back to the baseline: this run says nothing about the LLM
         reasons = "; ".join(n for n in report.notes if n.startswith("Model:")) or "no reason given"
         fallback = f"Bedrock was not used, the rule-based fallback answered ({reasons})"

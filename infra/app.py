@@ -32,7 +32,7 @@ def build_app(params: Parameters, *, outdir: str | None = None) -> tuple[App, Fa
     asks for bundling) still takes precedence over ours."""
     context = {} if params.deploy.bundle_dependencies else dict(SKIP_BUNDLING_CONTEXT)
     app = App(outdir=outdir or os.environ.get("CDK_OUTDIR") or str(DEFAULT_OUTDIR), context=context)
-    env = Environment(account=params.account, region=params.settings.region)
+    env = Environment(account=params.account, region=params.settings.aws.region)
     stack = Fa2Stack(
         app,
         params.deploy.stack_name,

@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from agent.config import Settings
+from agent.config import SETTING_KEYS, Settings, setting_value
 from infra.parameters import Parameters
 
 # Settings that make no sense on Lambda (local paths, test endpoints), that the stack sets
@@ -61,13 +61,13 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     """`FA2_*` variables for every setting that differs from its default (plus a core set)."""
     defaults = Settings.model_construct()
     env: dict[str, str] = {}
-    for name in Settings.model_fields:
+    for name in [*SETTING_KEYS, "deploy"]:
         if name in NOT_PASSED:
             continue
-        value = getattr(settings, name)
+        value = setting_value(settings, name)
         if value is None:
             continue
-        if name in ALWAYS_PASSED or value != getattr(defaults, name, None):
+        if name in ALWAYS_PASSED or value != setting_value(defaults, name):
             env[f"FA2_{name.upper()}"] = _env_value(value)
     return env
 

@@ -185,31 +185,31 @@ class Parameters(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Parameters:
         triggers = self.deploy.alarm_name_prefixes or self.deploy.alarm_sns_topic_arns
-        if triggers and not self.settings.slack_report_channel:
+        if triggers and not self.settings.slack.report_channel:
             raise ValueError(
                 "alarm triggers (alarm_name_prefixes / alarm_sns_topic_arns) post to "
                 "slack_report_channel [FA2_SLACK_REPORT_CHANNEL], which is not set"
             )
-        if self.deploy.log_buckets and not self.settings.athena_output_location:
+        if self.deploy.log_buckets and not self.settings.athena.output_location:
             raise ValueError(
                 "log_buckets are read through Athena, which needs athena_output_location "
                 "[FA2_ATHENA_OUTPUT_LOCATION] (s3://bucket/prefix/ for query results)"
             )
-        if self.settings.athena_output_location:
-            S3Location.parse(self.settings.athena_output_location)
+        if self.settings.athena.output_location:
+            S3Location.parse(self.settings.athena.output_location)
         self._check_log_groups()
         return self
 
     def _check_log_groups(self) -> None:
         """Logs Insights is granted on the listed groups only: with none, every query the agent
         ran would fail with AccessDenied, so an empty list must be a stated choice."""
-        if self.deploy.query_logs and not self.settings.log_groups:
+        if self.deploy.query_logs and not self.settings.telemetry.log_groups:
             raise ValueError(
                 "log_groups [FA2_LOG_GROUPS] is empty, so fa2 would get no logs:StartQuery "
                 "permission and every Logs Insights query would fail; list the log groups to "
                 "query, or set deploy.query_logs [FA2_DEPLOY_QUERY_LOGS] = false"
             )
-        if not self.deploy.query_logs and self.settings.log_groups:
+        if not self.deploy.query_logs and self.settings.telemetry.log_groups:
             raise ValueError(
                 "deploy.query_logs [FA2_DEPLOY_QUERY_LOGS] is false but log_groups "
                 "[FA2_LOG_GROUPS] lists groups to query; empty one or set the other to true"
@@ -221,7 +221,7 @@ class Parameters(BaseModel):
 
     @property
     def athena_results(self) -> S3Location | None:
-        location = self.settings.athena_output_location
+        location = self.settings.athena.output_location
         return S3Location.parse(location) if location else None
 
     @property
@@ -233,7 +233,7 @@ class Parameters(BaseModel):
         """Long enough for the investigation's own wall-time budget, within Lambda's maximum."""
         return min(
             LAMBDA_MAX_TIMEOUT_SECONDS,
-            self.settings.max_wall_seconds + INVESTIGATION_OVERHEAD_SECONDS,
+            self.settings.budgets.max_wall_seconds + INVESTIGATION_OVERHEAD_SECONDS,
         )
 
     @property

@@ -39,7 +39,7 @@ _PROFILE_GEOGRAPHIES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "
 def telemetry_read_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
     """Logs Insights, CloudWatch, X-Ray and Athena reads for the configured sources."""
     statements = [*_logs(stack, params), *_cloudwatch(stack)]
-    if params.settings.xray_enabled:
+    if params.settings.telemetry.xray_enabled:
         statements.append(
             iam.PolicyStatement(
                 sid="XRayRead",
@@ -67,8 +67,11 @@ def _logs(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
     ]
     # Parameters refuses an empty log_groups unless deploy.query_logs is false (logs
     # intentionally not queried), so no StartQuery here is a stated choice, never an accident.
-    if params.settings.log_groups:
-        groups = [_arn(stack, "logs", f"log-group:{name}") for name in params.settings.log_groups]
+    if params.settings.telemetry.log_groups:
+        groups = [
+            _arn(stack, "logs", f"log-group:{name}")
+            for name in params.settings.telemetry.log_groups
+        ]
         statements.append(
             iam.PolicyStatement(
                 sid="LogsInsightsQuery",
@@ -98,8 +101,8 @@ def _athena(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
     settings = params.settings
     results = params.athena_results
     assert results is not None
-    database = settings.athena_database
-    tables = [settings.athena_alb_table, settings.athena_cloudtrail_table]
+    database = settings.athena.database
+    tables = [settings.athena.alb_table, settings.athena.cloudtrail_table]
     statements = [
         iam.PolicyStatement(
             sid="AthenaQuery",
@@ -110,7 +113,7 @@ def _athena(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
                 "athena:StopQueryExecution",
                 "athena:GetWorkGroup",
             ],
-            resources=[_arn(stack, "athena", f"workgroup/{settings.athena_workgroup}")],
+            resources=[_arn(stack, "athena", f"workgroup/{settings.athena.workgroup}")],
         ),
         iam.PolicyStatement(
             sid="AthenaCatalogRead",
@@ -173,11 +176,11 @@ def bedrock_statements(stack: Stack, params: Parameters) -> list[iam.PolicyState
     through that profile (condition `bedrock:InferenceProfileArn`), so the routing table
     never has to be copied here.
     """
-    if params.settings.model != "bedrock":
+    if params.settings.investigator.model != "bedrock":
         return []
     direct: list[str] = []
     via_profile: dict[str, list[str]] = {}
-    ids = [params.settings.model_id, params.settings.fallback_model_id]
+    ids = [params.settings.investigator.model_id, params.settings.investigator.fallback_model_id]
     for model_id in dict.fromkeys(i for i in ids if i):
         if model_id.startswith("arn:"):
             direct.append(model_id)

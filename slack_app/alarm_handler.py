@@ -33,9 +33,9 @@ def run_alarm_event(
     """Investigate the alarm in `event` and post to the report channel; returns a summary."""
     from agent.alarm import AlarmParseError, parse_alarm
 
-    if not settings.slack_report_channel:
+    if not settings.slack.report_channel:
         raise ValueError("FA2_SLACK_REPORT_CHANNEL is not set: where should the report go?")
-    if settings.slack_bot_token is None:
+    if settings.slack.bot_token is None:
         raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
     try:
         incident = parse_alarm(event, settings)
@@ -45,7 +45,7 @@ def run_alarm_event(
     if (incident.state or "ALARM") != "ALARM":
         return {"status": "ignored", "reason": f"alarm state is {incident.state}"}
     client = WebClient(
-        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url
+        token=settings.slack.bot_token.get_secret_value(), base_url=settings.slack.api_url
     )
     jobs = Jobs(
         settings=settings,
@@ -53,7 +53,7 @@ def run_alarm_event(
         client=client,
         investigator_factory=lambda: investigator or ServiceInvestigator(settings),
     )
-    channel = settings.slack_report_channel
+    channel = settings.slack.report_channel
     when = (
         f"{incident.state_change_time:%Y-%m-%d %H:%M:%S}Z" if incident.state_change_time else "now"
     )

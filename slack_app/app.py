@@ -68,7 +68,7 @@ class ChannelPolicy:
 def work_threads(settings: Settings) -> int:
     """Threads for lazy work: every running and queued investigation, plus a few for forms,
     feedback and messages that start nothing."""
-    return settings.slack_max_concurrent + settings.slack_max_queued + 4
+    return settings.slack.max_concurrent + settings.slack.max_queued + 4
 
 
 def create_app(
@@ -87,16 +87,16 @@ def create_app(
     `work_executor`, so a burst of investigations can never delay an ack. On Lambda the
     adapter replaces the lazy runner with a self-invocation.
     """
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    token = settings.slack.bot_token.get_secret_value() if settings.slack.bot_token else None
     secret = (
-        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        settings.slack.signing_secret.get_secret_value() if settings.slack.signing_secret else None
     )
     if not token:
         raise ValueError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
-    if not secret and not settings.slack_app_token:
+    if not secret and not settings.slack.app_token:
         raise ValueError("SLACK_SIGNING_SECRET is not set (needed to verify requests from Slack)")
     app = App(
-        client=WebClient(token=token, base_url=settings.slack_api_url),
+        client=WebClient(token=token, base_url=settings.slack.api_url),
         signing_secret=secret or "",
         process_before_response=process_before_response,
         token_verification_enabled=False,  # auth.test runs on the first request, not at import
@@ -120,7 +120,7 @@ def create_app(
         progress_interval=progress_interval,
         queue_poll_seconds=queue_poll_seconds,
     )
-    register(app, jobs, ChannelPolicy(settings.slack_channels))
+    register(app, jobs, ChannelPolicy(settings.slack.channels))
     return app
 
 
@@ -258,7 +258,9 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
 
     def validate_form(ack: Ack, body: dict[str, Any]) -> None:
         submission = ViewSubmission.model_validate(body)
-        parsed = parse_submission(submission.view, max_window_hours=jobs.settings.max_window_hours)
+        parsed = parse_submission(
+            submission.view, max_window_hours=jobs.settings.telemetry.max_window_hours
+        )
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
         else:
@@ -266,7 +268,9 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
 
     def start_from_form(body: dict[str, Any]) -> None:
         submission = ViewSubmission.model_validate(body)
-        parsed = parse_submission(submission.view, max_window_hours=jobs.settings.max_window_hours)
+        parsed = parse_submission(
+            submission.view, max_window_hours=jobs.settings.telemetry.max_window_hours
+        )
         origin = parse_origin(submission.view)
         if isinstance(parsed, dict) or not policy.allows(origin.channel):
             return

@@ -100,7 +100,7 @@ class Jobs:
         alarm_key = thread_id_for(channel, ts)
         self.store.put_alarm(alarm_key, incident.model_dump_json())
         self.post(channel, ts, blocks.alarm_reply(incident, alarm_key=alarm_key))
-        if self.settings.slack_auto_investigate:
+        if self.settings.slack.auto_investigate:
             self.investigate(incident, channel=channel, thread_ts=ts)
         return incident
 
@@ -133,7 +133,7 @@ class Jobs:
             start=start,
             end=end,
             user_time=self.user_time(origin.user or ""),
-            max_window_hours=self.settings.max_window_hours,
+            max_window_hours=self.settings.telemetry.max_window_hours,
         )
         self.client.views_open(trigger_id=trigger_id, view=view)
 
@@ -158,8 +158,8 @@ class Jobs:
             description += f"\n{incident.state_reason}"
         start, end = default_range(
             incident.state_change_time or incident.window.end,
-            self.settings.window_before_minutes,
-            self.settings.window_after_minutes,
+            self.settings.telemetry.window_before_minutes,
+            self.settings.telemetry.window_after_minutes,
         )
         self.open_form(
             trigger_id=trigger_id, origin=origin, description=description, start=start, end=end
@@ -210,14 +210,14 @@ class Jobs:
     # --- investigations ----------------------------------------------------------------
 
     def cost_limits(self) -> admission.CostLimits:
-        settings = self.settings
+        slack = self.settings.slack
         return admission.CostLimits(
-            running_per_channel=settings.slack_max_concurrent_per_channel,
-            running=settings.slack_max_concurrent,
-            queued_per_channel=settings.slack_max_queued_per_channel,
-            queued=settings.slack_max_queued,
-            per_hour=settings.slack_max_investigations_per_hour,
-            stale_seconds=2 * settings.max_wall_seconds + 60,
+            running_per_channel=slack.max_concurrent_per_channel,
+            running=slack.max_concurrent,
+            queued_per_channel=slack.max_queued_per_channel,
+            queued=slack.max_queued,
+            per_hour=slack.max_investigations_per_hour,
+            stale_seconds=2 * self.settings.budgets.max_wall_seconds + 60,
         )
 
     def _admit(self, channel: str, thread_ts: str, thread_id: str, what: str) -> Admission:
@@ -370,14 +370,16 @@ class Jobs:
     def recent_window(self) -> TimeRange:
         """ "Recent" for a question with no alarm: the last `window_before_minutes`, or, when
         fa2 runs offline over a bundle, the bundle's window (its telemetry is not from today)."""
-        if self.settings.bundle is not None:
+        if self.settings.telemetry.bundle is not None:
             from agent.alarm import incident_from_bundle
             from agent.telemetry.bundle import load_bundle
 
-            return incident_from_bundle(load_bundle(self.settings.bundle), self.settings).window
+            return incident_from_bundle(
+                load_bundle(self.settings.telemetry.bundle), self.settings
+            ).window
         end = datetime.now(UTC).replace(second=0, microsecond=0)
         return TimeRange(
-            start=end - timedelta(minutes=self.settings.window_before_minutes), end=end
+            start=end - timedelta(minutes=self.settings.telemetry.window_before_minutes), end=end
         )
 
     def _status(self, channel: str, thread_ts: str, title: str, detail: str) -> StatusMessage:

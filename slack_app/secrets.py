@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from agent.config import Settings
+from agent.config import Settings, setting_value
 
 BOT_TOKEN_SECRET_ENV = "FA2_SLACK_BOT_TOKEN_SECRET_NAME"
 SIGNING_SECRET_SECRET_ENV = "FA2_SLACK_SIGNING_SECRET_SECRET_NAME"
@@ -23,7 +23,7 @@ def with_slack_secrets(settings: Settings, *, client: Any = None) -> Settings:
         "slack_signing_secret": os.environ.get(SIGNING_SECRET_SECRET_ENV),
     }
     missing = {
-        field: name for field, name in wanted.items() if name and getattr(settings, field) is None
+        key: name for key, name in wanted.items() if name and setting_value(settings, key) is None
     }
     if not missing:
         return settings
@@ -31,10 +31,12 @@ def with_slack_secrets(settings: Settings, *, client: Any = None) -> Settings:
         import boto3
 
         client = boto3.client(
-            "secretsmanager", region_name=settings.region, endpoint_url=settings.endpoint_url
+            "secretsmanager",
+            region_name=settings.aws.region,
+            endpoint_url=settings.aws.endpoint_url,
         )
     values = {
         field: SecretStr(client.get_secret_value(SecretId=name)["SecretString"].strip())
         for field, name in missing.items()
     }
-    return settings.model_copy(update=values)
+    return settings.updated(**values)

@@ -269,16 +269,16 @@ class DynamoDbStore:
 
 def store_from_settings(settings: Settings) -> SlackStore:
     """DynamoDB when the checkpoints live there (on AWS), else SQLite next to the checkpoints."""
-    if settings.checkpoint_backend == "dynamodb" and settings.dynamodb_table:
+    if settings.checkpoints.backend == "dynamodb" and settings.checkpoints.dynamodb_table:
         return DynamoDbStore(
-            settings.dynamodb_table,
-            region=settings.region,
-            endpoint_url=settings.endpoint_url,
-            thread_ttl_seconds=settings.checkpoint_ttl_days * 24 * 3600,
+            settings.checkpoints.dynamodb_table,
+            region=settings.aws.region,
+            endpoint_url=settings.aws.endpoint_url,
+            thread_ttl_seconds=settings.checkpoints.ttl_days * 24 * 3600,
         )
-    if settings.checkpoint_backend == "memory":
+    if settings.checkpoints.backend == "memory":
         return SqliteStore(":memory:")
-    return SqliteStore(settings.checkpoint_path.parent / "slack.sqlite")
+    return SqliteStore(settings.checkpoints.path.parent / "slack.sqlite")
 
 
 def now_utc() -> datetime:

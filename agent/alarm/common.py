@@ -235,8 +235,8 @@ def analysis_window(at: datetime, settings: Settings) -> TimeRange:
     """The default window: `window_before_minutes` before the state change to `window_after_minutes` after."""
     at = as_utc(at)
     return TimeRange(
-        start=at - timedelta(minutes=settings.window_before_minutes),
-        end=at + timedelta(minutes=settings.window_after_minutes),
+        start=at - timedelta(minutes=settings.telemetry.window_before_minutes),
+        end=at + timedelta(minutes=settings.telemetry.window_after_minutes),
     )
 
 

@@ -32,9 +32,7 @@ def incident_from_text(
         raise AlarmParseError(TEXT_KIND, "text", "a description of what went wrong", text)
     begin = parse_aws_time(start, TEXT_KIND, "start")
     finish = parse_aws_time(end, TEXT_KIND, "end")
-    max_hours = (
-        settings.max_window_hours if settings else Settings.model_fields["max_window_hours"].default
-    )
+    max_hours = (settings or Settings.model_construct()).telemetry.max_window_hours
     description = text.strip()
     first_line = description.splitlines()[0].strip()
     title = first_line if len(first_line) <= TITLE_LIMIT else first_line[: TITLE_LIMIT - 1] + "…"
@@ -43,7 +41,7 @@ def incident_from_text(
         title=title,
         alarm_description=description,
         window=checked_window(begin, finish, max_hours, TEXT_KIND),
-        region=settings.region if settings else None,
+        region=settings.aws.region if settings else None,
     )
 
 
@@ -53,7 +51,7 @@ def incident_from_bundle(bundle: Bundle, settings: Settings) -> Incident:
     A manifest with no alarm describes the incident by its title alone."""
     manifest = bundle.manifest
     window = checked_window(
-        manifest.window.start, manifest.window.end, settings.max_window_hours, BUNDLE_KIND
+        manifest.window.start, manifest.window.end, settings.telemetry.max_window_hours, BUNDLE_KIND
     )
     if not manifest.alarm:
         return Incident(source="bundle", title=manifest.title, window=window)

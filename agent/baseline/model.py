@@ -6,7 +6,7 @@ rule-based. It needs no network and answers the same way every time."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -81,7 +81,7 @@ class BaselineChatModel(BaseChatModel):
     """The offline investigator. `rule_based` tells the report to say so."""
 
     rule_based: bool = True
-    settings: Any = None
+    language: Literal["en", "ja"] | None = None  # None: the system prompt's (fallback writer)
 
     @property
     def _llm_type(self) -> str:
@@ -111,10 +111,9 @@ class BaselineChatModel(BaseChatModel):
         )
 
     def _language(self, messages: list[BaseMessage]) -> str:
-        """The configured language; without settings (the fallback writer), the system
-        prompt's."""
-        if self.settings is not None:
-            return str(getattr(self.settings, "language", "en") or "en")
+        """The configured language; without one (the fallback writer), the system prompt's."""
+        if self.language is not None:
+            return self.language
         for message in messages:
             if isinstance(message, SystemMessage) and _JAPANESE.search(str(message.content)):
                 return "ja"

@@ -1,4 +1,4 @@
-"""The fixed phrases of the rule-based report, in English and Japanese (`settings.language`).
+"""The fixed phrases of the rule-based report, in English and Japanese (`settings.investigator.language`).
 
 Only the templates are translated: what they quote (error lines, API names, resource names,
 the reasons a change is related) comes from the evidence and stays as recorded.

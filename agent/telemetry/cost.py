@@ -3,7 +3,7 @@
 Logs Insights bills per GB scanned; Athena per TB scanned, each query rounded up to the
 next megabyte with a 10 MB minimum. Decimal units (1 GB = 10^9 bytes) are used: they give
 the slightly higher estimate, which is the safe side for a budget. The graph adds these up
-per investigation and stops querying once `settings.max_query_cost_usd` is spent.
+per investigation and stops querying once `settings.budgets.max_query_cost_usd` is spent.
 """
 
 from __future__ import annotations
@@ -30,9 +30,13 @@ def athena_billed_bytes(bytes_scanned: int) -> int:
 def query_cost_usd(result: QueryResult, settings: Settings) -> float:
     """The price of one query result; sources billed per request (X-Ray, metrics) count 0 here."""
     if result.source == "logs":
-        return result.bytes_scanned / BYTES_PER_GB * settings.logs_insights_usd_per_gb
+        return result.bytes_scanned / BYTES_PER_GB * settings.prices.logs_insights_usd_per_gb
     if result.source == "athena":
-        return athena_billed_bytes(result.bytes_scanned) / BYTES_PER_TB * settings.athena_usd_per_tb
+        return (
+            athena_billed_bytes(result.bytes_scanned)
+            / BYTES_PER_TB
+            * settings.prices.athena_usd_per_tb
+        )
     return 0.0
 
 

@@ -29,7 +29,7 @@ def run_athena_query(sql: str, *, runtime: Runtime) -> Command:
     Returns a small table, the row count and the evidence id to cite."""
 
     def run(ctx: InvestigationContext) -> QueryResult:
-        return ctx.backend.run_athena(sql, max_rows=ctx.settings.max_result_rows * 4)
+        return ctx.backend.run_athena(sql, max_rows=ctx.settings.budgets.max_result_rows * 4)
 
     return execute(
         runtime, tool="run_athena_query", source="athena", query=sql, run=run, capability="athena"

@@ -153,7 +153,7 @@ def execute(
     if cost:
         ctx.ledger.set_cost(evidence.id, cost)
         evidence = evidence.model_copy(update={"cost_usd": cost})
-    text = format_observation(evidence, max_rows=ctx.settings.max_result_rows)
+    text = format_observation(evidence, max_rows=ctx.settings.budgets.max_result_rows)
     ctx.budget.add_query(cost, result.bytes_scanned, seconds, len(text))
     ctx.progress(
         "result",

@@ -45,7 +45,7 @@ def run_logs_insights_query(
         groups = log_groups or ctx.log_groups
         window = clamp_range(ctx, start, end)
         return ctx.backend.run_logs_insights(
-            query, groups, window, ctx.settings.max_result_rows * 4
+            query, groups, window, ctx.settings.budgets.max_result_rows * 4
         )
 
     return execute(

@@ -25,7 +25,7 @@ def context(
         backend=backend or FakeBackend(),
         incident=incident(),
         ledger=EvidenceLedger(),
-        budget=Budget(settings),
+        budget=Budget(settings.budgets, settings.prices),
         chat_model=chat_model,
         log_groups=["/aws/lambda/orders-put", "/aws/lambda/orders-get"],
     )

@@ -40,7 +40,7 @@ def test_a_language_without_a_translation_gets_english() -> None:
 
 
 def test_japanese_settings_give_a_japanese_rule_based_report(settings: Settings) -> None:
-    japanese = settings.model_copy(update={"language": "ja"})
+    japanese = settings.updated(language="ja")
     report = investigate(incident(), settings=japanese, backend=FakeBackend())
     assert report.summary.startswith("最も可能性の高い原因 (capacity): UpdateTable on orders")
     assert "このレポートはルールベースです" in report.summary
@@ -66,7 +66,7 @@ def test_without_settings_the_writer_follows_the_language_of_the_system_prompt()
 
 
 def test_a_follow_up_in_japanese_settings_is_answered_in_japanese(settings: Settings) -> None:
-    japanese = settings.model_copy(update={"language": "ja"})
+    japanese = settings.updated(language="ja")
     first = investigate(incident(), settings=japanese, backend=FakeBackend())
     assert first.thread_id
     answer = ask(

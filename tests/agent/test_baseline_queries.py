@@ -53,7 +53,7 @@ def investigated(
     settings = _settings(request.param, tmp_path_factory.mktemp(request.param))
     backend = build_backend(settings)
     assert isinstance(backend, LocalBackend)
-    incident = incident_from_bundle(load_bundle(settings.bundle), settings)  # type: ignore[arg-type]
+    incident = incident_from_bundle(load_bundle(settings.telemetry.bundle), settings)  # type: ignore[arg-type]
     return investigate(incident, settings=settings, backend=backend), backend, settings
 
 

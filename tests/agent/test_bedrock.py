@@ -86,7 +86,7 @@ REPORT_TURN = _converse(
 
 
 def _bedrock(settings: Settings, sleeps: list[float]) -> ResilientChatModel:
-    model = build_chat_model(settings.model_copy(update={"model": "bedrock"}), sleep=sleeps.append)
+    model = build_chat_model(settings.updated(model="bedrock"), sleep=sleeps.append)
     assert isinstance(model, ResilientChatModel)
     return model
 
@@ -115,7 +115,7 @@ def test_claude_tool_use_runs_tools_in_parallel_and_writes_a_cited_report(
     [hypothesis] = report.hypotheses
     assert hypothesis.evidence_ids == ["E5", "E8"] and hypothesis.category == "capacity"
     assert report.usage.input_tokens == 3 * 2400 and report.usage.output_tokens == 120 + 120 + 300
-    assert report.model == settings.model_id and not report.rule_based
+    assert report.model == settings.investigator.model_id and not report.rule_based
     # the second turn carries the tool results back as toolResult blocks
     results = [b for m in requests[1]["messages"] for b in m["content"] if "toolResult" in b]
     assert {r["toolResult"]["toolUseId"] for r in results} >= {"tooluse_Graph01", "tooluse_Logs02"}
@@ -155,7 +155,7 @@ def test_throttling_is_retried_with_back_off_then_the_fallback_model_answers(
         main_stub.assert_no_pending_responses()
         fallback_stub.assert_no_pending_responses()
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0]
-    assert report.model == settings.fallback_model_id
+    assert report.model == settings.investigator.fallback_model_id
     assert any("throttled" in note for note in report.notes)
     assert report.hypotheses[0].evidence_ids == ["E5"]  # E8 does not exist in this run
     assert "removed unknown citation E8" in report.hypotheses[0].flags

@@ -14,9 +14,7 @@ from tests.agent.fakes import FakeBackend, incident
 
 
 def test_a_thread_kept_in_dynamodb_answers_a_follow_up(settings: Settings) -> None:
-    deployed = settings.model_copy(
-        update={"checkpoint_backend": "dynamodb", "dynamodb_table": "fa2-threads"}
-    )
+    deployed = settings.updated(checkpoint_backend="dynamodb", dynamodb_table="fa2-threads")
     with mock_aws():
         boto3.client("dynamodb", region_name="us-east-1").create_table(
             TableName="fa2-threads",
@@ -49,7 +47,7 @@ def test_a_thread_kept_in_dynamodb_answers_a_follow_up(settings: Settings) -> No
 
 
 def test_a_thread_in_memory_answers_a_follow_up_in_the_same_process(settings: Settings) -> None:
-    in_memory = settings.model_copy(update={"checkpoint_backend": "memory"})
+    in_memory = settings.updated(checkpoint_backend="memory")
     first = investigate(incident(), settings=in_memory, backend=FakeBackend())
     assert first.thread_id
     answer = ask(
@@ -62,7 +60,7 @@ def test_a_thread_in_memory_answers_a_follow_up_in_the_same_process(settings: Se
 
 
 def test_dynamodb_without_a_table_name_is_a_clear_error(settings: Settings) -> None:
-    broken = settings.model_copy(update={"checkpoint_backend": "dynamodb", "dynamodb_table": None})
+    broken = settings.updated(checkpoint_backend="dynamodb", dynamodb_table=None)
     with (
         pytest.raises(CheckpointConfigError, match="FA2_DYNAMODB_TABLE"),
         open_checkpointer(broken),

@@ -54,7 +54,7 @@ def test_does_not_blame_the_red_herring_lambda_configuration_change(
 @pytest.mark.slow
 def test_a_follow_up_from_a_new_process_resumes_the_thread(demo: tuple[Report, Settings]) -> None:
     report, settings = demo
-    env = {**os.environ, "FA2_CHECKPOINT_PATH": str(settings.checkpoint_path)}
+    env = {**os.environ, "FA2_CHECKPOINT_PATH": str(settings.checkpoints.path)}
     done = subprocess.run(
         [
             sys.executable,

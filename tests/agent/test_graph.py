@@ -53,7 +53,7 @@ def test_triage_also_runs_the_configured_default_logs_query(settings: Settings) 
     own = "fields @timestamp, @message | filter @message like /OrderRejected/ | limit 20"
     model = ScriptedChatModel(turns=[ai(content="Enough.")])
     backend = FakeBackend()
-    configured = settings.model_copy(update={"default_logs_query": own})
+    configured = settings.updated(default_logs_query=own)
     investigate(incident(), settings=configured, backend=backend, chat_model=model)
     logs_queries = [query for kind, query in backend.calls if kind == "logs"]
     assert len(logs_queries) == 3 and logs_queries[-1] == own
@@ -110,7 +110,7 @@ def test_a_bad_query_is_corrected_on_the_next_turn(settings: Settings) -> None:
 
 
 def test_an_exhausted_budget_stops_querying_and_the_report_says_so(settings: Settings) -> None:
-    tight = settings.model_copy(update={"max_tool_calls": 9})
+    tight = settings.updated(max_tool_calls=9)
     greedy = [
         ai(*(call("get_service_graph", {}, f"t{turn}_{i}") for i in range(3))) for turn in range(5)
     ]
@@ -256,6 +256,8 @@ def test_query_cost_uses_the_list_prices_as_athena_and_logs_insights_bill_them(
     report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
     costs = {e.tool: e.cost_usd for e in report.evidence if e.cost_usd}
     # Athena: 1 MB scanned is billed as the 10 MB minimum, at $5 per TB.
-    assert costs["run_athena_query"] == pytest.approx(10e6 / 1e12 * settings.athena_usd_per_tb)
+    assert costs["run_athena_query"] == pytest.approx(
+        10e6 / 1e12 * settings.prices.athena_usd_per_tb
+    )
     # Logs Insights: 50 MB scanned at $0.005 per GB.
     assert costs["run_logs_insights_query"] == pytest.approx(50e6 / 1e9 * 0.005)

@@ -79,7 +79,7 @@ def test_triage_skips_sources_the_backend_lacks(settings: Settings) -> None:
 
 
 def test_the_step_budget_stops_the_model_loop(settings: Settings) -> None:
-    one_step = settings.model_copy(update={"max_steps": 1})
+    one_step = settings.updated(max_steps=1)
     model = ScriptedChatModel(
         turns=[ai(call("get_service_graph", {}, "g1")), ai(call("get_service_graph", {}, "g2"))]
     )
@@ -90,7 +90,7 @@ def test_the_step_budget_stops_the_model_loop(settings: Settings) -> None:
 
 
 def test_japanese_settings_give_japanese_prompts_and_headings(settings: Settings) -> None:
-    japanese = settings.model_copy(update={"language": "ja"})
+    japanese = settings.updated(language="ja")
     model = ScriptedChatModel(turns=[ai(content="十分です。")])
     report = investigate(incident(), settings=japanese, backend=FakeBackend(), chat_model=model)
     system = model.seen[0][0]
@@ -103,8 +103,8 @@ def test_japanese_settings_give_japanese_prompts_and_headings(settings: Settings
 def test_the_system_prompt_gives_architecture_incident_window_and_the_data_rule(
     settings: Settings,
 ) -> None:
-    described = settings.model_copy(
-        update={"architecture_description": "API Gateway -> Lambda orders-put -> DynamoDB orders"}
+    described = settings.updated(
+        architecture_description="API Gateway -> Lambda orders-put -> DynamoDB orders"
     )
     model = ScriptedChatModel(turns=[ai(content="Enough.")])
     investigate(incident(), settings=described, backend=FakeBackend(), chat_model=model)

@@ -103,7 +103,7 @@ def test_describe_alarm_says_when_the_history_is_not_permitted(settings: Setting
 
 
 def test_an_unknown_alarm_is_explained_to_the_model(settings: Settings) -> None:
-    offline = settings.model_copy(update={"bundle": DEMO_BUNDLE})
+    offline = settings.updated(bundle=DEMO_BUNDLE)
     ctx = context(offline, LocalBackend(DEMO_BUNDLE, offline))
     result = run_tool_calls(ctx, call("describe_alarm", {"alarm_name": "orders-api-5XX"}, "c1"))
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
@@ -112,7 +112,7 @@ def test_an_unknown_alarm_is_explained_to_the_model(settings: Settings) -> None:
 
 
 def test_ten_thousand_matching_events_stay_a_compact_observation(settings: Settings) -> None:
-    offline = settings.model_copy(update={"bundle": DEMO_BUNDLE})
+    offline = settings.updated(bundle=DEMO_BUNDLE)
     backend = LocalBackend(DEMO_BUNDLE, offline)
     ctx = context(offline, backend)
     query = "fields @timestamp, @log, @message | sort @timestamp desc | limit 10000"

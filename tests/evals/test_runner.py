@@ -72,9 +72,11 @@ def test_each_scenario_runs_offline_with_its_own_bundle_and_an_in_memory_thread_
 
     settings = scenario_settings(base, scenario, "baseline", None)
 
-    assert settings.bundle == scenario.path
-    assert settings.model == "baseline" and settings.checkpoint_backend == "memory"
-    assert settings.log_groups == [] and settings.architecture_description == ""
+    assert settings.telemetry.bundle == scenario.path
+    assert settings.investigator.model == "baseline" and settings.checkpoints.backend == "memory"
+    assert (
+        settings.telemetry.log_groups == [] and settings.investigator.architecture_description == ""
+    )
 
 
 def test_the_demo_scenario_passes_with_the_baseline_and_writes_every_report(tmp_path: Path) -> None:

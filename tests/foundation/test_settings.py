@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from agent.config import SettingsError, load_settings
+from agent.config import Settings, SettingsError, load_settings
 
 
 @pytest.fixture
@@ -25,8 +26,15 @@ def toml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_defaults_need_no_configuration() -> None:
     settings = load_settings()
 
-    assert (settings.region, settings.model, settings.language) == ("us-east-1", "bedrock", "en")
-    assert (settings.window_before_minutes, settings.window_after_minutes) == (30, 5)
+    assert (settings.aws.region, settings.investigator.model, settings.investigator.language) == (
+        "us-east-1",
+        "bedrock",
+        "en",
+    )
+    assert (settings.telemetry.window_before_minutes, settings.telemetry.window_after_minutes) == (
+        30,
+        5,
+    )
 
 
 def test_fa2_toml_sets_values(toml_file) -> None:
@@ -36,16 +44,16 @@ def test_fa2_toml_sets_values(toml_file) -> None:
 
     settings = load_settings()
 
-    assert settings.region == "eu-west-1"
-    assert settings.log_groups == ["/aws/lambda/orders-put"]
-    assert settings.xray_enabled is False
+    assert settings.aws.region == "eu-west-1"
+    assert settings.telemetry.log_groups == ["/aws/lambda/orders-put"]
+    assert settings.telemetry.xray_enabled is False
 
 
 def test_environment_wins_over_fa2_toml(toml_file, monkeypatch: pytest.MonkeyPatch) -> None:
     toml_file('region = "eu-west-1"\n')
     monkeypatch.setenv("FA2_REGION", "ap-northeast-1")
 
-    assert load_settings().region == "ap-northeast-1"
+    assert load_settings().aws.region == "ap-northeast-1"
 
 
 def test_fa2_toml_in_the_working_directory_is_read(
@@ -54,7 +62,7 @@ def test_fa2_toml_in_the_working_directory_is_read(
     (tmp_path / "fa2.toml").write_text('language = "ja"\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
 
-    assert load_settings().language == "ja"
+    assert load_settings().investigator.language == "ja"
 
 
 @pytest.mark.parametrize(
@@ -71,7 +79,7 @@ def test_log_groups_from_the_environment(
 ) -> None:
     monkeypatch.setenv("FA2_LOG_GROUPS", value)
 
-    assert load_settings().log_groups == expected
+    assert load_settings().telemetry.log_groups == expected
 
 
 def test_slack_secrets_read_from_their_usual_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,10 +88,29 @@ def test_slack_secrets_read_from_their_usual_names(monkeypatch: pytest.MonkeyPat
 
     settings = load_settings()
 
-    assert settings.slack_bot_token is not None
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-1-abc"
-    assert settings.slack_signing_secret is not None
+    assert settings.slack.bot_token is not None
+    assert settings.slack.bot_token.get_secret_value() == "xoxb-1-abc"
+    assert settings.slack.signing_secret is not None
     assert "s3cr3t" not in repr(settings)
+
+
+def test_flat_keys_land_in_the_group_of_their_concern() -> None:
+    settings = Settings(region="eu-west-1", athena_workgroup="analysts", slack_channels="C1,C2")
+
+    assert settings.aws.region == "eu-west-1"
+    assert settings.athena.workgroup == "analysts"
+    assert settings.slack.channels == ["C1", "C2"]
+
+
+def test_updated_copies_with_flat_keys_and_validates_them() -> None:
+    settings = Settings()
+
+    updated = settings.updated(bundle="evals/scenarios/dynamodb-throttling", max_steps=3)
+
+    assert updated.telemetry.bundle == Path("evals/scenarios/dynamodb-throttling")
+    assert (updated.budgets.max_steps, settings.budgets.max_steps) == (3, 12)
+    with pytest.raises(ValidationError):
+        settings.updated(max_steps=0)
 
 
 def test_each_invalid_setting_is_one_line_naming_key_and_accepted_values(
@@ -169,11 +196,11 @@ def test_invalid_secret_is_reported_without_its_value(toml_file) -> None:
 
 
 def test_every_setting_is_documented_in_docs_configuration() -> None:
-    from agent.config import Settings
+    from agent.config import SETTING_KEYS
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text(
         encoding="utf-8"
     )
 
-    missing = [name for name in Settings.model_fields if f"| `{name}` |" not in doc]
+    missing = [name for name in [*SETTING_KEYS, "deploy"] if f"| `{name}` |" not in doc]
     assert missing == []

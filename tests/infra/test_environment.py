@@ -53,11 +53,14 @@ def test_settings_in_the_environment_load_back_into_the_same_settings(
         monkeypatch.setenv(key, value if isinstance(value, str) else "fa2-state-table")
     loaded = load_settings()
     configured = full["params"].settings
-    assert loaded.log_groups == configured.log_groups
-    assert loaded.slack_channels == configured.slack_channels
-    assert loaded.architecture_description == configured.architecture_description
-    assert loaded.checkpoint_backend == "dynamodb"
-    assert loaded.dynamodb_table == "fa2-state-table"
+    assert loaded.telemetry.log_groups == configured.telemetry.log_groups
+    assert loaded.slack.channels == configured.slack.channels
+    assert (
+        loaded.investigator.architecture_description
+        == configured.investigator.architecture_description
+    )
+    assert loaded.checkpoints.backend == "dynamodb"
+    assert loaded.checkpoints.dynamodb_table == "fa2-state-table"
 
 
 @pytest.mark.slow

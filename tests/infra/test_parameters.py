@@ -34,8 +34,8 @@ def fa2_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_one_file_configures_agent_and_deployment(fa2_toml: Path) -> None:
     params = load_parameters()
-    assert params.settings.region == "ap-northeast-1"
-    assert params.settings.log_groups == ["/aws/lambda/orders-put"]
+    assert params.settings.aws.region == "ap-northeast-1"
+    assert params.settings.telemetry.log_groups == ["/aws/lambda/orders-put"]
     assert params.deploy.stack_name == "Fa2Prod"
     assert params.deploy.alarm_name_prefixes == ["prod-"]
     assert params.deploy.waf_enabled is True
@@ -45,7 +45,7 @@ def test_one_file_configures_agent_and_deployment(fa2_toml: Path) -> None:
 
 def test_the_agent_reads_the_same_file_despite_the_deploy_table(fa2_toml: Path) -> None:
     settings = load_settings()
-    assert settings.log_groups == ["/aws/lambda/orders-put"]
+    assert settings.telemetry.log_groups == ["/aws/lambda/orders-put"]
 
 
 def test_environment_overrides_the_deploy_table(
@@ -104,7 +104,7 @@ def test_no_log_groups_is_refused_because_every_logs_query_would_be_denied() -> 
 
 def test_no_log_groups_is_accepted_when_logs_are_intentionally_not_queried() -> None:
     params = load_parameters(deploy={"query_logs": False})
-    assert params.settings.log_groups == [] and params.deploy.query_logs is False
+    assert params.settings.telemetry.log_groups == [] and params.deploy.query_logs is False
 
 
 def test_log_groups_with_query_logs_false_is_a_contradiction() -> None:

@@ -78,7 +78,7 @@ def test_functions_run_python_on_arm64(full: dict[str, Any], handler: str) -> No
 
 
 def test_timeout_covers_the_investigation_wall_time_budget(full: dict[str, Any]) -> None:
-    budget = full["params"].settings.max_wall_seconds
+    budget = full["params"].settings.budgets.max_wall_seconds
     for handler in ("slack_app.lambda_handler.handler", "slack_app.alarm_handler.handler"):
         timeout = _function(full["template"], handler)["Timeout"]
         assert budget < timeout <= 900

@@ -20,9 +20,9 @@ def test_unset_credentials_are_read_from_the_named_secrets(monkeypatch: pytest.M
 
     settings = with_slack_secrets(Settings())
 
-    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
-    assert settings.slack_bot_token.get_secret_value() == "xoxb-from-secrets-manager"
-    assert settings.slack_signing_secret.get_secret_value() == "s3cr3t"
+    assert settings.slack.bot_token is not None and settings.slack.signing_secret is not None
+    assert settings.slack.bot_token.get_secret_value() == "xoxb-from-secrets-manager"
+    assert settings.slack.signing_secret.get_secret_value() == "s3cr3t"
 
 
 def test_credentials_already_set_are_kept_and_nothing_is_fetched(

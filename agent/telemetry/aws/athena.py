@@ -33,13 +33,13 @@ ATHENA_USER_ERROR = 2  # AthenaError.ErrorCategory: 1 system, 2 user, 3 other
 class Athena(QueryService):
     @property
     def _workgroup_arn(self) -> str:
-        return f"arn:aws:athena:{self.settings.region}:*:workgroup/{self.settings.athena_workgroup}"
+        return f"arn:aws:athena:{self.settings.aws.region}:*:workgroup/{self.settings.athena.workgroup}"
 
     # ------------------------------------------------------------------ schemas
 
     def table_schemas(self) -> list[TableSchema]:
         """The tables of the configured database (Glue GetTables), partition keys included."""
-        database = self.settings.athena_database
+        database = self.settings.athena.database
         kwargs: dict[str, Any] = {"DatabaseName": database}
         schemas: list[TableSchema] = []
         while len(schemas) < MAX_TABLES:
@@ -47,7 +47,7 @@ class Athena(QueryService):
                 page = call(
                     self.clients.glue.get_tables,
                     action="glue:GetTables",
-                    resource=f"arn:aws:glue:{self.settings.region}:*:database/{database}",
+                    resource=f"arn:aws:glue:{self.settings.aws.region}:*:database/{database}",
                     service_label="Glue Data Catalog",
                     **kwargs,
                 )
@@ -81,14 +81,14 @@ class Athena(QueryService):
         request: dict[str, Any] = {
             "QueryString": sql,
             "QueryExecutionContext": {
-                "Database": self.settings.athena_database,
+                "Database": self.settings.athena.database,
                 "Catalog": "AwsDataCatalog",
             },
-            "WorkGroup": self.settings.athena_workgroup,
+            "WorkGroup": self.settings.athena.workgroup,
         }
-        if self.settings.athena_output_location:
+        if self.settings.athena.output_location:
             request["ResultConfiguration"] = {
-                "OutputLocation": self.settings.athena_output_location
+                "OutputLocation": self.settings.athena.output_location
             }
         response = call_retrying_limits(
             self.clients.athena.start_query_execution,
@@ -147,7 +147,7 @@ class Athena(QueryService):
         timeout_s = query_seconds(self.timeout_s)
         deadline = self.waiter.deadline(timeout_s)
         execution_id = self._start(sql, deadline)
-        link = athena_query_url(self.settings.region, execution_id)
+        link = athena_query_url(self.settings.aws.region, execution_id)
 
         def fetch() -> dict[str, Any]:
             return call(

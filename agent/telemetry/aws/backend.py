@@ -34,7 +34,7 @@ class AwsBackend:
     """Read-only telemetry from CloudWatch Logs Insights, Athena, X-Ray and CloudWatch.
 
     `query_timeout_s` bounds each query's wall time (start + polling); it never exceeds the
-    investigation's own `settings.max_wall_seconds`.
+    investigation's own `settings.budgets.max_wall_seconds`.
     """
 
     name: Literal["aws"] = "aws"
@@ -49,11 +49,11 @@ class AwsBackend:
         self.settings = settings
         self.clients = AwsClients(settings)
         self.waiter = waiter or Waiter()
-        timeout = min(query_timeout_s, float(settings.max_wall_seconds))
+        timeout = min(query_timeout_s, float(settings.budgets.max_wall_seconds))
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
-            xray=settings.xray_enabled,
+            xray=settings.telemetry.xray_enabled,
             metrics=True,
             alarms=True,
             metric_math=True,

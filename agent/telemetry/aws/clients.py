@@ -63,8 +63,8 @@ class AwsClients:
     """The clients one backend uses, resolved lazily from the process-wide cache."""
 
     def __init__(self, settings: Settings) -> None:
-        self.region = settings.region
-        self.endpoint_url = settings.endpoint_url
+        self.region = settings.aws.region
+        self.endpoint_url = settings.aws.endpoint_url
 
     def _get(self, service: str) -> Any:
         return get_client(service, region=self.region, endpoint_url=self.endpoint_url)

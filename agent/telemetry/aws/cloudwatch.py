@@ -161,7 +161,7 @@ class CloudWatch:
         response = {"MetricDataResults": list(series.values()), "Messages": messages}
         period = min(q.period for q in queries)
         link = metric_graph_url(
-            self.settings.region, [_graph_entry(q) for q in queries], time_range, period=period
+            self.settings.aws.region, [_graph_entry(q) for q in queries], time_range, period=period
         )
         return from_metric_data(
             response,
@@ -206,7 +206,7 @@ class CloudWatch:
         result = from_list_metrics(
             {"Metrics": metrics},
             query=list_metrics_query(namespace, metric_name, dimensions),
-            link=metrics_browser_url(self.settings.region),
+            link=metrics_browser_url(self.settings.aws.region),
             max_rows=MAX_LIST_METRICS,
         )
         return result.model_copy(update={"truncated": result.truncated or more})
@@ -235,7 +235,7 @@ class CloudWatch:
         response = self._call(
             "describe_alarm_history",
             "cloudwatch:DescribeAlarmHistory",
-            resource=_alarm_arn(self.settings.region, alarm_name),
+            resource=_alarm_arn(self.settings.aws.region, alarm_name),
             **kwargs,
         )
         items = response.get("AlarmHistoryItems", [])
@@ -255,7 +255,7 @@ class CloudWatch:
             rows=rows,
             total_rows=len(rows),
             truncated=bool(response.get("NextToken")),
-            link=alarm_url(self.settings.region, alarm_name),
+            link=alarm_url(self.settings.aws.region, alarm_name),
             raw={"AlarmHistoryItems": items},
         )
 
@@ -268,18 +268,18 @@ class CloudWatch:
         response = self._call(
             "describe_alarms",
             "cloudwatch:DescribeAlarms",
-            resource=_alarm_arn(self.settings.region, name),
+            resource=_alarm_arn(self.settings.aws.region, name),
             AlarmNames=[name],
             AlarmTypes=["CompositeAlarm", "MetricAlarm"],
         )
         response = {k: response.get(k, []) for k in ("MetricAlarms", "CompositeAlarms")}
         result = from_describe_alarms(
-            response, query=f"DescribeAlarms {name}", link=alarm_url(self.settings.region, name)
+            response, query=f"DescribeAlarms {name}", link=alarm_url(self.settings.aws.region, name)
         )
         if result.status == "empty":
             return result.model_copy(
                 update={
-                    "error": f"no alarm named {name!r} in {self.settings.region} (names are case-sensitive)"
+                    "error": f"no alarm named {name!r} in {self.settings.aws.region} (names are case-sensitive)"
                 }
             )
         if history_items <= 0:

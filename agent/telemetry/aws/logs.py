@@ -36,7 +36,7 @@ class LogsInsights(QueryService):
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
         """DescribeLogGroups, all pages up to 1,000 groups."""
         kwargs: dict[str, Any] = {"logGroupNamePrefix": prefix} if prefix else {}
-        resource = _log_group_arn(self.settings.region, f"{prefix or ''}*")
+        resource = _log_group_arn(self.settings.aws.region, f"{prefix or ''}*")
         groups: list[LogGroupInfo] = []
         while len(groups) < MAX_LIST_LOG_GROUPS:
             page = call(
@@ -60,7 +60,7 @@ class LogsInsights(QueryService):
     def _resolve_log_groups(self, log_groups: Sequence[str]) -> list[str]:
         groups = list(dict.fromkeys(g.strip() for g in log_groups if g and g.strip()))
         if not groups:
-            groups = list(self.settings.log_groups)
+            groups = list(self.settings.telemetry.log_groups)
         if not groups:
             raise QueryError(
                 "no log groups to query: name one or more log groups (none are configured in "
@@ -80,7 +80,7 @@ class LogsInsights(QueryService):
             deadline=deadline,
             attempts=START_ATTEMPTS,
             action="logs:StartQuery",
-            resource=", ".join(_log_group_arn(self.settings.region, g) for g in groups[:3]),
+            resource=", ".join(_log_group_arn(self.settings.aws.region, g) for g in groups[:3]),
             service_label=LABEL,
             **request,
         )
@@ -115,7 +115,7 @@ class LogsInsights(QueryService):
             if limit < 1:
                 raise QueryError(f"limit must be at least 1 (got {limit})")
             request["limit"] = min(limit, MAX_RESULT_LIMIT)
-        link = logs_insights_url(self.settings.region, query, groups, time_range)
+        link = logs_insights_url(self.settings.aws.region, query, groups, time_range)
         timeout_s = query_seconds(self.timeout_s)
         deadline = self.waiter.deadline(timeout_s)
         query_id = self._start(request, groups, deadline)
@@ -124,7 +124,7 @@ class LogsInsights(QueryService):
             return call(
                 self.clients.logs.get_query_results,
                 action="logs:GetQueryResults",
-                resource=_log_group_arn(self.settings.region, groups[0]),
+                resource=_log_group_arn(self.settings.aws.region, groups[0]),
                 service_label=LABEL,
                 queryId=query_id,
             )

@@ -83,7 +83,7 @@ class XRay(QueryService):
             response,
             query=query,
             time_range=time_range,
-            link=xray_traces_url(self.settings.region, expression or None, time_range),
+            link=xray_traces_url(self.settings.aws.region, expression or None, time_range),
         )
         # When truncated, `total_rows` counts the summaries read so far: a lower bound.
         return result.model_copy(
@@ -137,7 +137,7 @@ class XRay(QueryService):
                     break
                 kwargs["NextToken"] = page["NextToken"]
         response = {"Traces": traces, "UnprocessedTraceIds": unprocessed}
-        link = xray_trace_url(self.settings.region, ids[0])
+        link = xray_trace_url(self.settings.aws.region, ids[0])
         result = from_batch_get_traces(response, query="BatchGetTraces " + " ".join(ids), link=link)
         if unprocessed and not traces:
             return result.model_copy(
@@ -168,5 +168,5 @@ class XRay(QueryService):
         return from_service_graph(
             response,
             time_range=time_range,
-            link=xray_service_map_url(self.settings.region, time_range),
+            link=xray_service_map_url(self.settings.aws.region, time_range),
         )

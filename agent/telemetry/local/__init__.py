@@ -65,7 +65,7 @@ class LocalBackend:
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
-            xray=settings.xray_enabled and bool(self.bundle.source_files("xray")),
+            xray=settings.telemetry.xray_enabled and bool(self.bundle.source_files("xray")),
             metrics=True,
             alarms=bool(manifest.alarm),
             metric_math=False,
@@ -94,14 +94,14 @@ class LocalBackend:
             "athena",
             lambda: AthenaEngine(
                 self._con,
-                database=self.settings.athena_database,
-                alb_table=self.settings.athena_alb_table,
-                cloudtrail_table=self.settings.athena_cloudtrail_table,
+                database=self.settings.athena.database,
+                alb_table=self.settings.athena.alb_table,
+                cloudtrail_table=self.settings.athena.cloudtrail_table,
                 alb_files=self.bundle.source_files("alb"),
                 cloudtrail_files=self.bundle.source_files("cloudtrail"),
                 aliases={
-                    names.alb_table: self.settings.athena_alb_table,
-                    names.cloudtrail_table: self.settings.athena_cloudtrail_table,
+                    names.alb_table: self.settings.athena.alb_table,
+                    names.cloudtrail_table: self.settings.athena.cloudtrail_table,
                 },
             ),
         )
@@ -141,7 +141,11 @@ class LocalBackend:
         # Like the AWS backend: no groups given means the configured ones, and offline (where
         # none are usually configured) every group of the bundle.
         groups = [g.strip() for g in log_groups if g and g.strip()]
-        groups = groups or list(self.settings.log_groups) or [g.name for g in engine.log_groups()]
+        groups = (
+            groups
+            or list(self.settings.telemetry.log_groups)
+            or [g.name for g in engine.log_groups()]
+        )
         if len(groups) > MAX_LOG_GROUPS:
             raise QueryError(
                 f"{len(groups)} log groups given: Logs Insights queries at most {MAX_LOG_GROUPS} "
@@ -160,9 +164,9 @@ class LocalBackend:
     def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult:
         answer = self._athena.run(sql, max_rows=max_rows)
         lowered = answer.duckdb_sql.lower()
-        uses_alb = re.search(rf"\b{re.escape(self.settings.athena_alb_table.lower())}\b", lowered)
+        uses_alb = re.search(rf"\b{re.escape(self.settings.athena.alb_table.lower())}\b", lowered)
         uses_trail = re.search(
-            rf"\b{re.escape(self.settings.athena_cloudtrail_table.lower())}\b", lowered
+            rf"\b{re.escape(self.settings.athena.cloudtrail_table.lower())}\b", lowered
         )
         source = (
             "alb"
