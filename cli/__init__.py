@@ -12,6 +12,8 @@ app = typer.Typer(
     name="fa2",
     help="fa2 — failure-analysis assistant for AWS workloads.",
     no_args_is_help=True,
+    # Plain click help: rich-formatted help imports ~0.17 s of rich and markdown-it.
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
 )

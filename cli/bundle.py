@@ -10,7 +10,9 @@ from pathlib import Path
 
 import typer
 
-bundle_app = typer.Typer(help="Work with incident bundles.", no_args_is_help=True)
+bundle_app = typer.Typer(
+    help="Work with incident bundles.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 class OutputFormat(StrEnum):

@@ -7,20 +7,15 @@ import json
 import os
 import tomllib
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from agent.config import (
-    SETTING_KEYS,
-    Settings,
-    SettingsError,
-    config_file,
-    env_names,
-    load_settings,
-    secret_fields,
-    setting_value,
-)
+if TYPE_CHECKING:
+    from agent.config import Settings
+
+# agent.config (pydantic-settings, ~0.2 s) is imported inside the functions that need it:
+# every `fa2` command imports this module to register its commands.
 
 MASK = "********"
 EXIT_INVALID = 2
@@ -35,6 +30,8 @@ class OutputFormat(StrEnum):
 
 def settings_or_exit() -> Settings:
     """Settings for a command, or the problems on stderr and exit status 2 (no traceback)."""
+    from agent.config import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -45,6 +42,8 @@ def settings_or_exit() -> Settings:
 
 
 def effective_settings(settings: Settings) -> list[dict[str, Any]]:
+    from agent.config import SETTING_KEYS, Settings, env_names, secret_fields, setting_value
+
     """One row per setting: name, value (secrets masked), origin, description."""
     secrets = set(secret_fields())
     from_file = _file_keys()
@@ -72,6 +71,8 @@ def effective_settings(settings: Settings) -> list[dict[str, Any]]:
 
 
 def _file_keys() -> set[str]:
+    from agent.config import config_file
+
     path = config_file()
     if path is None or not path.is_file():
         return set()
@@ -79,6 +80,8 @@ def _file_keys() -> set[str]:
 
 
 def _origin(name: str, from_file: set[str]) -> str:
+    from agent.config import config_file, env_names
+
     for env in env_names(name):
         if env in os.environ:
             return f"env {env}"
@@ -95,6 +98,8 @@ def _show(output: OutputFormat) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+
+    from agent.config import config_file
 
     source = config_file()
     table = Table(title=f"fa2 settings (file: {source or 'none'})", title_justify="left")
@@ -148,6 +153,8 @@ def show(
 @config_app.command("check")
 def check() -> None:
     """Validate the settings: exit 0 when valid (with advice), 2 with one line per problem."""
+    from agent.config import config_file
+
     settings = settings_or_exit()
     source = config_file()
     typer.echo(

@@ -12,6 +12,7 @@ def register(app: typer.Typer) -> None:
     query_app = typer.Typer(
         help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics).",
         no_args_is_help=True,
+        rich_markup_mode=None,
     )
     query_logs.register(query_app)
     query_sql.register(query_app)

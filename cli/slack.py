@@ -12,7 +12,9 @@ from cli.config import settings_or_exit
 
 EXIT_USAGE = 2
 
-slack_app_cli = typer.Typer(help="Run fa2's Slack app.", no_args_is_help=True)
+slack_app_cli = typer.Typer(
+    help="Run fa2's Slack app.", no_args_is_help=True, rich_markup_mode=None
+)
 
 
 @slack_app_cli.command()

@@ -30,7 +30,6 @@ from agent.telemetry.local.logs_insights.compiler import (
     pattern_scope,
 )
 from agent.telemetry.local.logs_insights.fields import empty_table_sql, load_sql
-from agent.telemetry.local.logs_insights.ip import register_ip_functions
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
 from agent.telemetry.local.logs_insights.patterns import (
     cluster_lines,
@@ -54,7 +53,7 @@ class LogsInsightsEngine:
         self._table = f"logs_insights_events_{next(_engine_ids)}"
         self._scanned: dict[tuple[tuple[str, ...], int, int], tuple[int, int]] = {}
         self._lock = threading.Lock()
-        register_ip_functions(con)
+        self._ip_functions = False  # registered on first use: they import numpy (~0.1 s)
         # Files that could not be read (corrupt gzip, not NDJSON) and why; their events are
         # missing from every result, so callers should say so.
         self.unreadable: list[tuple[Path, str]] = []
@@ -192,7 +191,9 @@ class LogsInsightsEngine:
         assert isinstance(command, ast.PatternCmd)
         head = compiler.compile(commands[:split])
         input_sql = compiler.pattern_input(command.source)
-        groups = cursor.execute(f"{head.with_clause()}\n{grouped_input_sql(input_sql)}").fetchall()
+        groups = self._sql(
+            cursor, f"{head.with_clause()}\n{grouped_input_sql(input_sql)}"
+        ).fetchall()
         pattern_rows, _ = cluster_lines([(m, int(n), s) for m, n, s in groups])
         matched = sum(int(n) for _, n, _ in groups)
         temp = _pattern_table(cursor, pattern_rows)
@@ -218,17 +219,28 @@ class LogsInsightsEngine:
                 f"(SELECT sum(_matched) FROM {compiled.matched_relation}) AS _matched_total"
             )
         select, shown, events = compiler.final_select(default_limit, extra)
-        raw = cursor.execute(f"{compiled.with_clause()}\n{select}").fetchall()
+        raw = self._sql(cursor, f"{compiled.with_clause()}\n{select}").fetchall()
         if matched is None:
             if compiled.matched_relation is not None:
                 matched = int(raw[0][-1] or 0) if raw else 0
                 raw = [row[:-1] for row in raw]
             elif events_relation is not None:
                 count_sql = f"{compiled.with_clause()}\nSELECT count(*) FROM {events_relation}"
-                matched = int(cursor.execute(count_sql).fetchone()[0])  # type: ignore[index]
+                matched = int(self._sql(cursor, count_sql).fetchone()[0])  # type: ignore[index]
             else:
                 matched = len(raw)
         return [_result_row(row, shown, events) for row in raw], matched
+
+    def _sql(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
+        """Execute compiled query SQL, registering the IP UDFs first if it calls them."""
+        if "fa2_is_" in sql:
+            with self._lock:
+                if not self._ip_functions:
+                    from agent.telemetry.local.logs_insights.ip import register_ip_functions
+
+                    register_ip_functions(self._con)
+                    self._ip_functions = True
+        return cursor.execute(sql)
 
     def _scan_statistics(
         self, cursor: duckdb.DuckDBPyConnection, groups: list[str], start_ms: int, end_ms: int

@@ -20,10 +20,12 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
-from drain3 import TemplateMiner
-from drain3.template_miner_config import TemplateMinerConfig
+
+if TYPE_CHECKING:
+    from drain3 import TemplateMiner
 
 from agent.telemetry.local.logs_insights.sqlexpr import quote
 
@@ -115,6 +117,9 @@ class Cluster:
 
 def new_miner() -> TemplateMiner:
     """A Drain miner held in memory for one query (no snapshots: nothing outlives the query)."""
+    from drain3 import TemplateMiner  # imported here: only `pattern` needs it
+    from drain3.template_miner_config import TemplateMinerConfig
+
     config = TemplateMinerConfig()
     config.drain_sim_th = 0.4
     config.drain_depth = 4

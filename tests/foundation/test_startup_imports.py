@@ -1,0 +1,84 @@
+"""A command imports only what it uses: start-up time is mostly import time, so the heavy
+libraries (the agent stack, sqlglot, numpy, pydantic-settings, rich's help renderer) stay
+out of commands that do not need them. Checked in a fresh interpreter each time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("langgraph", "langchain_aws", "boto3", "sqlglot", "numpy", "pydantic_settings", "drain3")
+
+
+def modules_loaded_by(code: str, cwd: Path) -> set[str]:
+    """The top-level packages a fresh interpreter has imported after running `code`."""
+    script = textwrap.dedent(code) + textwrap.dedent(
+        """
+        import json, sys
+        print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_fa2_help_imports_no_agent_stack_and_no_settings(tmp_path: Path) -> None:
+    loaded = modules_loaded_by(
+        """
+        import sys
+        sys.argv = ["fa2", "--help"]
+        import cli
+        try:
+            cli.main()
+        except SystemExit:
+            pass
+        """,
+        tmp_path,
+    )
+    assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+    assert "rich" not in loaded  # plain help: rich's renderer alone costs ~0.17 s
+
+
+def test_a_logs_query_imports_neither_sqlglot_nor_numpy_nor_drain3(
+    tmp_path: Path, demo_bundle_path: Path
+) -> None:
+    loaded = modules_loaded_by(
+        f"""
+        import sys
+        sys.argv = ["fa2", "query", "logs", "--bundle", {str(demo_bundle_path)!r},
+                    "--format", "json", "filter @message like /ERROR/ | stats count(*)"]
+        import cli
+        try:
+            cli.main()
+        except SystemExit:
+            pass
+        """,
+        tmp_path,
+    )
+    assert "duckdb" in loaded  # the query did run
+    assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+
+
+def test_an_ip_function_brings_in_the_ip_udfs_only_when_called(
+    tmp_path: Path, demo_bundle_path: Path
+) -> None:
+    loaded = modules_loaded_by(
+        f"""
+        import sys
+        sys.argv = ["fa2", "query", "logs", "--bundle", {str(demo_bundle_path)!r},
+                    "--format", "json",
+                    "filter isValidIp('10.0.0.1') | stats count(*)"]
+        import cli
+        try:
+            cli.main()
+        except SystemExit:
+            pass
+        """,
+        tmp_path,
+    )
+    assert "numpy" in loaded  # DuckDB's Python UDFs need it
