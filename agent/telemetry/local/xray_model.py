@@ -14,10 +14,12 @@ Conventions followed (X-Ray developer guide, "Segment documents" and the API ref
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+# Segment documents are JSON text inside JSON: orjson parses them ~4x faster than json.
+from orjson import loads
 
 REMOTE_NAMESPACES = ("aws", "remote")
 
@@ -148,19 +150,43 @@ def _build(doc: dict[str, Any], service: Node, parent: Entity | None) -> Entity:
     return entity
 
 
-def parse_trace(raw: dict[str, Any]) -> Trace:
+def segment_documents(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    """The trace's segment documents, parsed (they are JSON text), in start-time order."""
     documents = []
     for segment in raw.get("Segments") or []:
         document = segment.get("Document")
-        documents.append(
-            json.loads(document) if isinstance(document, str) else dict(document or {})
-        )
+        documents.append(loads(document) if isinstance(document, str) else dict(document or {}))
     documents.sort(key=lambda d: float(d.get("start_time") or 0))
+    return documents
+
+
+def root_document(documents: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The root segment: the first without a parent that X-Ray did not infer."""
+    return next((d for d in documents if not d.get("parent_id") and not d.get("inferred")), None)
+
+
+def trace_start(documents: list[dict[str, Any]]) -> float:
+    starts = [float(d["start_time"]) for d in documents if d.get("start_time") is not None]
+    return min(starts) if starts else 0.0
+
+
+def trace_duration(raw: dict[str, Any], documents: list[dict[str, Any]]) -> float:
+    duration = raw.get("Duration")
+    if duration is None:
+        starts = [float(d["start_time"]) for d in documents if d.get("start_time") is not None]
+        ends = [float(d["end_time"]) for d in documents if d.get("end_time") is not None]
+        duration = (max(ends) - min(starts)) if starts and ends else 0.0
+    return float(duration)
+
+
+def parse_trace(raw: dict[str, Any], documents: list[dict[str, Any]] | None = None) -> Trace:
+    """The entity tree of one trace; `documents` if its segments are already parsed."""
+    if documents is None:
+        documents = segment_documents(raw)
     segments = [_build(doc, _node_of(doc), None) for doc in documents]
     by_id = {e.doc.get("id"): e for s in segments for e in s.walk()}
-    root = next(
-        (s for s in segments if not s.doc.get("parent_id") and not s.doc.get("inferred")), None
-    )
+    root_doc = root_document(documents)
+    root = next((s for s in segments if s.doc is root_doc), None)
     calls: list[Call] = []
     called: set[str] = set()
     for segment in segments:  # a segment whose parent is another service's entity is called by it
@@ -176,28 +202,28 @@ def parse_trace(raw: dict[str, Any]) -> Trace:
         for entity in segment.walk():
             if entity.remote and str(entity.doc.get("id")) not in called:
                 calls.append(Call(entity.service, _inferred_node(entity.doc), entity))
-    starts = [float(d["start_time"]) for d in documents if d.get("start_time") is not None]
-    ends = [float(d["end_time"]) for d in documents if d.get("end_time") is not None]
-    duration = raw.get("Duration")
-    if duration is None:
-        duration = (max(ends) - min(starts)) if starts and ends else 0.0
     return Trace(
         id=str(raw.get("Id")),
-        duration=float(duration),
+        duration=trace_duration(raw, documents),
         documents=documents,
         segments=segments,
         root=root,
         calls=calls,
-        start=min(starts) if starts else 0.0,
+        start=trace_start(documents),
         raw=raw,
     )
 
 
-def _has_flag(entity: Entity, flag: str) -> bool:
-    """`flag` set on the entity or anywhere below it, following calls into other segments."""
-    if entity.flag(flag):
-        return True
-    return any(_has_flag(child, flag) for child in (*entity.children, *entity.downstream))
+def _has_flag(entity: Entity, flag: str, memo: dict[int, bool]) -> bool:
+    """`flag` set on the entity or anywhere below it, following calls into other segments
+    (memoised per entity: asking it of every entity would otherwise be quadratic)."""
+    known = memo.get(id(entity))
+    if known is None:
+        known = entity.flag(flag) or any(
+            _has_flag(child, flag, memo) for child in (*entity.children, *entity.downstream)
+        )
+        memo[id(entity)] = known
+    return known
 
 
 def _cause(entity: Entity, client_impacting: bool) -> dict[str, Any]:
@@ -216,9 +242,10 @@ def root_causes(trace: Trace, flag: str) -> list[dict[str, Any]]:
     """`FaultRootCauses` / `ErrorRootCauses`: the deepest entities with `flag` set."""
     impacting = trace.root is not None and trace.root.flag(flag)
     causes = []
+    memo: dict[int, bool] = {}
     for entity in trace.entities():
         below = (*entity.children, *entity.downstream)
-        if not entity.flag(flag) or any(_has_flag(child, flag) for child in below):
+        if not entity.flag(flag) or any(_has_flag(child, flag, memo) for child in below):
             continue  # not set here, or it continues deeper (a subsegment or a called service)
         causes.append(_cause(entity, impacting))
     return causes
