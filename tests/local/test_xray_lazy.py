@@ -19,8 +19,7 @@ SCENARIOS_WITH_TRACES = sorted(p.parent.parent for p in REPO.glob("evals/scenari
 
 @pytest.mark.parametrize(
     "files",
-    [[XRAY_FILE]]
-    + [load_bundle(root).source_files("xray") for root in SCENARIOS_WITH_TRACES[:4]],
+    [[XRAY_FILE]] + [load_bundle(root).source_files("xray") for root in SCENARIOS_WITH_TRACES[:4]],
     ids=["test-data"] + [root.name for root in SCENARIOS_WITH_TRACES[:4]],
 )
 def test_quick_facts_equal_the_full_summary_facts_for_every_trace(files: list[Path]) -> None:
