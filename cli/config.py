@@ -42,9 +42,9 @@ def settings_or_exit() -> Settings:
 
 
 def effective_settings(settings: Settings) -> list[dict[str, Any]]:
+    """One row per setting: name, value (secrets masked), origin, description."""
     from agent.config import SETTING_KEYS, Settings, env_names, secret_fields, setting_value
 
-    """One row per setting: name, value (secrets masked), origin, description."""
     secrets = set(secret_fields())
     from_file = _file_keys()
     rows = []
