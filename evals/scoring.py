@@ -12,11 +12,10 @@ insufficient (no hypothesis, or only low-confidence ones under a summary that sa
   fair reader could give the same cause).
 - evidence recall: share of `key_evidence` items found in the rows of cited evidence from
   the same source (ALB and CloudTrail evidence are Athena results over their tables).
-- citation validity: share of citations that point at existing evidence with rows, whose
-  claim (a hypothesis statement; a timeline event and its minute) shares at least one
-  distinctive term (an API name, an id, an address, a quoted phrase, a clock minute) with
-  the cited rows.
-  Citations the graph removed as unknown count as invalid.
+- citation validity: share of citations that show what their claim says (see
+  `evals.citations`: the cited rows jointly hold a term, figure or minute of the claim; a
+  0-row result counts for a claim of absence; unknown ids, failed queries, evidence of the
+  wrong source or time and rows that contradict the claim do not count).
 - red herring blamed: the asserted hypothesis' statement names a red herring's API name
   or quoted phrase (one the true root cause does not also use).
 """
@@ -28,35 +27,20 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from agent.report import Evidence, Hypothesis, Report
-from agent.telemetry.bundle import CATEGORIES, BundleManifest, GroundTruth
+from agent.report import Hypothesis, Report
+from agent.telemetry.bundle import BundleManifest, GroundTruth
+from evals.citations import (
+    INSUFFICIENT,
+    api_names_and_phrases,
+    check_report,
+    distinctive_terms,
+    evidence_source,
+    evidence_text,
+)
 
-INSUFFICIENT = "insufficient-evidence"
-# API names and exceptions (CamelCase), ids and addresses (letters/digits joined by - . _ :),
-# and quoted phrases: the terms a claim and its evidence should share.
-_CAMEL = re.compile(r"\b[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+\b")
-_IDENT = re.compile(r"\b[\w]+(?:[-.:/_][\w]+)+\b")
-_QUOTED = re.compile(r"'([^']{4,})'|\"([^\"]{4,})\"|`([^`]{4,})`")
-_TIME_LIKE = re.compile(r"^\d{1,2}[:.]\d{2}([:.]\d{2})?z?$|^\d+(\.\d+)?(ms|s|m|%)?$", re.I)
-_CLOCK = re.compile(r"\b(\d{2}:\d{2})(?::\d{2})?Z?\b")
-_REMOVED = re.compile(r"removed unknown citation (E\d+)")
 _INCONCLUSIVE = re.compile(
     r"insufficient|inconclusive|not enough evidence|cannot (be )?determined?|undetermined", re.I
 )
-# Words that name a product or a category, not a fact a row could show.
-_GENERIC = {
-    "cloudtrail",
-    "cloudwatch",
-    "dynamodb",
-    "x-ray",
-    "xray",
-    "apigateway",
-    "rule-based",
-    "logs-insights",
-    "postgresql",
-    *CATEGORIES,
-    INSUFFICIENT,
-}
 
 
 class ScenarioResult(BaseModel):
@@ -104,16 +88,6 @@ class Score:
         return self.root_cause_correct and self.category_correct and not self.red_herring_blamed
 
 
-def distinctive_terms(text: str) -> set[str]:
-    """Terms that identify a thing rather than describe it (lower-cased)."""
-    terms = set(_CAMEL.findall(text))
-    terms.update(t for t in _IDENT.findall(text) if not _TIME_LIKE.match(t) and len(t) >= 4)
-    for groups in _QUOTED.findall(text):
-        terms.update(g for g in groups if g)
-    terms.update(_CLOCK.findall(text))  # "from 08:11Z" is checked as the minute 08:11
-    return {t.lower() for t in terms} - _GENERIC
-
-
 def top_hypothesis(report: Report) -> Hypothesis | None:
     """The highest-ranked hypothesis that kept valid evidence, else the highest-ranked one."""
     for hypothesis in report.hypotheses:
@@ -151,25 +125,6 @@ def _root_cause(report: Report, truth: GroundTruth) -> tuple[bool, list[list[str
     return not inconclusive and not missing, missing
 
 
-def _evidence_text(evidence: Evidence) -> str:
-    cells = [" ".join(evidence.columns)] + [" ".join(c or "" for c in row) for row in evidence.rows]
-    return "\n".join(cells).lower()
-
-
-def evidence_source(evidence: Evidence, manifest: BundleManifest) -> str:
-    """The bundle source an evidence item comes from (logs, alb, cloudtrail, xray, metrics)."""
-    if evidence.source == "athena":
-        query = evidence.query.lower()
-        if manifest.athena.alb_table.lower() in query:
-            return "alb"
-        if manifest.athena.cloudtrail_table.lower() in query:
-            return "cloudtrail"
-        return "athena"
-    if evidence.source == "alarm":
-        return "metrics"
-    return evidence.source
-
-
 def cited_ids(report: Report) -> list[str]:
     ids: list[str] = []
     for hypothesis in report.hypotheses:
@@ -190,7 +145,7 @@ def _recall(
         label = f"{item.source}: {item.contains}"
         hit = any(
             evidence_source(e, manifest) == item.source
-            and item.contains.lower() in _evidence_text(e)
+            and item.contains.lower() in evidence_text(e)
             for e in cited
             if e.status == "ok" and e.rows
         )
@@ -199,45 +154,14 @@ def _recall(
     return (len(found) / total if total else 1.0), found, missing
 
 
-def _citations(report: Report) -> tuple[float, list[str]]:
-    """A hypothesis' claim is its statement; a timeline entry's is its event and its minute."""
-    by_id = report.evidence_by_id()
-    claims: list[tuple[set[str], list[str], list[str]]] = [
-        (distinctive_terms(h.statement), h.evidence_ids, _REMOVED.findall(" ".join(h.flags)))
-        for h in report.hypotheses
-    ]
-    claims += [
-        (distinctive_terms(t.event) | {f"{t.time:%H:%M}"}, t.evidence_ids, [])
-        for t in report.timeline
-    ]
-    total = 0
-    invalid: list[str] = []
-    for terms, ids, removed in claims:
-        total += len(ids) + len(removed)
-        invalid.extend(f"{i} (unknown)" for i in removed)
-        present = [by_id[i] for i in ids if i in by_id]
-        invalid.extend(f"{i} (unknown)" for i in ids if i not in by_id)
-        empty = [e for e in present if e.status != "ok" or not e.rows]
-        invalid.extend(f"{e.id} (no rows)" for e in empty)
-        with_rows = [e for e in present if e not in empty]
-        if terms and with_rows:
-            text = "\n".join(_evidence_text(e) for e in with_rows)
-            if not any(term in text for term in terms):
-                invalid.extend(f"{e.id} (does not show what the claim says)" for e in with_rows)
-    return (1.0 - len(invalid) / total if total else 1.0), invalid
-
-
 def red_herring_terms(truth: GroundTruth) -> set[str]:
     """Each red herring's API names and quoted phrases, minus those the root cause also uses
     (ids, names and times are too often shared with a correct answer to count as blame)."""
     cause = distinctive_terms(truth.root_cause) | {a.lower() for g in truth.must_mention for a in g}
     terms: set[str] = set()
     for herring in truth.red_herrings:
-        named = set(_CAMEL.findall(herring))
-        for groups in _QUOTED.findall(herring):
-            named.update(g for g in groups if g)
-        lowered = {t.lower() for t in named} - _GENERIC
-        terms |= {t for t in lowered if not any(t in c or c in t for c in cause)}
+        named = api_names_and_phrases(herring)
+        terms |= {t for t in named if not any(t in c or c in t for c in cause)}
     return terms
 
 
@@ -257,7 +181,7 @@ def score_report(report: Report, manifest: BundleManifest) -> Score:
     top = asserted_hypothesis(report)
     predicted = top.category if top else INSUFFICIENT
     recall, found, missing = _recall(report, manifest, truth)
-    validity, invalid = _citations(report)
+    validity, invalid = check_report(report, manifest)
     blamed = _blamed(report, truth)
     return Score(
         root_cause_correct=correct,
