@@ -6,52 +6,23 @@ Every door (Slack, CLI, alarm event, eval) turns its input into an `Incident` th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
+# The value types telemetry speaks in live below it; they are part of an Incident too.
+from agent.telemetry.types import MetricDimension, TimeRange, as_utc
 
-def as_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-class TimeRange(BaseModel):
-    """A closed-open UTC time range [start, end)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    start: datetime
-    end: datetime
-
-    @field_validator("start", "end")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return as_utc(value)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> TimeRange:
-        if self.end <= self.start:
-            raise ValueError(
-                f"time range end ({self.end.isoformat()}) must be after start "
-                f"({self.start.isoformat()})"
-            )
-        return self
-
-    @property
-    def seconds(self) -> float:
-        return (self.end - self.start).total_seconds()
-
-    def label(self) -> str:
-        return f"{self.start:%Y-%m-%d %H:%M:%S}Z – {self.end:%Y-%m-%d %H:%M:%S}Z"
-
-
-class MetricDimension(BaseModel):
-    name: str
-    value: str
+__all__ = [
+    "Incident",
+    "IncidentSource",
+    "MetricDimension",
+    "MetricSpec",
+    "ProgressEvent",
+    "TimeRange",
+    "as_utc",
+]
 
 
 class MetricSpec(BaseModel):

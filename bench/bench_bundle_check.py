@@ -1,4 +1,4 @@
-"""Benchmark `fa2 bundle check` (agent.telemetry.bundle_check) on a generated bundle.
+"""Benchmark `fa2 bundle check` (agent.bundle_check) on a generated bundle.
 
     .venv/bin/python bench/bench_bundle_check.py [--log-events 200000] [--alb-lines 100000]
 
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from agent.telemetry.bundle_check import check_bundle
+from agent.bundle_check import check_bundle
 
 START_MS = 1772444700000  # 2026-03-02T09:45:00Z
 SPAN_MS = 45 * 60 * 1000

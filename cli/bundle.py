@@ -34,7 +34,7 @@ def check(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Validate an incident bundle against the spec (gzip files too)."""
-    from agent.telemetry.bundle_check import check_bundle
+    from agent.bundle_check import check_bundle
 
     report = check_bundle(path)
     if output is OutputFormat.json:

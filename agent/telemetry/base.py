@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from agent.incident import MetricDimension, TimeRange
+from agent.telemetry.types import MetricDimension, TimeRange
 
 Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog"]
 

@@ -16,7 +16,7 @@ from typing import IO, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.incident import TimeRange
+from agent.telemetry.types import TimeRange
 
 BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics"]
 

@@ -12,7 +12,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.incident import as_utc
+from agent.telemetry.types import as_utc
 
 
 class RecordError(ValueError):

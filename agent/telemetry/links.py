@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from agent.incident import MetricDimension, TimeRange, as_utc
+from agent.telemetry.types import MetricDimension, TimeRange, as_utc
 
 _JSURL_SAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from agent.bundle_check import MAX_PROBLEMS_PER_FILE, check_bundle
 from agent.telemetry.bundle import iter_lines
-from agent.telemetry.bundle_check import MAX_PROBLEMS_PER_FILE, check_bundle
 
 LOGS = "logs/orders-put.jsonl.gz"
 ALB = "alb/orders-alb.log"

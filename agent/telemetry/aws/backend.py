@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Literal
 
 from agent.config import Settings
-from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws.athena import Athena
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch
@@ -26,6 +25,7 @@ from agent.telemetry.base import (
     QueryResult,
     TableSchema,
 )
+from agent.telemetry.types import MetricDimension, TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from agent.config import Settings
-from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
 from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryUnavailableError
@@ -27,6 +26,7 @@ from agent.telemetry.shapes import (
     list_metrics_query,
     metric_data_query,
 )
+from agent.telemetry.types import MetricDimension, TimeRange
 
 LABEL = "CloudWatch"
 MAX_QUERIES = 500  # GetMetricData's MetricDataQueries maximum

@@ -10,7 +10,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from agent.config import MAX_LOG_GROUPS
-from agent.incident import TimeRange
 from agent.telemetry.aws.errors import call, call_retrying_limits
 from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService
@@ -18,6 +17,7 @@ from agent.telemetry.base import LogGroupInfo, QueryError, QueryResult, Telemetr
 from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import logs_insights_url
 from agent.telemetry.shapes import from_logs_insights
+from agent.telemetry.types import TimeRange
 
 LABEL = "CloudWatch Logs Insights"
 MAX_RESULT_LIMIT = 10_000  # StartQuery's `limit` maximum

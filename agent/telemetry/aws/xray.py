@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agent.incident import TimeRange
 from agent.telemetry.aws.errors import call
 from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService
@@ -17,6 +16,7 @@ from agent.telemetry.deadline import query_seconds
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
 from agent.telemetry.trace_ids import normalise_trace_id
+from agent.telemetry.types import TimeRange
 
 LABEL = "X-Ray"
 # GetTraceSummaries rejects a StartTime..EndTime span longer than 24 hours; longer windows

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import duckdb
 
-from agent.incident import MetricDimension, TimeRange
 from agent.telemetry import shapes
 from agent.telemetry.base import (
     Capabilities,
@@ -31,6 +30,7 @@ from agent.telemetry.base import (
 )
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.trace_ids import normalise_trace_id
+from agent.telemetry.types import MetricDimension, TimeRange
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
 # (Athena's translator) nor the X-Ray and metrics readers, and a process starts faster.

@@ -20,9 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryError
 from agent.telemetry.local.bundle_files import load_json_files
+from agent.telemetry.types import MetricDimension, TimeRange
 
 _PERCENTILE = re.compile(r"^[pP](\d{1,2}(?:\.\d+)?)$")
 _AGGREGATE: dict[str, Callable[[list[float]], float]] = {

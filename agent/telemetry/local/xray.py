@@ -18,7 +18,6 @@ from typing import Any
 
 import orjson
 
-from agent.incident import TimeRange
 from agent.telemetry.local.bundle_files import load_json_files
 from agent.telemetry.local.xray_filter import Facts, Subject, parse_filter
 from agent.telemetry.local.xray_model import (
@@ -32,6 +31,7 @@ from agent.telemetry.local.xray_model import (
     trace_duration,
     trace_start,
 )
+from agent.telemetry.types import TimeRange
 
 
 def _iso(epoch: float) -> str:

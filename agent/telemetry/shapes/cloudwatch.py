@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.base import MetricQuery, QueryResult
 from agent.telemetry.shapes.values import (
     Row,
@@ -15,6 +14,7 @@ from agent.telemetry.shapes.values import (
     format_timestamp,
     text,
 )
+from agent.telemetry.types import MetricDimension, TimeRange
 
 # ---------------------------------------------------------------- CloudWatch metrics
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult
 from agent.telemetry.shapes.values import Row, finish
+from agent.telemetry.types import TimeRange
 
 _FAILED_QUERY_STATES = {"Failed", "Cancelled", "Timeout", "Unknown"}
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult, Source
+from agent.telemetry.types import TimeRange
 
 Row = list[str | None]
 

@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from agent.incident import TimeRange
 from agent.telemetry.base import QueryResult
 from agent.telemetry.shapes.values import Row, finish, format_number, format_timestamp, text
+from agent.telemetry.types import TimeRange
 
 # ---------------------------------------------------------------- X-Ray
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import duckdb
 
-from agent.incident import TimeRange
 from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
@@ -36,6 +35,7 @@ from agent.telemetry.local.logs_insights.patterns import (
     grouped_input_sql,
 )
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
+from agent.telemetry.types import TimeRange
 
 log = logging.getLogger(__name__)
 _engine_ids = itertools.count(1)
