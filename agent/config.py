@@ -40,7 +40,8 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-MAX_LOG_GROUPS = 50  # StartQuery accepts at most 50 log groups
+from agent.telemetry.limits import MAX_LOG_GROUPS
+
 GLUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
 
 

@@ -27,6 +27,7 @@ from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
 from agent.state import InvestigationState
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
+from agent.telemetry.limits import MAX_LOG_GROUPS
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
@@ -71,23 +72,24 @@ def _log_groups(
     settings: Settings, backend: TelemetryBackend, notes: list[str] | None = None
 ) -> list[str]:
     """The log groups the investigation searches: the configured ones, else every group
-    there is (up to StartQuery's 50). Offline, the bundle is the whole world: configured
+    there is (up to StartQuery's limit). Offline, the bundle is the whole world: configured
     groups it does not hold are dropped, or every query would fail on them."""
-    if settings.telemetry.log_groups and backend.name != "local":
+    recorded = backend.capabilities.recorded
+    if settings.telemetry.log_groups and not recorded:
         return list(settings.telemetry.log_groups)
     if not backend.capabilities.logs_insights:
         return []
     try:
         existing = [g.name for g in backend.list_log_groups()]
     except TelemetryUnavailableError as exc:
-        if backend.name != "local":  # AWS: credentials or network, the whole run would fail
+        if not recorded:  # AWS: credentials or network, the whole run would fail
             raise
         # A bundle's logs unreadable: investigate its other sources all the same, and say so.
         if notes is not None:
             notes.append(f"Logs: the bundle's log files could not be read ({exc})")
         return []
     held = [g for g in settings.telemetry.log_groups if g in existing]
-    return held or existing[:50]
+    return held or existing[:MAX_LOG_GROUPS]
 
 
 def _with_bundle_architecture(settings: Settings) -> Settings:

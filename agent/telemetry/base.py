@@ -110,6 +110,9 @@ class Capabilities(BaseModel):
     metrics: bool = True
     alarms: bool = True
     metric_math: bool = False
+    # A recorded incident bundle: what it lists is all there is, and a source that cannot be
+    # read is one missing source, not a failed run (AWS: credentials or network, it is).
+    recorded: bool = False
 
 
 @runtime_checkable
@@ -135,7 +138,7 @@ class TelemetryBackend(Protocol):
 
     def find_traces(
         self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
-    ) -> QueryResult: ...
+    ) -> QueryResult: ...  # 50: limits.DEFAULT_FIND_TRACES (limits imports this module)
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult: ...
 

@@ -137,7 +137,7 @@ class FakeBackend:
         trail_rows: Sequence[list[str | None]] = tuple(CLOUDTRAIL_ROWS),
     ) -> None:
         self.trail_rows = [list(r) for r in trail_rows]
-        self.capabilities = capabilities or Capabilities()
+        self.capabilities = capabilities or Capabilities(recorded=self.name == "local")
         self.calls: list[tuple[str, str]] = []
         self.delay = delay
         self.log_lines = list(log_lines)

@@ -148,6 +148,35 @@ def test_invalid_requests_are_query_errors_on_both(
             bad_call(backend, bundle.window)
 
 
+@pytest.mark.parametrize(
+    ("over_the_limit", "message"),
+    [
+        pytest.param(
+            lambda b, w: b.run_logs_insights(
+                "fields @message", [f"/aws/lambda/f{i}" for i in range(51)], w
+            ),
+            "51 log groups given: Logs Insights queries at most 50",
+            id="log-groups",
+        ),
+        pytest.param(
+            lambda b, w: b.get_traces([f"1-5f84c7a1-{i:024x}" for i in range(51)]),
+            "51 trace ids given: fetch at most 50",
+            id="trace-ids",
+        ),
+    ],
+)
+def test_both_refuse_a_request_over_the_same_limit_with_the_same_words(
+    local_backend: TelemetryBackend,
+    aws_backend: AwsBackend,
+    bundle: Bundle,
+    over_the_limit: Callable[[TelemetryBackend, Any], Any],
+    message: str,
+) -> None:
+    for backend in (local_backend, aws_backend):
+        with pytest.raises(QueryError, match=message):
+            over_the_limit(backend, bundle.window)
+
+
 def test_write_statements_are_refused_by_both(
     local_backend: TelemetryBackend, aws_backend: AwsBackend
 ) -> None:

@@ -25,6 +25,7 @@ from agent.telemetry.base import (
     QueryResult,
     TableSchema,
 )
+from agent.telemetry.limits import DEFAULT_FIND_TRACES
 from agent.telemetry.types import MetricDimension, TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
@@ -85,7 +86,10 @@ class AwsBackend:
 
     # --- X-Ray
     def find_traces(
-        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+        self,
+        filter_expression: str | None,
+        time_range: TimeRange,
+        limit: int = DEFAULT_FIND_TRACES,
     ) -> QueryResult:
         return self._xray.find_traces(filter_expression, time_range, limit)
 

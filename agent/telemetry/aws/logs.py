@@ -9,12 +9,12 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from agent.config import MAX_LOG_GROUPS
 from agent.telemetry.aws.errors import call, call_retrying_limits
 from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import LogGroupInfo, QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.deadline import query_seconds
+from agent.telemetry.limits import checked_log_groups
 from agent.telemetry.links import logs_insights_url
 from agent.telemetry.shapes import from_logs_insights
 from agent.telemetry.types import TimeRange
@@ -58,18 +58,13 @@ class LogsInsights(QueryService):
     # ------------------------------------------------------------------ Logs Insights
 
     def _resolve_log_groups(self, log_groups: Sequence[str]) -> list[str]:
-        groups = list(dict.fromkeys(g.strip() for g in log_groups if g and g.strip()))
+        groups = checked_log_groups(log_groups)
         if not groups:
             groups = list(self.settings.telemetry.log_groups)
         if not groups:
             raise QueryError(
                 "no log groups to query: name one or more log groups (none are configured in "
                 "FA2_LOG_GROUPS); list_log_groups shows what exists"
-            )
-        if len(groups) > MAX_LOG_GROUPS:
-            raise QueryError(
-                f"{len(groups)} log groups given: Logs Insights queries at most {MAX_LOG_GROUPS} "
-                "log groups at once; split the query or pick the relevant groups"
             )
         return groups
 

@@ -13,9 +13,9 @@ from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.deadline import query_seconds
+from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_trace_ids
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
-from agent.telemetry.trace_ids import normalise_trace_id
 from agent.telemetry.types import TimeRange
 
 LABEL = "X-Ray"
@@ -23,7 +23,6 @@ LABEL = "X-Ray"
 # are queried as consecutive slices.
 MAX_SUMMARY_RANGE = timedelta(hours=24)
 BATCH_GET_TRACES_IDS = 5  # BatchGetTraces accepts at most 5 trace ids per call
-MAX_GET_TRACES = 50
 MAX_SUMMARY_PAGES = 20  # per slice: X-Ray may return many sparse pages while it scans
 
 
@@ -56,7 +55,10 @@ class XRay(QueryService):
         )
 
     def find_traces(
-        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+        self,
+        filter_expression: str | None,
+        time_range: TimeRange,
+        limit: int = DEFAULT_FIND_TRACES,
     ) -> QueryResult:
         if limit < 1:
             raise QueryError(f"limit must be at least 1 (got {limit})")
@@ -118,13 +120,7 @@ class XRay(QueryService):
                 kwargs["NextToken"] = token
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
-        ids = list(dict.fromkeys(normalise_trace_id(t) for t in trace_ids))
-        if not ids:
-            raise QueryError("no trace ids given: pass ids from find_traces")
-        if len(ids) > MAX_GET_TRACES:
-            raise QueryError(
-                f"{len(ids)} trace ids given: fetch at most {MAX_GET_TRACES} traces at once"
-            )
+        ids = checked_trace_ids(trace_ids)
         traces: list[dict[str, Any]] = []
         unprocessed: list[str] = []
         for i in range(0, len(ids), BATCH_GET_TRACES_IDS):

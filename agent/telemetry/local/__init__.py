@@ -29,7 +29,7 @@ from agent.telemetry.base import (
     TelemetryUnavailableError,
 )
 from agent.telemetry.bundle import Bundle, load_bundle
-from agent.telemetry.trace_ids import normalise_trace_id
+from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_log_groups, checked_trace_ids
 from agent.telemetry.types import MetricDimension, TimeRange
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
@@ -44,8 +44,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 MAX_METRIC_QUERIES = 500  # GetMetricData's limit
-MAX_LOG_GROUPS = 50  # StartQuery's limit
-MAX_GET_TRACES = 50  # as many as the AWS backend fetches at once
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
@@ -73,6 +71,7 @@ class LocalBackend:
             metrics=True,
             alarms=bool(manifest.alarm),
             metric_math=False,
+            recorded=True,
         )
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
@@ -152,17 +151,11 @@ class LocalBackend:
         engine = self._logs
         # Like the AWS backend: no groups given means the configured ones, and offline (where
         # none are usually configured) every group of the bundle.
-        groups = [g.strip() for g in log_groups if g and g.strip()]
-        groups = (
-            groups
+        groups = checked_log_groups(
+            checked_log_groups(log_groups)
             or list(self.settings.telemetry.log_groups)
             or [g.name for g in engine.log_groups()]
         )
-        if len(groups) > MAX_LOG_GROUPS:
-            raise QueryError(
-                f"{len(groups)} log groups given: Logs Insights queries at most {MAX_LOG_GROUPS} "
-                "log groups at once; split the query or pick the relevant groups"
-            )
         response = engine.run(query, groups, time_range, limit)
         return shapes.from_logs_insights(
             response, query=query, time_range=time_range, link=self.bundle.reference("logs")
@@ -199,7 +192,10 @@ class LocalBackend:
     # ------------------------------------------------------------------ X-Ray
 
     def find_traces(
-        self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
+        self,
+        filter_expression: str | None,
+        time_range: TimeRange,
+        limit: int = DEFAULT_FIND_TRACES,
     ) -> QueryResult:
         expression = (filter_expression or "").strip()
         response, matched = self._xray.trace_summaries(expression or None, time_range, limit)
@@ -215,13 +211,7 @@ class LocalBackend:
         return result.model_copy(update={"total_rows": matched, "truncated": matched > shown})
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
-        ids = list(dict.fromkeys(normalise_trace_id(i) for i in trace_ids if i and i.strip()))
-        if not ids:
-            raise QueryError("no trace ids given: pass ids from find_traces")
-        if len(ids) > MAX_GET_TRACES:
-            raise QueryError(
-                f"{len(ids)} trace ids given: fetch at most {MAX_GET_TRACES} traces at once"
-            )
+        ids = checked_trace_ids(trace_ids)
         return shapes.from_batch_get_traces(
             self._xray.batch_get_traces(ids),
             query="BatchGetTraces " + " ".join(ids),
