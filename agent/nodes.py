@@ -22,6 +22,7 @@ from agent.prompts import (
 from agent.report import Evidence
 from agent.report.draft import ReportDraft, assemble_report
 from agent.run_context import InvestigationContext
+from agent.sources import describe_sources, survey
 from agent.state import InvestigationState
 from agent.tools import tools_for
 from agent.triage import TRIAGE_NAME, plan_triage
@@ -60,13 +61,13 @@ def route_start(state: InvestigationState) -> Literal["triage", "investigate"]:
 
 def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) -> dict[str, Any]:
     ctx = runtime.context
-    calls = plan_triage(ctx, turn=len(state.get("messages", [])))
+    sources = survey(ctx)
+    calls = plan_triage(ctx, turn=len(state.get("messages", [])), sources=sources)
     ctx.progress("step", f"triage: {len(calls)} standard queries in parallel")
-    messages: list[AnyMessage] = [
-        HumanMessage(
-            incident_briefing(ctx.incident, ctx.log_groups, ctx.settings.investigator.language)
-        )
-    ]
+    briefing = incident_briefing(
+        ctx.incident, ctx.log_groups, ctx.settings.investigator.language, describe_sources(sources)
+    )
+    messages: list[AnyMessage] = [HumanMessage(briefing)]
     if calls:
         ctx.ledger.reserve(c["id"] or "" for c in calls)
         messages.append(

@@ -13,6 +13,7 @@ from langchain_core.messages import ToolCall
 
 from agent.incident import Incident, MetricSpec, TimeRange
 from agent.run_context import InvestigationContext
+from agent.sources import DataSources
 from agent.telemetry.base import TableSchema
 
 # Error lines, without matching field names such as "errorMessage" or "integrationErrorMessage".
@@ -20,6 +21,31 @@ ERROR_FILTER = (
     "filter @message like /(?i)(\\berror\\b|exception|fail|fatal|timed out|timeout|throttl|denied|refused|unavailable)/"
     # ... but not the all-clear counters of healthy lines ("failed=0", "errors: 0")
     " and @message not like /(?i)\\b(fail(ed|ures?)?|errors?)[=:] ?0\\b/"
+)
+
+# Lines that say nothing about the workload: the Lambda runtime's START/END/REPORT/INIT
+# lines, health checks, and debug chatter.
+NOISE_FILTER = (
+    "filter @message not like /^(START|END|REPORT|INIT_START|EXTENSION|TELEMETRY) /"
+    " and @message not like /(?i)(health.?check|ELB-HealthChecker|GET \\/health)/"
+    " and @message not like /\\b(DEBUG|TRACE)\\b/"
+)
+
+# Warnings and the words of a struggling service (waits, retries, saturation), outside the
+# runtime noise: what a service says when it degrades without logging an error.
+DEGRADATION_PATTERNS = (
+    f"{NOISE_FILTER}"
+    " and (@message like /\\bWARN(ING)?\\b|\"level\": ?\"warn(ing)?\"/"
+    " or @message like /(?i)(retry|retrying|exhausted|saturat|queue full|backlog|waited \\d+|slow|back-?off)/)"
+    " | pattern @message | sort @sampleCount desc | limit 10"
+)
+
+# Lines per minute by severity: a service that degrades with warnings (pool exhausted,
+# retrying, queue full) shows up here even when no line says "error".
+SEVERITY_BY_MINUTE = (
+    "stats sum(@message like /\\b(ERROR|FATAL|CRITICAL|SEVERE)\\b|\"level\": ?\"(error|fatal)\"/) as error"
+    ", sum(@message like /\\bWARN(ING)?\\b|\"level\": ?\"warn(ing)?\"/) as warn"
+    ", count(*) as lines by bin(1m)"
 )
 
 TRIAGE_NAME = "triage"
@@ -70,7 +96,11 @@ def alb_5xx_sql(table: str, window: TimeRange) -> str:
         "SELECT target_ip, count(*) AS requests, "
         "count_if(elb_status_code >= 500) AS elb_5xx, "
         "count_if(target_status_code LIKE '5%') AS target_5xx, "
-        "round(avg(target_processing_time), 3) AS avg_target_seconds "
+        # -1 is the log's "no answer from the target" (closed or timed out): it is counted,
+        # not averaged, or it drags the average down (even below zero).
+        "count_if(target_processing_time = -1) AS no_target_answer, "
+        "round(avg(CASE WHEN target_processing_time >= 0 THEN target_processing_time END), 3) "
+        "AS avg_target_seconds "
         f"FROM {table} "
         f"WHERE from_iso8601_timestamp(time) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
         f"AND from_iso8601_timestamp('{_iso(window.end)}') "
@@ -108,9 +138,14 @@ def alarm_metrics(incident: Incident) -> list[dict[str, Any]]:
     return series[:10]
 
 
-def plan_triage(ctx: InvestigationContext, turn: int = 0) -> list[ToolCall]:
+def plan_triage(
+    ctx: InvestigationContext, turn: int = 0, sources: DataSources | None = None
+) -> list[ToolCall]:
     """The tool calls of the triage turn for this backend and incident; `turn` (the message
-    count of the thread) keeps tool-call ids unique when a thread is investigated again."""
+    count of the thread) keeps tool-call ids unique when a thread is investigated again.
+    A source the survey found empty (a table with no rows in the window, no traces) is not
+    queried: its "0 rows" would read as "no errors there"."""
+    sources = sources or DataSources()
     caps = ctx.backend.capabilities
     window = ctx.window
     calls: list[ToolCall] = []
@@ -120,6 +155,10 @@ def plan_triage(ctx: InvestigationContext, turn: int = 0) -> list[ToolCall]:
             ToolCall(name=name, args=args, id=f"triage_{len(calls) + 1}_{turn}", type="tool_call")
         )
 
+    if caps.alarms and ctx.incident.alarm_name:
+        # The alarm itself is evidence: its state change, reason (with the datapoints that
+        # crossed), threshold and history can then be cited like any query result.
+        add("describe_alarm", {})
     if caps.logs_insights and ctx.log_groups:
         add(
             "run_logs_insights_query",
@@ -129,24 +168,26 @@ def plan_triage(ctx: InvestigationContext, turn: int = 0) -> list[ToolCall]:
             "run_logs_insights_query",
             {"query": f"{ERROR_FILTER} | pattern @message | sort @sampleCount desc | limit 10"},
         )
+        add("run_logs_insights_query", {"query": SEVERITY_BY_MINUTE})
+        add("run_logs_insights_query", {"query": DEGRADATION_PATTERNS})
         if ctx.settings.telemetry.default_logs_query.strip():
             # the team's own first query for this workload (FA2's "default query")
             add(
                 "run_logs_insights_query",
                 {"query": ctx.settings.telemetry.default_logs_query.strip()},
             )
-    if caps.xray and ctx.settings.telemetry.xray_enabled:
+    if caps.xray and ctx.settings.telemetry.xray_enabled and sources.xray_traces is not False:
         add("get_service_graph", {})
         add("find_traces", {"filter_expression": "fault = true OR error = true", "limit": 20})
     if caps.athena:
         schemas = _schemas(ctx)
         trail = find_table(schemas, {"eventname", "eventtime", "eventsource"})
-        if trail:
+        if trail and not sources.is_empty(f"{trail.database}.{trail.table}"):
             name = f"{trail.database}.{trail.table}"
             add("run_athena_query", {"sql": cloudtrail_writes_sql(name, window)})
             add("run_athena_query", {"sql": cloudtrail_callers_sql(name, window)})
         alb = find_table(schemas, {"elb_status_code", "target_ip"})
-        if alb:
+        if alb and not sources.is_empty(f"{alb.database}.{alb.table}"):
             add("run_athena_query", {"sql": alb_5xx_sql(f"{alb.database}.{alb.table}", window)})
     if caps.metrics:
         metrics = alarm_metrics(ctx.incident)

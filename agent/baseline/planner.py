@@ -204,9 +204,11 @@ def round_three(findings: Findings, tools: set[str]) -> list[ToolCall]:
     return calls[:8]
 
 
-# how get_metric_data describes one series: AWS/SQS/NumberOfMessagesSent{QueueName=q} Sum/60s
+# how get_metric_data describes one series: AWS/SQS/NumberOfMessagesSent{QueueName=q} Sum/60s,
+# or as the result's query: GetMetricData m1 = AWS/SQS NumberOfMessagesSent{QueueName=q} Sum/60s
 _METRIC_QUERY = re.compile(
-    r"^(?P<namespace>.+)/(?P<name>[^/{]+)\{(?P<dims>[^}]*)\} (?P<stat>\S+)/(?P<period>\d+)s$"
+    r"^(?:GetMetricData \w+ = )?(?P<namespace>[^ ]+?)[/ ](?P<name>[^/{ ]+)"
+    r"\{(?P<dims>[^}]*)\} (?P<stat>\S+)/(?P<period>\d+)s$"
 )
 
 

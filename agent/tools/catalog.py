@@ -7,7 +7,7 @@ from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from agent.run_context import InvestigationContext
-from agent.telemetry.base import QueryResult
+from agent.telemetry.base import QueryResult, TableSchema
 from agent.tools.base import Runtime, execute
 
 
@@ -51,6 +51,21 @@ def list_log_groups(prefix: str | None = None, *, runtime: Runtime) -> Command:
     )
 
 
+def _one_table(schema: TableSchema) -> QueryResult:
+    """One table is shown whole: a row per column, so no cell grows long enough to be cut."""
+    name = f"{schema.database}.{schema.table}"
+    rows: list[list[str | None]] = [[c.name, c.type] for c in schema.columns]
+    return QueryResult(
+        source="catalog",
+        status="ok" if rows else "empty",
+        query=f"GetTableMetadata {name}",
+        columns=["column", "type"],
+        rows=rows,
+        total_rows=len(rows),
+        error=f"{name}: {schema.description}" if schema.description else None,
+    )
+
+
 class ListTablesInput(BaseModel):
     table: str | None = Field(
         None, description="Only this table (its columns in full); omit for all tables."
@@ -65,6 +80,8 @@ def list_tables(table: str | None = None, *, runtime: Runtime) -> Command:
     def run(ctx: InvestigationContext) -> QueryResult:
         every = ctx.backend.table_schemas()
         schemas = [s for s in every if table in (None, s.table, f"{s.database}.{s.table}")]
+        if table and len(schemas) == 1:
+            return _one_table(schemas[0])
         rows: list[list[str | None]] = [
             [
                 f"{s.database}.{s.table}",

@@ -18,7 +18,11 @@ class LogsInsightsInput(BaseModel):
         description=(
             "A CloudWatch Logs Insights query, e.g. `fields @timestamp, @message | filter "
             "@message like /Exception/ | sort @timestamp desc | limit 20` or `stats count(*) by "
-            "bin(1m)`. Aggregate (stats, pattern) rather than listing thousands of lines."
+            "bin(1m)`. Aggregate (stats, pattern) rather than listing thousands of lines. "
+            "stats functions: count(*), count(field), count_distinct, sum, avg, min, max, "
+            "pct(field, 99), stddev, earliest, latest, sortsFirst, sortsLast; there is no "
+            "count_if: count matching lines with `sum(@message like /timeout/)` or a filter. "
+            "Split by instance or container with `by @logStream`, by log group with `by @log`."
         )
     )
     log_groups: list[str] | None = Field(

@@ -28,43 +28,56 @@ def format_observation(
     evidence: Evidence, *, max_rows: int, max_chars: int = MAX_OBSERVATION_CHARS
 ) -> str:
     """The compact text the model reads for one recorded result."""
-    window = f" · {evidence.time_range.label()}" if evidence.time_range else ""
-    head = f"[{evidence.id}] {evidence.tool} · {evidence.source} · status {evidence.status}{window}"
+    head = f"[{evidence.id}] {evidence.tool} · {evidence.source} · status {evidence.status}"
+    if evidence.time_range:
+        head += f" · {evidence.time_range.label()}"
+    elif evidence.source == "athena":
+        head += " · no time filter in the SQL (every row of the tables it reads)"
     if evidence.status == "error":
         return (
             f"{head}\nquery: {evidence.query}\nerror: {evidence.error}\n"
             "Fix the query (or try another source) and call the tool again."
         )
-    shown = evidence.rows[:max_rows]
-    count = f"{evidence.row_count} row(s)"
-    if evidence.row_count > len(shown) or evidence.truncated:
-        count += f", showing {len(shown)} (truncated: narrow the query or aggregate)"
+    lines = [head, f"query: {evidence.query}"]
+    notes = []
+    if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
+        notes.append(f"note: {evidence.error}")
+    if evidence.status == "empty" or not evidence.rows:
+        return "\n".join([*lines, _count_line(evidence, 0), *notes, "(no rows)"])
+    header = " | ".join(evidence.columns)
+    budget = max_chars - sum(len(line) + 1 for line in [*lines, *notes]) - len(header) - 200
+    body: list[str] = []
+    for row in evidence.rows[:max_rows]:
+        line = " | ".join(_cell(c) for c in row)
+        if len(line) + 1 > budget:
+            break
+        body.append(line)
+        budget -= len(line) + 1
+    lines.append(_count_line(evidence, len(body)))
+    lines.extend(notes)
+    lines.append("<data>")
+    lines.extend(_fence_safe(line) for line in [header, *body])
+    lines.append("</data>")
+    return "\n".join(lines)
+
+
+def _count_line(evidence: Evidence, shown: int) -> str:
+    """How many rows the result has and how many of them the model is reading, so it never
+    cites rows it has not seen."""
+    total = max(evidence.row_count, len(evidence.rows))
+    count = f"{total} row(s)"
+    if shown < total:
+        count += (
+            f", the first {shown} shown below; the other {total - shown} were not read "
+            "(narrow the query or aggregate to see them)"
+        )
+    elif evidence.truncated:
+        count += ", all shown; the query's output was capped, so more rows exist (narrow or aggregate)"
     if evidence.records_matched is not None:
         count += f"; {evidence.records_matched} matching event(s)"
         if evidence.records_scanned is not None:
             count += f" of {evidence.records_scanned} scanned"
-    lines = [head, f"query: {evidence.query}", count]
-    if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
-        lines.append(f"note: {evidence.error}")
-    if evidence.status == "empty" or not shown:
-        lines.append("(no rows)")
-        return "\n".join(lines)
-    body = [" | ".join(evidence.columns)]
-    used = sum(len(line) + 1 for line in lines) + len(body[0]) + 20
-    omitted = 0
-    for index, row in enumerate(shown):
-        line = " | ".join(_cell(c) for c in row)
-        if used + len(line) + 1 > max_chars:
-            omitted = len(shown) - index
-            break
-        body.append(line)
-        used += len(line) + 1
-    lines.append("<data>")
-    lines.extend(_fence_safe(line) for line in body)
-    lines.append("</data>")
-    if omitted:
-        lines.append(f"({omitted} more row(s) cut to keep this short; cite {evidence.id} for all)")
-    return "\n".join(lines)
+    return count
 
 
 def format_unavailable(tool: str, reason: str) -> str:

@@ -146,6 +146,17 @@ class FakeBackend:
         self.max_active = 0
         self._lock = threading.Lock()
 
+    @property
+    def tool_calls(self) -> list[tuple[str, str]]:
+        """The calls made for tools, without the survey's look-ups before triage (a count of
+        rows per table, one unfiltered trace, the metric list)."""
+        return [
+            (kind, query)
+            for kind, query in self.calls
+            if not query.startswith("SELECT count(*) AS n FROM")
+            and (kind, query) not in {("xray", ""), ("metrics", "list")}
+        ]
+
     def _enter(self, kind: str, query: str) -> None:
         with self._lock:
             self.calls.append((kind, query))
@@ -227,6 +238,15 @@ class FakeBackend:
         self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
     ) -> QueryResult:
         self._enter("xray", filter_expression or "")
+        if filter_expression is None:  # the workload is traced, but no trace faulted
+            return QueryResult(
+                source="xray",
+                query="",
+                time_range=time_range,
+                columns=["id", "duration", "http_status", "fault", "error"],
+                rows=[["1-69a55c1f-d9aa4ee923badf6746b60f03", "0.041", "201", "false", "false"]],
+                total_rows=1,
+            )
         return QueryResult(
             source="xray", query=filter_expression or "", status="empty", time_range=time_range
         )

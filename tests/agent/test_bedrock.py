@@ -57,14 +57,14 @@ REPORT_TURN = _converse(
                 "toolUseId": "tooluse_Report03",
                 "name": "ReportDraft",
                 "input": {
-                    "summary": "PutItem on the orders table is throttled since UpdateTable lowered its WCU [E5][E8].",
+                    "summary": "PutItem on the orders table is throttled since UpdateTable lowered its WCU [E5][E12].",
                     "hypotheses": [
                         {
                             "statement": "UpdateTable set orders to 5 WCU at 10:02, throttling PutItem.",
                             "confidence": "high",
                             "category": "capacity",
                             "reasoning": "Throttling starts two minutes after the change.",
-                            "evidence_ids": ["E5", "E8"],
+                            "evidence_ids": ["E5", "E12"],
                         }
                     ],
                     "timeline": [
@@ -111,9 +111,9 @@ def test_claude_tool_use_runs_tools_in_parallel_and_writes_a_cited_report(
             stub.add_response("converse", copy.deepcopy(response))
         report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
         stub.assert_no_pending_responses()
-    assert [e.tool for e in report.evidence[7:]] == ["get_service_graph", "run_logs_insights_query"]
+    assert [e.tool for e in report.evidence[10:]] == ["get_service_graph", "run_logs_insights_query"]
     [hypothesis] = report.hypotheses
-    assert hypothesis.evidence_ids == ["E5", "E8"] and hypothesis.category == "capacity"
+    assert hypothesis.evidence_ids == ["E5", "E12"] and hypothesis.category == "capacity"
     assert report.usage.input_tokens == 3 * 2400 and report.usage.output_tokens == 120 + 120 + 300
     assert report.model == settings.investigator.model_id and not report.rule_based
     # the second turn carries the tool results back as toolResult blocks
@@ -157,8 +157,8 @@ def test_throttling_is_retried_with_back_off_then_the_fallback_model_answers(
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0]
     assert report.model == settings.investigator.fallback_model_id
     assert any("throttled" in note for note in report.notes)
-    assert report.hypotheses[0].evidence_ids == ["E5"]  # E8 does not exist in this run
-    assert "removed unknown citation E8" in report.hypotheses[0].flags
+    assert report.hypotheses[0].evidence_ids == ["E5"]  # E12 does not exist in this run
+    assert "removed unknown citation E12" in report.hypotheses[0].flags
 
 
 def test_when_bedrock_cannot_be_used_the_rule_based_baseline_answers(settings: Settings) -> None:

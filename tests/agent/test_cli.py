@@ -35,7 +35,7 @@ def test_analyze_a_bundle_writes_both_reports_and_prints_the_thread(
     assert {"id", "tool", "query", "row_count", "link"} <= set(report["evidence"][0])
     assert f"fa2 ask --thread {report['thread_id']}" in result.stderr
     assert (
-        "triage: 7 standard queries in parallel" in result.stderr
+        "triage: 10 standard queries in parallel" in result.stderr
     )  # plain progress lines off a TTY
 
 

@@ -39,14 +39,16 @@ def test_triage_runs_the_standard_first_queries_before_the_model(settings: Setti
     model = ScriptedChatModel(turns=[ai(content="Enough.")])
     backend = FakeBackend()
     report = investigate(incident(), settings=settings, backend=backend, chat_model=model)
-    kinds = [kind for kind, _ in backend.calls]
-    assert kinds.count("logs") == 2  # error rate per minute, top error patterns
+    kinds = [kind for kind, _ in backend.tool_calls]
+    assert kinds.count("alarm") == 1  # the alarm itself, as citable evidence
+    # error rate per minute, top error patterns, severity per minute, warning patterns
+    assert kinds.count("logs") == 4
     assert kinds.count("xray") == 2  # service graph, faulting traces
     assert kinds.count("athena") == 2  # CloudTrail writes and callers (the fake has no ALB table)
     assert kinds.count("metrics") == 1  # the alarm's own metric
     first_turn = model.seen[0]
-    assert sum(isinstance(m, ToolMessage) for m in first_turn) == 7
-    assert [e.id for e in report.evidence] == [f"E{i}" for i in range(1, 8)]
+    assert sum(isinstance(m, ToolMessage) for m in first_turn) == 10
+    assert [e.id for e in report.evidence] == [f"E{i}" for i in range(1, 11)]
 
 
 def test_triage_also_runs_the_configured_default_logs_query(settings: Settings) -> None:
@@ -56,7 +58,7 @@ def test_triage_also_runs_the_configured_default_logs_query(settings: Settings) 
     configured = settings.updated(default_logs_query=own)
     investigate(incident(), settings=configured, backend=backend, chat_model=model)
     logs_queries = [query for kind, query in backend.calls if kind == "logs"]
-    assert len(logs_queries) == 3 and logs_queries[-1] == own
+    assert len(logs_queries) == 5 and logs_queries[-1] == own
 
 
 def test_several_tool_calls_of_one_turn_run_concurrently_with_ids_in_call_order(
@@ -72,7 +74,7 @@ def test_several_tool_calls_of_one_turn_run_concurrently_with_ids_in_call_order(
     report = investigate(incident(), settings=settings, backend=backend, chat_model=model)
     assert backend.max_active >= 2
     by_id = report.evidence_by_id()
-    assert [by_id[i].tool for i in ("E8", "E9", "E10")] == [
+    assert [by_id[i].tool for i in ("E11", "E12", "E13")] == [
         "run_logs_insights_query",
         "run_athena_query",
         "get_service_graph",
@@ -102,7 +104,7 @@ def test_a_bad_query_is_corrected_on_the_next_turn(settings: Settings) -> None:
     )
     report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
     assert "does not exist" in seen_error[0]
-    statuses = [(e.query, e.status) for e in report.evidence if e.id in ("E8", "E9")]
+    statuses = [(e.query, e.status) for e in report.evidence if e.id in ("E11", "E12")]
     assert statuses == [
         ("SELECT * FROM no_such_table", "error"),
         ("SELECT eventname FROM aiops_db.cloud_trail_logs", "ok"),
@@ -110,7 +112,7 @@ def test_a_bad_query_is_corrected_on_the_next_turn(settings: Settings) -> None:
 
 
 def test_an_exhausted_budget_stops_querying_and_the_report_says_so(settings: Settings) -> None:
-    tight = settings.updated(max_tool_calls=9)
+    tight = settings.updated(max_tool_calls=12)
     greedy = [
         ai(*(call("get_service_graph", {}, f"t{turn}_{i}") for i in range(3))) for turn in range(5)
     ]
@@ -118,8 +120,8 @@ def test_an_exhausted_budget_stops_querying_and_the_report_says_so(settings: Set
     report = investigate(
         incident(), settings=tight, backend=backend, chat_model=ScriptedChatModel(turns=greedy)
     )
-    assert len(backend.calls) == 9
-    assert report.usage.tool_calls == 9
+    assert len(backend.tool_calls) == 12
+    assert report.usage.tool_calls == 12
     assert (
         report.usage.budget_exhausted is not None
         and "tool-call budget" in report.usage.budget_exhausted
@@ -159,7 +161,7 @@ def test_usage_is_always_reported(settings: Settings) -> None:
     )
     report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
     usage = report.usage
-    assert (usage.steps, usage.tool_calls) == (2, 8)
+    assert (usage.steps, usage.tool_calls) == (2, 11)
     assert usage.input_tokens == 700 + 900 + 1000  # two turns and the report
     assert usage.cost_usd > 0 and usage.wall_seconds > 0
 
@@ -187,7 +189,7 @@ def test_a_follow_up_after_a_restart_sees_earlier_messages_and_evidence(settings
         draft=ReportDraft(
             summary="The orders table was throttled.",
             hypotheses=[
-                HypothesisDraft(statement="x", confidence="high", evidence_ids=["E2", "E8"])
+                HypothesisDraft(statement="x", confidence="high", evidence_ids=["E2", "E11"])
             ],
         ),
     )
@@ -203,8 +205,8 @@ def test_a_follow_up_after_a_restart_sees_earlier_messages_and_evidence(settings
         isinstance(m, ToolMessage) and m.artifact and m.artifact["id"] == "E1" for m in history
     )
     assert str(history[-1].content) == "Which table was throttled?"
-    assert [e.id for e in answer.evidence][-1] == "E8"  # numbering continues in the thread
-    assert answer.hypotheses[0].evidence_ids == ["E2", "E8"]
+    assert [e.id for e in answer.evidence][-1] == "E11"  # numbering continues in the thread
+    assert answer.hypotheses[0].evidence_ids == ["E2", "E11"]
     assert answer.thread_id == first.thread_id
 
 
@@ -224,7 +226,7 @@ def test_investigating_again_in_a_thread_continues_the_evidence_numbering(
         thread_id=first.thread_id,
         chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
     )
-    assert [e.id for e in again.evidence] == [f"E{i}" for i in range(1, 15)]
+    assert [e.id for e in again.evidence] == [f"E{i}" for i in range(1, 21)]
 
 
 def test_an_unparsable_model_report_is_replaced_by_the_rule_based_one(settings: Settings) -> None:

@@ -74,8 +74,8 @@ def test_triage_skips_sources_the_backend_lacks(settings: Settings) -> None:
         backend=backend,
         chat_model=ScriptedChatModel(turns=[ai(content="Enough.")]),
     )
-    assert [kind for kind, _ in backend.calls] == ["metrics"]
-    assert [e.tool for e in report.evidence] == ["get_metric_data"]
+    assert [kind for kind, _ in backend.tool_calls] == ["alarm", "metrics"]
+    assert [e.tool for e in report.evidence] == ["describe_alarm", "get_metric_data"]
 
 
 def test_the_step_budget_stops_the_model_loop(settings: Settings) -> None:

@@ -116,7 +116,7 @@ def test_observations_are_compact_with_a_truncation_note(settings: Settings) -> 
     )
     assert len(message.content) <= 6500
     assert "400 row(s)" in message.content
-    assert "truncated" in message.content
+    assert "were not read" in message.content
 
 
 def test_a_capped_logs_result_still_tells_how_many_events_matched(settings: Settings) -> None:

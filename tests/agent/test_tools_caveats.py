@@ -120,7 +120,7 @@ def test_ten_thousand_matching_events_stay_a_compact_observation(settings: Setti
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
     assert backend.run_logs_insights(query, [], ctx.window).row_count == 10_000
     assert len(message.content) <= 6500
-    assert "truncated: narrow the query or aggregate" in message.content
+    assert "were not read (narrow the query or aggregate to see them)" in message.content
     [evidence] = ctx.ledger.recorded
     assert len(evidence.rows) <= 50 and evidence.truncated
 

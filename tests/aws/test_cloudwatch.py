@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from agent.incident import MetricDimension, TimeRange
 from agent.telemetry.aws import AwsBackend
@@ -228,7 +228,7 @@ def test_alarm_history_is_exposed_on_its_own(backend: AwsBackend) -> None:
     assert result.truncated
 
 
-def test_metric_data_pages_are_merged_per_series(backend: AwsBackend) -> None:
+def test_metric_data_pages_are_merged_per_series_oldest_first(backend: AwsBackend) -> None:
     first, second = (
         datetime(2026, 3, 2, 10, 16, tzinfo=UTC),
         datetime(2026, 3, 2, 10, 17, tzinfo=UTC),
@@ -268,10 +268,95 @@ def test_metric_data_pages_are_merged_per_series(backend: AwsBackend) -> None:
         result = backend.get_metric_data([THROTTLES], INCIDENT)
         stub.assert_no_pending_responses()
     assert [row[2:] for row in result.rows] == [
-        ["2026-03-02T10:17:00.000Z", "31"],
         ["2026-03-02T10:16:00.000Z", "12"],
+        ["2026-03-02T10:17:00.000Z", "31"],
     ]
     assert result.raw and result.raw["MetricDataResults"][0]["StatusCode"] == "Complete"
+
+
+def test_metric_data_asks_cloudwatch_for_oldest_first(backend: AwsBackend) -> None:
+    with Stubber(backend.clients.cloudwatch) as stub:
+        stub.add_response(
+            "get_metric_data",
+            {"MetricDataResults": [_series("throttles", [(10, 16, 4.0)])]},
+            {
+                "MetricDataQueries": ANY,
+                "StartTime": ANY,
+                "EndTime": ANY,
+                "ScanBy": "TimestampAscending",
+            },
+        )
+        backend.get_metric_data([THROTTLES], INCIDENT)
+        stub.assert_no_pending_responses()
+
+
+def _series(query_id: str, points: list[tuple[int, int, float]]) -> dict[str, object]:
+    return {
+        "Id": query_id,
+        "Label": query_id,
+        "Timestamps": [datetime(2026, 3, 2, h, m, tzinfo=UTC) for h, m, _ in points],
+        "Values": [v for _, _, v in points],
+        "StatusCode": "Complete",
+    }
+
+
+def test_an_empty_series_is_named_as_no_such_metric_when_list_metrics_has_none(
+    backend: AwsBackend,
+) -> None:
+    with Stubber(backend.clients.cloudwatch) as stub:
+        stub.add_response(
+            "get_metric_data",
+            {
+                "MetricDataResults": [
+                    _series("throttles", [(10, 16, 4.0), (10, 17, 9.0)]),
+                    _series("consumed", []),
+                ]
+            },
+            None,
+        )
+        stub.add_response(
+            "list_metrics",
+            {"Metrics": []},
+            {
+                "Namespace": "AWS/DynamoDB",
+                "MetricName": "ConsumedWriteCapacityUnits",
+                "Dimensions": [{"Name": "TableName", "Value": "orders"}],
+            },
+        )
+        result = backend.get_metric_data([THROTTLES, CONSUMED], INCIDENT)
+        stub.assert_no_pending_responses()
+    assert result.status == "ok"
+    assert [row[0] for row in result.rows] == ["throttles", "throttles"]
+    assert result.error == (
+        "per series — throttles: ok, 2 datapoint(s) | consumed: no such metric — no "
+        "AWS/DynamoDB/ConsumedWriteCapacityUnits series with exactly these dimensions in the "
+        "last two weeks (see list_metrics)"
+    )
+
+
+def test_an_empty_series_of_a_metric_that_exists_has_no_datapoints_in_the_range(
+    backend: AwsBackend,
+) -> None:
+    with Stubber(backend.clients.cloudwatch) as stub:
+        stub.add_response(
+            "get_metric_data", {"MetricDataResults": [_series("throttles", [])]}, None
+        )
+        stub.add_response(
+            "list_metrics",
+            {
+                "Metrics": [
+                    {
+                        "Namespace": "AWS/DynamoDB",
+                        "MetricName": "WriteThrottleEvents",
+                        "Dimensions": [{"Name": "TableName", "Value": "orders"}],
+                    }
+                ]
+            },
+            None,
+        )
+        result = backend.get_metric_data([THROTTLES], INCIDENT)
+    assert result.status == "empty"
+    assert result.error == "per series — throttles: no datapoints in the range"
 
 
 def test_metric_math_is_sent_as_an_expression(backend: AwsBackend) -> None:
@@ -320,6 +405,7 @@ def test_metric_math_is_sent_as_an_expression(backend: AwsBackend) -> None:
                 ],
                 "StartTime": INCIDENT.start,
                 "EndTime": INCIDENT.end,
+                "ScanBy": "TimestampAscending",
             },
         )
         result = backend.get_metric_data([THROTTLES, CONSUMED, ratio], INCIDENT)

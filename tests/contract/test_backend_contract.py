@@ -242,7 +242,9 @@ def test_metric_data_gives_the_same_datapoints(
 def test_metrics_are_listed_alike(local_backend: TelemetryBackend, aws_backend: AwsBackend) -> None:
     local, aws = both(local_backend, aws_backend, lambda b: b.list_metrics("AWS/DynamoDB"))
     assert_same_shape(local, aws)
-    assert sorted(local.rows) == sorted(aws.rows)
+    # Which statistics exist differs by design: a bundle holds some, AWS answers any.
+    assert sorted(r[:3] for r in local.rows) == sorted(r[:3] for r in aws.rows)
+    assert {r[3] for r in aws.rows} == {"any"}
 
 
 def test_the_alarm_is_described_alike(

@@ -118,7 +118,7 @@ def test_metrics_json_is_get_metric_data(bundle: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     [series] = json.loads(result.stdout)["MetricDataResults"]
-    assert series["Values"] == [212.0, 55.0]
+    assert series["Values"] == [55.0, 212.0]
 
 
 def test_metrics_dimension_must_be_name_equals_value(bundle: Path) -> None:

@@ -46,7 +46,7 @@ def _series(metrics: MetricsEngine, window: TimeRange = WINDOW, **query) -> dict
     return result
 
 
-def test_series_come_back_newest_first_within_the_range(metrics: MetricsEngine) -> None:
+def test_series_come_back_oldest_first_within_the_range(metrics: MetricsEngine) -> None:
     window = TimeRange(
         start=datetime(2026, 3, 2, 10, 2, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 5, tzinfo=UTC)
     )
@@ -59,11 +59,11 @@ def test_series_come_back_newest_first_within_the_range(metrics: MetricsEngine) 
         statistic="Sum",
     )
     assert result["Timestamps"] == [
-        "2026-03-02T10:04:00+00:00",
-        "2026-03-02T10:03:00+00:00",
         "2026-03-02T10:02:00+00:00",
+        "2026-03-02T10:03:00+00:00",
+        "2026-03-02T10:04:00+00:00",
     ]
-    assert result["Values"] == [40.0, 12.0, 3.0]
+    assert result["Values"] == [3.0, 12.0, 40.0]
     assert (result["Label"], result["StatusCode"]) == ("WriteThrottleEvents", "Complete")
 
 
@@ -76,7 +76,7 @@ def test_sum_is_re_aggregated_to_a_coarser_period(metrics: MetricsEngine) -> Non
         statistic="Sum",
         period=300,
     )
-    assert result["Values"] == [212.0, 55.0]  # 10:05-10:10, 10:00-10:05
+    assert result["Values"] == [55.0, 212.0]  # 10:00-10:05, 10:05-10:10
 
 
 def test_average_over_a_coarser_period_is_weighted_by_sample_count(metrics: MetricsEngine) -> None:
@@ -90,8 +90,8 @@ def test_average_over_a_coarser_period_is_weighted_by_sample_count(metrics: Metr
     )
     later = (2100 * 300 + 2000 * 100 + 2200 * 100 + 2300 * 100 + 2400 * 100) / 700
     assert result["Values"] == [
-        pytest.approx(later),
         pytest.approx((20 + 22 + 30 + 400 + 1800) / 5),
+        pytest.approx(later),
     ]
     assert result["Messages"] == []
 
@@ -117,7 +117,7 @@ def test_sum_is_derived_from_average_and_sample_count(metrics: MetricsEngine) ->
         statistic="Sum",
         period=60,
     )
-    assert result["Values"][-1] == 20.0 * 100
+    assert result["Values"][0] == 20.0 * 100
 
 
 def test_percentile_at_its_own_period_is_exact(metrics: MetricsEngine) -> None:
@@ -129,7 +129,7 @@ def test_percentile_at_its_own_period_is_exact(metrics: MetricsEngine) -> None:
         statistic="p99",
         period=60,
     )
-    assert result["Values"][:2] == [3000.0, 3000.0]
+    assert result["Values"][-2:] == [3000.0, 3000.0]
     assert result["Messages"] == []
 
 
@@ -144,20 +144,26 @@ def test_percentile_over_a_coarser_period_is_an_upper_bound_and_says_so(
         statistic="P99",
         period=300,
     )
-    assert result["Values"] == [3000.0, 2900.0]
+    assert result["Values"] == [2900.0, 3000.0]
     assert result["Messages"][0]["Code"] == "Approximation"
     assert "upper bound" in result["Messages"][0]["Value"]
 
 
 def test_statistic_not_in_the_bundle_lists_the_available_ones(metrics: MetricsEngine) -> None:
-    with pytest.raises(QueryError, match=r"statistic Minimum is not in the bundle.*available: Sum"):
-        _series(
-            metrics,
-            namespace="AWS/DynamoDB",
-            metric_name="WriteThrottleEvents",
-            dimensions=TABLE,
-            statistic="Minimum",
-        )
+    result = _series(
+        metrics,
+        namespace="AWS/DynamoDB",
+        metric_name="WriteThrottleEvents",
+        dimensions=TABLE,
+        statistic="Minimum",
+    )
+    assert result["Values"] == []
+    assert result["Messages"] == [
+        {
+            "Code": "StatisticUnavailable",
+            "Value": "statistic Minimum is not in the bundle for this metric; available: Sum",
+        }
+    ]
 
 
 def test_finer_period_than_the_bundle_is_refused(metrics: MetricsEngine) -> None:
@@ -180,9 +186,12 @@ def test_unmatched_dimensions_give_an_empty_series_with_a_hint(metrics: MetricsE
     assert "the bundle has: TableName=orders" in result["Messages"][0]["Value"]
 
 
-def test_metric_math_is_refused_locally(metrics: MetricsEngine) -> None:
-    with pytest.raises(QueryError, match="metric math"):
-        metrics.get_metric_data([MetricQuery(id="e1", expression="m1 / m2 * 100")], WINDOW)
+def test_metric_math_is_refused_locally_for_that_series_only(metrics: MetricsEngine) -> None:
+    [result] = metrics.get_metric_data(
+        [MetricQuery(id="e1", expression="m1 / m2 * 100")], WINDOW
+    )["MetricDataResults"]
+    assert result["Messages"][0]["Code"] == "Unsupported"
+    assert "metric math" in result["Messages"][0]["Value"]
 
 
 @pytest.mark.parametrize(
@@ -209,6 +218,7 @@ def test_list_metrics_filters_by_namespace_and_dimension(metrics: MetricsEngine)
                 "Namespace": "AWS/Lambda",
                 "MetricName": "Duration",
                 "Dimensions": [{"Name": "FunctionName", "Value": "orders-put"}],
+                "Statistics": ["Sum", "Average", "Maximum", "SampleCount", "p99"],
             }
         ]
     }

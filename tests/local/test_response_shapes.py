@@ -249,8 +249,8 @@ def test_metric_data_is_long_format_with_iso_timestamps() -> None:
     }
     result = shapes.from_metric_data(response)
     assert result.rows == [
-        ["m1", "WriteThrottleEvents", "2026-03-02T10:01:00.000Z", "3"],
         ["m1", "WriteThrottleEvents", "2026-03-02T10:00:00.000Z", "0.5"],
+        ["m1", "WriteThrottleEvents", "2026-03-02T10:01:00.000Z", "3"],
     ]
 
 
@@ -269,7 +269,7 @@ def test_list_metrics_joins_dimensions() -> None:
     }
     result = shapes.from_list_metrics(response)
     assert result.rows == [
-        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName=orders, Operation=PutItem"]
+        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName=orders, Operation=PutItem", "any"]
     ]
 
 

@@ -133,6 +133,7 @@ class CloudWatch:
             "MetricDataQueries": [_request_query(q) for q in queries],
             "StartTime": time_range.start,
             "EndTime": time_range.end,
+            "ScanBy": "TimestampAscending",  # every time series the model reads is oldest first
         }
         series: dict[str, dict[str, Any]] = {}
         messages: list[dict[str, Any]] = []
@@ -158,6 +159,10 @@ class CloudWatch:
             if not page.get("NextToken"):
                 break
             kwargs["NextToken"] = page["NextToken"]
+        for query in queries:
+            found = series.get(query.id)
+            if found is not None and not found["Timestamps"] and not query.expression:
+                found["Messages"].extend(self._missing_metric(query))
         response = {"MetricDataResults": list(series.values()), "Messages": messages}
         period = min(q.period for q in queries)
         link = metric_graph_url(
@@ -169,6 +174,30 @@ class CloudWatch:
             time_range=time_range,
             link=link,
         )
+
+    def _missing_metric(self, query: MetricQuery) -> list[dict[str, str]]:
+        """GetMetricData answers an unknown metric and a quiet one alike (no datapoints); one
+        ListMetrics call tells them apart, so the model is not left guessing which."""
+        try:
+            page = self._call(
+                "list_metrics",
+                "cloudwatch:ListMetrics",
+                Namespace=query.namespace,
+                MetricName=query.metric_name,
+                Dimensions=_dimensions(query.dimensions),
+            )
+        except TelemetryUnavailableError:
+            return []  # the datapoints answer stands; "no datapoints" is still true
+        wanted = {(d.name, d.value) for d in query.dimensions}
+        if any(_dimension_key(m) == tuple(sorted(wanted)) for m in page.get("Metrics", [])):
+            return []
+        return [
+            {
+                "Code": "NoSeries",
+                "Value": f"no {query.namespace}/{query.metric_name} series with exactly these "
+                "dimensions in the last two weeks (see list_metrics)",
+            }
+        ]
 
     def list_metrics(
         self,

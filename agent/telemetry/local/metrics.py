@@ -34,6 +34,10 @@ _AGGREGATE: dict[str, Callable[[list[float]], float]] = {
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]
 
+# Message codes of a series that could not be answered (the shapes layer reads them).
+NO_SERIES = "NoSeries"
+STATISTIC_UNAVAILABLE = "StatisticUnavailable"
+
 
 @dataclass
 class Series:
@@ -72,6 +76,17 @@ def normalize_statistic(statistic: str) -> str:
     raise QueryError(
         f"unknown statistic {statistic!r}: use Sum, Average, Minimum, Maximum, SampleCount or pNN (e.g. p99)"
     )
+
+
+def available_statistics(have: dict[str, Series]) -> list[str]:
+    """The statistics a series can be read as: those stored, plus those derived from them."""
+    names = set(have)
+    if {"Sum", "SampleCount"} <= names:
+        names.add("Average")
+    if {"Average", "SampleCount"} <= names:
+        names.add("Sum")
+    order = ["Sum", "Average", "Minimum", "Maximum", "SampleCount"]
+    return [n for n in order if n in names] + sorted(n for n in names if n not in order)
 
 
 def _dimension_key(dimensions: Sequence[MetricDimension]) -> tuple[tuple[str, str], ...]:
@@ -120,10 +135,26 @@ class MetricsEngine:
         return {"MetricDataResults": results, "Messages": []}
 
     def _result(self, query: MetricQuery, time_range: TimeRange) -> dict[str, Any]:
+        """One series' result. A series that cannot be answered (unknown metric, a statistic
+        or period the bundle lacks, metric math) carries a message with a code instead of
+        failing the whole call, so the other series of the request still come back."""
+        label = query.label or query.metric_name or query.id
+
+        def refused(code: str, message: str) -> dict[str, Any]:
+            return {
+                "Id": query.id,
+                "Label": label,
+                "Timestamps": [],
+                "Values": [],
+                "StatusCode": "Complete",
+                "Messages": [{"Code": code, "Value": message}],
+            }
+
         if query.expression:
-            raise QueryError(
+            return refused(
+                "Unsupported",
                 f"metric math ({query.expression!r}) is not supported by the local backend; "
-                "query each metric and compare the series instead"
+                "query each metric and compare the series instead",
             )
         if not query.namespace or not query.metric_name:
             raise QueryError(f"query {query.id!r}: namespace and metric_name are required")
@@ -133,20 +164,16 @@ class MetricsEngine:
             )
         statistic = normalize_statistic(query.statistic)
         key = (query.namespace, query.metric_name, _dimension_key(query.dimensions))
-        label = query.label or query.metric_name
         by_statistic = self.series.get(key)
         if not by_statistic:
-            return {
-                "Id": query.id,
-                "Label": label,
-                "Timestamps": [],
-                "Values": [],
-                "StatusCode": "Complete",
-                "Messages": [{"Code": "NoSeries", "Value": self._no_series_hint(query)}],
-            }
-        points, messages = self._derive(by_statistic, statistic, query.period)
+            return refused(NO_SERIES, self._no_series_hint(query))
+        try:
+            points, messages = self._derive(by_statistic, statistic, query.period)
+        except QueryError as exc:
+            code = STATISTIC_UNAVAILABLE if exc.message.startswith("statistic") else "BadPeriod"
+            return refused(code, exc.message)
         start, end = time_range.start.timestamp(), time_range.end.timestamp()
-        shown = sorted(((t, v) for t, v in points.items() if start <= t < end), reverse=True)
+        shown = sorted((t, v) for t, v in points.items() if start <= t < end)
         return {
             "Id": query.id,
             "Label": label,
@@ -167,7 +194,7 @@ class MetricsEngine:
                 f"no {query.namespace}/{query.metric_name} series with exactly these dimensions; "
                 f"the bundle has: {'; '.join(same_metric)}"
             )
-        return f"the bundle has no {query.namespace}/{query.metric_name} series (see ListMetrics)"
+        return f"the bundle has no {query.namespace}/{query.metric_name} series (see list_metrics)"
 
     def _derive(
         self, have: dict[str, Series], want: str, period: int
@@ -188,7 +215,8 @@ class MetricsEngine:
             counts, _ = self._aggregate(have, "SampleCount", period)
             return {t: averages[t] * counts[t] for t in averages if t in counts}, []
         raise QueryError(
-            f"statistic {want} is not in the bundle for this metric; available: {', '.join(sorted(have))}"
+            f"statistic {want} is not in the bundle for this metric; available: "
+            + ", ".join(available_statistics(have))
         )
 
     def _aggregate(
@@ -252,6 +280,9 @@ class MetricsEngine:
                     "Namespace": ns,
                     "MetricName": name,
                     "Dimensions": [{"Name": n, "Value": v} for n, v in dims],
+                    # Not part of the ListMetrics response: the bundle knows which statistics
+                    # it holds, and saying so saves the model a refused request.
+                    "Statistics": available_statistics(self.series[(ns, name, dims)]),
                 }
             )
         return {"Metrics": metrics}

@@ -40,6 +40,35 @@ def list_metrics_query(
     return "ListMetrics " + (" ".join(parts) or "(all)")
 
 
+# Message codes for a series that could not be answered as asked: the local backend sets
+# them from what the bundle holds, the AWS backend sets NoSeries after a ListMetrics check.
+NO_SERIES = "NoSeries"
+REFUSED_CODES = {"StatisticUnavailable", "BadPeriod", "Unsupported"}
+
+
+def series_status(series: dict[str, Any]) -> tuple[str, bool]:
+    """What happened to one requested series, as the model should read it, and whether the
+    request for it was wrong (so the model can fix it) rather than merely empty."""
+    messages = series.get("Messages") or []
+    codes = {m.get("Code") for m in messages}
+    detail = "; ".join(str(m.get("Value")) for m in messages if m.get("Value"))
+    points = len(series.get("Timestamps") or [])
+    if codes & REFUSED_CODES:
+        if "StatisticUnavailable" in codes:
+            return f"statistic not available — {detail}", True
+        return f"not answered — {detail}", True
+    if NO_SERIES in codes:
+        return f"no such metric — {detail}", False
+    state = series.get("StatusCode") or "Complete"
+    if state in ("Forbidden", "InternalError"):
+        return f"not answered ({state}){f' — {detail}' if detail else ''}", True
+    if not points:
+        return "no datapoints in the range", False
+    note = "" if state == "Complete" else f" ({state}: more datapoints exist)"
+    extra = f" — {detail}" if detail else ""
+    return f"ok, {points} datapoint(s){note}{extra}", False
+
+
 def from_metric_data(
     response: dict[str, Any],
     *,
@@ -48,18 +77,26 @@ def from_metric_data(
     link: str | None = None,
     max_rows: int | None = None,
 ) -> QueryResult:
-    """`GetMetricData`: long format, one row per (series, timestamp), in the order the API
-    returned them (timestamps descending by default)."""
+    """`GetMetricData`: long format, one row per (series, timestamp), oldest first within each
+    series (as every time series the model reads), and one status line per requested series
+    so a series that came back empty or was refused is named, not silently missing."""
     rows: list[Row] = []
+    statuses: list[str] = []
+    refused = 0
     for series in response.get("MetricDataResults") or []:
         label = series.get("Label") or series.get("Id")
-        for timestamp, value in zip(
-            series.get("Timestamps") or [], series.get("Values") or [], strict=False
-        ):
+        points = sorted(
+            zip(series.get("Timestamps") or [], series.get("Values") or [], strict=False),
+            key=lambda point: format_timestamp(point[0]) or "",
+        )
+        for timestamp, value in points:
             rows.append(
                 [series.get("Id"), label, format_timestamp(timestamp), format_number(value)]
             )
-    return finish(
+        status, wrong = series_status(series)
+        refused += wrong
+        statuses.append(f"{series.get('Id')}: {status}")
+    result = finish(
         source="metrics",
         query=query,
         time_range=time_range,
@@ -69,6 +106,11 @@ def from_metric_data(
         raw=response,
         max_rows=max_rows,
     )
+    if not statuses:
+        return result
+    note = "per series — " + " | ".join(statuses)
+    status = result.status if rows or not refused else "error"
+    return result.model_copy(update={"error": note, "status": status})
 
 
 def from_list_metrics(
@@ -79,15 +121,21 @@ def from_list_metrics(
     max_rows: int | None = None,
 ) -> QueryResult:
     """`ListMetrics`: namespace, metric name and `Name=Value` dimensions per metric."""
+    metrics = response.get("Metrics") or []
     rows: list[Row] = [
         [m.get("Namespace"), m.get("MetricName"), dimensions_text(m.get("Dimensions"))]
-        for m in response.get("Metrics") or []
+        for m in metrics
     ]
+    # The local backend knows which statistics a bundle series holds and lists them; on AWS
+    # every statistic can be asked of any metric (percentiles where values were published).
+    for row, metric in zip(rows, metrics, strict=True):
+        row.append(", ".join(metric["Statistics"]) if "Statistics" in metric else "any")
+    columns = ["namespace", "metric_name", "dimensions", "statistics"]
     return finish(
         source="metrics",
         query=query,
         link=link,
-        columns=["namespace", "metric_name", "dimensions"],
+        columns=columns,
         rows=rows,
         raw=response,
         max_rows=max_rows,
