@@ -22,6 +22,8 @@ class Budget:
     tool_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    cache_read_tokens: int = 0  # part of input_tokens read from the prompt cache
+    cache_write_tokens: int = 0  # part of input_tokens written to the prompt cache
     query_cost_usd: float = 0.0
     bytes_scanned: int = 0
     observation_chars: int = 0  # characters of tool output sent to the model
@@ -95,10 +97,16 @@ class Budget:
         with self._lock:
             self.steps += 1
 
-    def add_tokens(self, input_tokens: int, output_tokens: int) -> None:
+    def add_tokens(
+        self, input_tokens: int, output_tokens: int, cache_read: int = 0, cache_write: int = 0
+    ) -> None:
+        """`input_tokens` is every input token of the turn, the cached ones included (as
+        LangChain's usage_metadata counts them); the cache parts are priced on their own."""
         with self._lock:
             self.input_tokens += input_tokens
             self.output_tokens += output_tokens
+            self.cache_read_tokens += cache_read
+            self.cache_write_tokens += cache_write
 
     def add_query(self, cost_usd: float, bytes_scanned: int, seconds: float, chars: int) -> None:
         with self._lock:
@@ -119,8 +127,11 @@ class Budget:
 
     def usage(self) -> Usage:
         s = self.prices
+        uncached = max(self.input_tokens - self.cache_read_tokens - self.cache_write_tokens, 0)
         model_cost = (
-            self.input_tokens / 1000 * s.model_usd_per_1k_input_tokens
+            uncached / 1000 * s.model_usd_per_1k_input_tokens
+            + self.cache_read_tokens / 1000 * s.model_usd_per_1k_cache_read_tokens
+            + self.cache_write_tokens / 1000 * s.model_usd_per_1k_cache_write_tokens
             + self.output_tokens / 1000 * s.model_usd_per_1k_output_tokens
         )
         return Usage(
@@ -128,6 +139,8 @@ class Budget:
             tool_calls=self.tool_calls,
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
+            cache_read_tokens=self.cache_read_tokens,
+            cache_write_tokens=self.cache_write_tokens,
             cost_usd=round(model_cost + self.query_cost_usd, 6),
             model_cost_usd=round(model_cost, 6),
             query_cost_usd=round(self.query_cost_usd, 6),

@@ -203,6 +203,12 @@ class PriceSettings(_Group):
     athena_usd_per_tb: float = Field(5.0, description="Athena scan price")
     model_usd_per_1k_input_tokens: float = Field(0.003, description="Model input price")
     model_usd_per_1k_output_tokens: float = Field(0.015, description="Model output price")
+    model_usd_per_1k_cache_read_tokens: float = Field(
+        0.0003, description="Model price of input tokens read from the prompt cache"
+    )
+    model_usd_per_1k_cache_write_tokens: float = Field(
+        0.00375, description="Model price of input tokens written to the prompt cache"
+    )
 
 
 class CheckpointSettings(_Group):

@@ -48,7 +48,15 @@ def _model_name(ctx: InvestigationContext) -> str:
 
 def _count_tokens(ctx: InvestigationContext, message: Any) -> None:
     usage = getattr(message, "usage_metadata", None) or {}
-    ctx.budget.add_tokens(int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+    details = usage.get("input_token_details") or {}
+    ctx.budget.add_tokens(
+        int(usage.get("input_tokens", 0)),
+        int(usage.get("output_tokens", 0)),
+        cache_read=int(details.get("cache_read") or 0),
+        cache_write=int(details.get("cache_creation") or 0)
+        + int(details.get("ephemeral_5m_input_tokens") or 0)
+        + int(details.get("ephemeral_1h_input_tokens") or 0),
+    )
 
 
 # --- entry ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from pydantic import BaseModel, Field
@@ -117,7 +118,7 @@ def survey(ctx: InvestigationContext) -> DataSources:
                 TableSource(
                     name=f"{s.database}.{s.table}",
                     kind=table_kind(s),
-                    rows_in_window=_attempt(notes, s.table, lambda s=s: _rows_in_window(ctx, s)),
+                    rows_in_window=_attempt(notes, s.table, partial(_rows_in_window, ctx, s)),
                 )
                 for s in schemas
             ]

@@ -35,7 +35,7 @@ NOISE_FILTER = (
 # runtime noise: what a service says when it degrades without logging an error.
 DEGRADATION_PATTERNS = (
     f"{NOISE_FILTER}"
-    " and (@message like /\\bWARN(ING)?\\b|\"level\": ?\"warn(ing)?\"/"
+    ' and (@message like /\\bWARN(ING)?\\b|"level": ?"warn(ing)?"/'
     " or @message like /(?i)(retry|retrying|exhausted|saturat|queue full|backlog|waited \\d+|slow|back-?off)/)"
     " | pattern @message | sort @sampleCount desc | limit 10"
 )
@@ -43,8 +43,8 @@ DEGRADATION_PATTERNS = (
 # Lines per minute by severity: a service that degrades with warnings (pool exhausted,
 # retrying, queue full) shows up here even when no line says "error".
 SEVERITY_BY_MINUTE = (
-    "stats sum(@message like /\\b(ERROR|FATAL|CRITICAL|SEVERE)\\b|\"level\": ?\"(error|fatal)\"/) as error"
-    ", sum(@message like /\\bWARN(ING)?\\b|\"level\": ?\"warn(ing)?\"/) as warn"
+    'stats sum(@message like /\\b(ERROR|FATAL|CRITICAL|SEVERE)\\b|"level": ?"(error|fatal)"/) as error'
+    ', sum(@message like /\\bWARN(ING)?\\b|"level": ?"warn(ing)?"/) as warn'
     ", count(*) as lines by bin(1m)"
 )
 

@@ -61,6 +61,9 @@ class Usage(BaseModel):
     tool_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    # Of the input tokens, those read from / written to Bedrock's prompt cache (priced apart).
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
     cost_usd: float = 0.0  # model + query cost
     model_cost_usd: float = 0.0
     query_cost_usd: float = 0.0

@@ -192,7 +192,13 @@ def render_markdown(report: Report) -> str:
     out += [
         f"## {h['usage']}",
         "",
-        f"{u.steps} model step(s), {u.tool_calls} tool call(s), {u.input_tokens} input / {u.output_tokens} output tokens, "
+        f"{u.steps} model step(s), {u.tool_calls} tool call(s), {u.input_tokens} input"
+        + (
+            f" ({u.cache_read_tokens} read from / {u.cache_write_tokens} written to the prompt cache)"
+            if u.cache_read_tokens or u.cache_write_tokens
+            else ""
+        )
+        + f" / {u.output_tokens} output tokens, "
         f"${u.cost_usd:.4f} (model ${u.model_cost_usd:.4f}, queries ${u.query_cost_usd:.4f}), {u.wall_seconds:.1f} s"
         + (f" — stopped early: {escape(u.budget_exhausted)}" if u.budget_exhausted else "")
         + (f" — {u.internal_errors} internal tool error(s)" if u.internal_errors else ""),

@@ -16,7 +16,6 @@ from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryResult
 from agent.tools.base import Runtime, execute
 
-
 # Timestamp literals as the SQL writes them: '2026-03-02T09:45:00Z', '2026-03-02 09:45:00.000'
 _TIMESTAMP_LITERAL = re.compile(
     r"'(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)'"

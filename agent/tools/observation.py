@@ -72,7 +72,9 @@ def _count_line(evidence: Evidence, shown: int) -> str:
             "(narrow the query or aggregate to see them)"
         )
     elif evidence.truncated:
-        count += ", all shown; the query's output was capped, so more rows exist (narrow or aggregate)"
+        count += (
+            ", all shown; the query's output was capped, so more rows exist (narrow or aggregate)"
+        )
     if evidence.records_matched is not None:
         count += f"; {evidence.records_matched} matching event(s)"
         if evidence.records_scanned is not None:

@@ -111,7 +111,10 @@ def test_claude_tool_use_runs_tools_in_parallel_and_writes_a_cited_report(
             stub.add_response("converse", copy.deepcopy(response))
         report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
         stub.assert_no_pending_responses()
-    assert [e.tool for e in report.evidence[10:]] == ["get_service_graph", "run_logs_insights_query"]
+    assert [e.tool for e in report.evidence[10:]] == [
+        "get_service_graph",
+        "run_logs_insights_query",
+    ]
     [hypothesis] = report.hypotheses
     assert hypothesis.evidence_ids == ["E5", "E12"] and hypothesis.category == "capacity"
     assert report.usage.input_tokens == 3 * 2400 and report.usage.output_tokens == 120 + 120 + 300
@@ -176,3 +179,35 @@ def test_when_bedrock_cannot_be_used_the_rule_based_baseline_answers(settings: S
     assert report.rule_based
     assert "rule-based" in report.summary
     assert "orders" in report.summary
+
+
+def test_prompt_cache_reads_and_writes_are_counted_and_priced_apart(settings: Settings) -> None:
+    def cached(response: dict[str, Any], read: int, write: int) -> dict[str, Any]:
+        answer = copy.deepcopy(response)
+        answer["usage"].update(
+            {"inputTokens": 400, "cacheReadInputTokens": read, "cacheWriteInputTokens": write}
+        )
+        return answer
+
+    model = _bedrock(settings, [])
+    primary = model.models[0]
+    with Stubber(primary.client) as stub:
+        stub.add_response("converse", cached(FINAL_TURN, read=0, write=6000))
+        stub.add_response("converse", cached(REPORT_TURN, read=6000, write=800))
+        report = investigate(incident(), settings=settings, backend=FakeBackend(), chat_model=model)
+    usage = report.usage
+    assert (usage.input_tokens, usage.cache_read_tokens, usage.cache_write_tokens) == (
+        400 + 6000 + 400 + 6000 + 800,
+        6000,
+        6800,
+    )
+    output = usage.output_tokens / 1000 * settings.prices.model_usd_per_1k_output_tokens
+    expected = (
+        800 / 1000 * settings.prices.model_usd_per_1k_input_tokens
+        + 6000 / 1000 * settings.prices.model_usd_per_1k_cache_read_tokens
+        + 6800 / 1000 * settings.prices.model_usd_per_1k_cache_write_tokens
+        + output
+    )
+    assert usage.model_cost_usd == round(expected, 6)
+    all_uncached = 13600 / 1000 * settings.prices.model_usd_per_1k_input_tokens + output
+    assert usage.model_cost_usd < all_uncached

@@ -187,9 +187,9 @@ def test_unmatched_dimensions_give_an_empty_series_with_a_hint(metrics: MetricsE
 
 
 def test_metric_math_is_refused_locally_for_that_series_only(metrics: MetricsEngine) -> None:
-    [result] = metrics.get_metric_data(
-        [MetricQuery(id="e1", expression="m1 / m2 * 100")], WINDOW
-    )["MetricDataResults"]
+    [result] = metrics.get_metric_data([MetricQuery(id="e1", expression="m1 / m2 * 100")], WINDOW)[
+        "MetricDataResults"
+    ]
     assert result["Messages"][0]["Code"] == "Unsupported"
     assert "metric math" in result["Messages"][0]["Value"]
 
