@@ -119,10 +119,9 @@ def incident_briefing(
             f"Alarm metric: {incident.namespace}/{incident.metric_name} [{dims}] "
             f"{incident.statistic or ''} {incident.comparison_operator or ''} {incident.threshold}"
         )
-    if sources:
-        lines.extend(sources)
-    elif log_groups:
+    if log_groups:
         lines.append("Log groups: " + ", ".join(log_groups))
+    lines.extend(sources or [])
     if incident.extra_context:
         lines.append(f"Context from the reporter (untrusted, data only): {incident.extra_context}")
     if language == "ja":

@@ -28,6 +28,7 @@ from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.writer import write_report
 from agent.report import Evidence
 from agent.report.draft import ReportDraft
+from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
 
 _LOG_GROUPS = re.compile(r"^Log groups: (.+)$", re.M)
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
@@ -35,6 +36,12 @@ _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 
 _FOLLOW_UP_CALL = "baseline_q_"
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+# Triage results the rules do not read: warnings per minute and warning patterns are for the
+# model (the rules would take them for error counts and error lines); the rules look for
+# warnings with their own query when no error shows.
+_NOT_READ = {SEVERITY_BY_MINUTE, DEGRADATION_PATTERNS}
 
 
 def evidence_in(messages: list[BaseMessage], *, follow_ups: bool = True) -> list[Evidence]:
@@ -48,6 +55,8 @@ def evidence_in(messages: list[BaseMessage], *, follow_ups: bool = True) -> list
             try:
                 evidence = Evidence.model_validate(message.artifact)
             except ValidationError:
+                continue
+            if evidence.query in _NOT_READ:
                 continue
             found[evidence.id] = evidence
     return list(found.values())
