@@ -28,7 +28,10 @@ def eval_command(
     model: Annotated[str, typer.Option(help="baseline, bedrock or bedrock:MODEL_ID.")] = "baseline",
     judge: Annotated[
         str,
-        typer.Option(help="rules, bedrock or bedrock:MODEL_ID (LLM judge on top of the rules)."),
+        typer.Option(
+            help="rules, bedrock or bedrock:MODEL_ID (an LLM also grades the root cause and "
+            "which citations support their claims; see docs/evals.md)."
+        ),
     ] = "rules",
     repeat: Annotated[int, typer.Option(min=1, help="Runs per scenario.")] = 1,
     parallel: Annotated[int, typer.Option(min=1, help="Scenarios run at once.")] = 1,

@@ -260,6 +260,12 @@ def run_scenario(
         else:
             score.judge_correct, score.judge_reasoning = verdict.correct, verdict.reasoning
         score.root_cause_correct = score.root_cause_correct and bool(score.judge_correct)
+        try:
+            score.citation_validity, score.invalid_citations = judge.judge_citations(report)
+        except Exception as exc:  # the rules' citation figures stand, and the run says why
+            reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            error = (error + "; " if error else "") + f"citation judge: {reason}"
+        score.citation_validity = round(score.citation_validity, 4)
     result = scenario_result(scenario.name, report, score).model_copy(update={"error": error})
     return ScenarioRun(scenario, result, score, report, error=error, attempt=attempt)
 
