@@ -245,45 +245,17 @@ def incident_from_alarm_name(
     """Describe the alarm and turn its definition and state into an `Incident` (as if its SNS
     notification had arrived); the window is [start, end) when given, else around the last
     state change."""
-    from agent.alarm import parse_sns_notification
-    from agent.alarm.common import analysis_window
+    from agent.alarm import analysis_window, incident_from_alarm
 
     result = backend.describe_alarm(alarm_name)
-    alarms = (
-        (result.raw or {}).get("MetricAlarms") or (result.raw or {}).get("CompositeAlarms") or []
-    )
-    if not alarms:
+    if not result.alarms:
         raise LookupError(f"no CloudWatch alarm named {alarm_name!r} in {settings.aws.region}")
-    alarm = alarms[0]
-    changed = alarm.get("StateUpdatedTimestamp")
-    notification = {
-        "AlarmName": alarm.get("AlarmName", alarm_name),
-        "AlarmDescription": alarm.get("AlarmDescription"),
-        "AlarmArn": alarm.get("AlarmArn"),
-        "NewStateValue": alarm.get("StateValue", "ALARM"),
-        "NewStateReason": alarm.get("StateReason", ""),
-        "StateChangeTime": changed.isoformat() if isinstance(changed, datetime) else changed,
-        "Region": settings.aws.region,
-        "Trigger": {
-            "MetricName": alarm.get("MetricName"),
-            "Namespace": alarm.get("Namespace"),
-            "Statistic": alarm.get("Statistic") or alarm.get("ExtendedStatistic"),
-            "Period": alarm.get("Period"),
-            "Threshold": alarm.get("Threshold"),
-            "ComparisonOperator": alarm.get("ComparisonOperator"),
-            "Dimensions": [
-                {"name": d.get("Name"), "value": d.get("Value")}
-                for d in alarm.get("Dimensions") or []
-            ],
-        },
-    }
     window = None
     if start and end:
         window = TimeRange(start=start, end=end)
     elif start or end:
-        at = start or end
-        window = analysis_window(at, settings)  # type: ignore[arg-type]
-    return parse_sns_notification(notification, settings, window=window)
+        window = analysis_window(start or end, settings)  # type: ignore[arg-type]
+    return incident_from_alarm(result.alarms[0], settings, window=window)
 
 
 def thread_values(thread_id: str, settings: Settings) -> dict[str, Any]:

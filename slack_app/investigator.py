@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from agent.config import Settings
 from agent.incident import Incident, ProgressEvent
 from agent.report import Report
+from agent.telemetry.types import Alarm, metric_statistic
 
 if TYPE_CHECKING:
     from agent.telemetry.base import MetricQuery, QueryResult, TelemetryBackend
@@ -40,23 +41,8 @@ class Investigator(Protocol):
 
 
 def series_from_metric_result(result: QueryResult) -> Series:
-    """Points of the first series in a GetMetricData-shaped result, oldest first."""
-    points: Series = []
-    if result.raw and result.raw.get("MetricDataResults"):
-        first = result.raw["MetricDataResults"][0]
-        for stamp, value in zip(first.get("Timestamps", []), first.get("Values", []), strict=False):
-            when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
-            points.append((when, float(value)))
-    else:
-        columns = [c.lower() for c in result.columns]
-        time_col = next((i for i, c in enumerate(columns) if "time" in c), None)
-        value_col = next((i for i, c in enumerate(columns) if c in ("value", "values")), None)
-        if time_col is not None and value_col is not None:
-            for row in result.rows:
-                if row[time_col] and row[value_col] not in (None, ""):
-                    stamp = str(row[time_col]).replace("Z", "+00:00")
-                    points.append((datetime.fromisoformat(stamp), float(str(row[value_col]))))
-    return sorted(points)
+    """Points of the first series in a GetMetricData result, oldest first."""
+    return list(result.series[0].points) if result.series else []
 
 
 class ServiceInvestigator:
@@ -114,37 +100,21 @@ class ServiceInvestigator:
     def _alarm_metric(self, incident: Incident) -> MetricQuery | None:
         """The alarm's metric: from the incident, else from DescribeAlarms (Chatbot messages
         name the alarm but not its metric)."""
-        from agent.telemetry.base import MetricDimension, MetricQuery
+        from agent.telemetry.base import MetricQuery
 
-        if incident.namespace and incident.metric_name:
-            return MetricQuery(
-                namespace=incident.namespace,
-                metric_name=incident.metric_name,
-                dimensions=incident.dimensions,
-                statistic=_cloudwatch_statistic(incident.statistic),
-                period=incident.period or 60,
-            )
-        if not incident.alarm_name:
-            return None
-        raw = self._get_backend().describe_alarm(incident.alarm_name).raw or {}
-        alarms = raw.get("MetricAlarms") or []
-        if not alarms or not alarms[0].get("MetricName"):
-            return None
-        alarm = alarms[0]
+        described: Incident | Alarm = incident
+        if not (incident.namespace and incident.metric_name):
+            if not incident.alarm_name:
+                return None
+            alarms = self._get_backend().describe_alarm(incident.alarm_name).alarms
+            if not alarms or not alarms[0].metric_name:
+                return None
+            described = alarms[0]
+        statistic = described.statistic or "Average"
         return MetricQuery(
-            namespace=alarm.get("Namespace"),
-            metric_name=alarm["MetricName"],
-            dimensions=[
-                MetricDimension(name=d["Name"], value=d["Value"])
-                for d in alarm.get("Dimensions", [])
-            ],
-            statistic=_cloudwatch_statistic(alarm.get("Statistic")),
-            period=int(alarm.get("Period") or 60),
+            namespace=described.namespace,
+            metric_name=described.metric_name,
+            dimensions=list(described.dimensions),
+            statistic=metric_statistic(statistic) or statistic,
+            period=described.period or 60,
         )
-
-
-def _cloudwatch_statistic(value: Any) -> str:
-    """SNS notifications say `SUM`; GetMetricData wants `Sum`."""
-    names = {"sum": "Sum", "average": "Average", "minimum": "Minimum", "maximum": "Maximum"}
-    text = str(value or "Average")
-    return names.get(text.lower(), "SampleCount" if text.lower() == "samplecount" else text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from agent.alarm.chatbot import parse_chatbot_message
 from agent.alarm.common import AlarmParseError, analysis_window, json_loads
+from agent.alarm.described import incident_from_alarm
 from agent.alarm.eventbridge import parse_eventbridge_event
 from agent.alarm.sns import parse_sns_notification, unwrap_sns
 from agent.alarm.text import incident_from_bundle, incident_from_text
@@ -23,6 +24,7 @@ __all__ = [
     "AlarmParseError",
     "analysis_window",
     "detect_kind",
+    "incident_from_alarm",
     "incident_from_bundle",
     "incident_from_text",
     "parse_alarm",

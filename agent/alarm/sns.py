@@ -24,18 +24,9 @@ from agent.alarm.common import (
 )
 from agent.config import Settings
 from agent.incident import Incident, MetricSpec, TimeRange
+from agent.telemetry.types import metric_statistic
 
 KIND = "SNS alarm notification"
-
-# The SNS message spells statistics in upper case; the CloudWatch API wants these.
-_STATISTICS = {
-    "SUM": "Sum",
-    "AVERAGE": "Average",
-    "MINIMUM": "Minimum",
-    "MAXIMUM": "Maximum",
-    "SAMPLE_COUNT": "SampleCount",
-    "SAMPLECOUNT": "SampleCount",
-}
 
 
 def unwrap_sns(payload: dict[str, Any] | str) -> dict[str, Any]:
@@ -152,7 +143,8 @@ def _statistic(trigger: Fields) -> str | None:
     raw = trigger.optional_text("Statistic")
     if raw is None:
         return None
-    return _STATISTICS.get(raw.upper(), raw)
+    # The SNS message spells statistics in upper case; the CloudWatch API wants `Sum`.
+    return metric_statistic(raw) or raw
 
 
 def _metric_query(item: Fields) -> MetricSpec:

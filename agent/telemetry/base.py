@@ -21,7 +21,13 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.types import (
+    Alarm,
+    AlarmHistory,
+    MetricDimension,
+    MetricSeries,
+    TimeRange,
+)
 
 Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog"]
 
@@ -59,8 +65,13 @@ class QueryResult(BaseModel):
     link: str | None = None
     bytes_scanned: int = 0  # for query cost (Logs Insights / Athena are billed per byte)
     statistics: dict[str, float] = Field(default_factory=dict)
+    # Typed readings of CloudWatch answers, for every caller above telemetry:
+    series: list[MetricSeries] = Field(default_factory=list)  # GetMetricData
+    alarms: list[Alarm] = Field(default_factory=list)  # DescribeAlarms
+    alarm_history: AlarmHistory | None = None  # describe_alarm's recent history
     # The AWS-shaped response (GetQueryResults / GetQueryResults(Athena) / GetTraceSummaries /
-    # GetMetricData ...) for callers that want the exact API shape, e.g. the CLI's --format json.
+    # GetMetricData ...) for a door that prints the exact API shape (the CLI's --format json);
+    # nothing else reads it: the typed fields above say what it holds.
     raw: dict[str, Any] | None = None
 
     @property

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.tools import tool
 from langgraph.types import Command
 from pydantic import BaseModel, Field
 
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryError, QueryResult
+from agent.telemetry.types import AlarmHistory
 from agent.tools.base import Runtime, execute
 
 HISTORY_COLUMN = "recent_state_changes"
@@ -22,30 +21,23 @@ class DescribeAlarmInput(BaseModel):
     )
 
 
-def _state_changes(raw: dict[str, Any]) -> str | None:
+def _state_changes(history: AlarmHistory | None) -> str | None:
     """The latest state changes from the backend's alarm history (newest first), one line
     each; None when the backend returned no history at all."""
-    if raw.get("AlarmHistoryError"):
-        return f"(history unavailable: {raw['AlarmHistoryError']})"
-    history = raw.get("AlarmHistory")
-    if not isinstance(history, dict):
+    if history is None:
         return None
-    columns = list(history.get("columns") or [])
-    if not {"timestamp", "type", "summary"} <= set(columns):
-        return None
-    at, kind, summary = (columns.index(c) for c in ("timestamp", "type", "summary"))
+    if history.error:
+        return f"(history unavailable: {history.error})"
     changes = [
-        f"{row[at]} {row[summary]}"
-        for row in history.get("rows") or []
-        if row[kind] == "StateUpdate"
+        f"{item.timestamp} {item.summary}" for item in history.items if item.kind == "StateUpdate"
     ][:MAX_STATE_CHANGES]
     return " ; ".join(changes) if changes else "(no state changes in the alarm history)"
 
 
 def with_history(result: QueryResult) -> QueryResult:
     """The alarm row plus a column with its last few state changes, so the model sees whether
-    the alarm flaps or fired once (the history otherwise only lives in `raw`)."""
-    history = _state_changes(result.raw or {})
+    the alarm flaps or fired once."""
+    history = _state_changes(result.alarm_history)
     if history is None or not result.rows:
         return result
     return result.model_copy(

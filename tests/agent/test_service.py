@@ -11,6 +11,7 @@ from agent.config import Settings
 from agent.report.markdown import render_markdown
 from agent.service import incident_from_alarm_name, investigate
 from agent.telemetry.base import Capabilities, QueryResult
+from agent.telemetry.shapes import from_describe_alarms
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident
 
 DESCRIBE_ALARMS = {
@@ -43,7 +44,7 @@ class AlarmBackend(FakeBackend):
             if alarm_name == "orders-api-5xx"
             else {"MetricAlarms": [], "CompositeAlarms": []}
         )
-        return QueryResult(source="alarm", query=f"DescribeAlarms {alarm_name}", raw=raw)
+        return from_describe_alarms(raw, query=f"DescribeAlarms {alarm_name}")
 
 
 def test_an_alarm_name_becomes_an_incident_around_its_last_state_change(settings: Settings) -> None:
@@ -51,6 +52,30 @@ def test_an_alarm_name_becomes_an_incident_around_its_last_state_change(settings
     assert found.alarm_name == "orders-api-5xx" and found.metric_name == "5XXError"
     assert found.window.start < datetime(2026, 3, 2, 10, 17, tzinfo=UTC) <= found.window.end
     assert [d.value for d in found.dimensions] == ["orders-api"]
+
+
+def test_a_composite_alarm_name_becomes_an_incident_with_its_rule(settings: Settings) -> None:
+    class CompositeBackend(FakeBackend):
+        def describe_alarm(self, alarm_name: str) -> QueryResult:
+            composite = {
+                "AlarmName": "orders-degraded",
+                "AlarmArn": "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:orders-degraded",
+                "StateValue": "ALARM",
+                "StateUpdatedTimestamp": datetime(2026, 3, 2, 10, 17, tzinfo=UTC),
+                "AlarmRule": 'ALARM("orders-api-5xx") AND ALARM("orders-table-throttles")',
+            }
+            return from_describe_alarms({"MetricAlarms": [], "CompositeAlarms": [composite]})
+
+    found = incident_from_alarm_name(
+        "orders-degraded", settings=settings, backend=CompositeBackend()
+    )
+
+    assert found.composite_rule == 'ALARM("orders-api-5xx") AND ALARM("orders-table-throttles")'
+    assert (found.region, found.account_id, found.metric_name) == (
+        "eu-west-1",
+        "123456789012",
+        None,
+    )
 
 
 def test_an_unknown_alarm_name_is_a_clear_error(settings: Settings) -> None:

@@ -165,9 +165,10 @@ def test_composite_alarm_comes_with_its_recent_history(backend: AwsBackend) -> N
         stub.assert_no_pending_responses()
     assert result.rows[0][0] == "orders-degraded"
     assert result.rows[0][-1] == 'ALARM("orders-api-5xx") AND ALARM("orders-table-throttles")'
-    assert result.raw is not None
-    assert result.raw["AlarmHistory"]["rows"] == [
-        ["2026-03-02T10:17:00.000Z", "StateUpdate", "Alarm updated from OK to ALARM"]
+    assert result.alarms[0].rule == 'ALARM("orders-api-5xx") AND ALARM("orders-table-throttles")'
+    assert result.alarm_history is not None
+    assert [(i.timestamp, i.kind, i.summary) for i in result.alarm_history.items] == [
+        ("2026-03-02T10:17:00.000Z", "StateUpdate", "Alarm updated from OK to ALARM")
     ]
     assert result.link and result.link.endswith("#alarmsV2:alarm/orders-degraded")
 
@@ -196,7 +197,9 @@ def test_alarm_is_still_returned_when_history_is_not_permitted(backend: AwsBacke
         )
         result = backend.describe_alarm("orders-api-5xx")
     assert result.status == "ok"
-    assert result.raw and "cloudwatch:DescribeAlarmHistory" in result.raw["AlarmHistoryError"]
+    assert result.alarm_history is not None and result.alarm_history.error
+    assert "cloudwatch:DescribeAlarmHistory" in result.alarm_history.error
+    assert result.alarms[0].metric_name == "5XXError"
 
 
 def test_alarm_history_is_exposed_on_its_own(backend: AwsBackend) -> None:

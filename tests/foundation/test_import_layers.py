@@ -69,6 +69,20 @@ def test_tools_and_the_baseline_never_touch_aws_or_duckdb_directly(folder: str) 
     assert _arrows(folder, lambda module: _within(module, clients)) == []
 
 
+@pytest.mark.parametrize("folder", ["agent", "slack_app", "evals"])
+def test_nothing_above_telemetry_reads_a_raw_aws_response(folder: str) -> None:
+    """`QueryResult.raw` is the API shape for a door that prints it (`fa2 query --format
+    json`); everything else reads the typed fields (`series`, `alarms`, `alarm_history`)."""
+    readers = [
+        f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if not path.is_relative_to(ROOT / "agent" / "telemetry")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "raw"
+    ]
+    assert readers == []
+
+
 def test_an_arrow_inside_a_function_or_relative_is_still_seen(tmp_path: Path) -> None:
     telemetry = tmp_path / "agent" / "telemetry"
     telemetry.mkdir(parents=True)

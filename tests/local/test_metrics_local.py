@@ -232,3 +232,22 @@ def test_describe_alarms_reports_the_manifest_alarm(metrics: MetricsEngine) -> N
     assert alarm["Dimensions"] == [{"Name": "ApiName", "Value": "orders-api"}]
     assert alarm["StateUpdatedTimestamp"] == "2026-03-02T10:17:00+00:00"
     assert metrics.describe_alarms("other-alarm") == {"MetricAlarms": [], "CompositeAlarms": []}
+
+
+@pytest.mark.parametrize(
+    ("written", "spelled"),
+    [
+        ("SUM", "Sum"),
+        ("SAMPLE_COUNT", "SampleCount"),
+        ("samplecount", "SampleCount"),
+        ("P95", "p95"),
+    ],
+    ids=["sns-upper-case", "sns-sample-count", "lower-case", "percentile"],
+)
+def test_one_reading_of_statistic_names_serves_alarms_and_queries(
+    written: str, spelled: str
+) -> None:
+    from agent.telemetry.types import metric_statistic
+
+    assert metric_statistic(written) == spelled
+    assert metric_statistic("Median") is None

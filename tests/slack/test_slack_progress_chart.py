@@ -74,12 +74,10 @@ def test_without_a_metric_the_chart_shows_the_error_rate_from_the_evidence_and_t
 
 
 def test_the_alarm_metric_is_preferred_and_read_from_a_get_metric_data_result() -> None:
-    from agent.telemetry.base import QueryResult
+    from agent.telemetry.shapes import from_metric_data
 
-    result = QueryResult(
-        source="metrics",
-        query="GetMetricData",
-        raw={
+    result = from_metric_data(
+        {
             "MetricDataResults": [
                 {
                     "Id": "m1",

@@ -26,7 +26,7 @@ from agent.telemetry.shapes import (
     list_metrics_query,
     metric_data_query,
 )
-from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.types import AlarmHistory, AlarmHistoryItem, MetricDimension, TimeRange
 
 LABEL = "CloudWatch"
 MAX_QUERIES = 500  # GetMetricData's MetricDataQueries maximum
@@ -276,7 +276,14 @@ class CloudWatch:
             ]
             for i in items
         ]
+        typed = AlarmHistory(
+            items=[
+                AlarmHistoryItem(timestamp=at, kind=kind, summary=summary)
+                for at, kind, summary in rows
+            ]
+        )
         return QueryResult(
+            alarm_history=typed,
             source="alarm",
             status="ok" if rows else "empty",
             query=f"DescribeAlarmHistory {alarm_name}",
@@ -289,8 +296,8 @@ class CloudWatch:
         )
 
     def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:
-        """The alarm (metric or composite) and, in `raw["AlarmHistoryItems"]` and the
-        statistics, its latest `history_items` history entries."""
+        """The alarm (metric or composite) and, in `alarm_history` (and the API shape in
+        `raw["AlarmHistoryItems"]`), its latest `history_items` history entries."""
         name = alarm_name.strip()
         if not name:
             raise QueryError("empty alarm name")
@@ -319,7 +326,8 @@ class CloudWatch:
         except TelemetryUnavailableError as exc:
             # The alarm itself is the main answer; missing history permission must not hide it.
             raw["AlarmHistoryError"] = str(exc)
-            return result.model_copy(update={"raw": raw})
+            return result.model_copy(
+                update={"raw": raw, "alarm_history": AlarmHistory(error=str(exc))}
+            )
         raw["AlarmHistoryItems"] = (history.raw or {}).get("AlarmHistoryItems", [])
-        raw["AlarmHistory"] = {"columns": history.columns, "rows": history.rows}
-        return result.model_copy(update={"raw": raw})
+        return result.model_copy(update={"raw": raw, "alarm_history": history.alarm_history})

@@ -22,9 +22,8 @@ from typing import Any
 
 from agent.telemetry.base import MetricQuery, QueryError
 from agent.telemetry.local.bundle_files import load_json_files
-from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.types import MetricDimension, TimeRange, metric_statistic
 
-_PERCENTILE = re.compile(r"^[pP](\d{1,2}(?:\.\d+)?)$")
 _AGGREGATE: dict[str, Callable[[list[float]], float]] = {
     "Sum": sum,
     "SampleCount": sum,
@@ -66,13 +65,9 @@ def _iso(epoch: float) -> str:
 
 def normalize_statistic(statistic: str) -> str:
     """`SUM`/`sum` -> `Sum`, `P99`/`p99.0` -> `p99`; QueryError for anything else."""
-    named = {s.lower(): s for s in ("Sum", "Average", "Minimum", "Maximum", "SampleCount")}
-    if statistic.lower() in named:
-        return named[statistic.lower()]
-    match = _PERCENTILE.match(statistic)
-    if match:
-        value = float(match.group(1))
-        return f"p{value:g}"
+    known = metric_statistic(statistic)
+    if known is not None:
+        return known
     raise QueryError(
         f"unknown statistic {statistic!r}: use Sum, Average, Minimum, Maximum, SampleCount or pNN (e.g. p99)"
     )

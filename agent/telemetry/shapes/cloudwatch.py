@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from agent.telemetry.base import MetricQuery, QueryResult
@@ -14,7 +15,14 @@ from agent.telemetry.shapes.values import (
     format_timestamp,
     text,
 )
-from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.types import (
+    Alarm,
+    MetricDimension,
+    MetricSeries,
+    TimeRange,
+    as_utc,
+    metric_statistic,
+)
 
 # ---------------------------------------------------------------- CloudWatch metrics
 
@@ -83,6 +91,7 @@ def from_metric_data(
     rows: list[Row] = []
     statuses: list[str] = []
     refused = 0
+    typed: list[MetricSeries] = []
     for series in response.get("MetricDataResults") or []:
         label = series.get("Label") or series.get("Id")
         points = sorted(
@@ -93,6 +102,13 @@ def from_metric_data(
             rows.append(
                 [series.get("Id"), label, format_timestamp(timestamp), format_number(value)]
             )
+        typed.append(
+            MetricSeries(
+                id=str(series.get("Id") or ""),
+                label=label,
+                points=sorted((_as_time(stamp), float(value)) for stamp, value in points),
+            )
+        )
         status, wrong = series_status(series)
         refused += wrong
         statuses.append(f"{series.get('Id')}: {status}")
@@ -106,11 +122,19 @@ def from_metric_data(
         raw=response,
         max_rows=max_rows,
     )
+    result = result.model_copy(update={"series": typed})
     if not statuses:
         return result
     note = "per series — " + " | ".join(statuses)
     status = result.status if rows or not refused else "error"
     return result.model_copy(update={"error": note, "status": status})
+
+
+def _as_time(value: Any) -> datetime:
+    """A timestamp as boto3 gives it (datetime) or as JSON carries it (ISO 8601 text)."""
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return as_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
 
 
 def from_list_metrics(
@@ -168,6 +192,8 @@ def from_describe_alarms(
     """`DescribeAlarms`: one row per metric alarm (its metric, statistic, threshold) and per
     composite alarm (its `AlarmRule` in `rule`)."""
     rows: list[Row] = []
+    alarms = [_alarm(a) for a in response.get("MetricAlarms") or []]
+    alarms += [_alarm(a) for a in response.get("CompositeAlarms") or []]
     for alarm in response.get("MetricAlarms") or []:
         metric_name = alarm.get("MetricName")
         if metric_name is None and alarm.get("Metrics"):  # metric-math alarm
@@ -213,11 +239,37 @@ def from_describe_alarms(
                 alarm.get("AlarmRule"),
             ]
         )
-    return finish(
+    result = finish(
         source="alarm",
         query=query,
         link=link,
         columns=list(ALARM_COLUMNS),
         rows=rows,
         raw=response,
+    )
+    return result.model_copy(update={"alarms": alarms})
+
+
+def _alarm(alarm: dict[str, Any]) -> Alarm:
+    """One DescribeAlarms entry (metric or composite) as a typed `Alarm`."""
+    statistic = alarm.get("Statistic") or alarm.get("ExtendedStatistic")
+    updated = alarm.get("StateUpdatedTimestamp")
+    return Alarm(
+        name=str(alarm.get("AlarmName") or ""),
+        arn=alarm.get("AlarmArn"),
+        description=alarm.get("AlarmDescription"),
+        state=alarm.get("StateValue"),
+        state_reason=alarm.get("StateReason"),
+        state_updated=_as_time(updated) if updated else None,
+        namespace=alarm.get("Namespace"),
+        metric_name=alarm.get("MetricName"),
+        dimensions=[
+            MetricDimension(name=str(d.get("Name")), value=str(d.get("Value")))
+            for d in alarm.get("Dimensions") or []
+        ],
+        statistic=(metric_statistic(str(statistic)) or str(statistic)) if statistic else None,
+        period=int(alarm["Period"]) if alarm.get("Period") is not None else None,
+        threshold=float(alarm["Threshold"]) if alarm.get("Threshold") is not None else None,
+        comparison_operator=alarm.get("ComparisonOperator"),
+        rule=alarm.get("AlarmRule"),
     )
