@@ -232,6 +232,25 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
     for key in ("feedback_up", "feedback_down"):
         app.action(ACTION_IDS[key])(ack=ack_now, lazy=[record_feedback])
 
+    def show_evidence(body: dict[str, Any]) -> None:
+        action = BlockAction.model_validate(body)
+        channel = action.channel_id
+        if channel is None or not policy.allows(channel):
+            return
+        try:
+            jobs.show_evidence(
+                value=action.action.value,
+                channel=channel,
+                thread_ts=action.thread_ts,
+                user=action.user.id,
+            )
+        except Exception:
+            jobs.fail(
+                channel, action.thread_ts, "Showing the evidence failed", only_for=action.user.id
+            )
+
+    app.action(ACTION_IDS["show_evidence"])(ack=ack_now, lazy=[show_evidence])
+
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         command = SlashCommand.model_validate(body)
         if not policy.allows(command.channel_id):

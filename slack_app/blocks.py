@@ -1,9 +1,7 @@
-"""Block Kit for fa2's Slack messages, as pure functions of typed models.
-
-The report becomes one or more messages (a long report is split, never cut or rejected):
-summary, ranked hypotheses with confidence, every citation a link to its evidence (console
-deep link, or the exact query text when there is no link), timeline, next actions, and the
-👍/👎 feedback buttons. All text that may come from telemetry goes through `slack_app.text`.
+"""Block Kit building blocks and fa2's short messages (the alarm reply, the status message,
+notices, errors), as pure functions of typed models. The answers themselves (investigation,
+follow-up, evidence details) are in `slack_app.messages`. All text that may come from
+telemetry goes through `slack_app.text`.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.incident import Incident
-from agent.report import Confidence, Evidence, Hypothesis, Report
 from slack_app.contract import ACTION_IDS
 from slack_app.limits import (
     MAX_BLOCKS_PER_MESSAGE,
@@ -25,21 +22,12 @@ from slack_app.text import (
     code_block,
     escape_mrkdwn,
     fallback_text,
-    inline_code,
-    link,
     plain,
     split_text,
     truncate,
 )
 
 Block = dict[str, Any]
-
-CONFIDENCE_BADGE = {
-    Confidence.high: "🔴 high confidence",
-    Confidence.medium: "🟠 medium confidence",
-    Confidence.low: "⚪ low confidence",
-}
-QUERY_PREVIEW_CHARS = 600  # a query longer than this is shown cut; the file has it whole
 
 
 @dataclass
@@ -100,129 +88,7 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     return element
 
 
-# --- the report ------------------------------------------------------------------------
-
-
-def citation(evidence_id: str, evidence: dict[str, Evidence]) -> str:
-    """`E3` as a link to the console when the evidence has an http(s) link, else bold text."""
-    found = evidence.get(evidence_id)
-    if found is not None and found.link and found.link.startswith(("https://", "http://")):
-        return link(found.link, evidence_id)
-    return f"*{escape_mrkdwn(evidence_id)}*"
-
-
-def citations(ids: list[str], evidence: dict[str, Evidence]) -> str:
-    return " ".join(f"[{citation(i, evidence)}]" for i in ids)
-
-
-def _hypothesis_text(rank: int, hypothesis: Hypothesis, evidence: dict[str, Evidence]) -> str:
-    lines = [
-        f"*{rank}. {escape_mrkdwn(hypothesis.statement)}*",
-        f"{CONFIDENCE_BADGE[hypothesis.confidence]}"
-        + (f" · {escape_mrkdwn(hypothesis.category)}" if hypothesis.category else "")
-        + ("" if hypothesis.supported else " · ⚠️ no valid evidence left"),
-    ]
-    if hypothesis.reasoning:
-        lines.append(escape_mrkdwn(hypothesis.reasoning))
-    if hypothesis.evidence_ids:
-        lines.append("Evidence: " + citations(hypothesis.evidence_ids, evidence))
-    lines += [f"_{escape_mrkdwn(flag)}_" for flag in hypothesis.flags]
-    return "\n".join(lines)
-
-
-def _evidence_text(item: Evidence) -> str:
-    if item.link and item.link.startswith(("https://", "http://")):
-        where = link(item.link, "open in console")
-    else:  # offline evidence: the bundle reference is not a link anyone can open
-        where = escape_mrkdwn(item.link or item.source)
-    status = f"{item.row_count} rows" if item.status == "ok" else escape_mrkdwn(item.status)
-    lines = [f"*{escape_mrkdwn(item.id)}* · {escape_mrkdwn(item.tool)} · {status} · {where}"]
-    if item.time_range is not None:
-        lines[0] += f" · {escape_mrkdwn(item.time_range.label())}"
-    lines.append(code_block(truncate(item.query, QUERY_PREVIEW_CHARS)))
-    if item.error:
-        lines.append("Error: " + escape_mrkdwn(truncate(item.error, 300)))
-    return "\n".join(lines)
-
-
-def _cited_ids(report: Report) -> list[str]:
-    """Evidence ids in the order the report cites them (hypotheses, then timeline)."""
-    seen: dict[str, None] = {}
-    for hypothesis in report.hypotheses:
-        seen.update(dict.fromkeys(hypothesis.evidence_ids))
-    for entry in report.timeline:
-        seen.update(dict.fromkeys(entry.evidence_ids))
-    return list(seen)
-
-
-def report_blocks(report: Report, *, thread_id: str) -> list[Block]:
-    """The whole report as a flat list of blocks (possibly more than one message's worth)."""
-    evidence = report.evidence_by_id()
-    blocks: list[Block] = [header(f"🔎 {report.title}")]
-    blocks += sections(escape_mrkdwn(report.summary))
-    meta = [f"model: {escape_mrkdwn(report.model or 'unknown')}"]
-    if report.rule_based:
-        meta.append("rule-based baseline (no LLM)")
-    if report.window is not None:
-        meta.append(f"window: {report.window.label()}")
-    usage = report.usage
-    meta.append(
-        f"{usage.steps} steps · {usage.tool_calls} queries · {usage.wall_seconds:.0f} s · "
-        f"${usage.cost_usd:.4f}"
-    )
-    if usage.budget_exhausted:
-        meta.append(f"⚠️ stopped by budget: {escape_mrkdwn(usage.budget_exhausted)}")
-    if usage.internal_errors:
-        meta.append(f"⚠️ {usage.internal_errors} tool call(s) failed on an internal error")
-    blocks.append(context(*meta))
-    if report.impact:
-        blocks += sections("*Impact*\n" + escape_mrkdwn(report.impact))
-
-    if report.hypotheses:
-        blocks.append(divider())
-        blocks += sections("*Hypotheses*")
-        for rank, hypothesis in enumerate(report.hypotheses, start=1):
-            blocks += sections(_hypothesis_text(rank, hypothesis, evidence))
-
-    if report.timeline:
-        lines = ["*Timeline (UTC)*"]
-        for entry in sorted(report.timeline, key=lambda e: e.time):
-            cited = f" {citations(entry.evidence_ids, evidence)}" if entry.evidence_ids else ""
-            lines.append(
-                f"{inline_code(f'{entry.time:%H:%M:%S}')} {escape_mrkdwn(entry.event)}{cited}"
-            )
-        blocks.append(divider())
-        blocks += sections("\n".join(lines))
-
-    for title, items in (
-        ("Next actions", report.actions),
-        ("Prevention", report.prevention),
-        ("Unknowns", report.unknowns),
-    ):
-        if items:
-            blocks += sections(f"*{title}*\n" + "\n".join(f"• {escape_mrkdwn(i)}" for i in items))
-
-    cited_evidence = [evidence[i] for i in _cited_ids(report) if i in evidence]
-    if cited_evidence:
-        blocks.append(divider())
-        blocks += sections("*Evidence cited*")
-        for item in cited_evidence:
-            blocks += sections(_evidence_text(item))
-    if report.notes:
-        blocks.append(context(*(escape_mrkdwn(truncate(n, 1000)) for n in report.notes)))
-    blocks.append(feedback_actions(thread_id))
-    return blocks
-
-
-def feedback_actions(thread_id: str) -> Block:
-    return {
-        "type": "actions",
-        "block_id": "fa2_feedback",
-        "elements": [
-            button("👍 Helpful", ACTION_IDS["feedback_up"], thread_id),
-            button("👎 Not helpful", ACTION_IDS["feedback_down"], thread_id),
-        ],
-    }
+# --- pages ------------------------------------------------------------------------------
 
 
 def paginate(blocks: list[Block], fallback: str) -> list[SlackMessage]:
@@ -236,12 +102,6 @@ def paginate(blocks: list[Block], fallback: str) -> list[SlackMessage]:
         text = fallback if number == 1 else f"{fallback} (part {number} of {len(pages)})"
         messages.append(SlackMessage(text=text, blocks=page))
     return messages
-
-
-def report_messages(report: Report, *, thread_id: str) -> list[SlackMessage]:
-    """The report as messages that each pass Slack's limits."""
-    fallback = fallback_text(f"fa2: {report.title} — {report.summary}")
-    return paginate(report_blocks(report, thread_id=thread_id), fallback)
 
 
 # --- the other messages ----------------------------------------------------------------

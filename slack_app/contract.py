@@ -27,6 +27,7 @@ ACTION_IDS: dict[str, str] = {
     "analyze": "fa2_analyze",
     "feedback_up": "fa2_feedback_up",
     "feedback_down": "fa2_feedback_down",
+    "show_evidence": "fa2_show_evidence",
 }
 
 MODAL_CALLBACK_ID = "fa2_investigation_form"

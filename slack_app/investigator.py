@@ -39,6 +39,10 @@ class Investigator(Protocol):
         """The alarm's metric over the incident window (label, points), if there is one."""
         ...
 
+    def thread_report(self, thread_id: str) -> Report | None:
+        """The latest report of a thread (its evidence included), None when it is gone."""
+        ...
+
 
 def series_from_metric_result(result: QueryResult) -> Series:
     """Points of the first series in a GetMetricData result, oldest first."""
@@ -88,6 +92,12 @@ class ServiceInvestigator:
                 "fa2 no longer has this thread's investigation (its saved state is gone, e.g. "
                 "after a restart with in-memory state). Start a new one with /fa2."
             ) from exc
+
+    def thread_report(self, thread_id: str) -> Report | None:
+        import agent.service as service
+
+        stored = service.thread_values(thread_id, self._settings).get("report")
+        return Report.model_validate(stored) if stored else None
 
     def alarm_series(self, incident: Incident) -> tuple[str, Series] | None:
         query = self._alarm_metric(incident)

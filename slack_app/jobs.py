@@ -17,7 +17,7 @@ from typing import Any
 from agent.config import Settings
 from agent.incident import Incident, TimeRange
 from agent.report import Report
-from slack_app import admission, blocks
+from slack_app import admission, blocks, messages
 from slack_app.admission import Admission
 from slack_app.investigator import ConversationLost, Investigator
 from slack_app.modal import (
@@ -292,12 +292,14 @@ class Jobs:
         )
 
     def follow_up(self, question: str, *, channel: str, thread_ts: str) -> Report | None:
-        """A question in a thread fa2 answered: the same conversation, with all its evidence."""
+        """A question in a thread fa2 answered: the same conversation, with all its evidence.
+        The answer is a short threaded reply; "full report" re-attaches the report file."""
         thread_id = thread_id_for(channel, thread_ts)
+        if messages.FULL_REPORT.search(question):
+            return self.attach_full_report(channel=channel, thread_ts=thread_ts)
 
         def publish(report: Report) -> None:
-            for message in blocks.report_messages(report, thread_id=thread_id):
-                self.post(channel, thread_ts, message)
+            self.post(channel, thread_ts, messages.followup_message(report, thread_id=thread_id))
 
         return self._run(
             "follow-up",
@@ -307,6 +309,36 @@ class Jobs:
             work=lambda status: self.investigator.ask(thread_id, question, on_progress=status),
             publish=publish,
         )
+
+    def attach_full_report(self, *, channel: str, thread_ts: str) -> Report | None:
+        """The thread's latest report as the markdown file, with no new investigation."""
+        report = self.investigator.thread_report(thread_id_for(channel, thread_ts))
+        if report is None:
+            self.post(
+                channel,
+                thread_ts,
+                blocks.notice("fa2 no longer has a report for this thread. Start one with /fa2."),
+            )
+            return None
+        self._upload(report, None, channel=channel, thread_ts=thread_ts)
+        return report
+
+    def show_evidence(self, *, value: str, channel: str, thread_ts: str | None, user: str) -> None:
+        """The "Show evidence" button: the cited evidence's details, for the clicking user."""
+        thread_id, ids = messages.parse_show_evidence(value)
+        report = self.investigator.thread_report(thread_id)
+        if report is None:
+            found = [blocks.notice("fa2 no longer has this thread's evidence.")]
+        else:
+            found = messages.evidence_messages(report, ids)
+        for message in found:
+            self.client.chat_postEphemeral(
+                channel=channel,
+                user=user,
+                thread_ts=thread_ts,
+                text=message.text,
+                blocks=message.blocks,
+            )
 
     def _run(
         self,
@@ -394,12 +426,16 @@ class Jobs:
     def publish(
         self, report: Report, incident: Incident, *, channel: str, thread_ts: str, thread_id: str
     ) -> None:
-        """Report blocks, then the markdown report and the chart as files in the thread."""
+        """The answer (one screen), then the whole report as markdown and the chart as files."""
+        self.post(channel, thread_ts, messages.answer_message(report, thread_id=thread_id))
+        self.store.mark_answered(thread_id)
+        self._upload(report, incident, channel=channel, thread_ts=thread_ts)
+
+    def _upload(
+        self, report: Report, incident: Incident | None, *, channel: str, thread_ts: str
+    ) -> None:
         from agent.report.markdown import render_markdown
 
-        for message in blocks.report_messages(report, thread_id=thread_id):
-            self.post(channel, thread_ts, message)
-        self.store.mark_answered(thread_id)
         uploads: list[dict[str, Any]] = [
             {
                 "content": render_markdown(report),
@@ -407,7 +443,7 @@ class Jobs:
                 "title": plain(f"fa2 report: {truncate(report.title, 100)}"),
             }
         ]
-        png = self._chart(report, incident)
+        png = self._chart(report, incident) if incident is not None else None
         if png is not None:
             uploads.append(
                 {"content": png, "filename": "fa2-chart.png", "title": "Alarm metric and changes"}
@@ -434,8 +470,9 @@ def _queued_line(decision: Admission) -> str:
 
 
 def _done_line(report: Report) -> str:
-    usage = report.usage
-    return (
-        f"Done: {len(report.hypotheses)} hypotheses from {usage.tool_calls} queries "
-        f"in {usage.wall_seconds:.0f} s (${usage.cost_usd:.4f})"
-    )
+    """The status message's last line; its time is the status message's own clock."""
+    standing, ruled_out = messages.hypothesis_counts(report)
+    found = f"{standing} hypothes{'i' if standing == 1 else 'e'}s"
+    if ruled_out:
+        found += f" ({ruled_out} ruled out)"
+    return f"Done: {found} from {report.usage.tool_calls} queries (${report.usage.cost_usd:.4f})"

@@ -69,7 +69,9 @@ def _changes(findings: Findings, new: list[Evidence], question: str, t: Phrases)
     each with the investigation's verdict on it."""
     searched = [e for e in new if e.tool == "run_athena_query" and "eventname" in e.query.lower()]
     verdicts = {(s.change.time, s.change.event_name): s for s in findings.changes}
-    listed = changes(searched) if searched else [s.change for s in findings.changes]
+    # A search that found nothing never hides the writes earlier evidence already holds: an
+    # answer must not claim an absence the thread contradicts.
+    listed = (changes(searched) if searched else []) or [s.change for s in findings.changes]
     if listed:
         items = []
         for change in sorted(listed, key=lambda c: c.time)[:6]:

@@ -56,7 +56,19 @@ _STOP_WORDS = (
     "changed change changes table function queue bucket service database cluster role policy "
     "stream topic instance resource config configuration deploy deployed deployment"
 )
-_STOP = set(_STOP_WORDS.split())
+# Ordinary words (how, when, how much) that name nothing in the telemetry: searching for them
+# finds unrelated text or nothing ("what changed right before" searched '%right%').
+_ORDINARY_WORDS = (
+    "right just now then than also only very really still already ever again soon shortly "
+    "recently lately earlier later first last next previous prior since until while during "
+    "between around near exactly maybe perhaps actually anything something nothing everything "
+    "anyone someone thing things went wrong goes going gone get got make made see seen look "
+    "looking know think happening been being doing done its it's our out off over under "
+    "more most less least some many much few other another same such new old big small good "
+    "bad high low long short broke broken break issue issues problem problems outage any "
+    "every each both either neither modified modify modification happens"
+)
+_STOP = set(_STOP_WORDS.split()) | set(_ORDINARY_WORDS.split())
 
 
 def identifiers(question: str) -> list[str]:

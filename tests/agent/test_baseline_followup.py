@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from agent.baseline.followup import identifiers, intents
+from agent.baseline.followup import identifiers, intents, keywords
 from agent.config import Settings
 from agent.report import Report
 from agent.service import ask, build_backend
@@ -109,3 +109,35 @@ def test_identifiers_are_ids_and_api_names_not_clock_times() -> None:
         "10.0.12.31",
         "UpdateTable",
     ]
+
+
+def test_what_changed_right_before_the_errors_lists_the_writes_not_a_search_for_right(
+    demo: tuple[Report, Settings],
+) -> None:
+    report, _ = demo
+    answer = _ask(demo, "what changed right before the errors?")
+    text = _answer_part(answer)
+    assert "no write" not in text.lower()
+    assert re.search(r"UpdateTable on orders .*\(related: .*\) \[E\d+\]", text)
+    new_queries = [e.query for e in answer.evidence if e.id not in report.evidence_by_id()]
+    assert not any("%right%" in q for q in new_queries)
+
+
+def test_a_follow_up_never_claims_no_writes_when_earlier_evidence_holds_writes(
+    demo: tuple[Report, Settings],
+) -> None:
+    text = _answer_part(_ask(demo, "did anything change on checkout-cache-7 before?"))
+    assert "no write" not in text.lower()
+    assert "UpdateTable on orders" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what changed right before the errors?",
+        "what changed just now?",
+        "was anything modified shortly before it went wrong?",
+    ],
+)
+def test_ordinary_words_are_never_search_terms(question: str) -> None:
+    assert keywords(question) == []

@@ -96,6 +96,13 @@ def throttling_report() -> Report:
     )
 
 
+def followup_answer(question: str) -> str:
+    return (
+        f"About “{question}”: the first throttled PutItem came at 10:03 [E1], a minute after "
+        "UpdateTable lowered the write capacity [E2]."
+    )
+
+
 class ScriptedInvestigator:
     """Stands in for the agent: reports progress like the graph does and returns a report."""
 
@@ -131,7 +138,10 @@ class ScriptedInvestigator:
     def ask(self, thread_id: str, question: str, *, on_progress) -> Report:  # type: ignore[no-untyped-def]
         self.questions.append((thread_id, question))
         self._progress(on_progress)
-        return self.report.model_copy(update={"title": "Follow-up: " + question[:60]})
+        return self.report.model_copy(update={"summary": followup_answer(question)})
 
     def alarm_series(self, incident: Incident):  # type: ignore[no-untyped-def]
         return None
+
+    def thread_report(self, thread_id: str) -> Report | None:
+        return self.report

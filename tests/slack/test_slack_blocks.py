@@ -1,18 +1,19 @@
-"""Report → Block Kit: within Slack's limits, long reports split rather than rejected, and
-untrusted text shown literally."""
+"""Report → Block Kit: the answer is one valid message whatever the report's size, citations
+link to their evidence, and untrusted text is shown literally."""
 
 from __future__ import annotations
 
 import json
 
 from agent.report import Evidence, Hypothesis, Report
-from slack_app.blocks import alarm_reply, report_messages, status_message
+from slack_app.blocks import alarm_reply, status_message
 from slack_app.limits import (
     MAX_BLOCKS_PER_MESSAGE,
     MAX_HEADER_TEXT,
     MAX_SECTION_TEXT,
     validate_message,
 )
+from slack_app.messages import answer_message, evidence_messages
 from slack_app.text import code_block, escape_mrkdwn, link, split_text
 from tests.slack.reports import throttling_report
 
@@ -50,26 +51,34 @@ def _huge_report() -> Report:
     )
 
 
-def test_a_typical_report_is_one_valid_message_ending_with_feedback_buttons() -> None:
-    [message] = report_messages(throttling_report(), thread_id=THREAD)
+def test_a_typical_report_is_one_valid_message_ending_with_feedback_and_evidence_buttons() -> None:
+    message = answer_message(throttling_report(), thread_id=THREAD)
     assert message.problems() == []
     buttons = message.blocks[-1]["elements"]
-    assert [b["action_id"] for b in buttons] == ["fa2_feedback_up", "fa2_feedback_down"]
-    assert {b["value"] for b in buttons} == {THREAD}
+    assert [b["action_id"] for b in buttons] == [
+        "fa2_feedback_up",
+        "fa2_feedback_down",
+        "fa2_show_evidence",
+    ]
+    assert buttons[0]["value"] == THREAD and buttons[2]["value"] == f"{THREAD}|E1,E2"
 
 
-def test_a_huge_report_is_split_into_several_valid_messages_with_nothing_dropped() -> None:
-    report = _huge_report()
-    messages = report_messages(report, thread_id=THREAD)
-    assert len(messages) > 1
-    for message in messages:
-        assert message.problems() == []
-        assert len(message.blocks) <= MAX_BLOCKS_PER_MESSAGE
-    everything = json.dumps([m.blocks for m in messages])
-    assert all(f"Hypothesis {i}:" in everything for i in range(1, 41))
-    assert messages[1].blocks[-1]["elements"][0]["text"] == f"part 2 of {len(messages)}"
-    header = messages[0].blocks[0]["text"]["text"]
+def test_a_huge_report_is_still_one_short_valid_message() -> None:
+    message = answer_message(_huge_report(), thread_id=THREAD)
+    assert message.problems() == []
+    assert len(message.blocks) <= 10
+    assert sum(len(json.dumps(b)) for b in message.blocks) < 4000
+    header = message.blocks[0]["text"]["text"]
     assert len(header) == MAX_HEADER_TEXT and header.endswith("…")
+
+
+def test_the_details_of_sixty_evidence_items_are_split_into_valid_messages() -> None:
+    report = _huge_report()
+    messages = evidence_messages(report, [f"E{i}" for i in range(1, 61)])
+    assert len(messages) > 1 and all(m.problems() == [] for m in messages)
+    assert all(len(m.blocks) <= MAX_BLOCKS_PER_MESSAGE for m in messages)
+    everything = json.dumps([m.blocks for m in messages])
+    assert all(f"err{i}/" in everything for i in range(1, 61))
 
 
 def test_the_validator_names_each_broken_limit() -> None:
@@ -82,12 +91,12 @@ def test_the_validator_names_each_broken_limit() -> None:
 
 
 def test_citations_link_to_the_console_and_queries_show_when_there_is_no_link() -> None:
-    text = json.dumps(report_messages(throttling_report(), thread_id=THREAD)[0].blocks)
+    text = json.dumps(answer_message(throttling_report(), thread_id=THREAD).blocks)
     assert (
         "<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:logs-insights|E1>"
         in text
     )
-    assert "FROM aiops_db.cloud_trail_logs" in text
+    assert "`SELECT eventtime, eventname" in text
 
 
 def test_mentions_and_broadcasts_in_log_text_are_shown_literally() -> None:
@@ -135,7 +144,9 @@ def test_alarm_reply_and_status_messages_are_valid() -> None:
     assert status.problems() == []
 
 
-def test_offline_evidence_shows_its_bundle_reference_instead_of_a_console_link() -> None:
-    text = json.dumps(report_messages(throttling_report(), thread_id="C1:1.0")[0].blocks)
-    assert "bundle://dynamodb-throttling/cloudtrail" in text
+def test_offline_evidence_shows_its_query_instead_of_a_console_link() -> None:
+    text = json.dumps(
+        answer_message(throttling_report(), thread_id="C1:1.0").blocks, ensure_ascii=False
+    )
+    assert "*E2* · athena_cloudtrail · 1 row · `SELECT" in text
     assert "<bundle://" not in text  # never rendered as a Slack link

@@ -12,8 +12,9 @@ import pytest
 
 from agent.incident import Incident
 from agent.report import TimelineEntry
-from slack_app.blocks import alarm_reply, error_message, report_messages, status_message
+from slack_app.blocks import alarm_reply, error_message, status_message
 from slack_app.chart import chart_data, render_png
+from slack_app.messages import answer_message, evidence_messages
 from slack_app.modal import FormOrigin, UserTime, investigation_modal
 from slack_app.text import ZERO_WIDTH_SPACE, fallback_text, plain
 from tests.slack.conftest import ALERTS, Driver, serve
@@ -50,15 +51,18 @@ def _hostile_incident() -> Incident:
 
 
 def test_the_report_fallback_text_shows_mentions_literally() -> None:
-    [message] = report_messages(_hostile_report(), thread_id=THREAD)
+    message = answer_message(_hostile_report(), thread_id=THREAD)
     assert live_mentions(message.text) == []
     assert "&lt;!channel&gt;" in message.text and "&lt;@U123ADMIN&gt;" in message.text
     assert f"@{ZERO_WIDTH_SPACE}here" in message.text and "&amp;" in message.text
 
 
-def test_every_page_of_a_long_report_has_a_safe_fallback_text() -> None:
-    report = _hostile_report().model_copy(update={"actions": [HOSTILE * 20] * 200})
-    messages = report_messages(report, thread_id=THREAD)
+def test_every_page_of_long_evidence_details_has_a_safe_fallback_text() -> None:
+    report = _hostile_report()
+    first = report.evidence[0]
+    evidence = [first.model_copy(update={"id": f"E{i}", "query": HOSTILE * 100}) for i in range(60)]
+    ids = [e.id for e in evidence]
+    messages = evidence_messages(report.model_copy(update={"evidence": evidence}), ids)
     assert len(messages) > 1
     assert all(live_mentions(m.text) == [] for m in messages)
 

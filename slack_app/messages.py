@@ -1,0 +1,244 @@
+"""The two kinds of answer fa2 posts in a thread, and the evidence details behind them.
+
+- The investigation's answer fits one laptop screen: the conclusion in two or three
+  sentences, the top hypothesis with its confidence, what to do now, a compact evidence list
+  (id · what · rows · link), one line of run facts, and 👍 / 👎 / Show evidence. The whole
+  report is the markdown file attached next to it.
+- A follow-up's answer is a threaded reply with only the answer and the evidence it cites
+  (earlier and new ids alike), each with its console link or its query.
+- "Show evidence" opens the details of the cited evidence (query, time range, rows), as a
+  message only the clicking user sees.
+
+Every `E<n>` is a link wherever it appears when its evidence has one; `text.split_text`
+never cuts inside a link. All telemetry text goes through `slack_app.text`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.report import Confidence, Evidence, Report
+from slack_app.blocks import (
+    Block,
+    SlackMessage,
+    button,
+    context,
+    header,
+    paginate,
+    sections,
+)
+from slack_app.contract import ACTION_IDS
+from slack_app.limits import MAX_BLOCKS_PER_MESSAGE, MAX_BUTTON_VALUE
+from slack_app.text import (
+    code_block,
+    escape_mrkdwn,
+    fallback_text,
+    inline_code,
+    link,
+    link_evidence_ids,
+    truncate,
+)
+
+CONFIDENCE_BADGE = {
+    Confidence.high: "🔴 high confidence",
+    Confidence.medium: "🟠 medium confidence",
+    Confidence.low: "⚪ low confidence",
+}
+CONCLUSION_SENTENCES = 3
+CONCLUSION_CHARS = 700
+ACTIONS_SHOWN = 3
+EVIDENCE_SHOWN = 6
+IDS_SHOWN = 5  # citations after a statement; the file lists them all
+QUERY_PREVIEW_CHARS = 80  # in the compact list; "Show evidence" and the file have it whole
+DETAIL_QUERY_CHARS = 1500
+_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
+_EVIDENCE_ID = re.compile(r"(?<![A-Za-z0-9_])E\d{1,4}(?![A-Za-z0-9_])")
+# An STS session ARN says who acted; its account id and the SSO role's hash suffix only make
+# a line longer (the file keeps the whole ARN).
+_ASSUMED_ROLE = re.compile(
+    r"arn:aws:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]+?)(?:_[0-9a-f]{16})?/(?P<who>[\w+=,.@-]+)"
+)
+FULL_REPORT = re.compile(r"full report|whole report|entire report|レポート全体|全文", re.I)
+
+
+def shorten_arns(text: str) -> str:
+    return _ASSUMED_ROLE.sub(lambda m: f"{m['who']} (role {m['role']})", text)
+
+
+def evidence_links(report: Report) -> dict[str, str]:
+    """The http(s) link of each evidence id that has one."""
+    return {
+        e.id: e.link
+        for e in report.evidence
+        if e.link and e.link.startswith(("https://", "http://"))
+    }
+
+
+def cited_ids(text: str) -> list[str]:
+    """Evidence ids in `text`, in order of first mention."""
+    return list(dict.fromkeys(_EVIDENCE_ID.findall(text)))
+
+
+def conclusion(summary: str) -> str:
+    """The first two or three sentences of the summary (the rest is in the file)."""
+    sentences = _SENTENCE_END.split(summary.strip())
+    return truncate(" ".join(sentences[:CONCLUSION_SENTENCES]), CONCLUSION_CHARS)
+
+
+def rich(text: str, links: dict[str, str]) -> str:
+    """Telemetry text as safe mrkdwn with every evidence id linked."""
+    return link_evidence_ids(escape_mrkdwn(shorten_arns(text)), links)
+
+
+def _ids(ids: list[str], links: dict[str, str]) -> str:
+    shown = " ".join(f"[{link_evidence_ids(escape_mrkdwn(i), links)}]" for i in ids[:IDS_SHOWN])
+    return shown + (f" +{len(ids) - IDS_SHOWN} more" if len(ids) > IDS_SHOWN else "")
+
+
+def _fit(blocks: list[Block]) -> list[Block]:
+    """At most 50 blocks, the buttons kept last; a cut says where the rest is."""
+    if len(blocks) <= MAX_BLOCKS_PER_MESSAGE:
+        return blocks
+    note = context("_Shortened to fit one message: the report file has everything._")
+    return [*blocks[: MAX_BLOCKS_PER_MESSAGE - 2], note, blocks[-1]]
+
+
+def evidence_line(item: Evidence) -> str:
+    """`E3 · run_athena_query · 2 rows`, the id linked to the console, or followed by the
+    start of its query when there is no link (offline)."""
+    status = (
+        f"{item.row_count} row{'' if item.row_count == 1 else 's'}"
+        if item.status == "ok"
+        else escape_mrkdwn(item.status)
+    )
+    what = f"{escape_mrkdwn(item.tool)} · {status}"
+    if item.link and item.link.startswith(("https://", "http://")):
+        return f"{link(item.link, item.id)} · {what}"  # the id is the console link
+    preview = inline_code(truncate(" ".join(item.query.split()), QUERY_PREVIEW_CHARS))
+    return f"*{escape_mrkdwn(item.id)}* · {what} · {preview}"
+
+
+def actions_block(thread_id: str, evidence_ids: list[str]) -> Block:
+    value = truncate(f"{thread_id}|{','.join(evidence_ids)}", MAX_BUTTON_VALUE, marker="")
+    value = value[: value.rfind(",")] if len(value) == MAX_BUTTON_VALUE else value
+    return {
+        "type": "actions",
+        "block_id": "fa2_feedback",
+        "elements": [
+            button("👍 Helpful", ACTION_IDS["feedback_up"], thread_id),
+            button("👎 Not helpful", ACTION_IDS["feedback_down"], thread_id),
+            button("🔍 Show evidence", ACTION_IDS["show_evidence"], value),
+        ],
+    }
+
+
+def parse_show_evidence(value: str) -> tuple[str, list[str]]:
+    """The thread id and evidence ids a "Show evidence" button carries."""
+    thread_id, _, ids = value.partition("|")
+    return thread_id, [i for i in ids.split(",") if _EVIDENCE_ID.fullmatch(i)]
+
+
+def run_facts(report: Report) -> str:
+    usage = report.usage
+    model = "rule-based baseline (no LLM)" if report.rule_based else report.model or "unknown"
+    facts = [escape_mrkdwn(model)]
+    if report.window is not None:
+        facts.append(f"window {escape_mrkdwn(report.window.label())}")
+    facts.append(f"{usage.tool_calls} queries · {usage.wall_seconds:.0f} s · ${usage.cost_usd:.4f}")
+    if usage.budget_exhausted:
+        facts.append(f"⚠️ stopped by budget: {escape_mrkdwn(usage.budget_exhausted)}")
+    if usage.internal_errors:
+        facts.append(f"⚠️ {usage.internal_errors} tool call(s) failed on an internal error")
+    return " · ".join(facts)
+
+
+def hypothesis_counts(report: Report) -> tuple[int, int]:
+    """(hypotheses still standing, hypotheses ruled out as unlikely)."""
+    ruled_out = [h for h in report.hypotheses if h.confidence == Confidence.low]
+    return len(report.hypotheses) - len(ruled_out), len(ruled_out)
+
+
+def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
+    """The investigation's answer: one screen; the attached file has the whole report."""
+    links = evidence_links(report)
+    blocks: list[Block] = [header(f"🔎 {report.title}")]
+    blocks += sections(rich(conclusion(report.summary), links))
+    top = report.hypotheses[0] if report.hypotheses else None
+    if top is not None:
+        standing, ruled_out = hypothesis_counts(report)
+        lines = [
+            f"*Most likely* · {CONFIDENCE_BADGE[top.confidence]}"
+            + ("" if top.supported else " · ⚠️ no valid evidence left"),
+            rich(top.statement, links)
+            + (f" {_ids(top.evidence_ids, links)}" if top.evidence_ids else ""),
+        ]
+        others = []
+        if standing > 1:
+            others.append(f"{standing - 1} other hypothesis" + ("" if standing == 2 else "es"))
+        if ruled_out:
+            others.append(f"{ruled_out} ruled out")
+        if others:
+            lines.append(f"_{' · '.join(others)}: see the report file_")
+        blocks += sections("\n".join(lines))
+    if report.actions:
+        shown = report.actions[:ACTIONS_SHOWN]
+        blocks += sections("*Do now*\n" + "\n".join(f"• {rich(a, links)}" for a in shown))
+    cited = _cited_evidence(report)
+    if cited:
+        lines = ["*Evidence*"] + [evidence_line(e) for e in cited[:EVIDENCE_SHOWN]]
+        if len(cited) > EVIDENCE_SHOWN:
+            lines.append(f"_… {len(cited) - EVIDENCE_SHOWN} more in the report file_")
+        blocks += sections("\n".join(lines))
+    blocks.append(context(run_facts(report)))
+    blocks.append(actions_block(thread_id, [e.id for e in cited]))
+    text = fallback_text(f"fa2: {report.title} — {conclusion(report.summary)}")
+    return SlackMessage(text=text, blocks=_fit(blocks))
+
+
+def _cited_evidence(report: Report) -> list[Evidence]:
+    """The evidence the answer cites, in order: summary, hypotheses, timeline."""
+    order = cited_ids(report.summary)
+    for hypothesis in report.hypotheses:
+        order += hypothesis.evidence_ids
+    for entry in report.timeline:
+        order += entry.evidence_ids
+    by_id = report.evidence_by_id()
+    return [by_id[i] for i in dict.fromkeys(order) if i in by_id]
+
+
+def followup_message(report: Report, *, thread_id: str) -> SlackMessage:
+    """A follow-up's answer: the answer and the evidence it cites, nothing else."""
+    links = evidence_links(report)
+    by_id = report.evidence_by_id()
+    cited = [by_id[i] for i in cited_ids(report.summary) if i in by_id]
+    blocks: list[Block] = sections(rich(report.summary, links))
+    if cited:
+        blocks.append(context(*(evidence_line(e) for e in cited[:EVIDENCE_SHOWN])))
+    blocks.append(actions_block(thread_id, [e.id for e in cited]))
+    return SlackMessage(text=fallback_text(f"fa2: {report.summary}"), blocks=_fit(blocks))
+
+
+def evidence_detail(item: Evidence) -> str:
+    lines = [evidence_line(item)]
+    if item.time_range is not None:
+        lines.append(f"time range: {escape_mrkdwn(item.time_range.label())}")
+    lines.append(code_block(truncate(item.query, DETAIL_QUERY_CHARS)))
+    if item.rows:
+        head = " | ".join(item.columns)
+        body = "\n".join(" | ".join(v or "" for v in row) for row in item.rows[:5])
+        lines.append(code_block(truncate(f"{head}\n{body}", DETAIL_QUERY_CHARS)))
+    if item.error:
+        lines.append("Error: " + escape_mrkdwn(truncate(item.error, 300)))
+    return "\n".join(lines)
+
+
+def evidence_messages(report: Report, ids: list[str]) -> list[SlackMessage]:
+    """The details of evidence `ids` (all cited evidence when empty), for "Show evidence"."""
+    by_id = report.evidence_by_id()
+    chosen = [by_id[i] for i in ids if i in by_id] or _cited_evidence(report)
+    blocks: list[Block] = []
+    for item in chosen:
+        blocks += sections(evidence_detail(item))
+    if not blocks:
+        blocks = sections("_No evidence is recorded for this answer._")
+    return paginate(blocks, fallback_text(f"fa2: evidence for {report.title}"))
