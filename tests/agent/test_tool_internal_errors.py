@@ -14,7 +14,7 @@ from agent.config import Settings
 from agent.report.markdown import render_markdown
 from agent.service import investigate
 from agent.telemetry.base import QueryResult
-from slack_app.blocks import report_blocks
+from slack_app.messages import answer_message
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident
 from tests.agent.helpers import context, run_tool_calls
 
@@ -99,7 +99,7 @@ def test_the_investigation_goes_on_and_the_report_counts_internal_errors(
     assert report.usage.internal_errors == triage_logs_queries + 1
     assert any("failed on an internal error in fa2" in note for note in report.notes)
     assert f"{report.usage.internal_errors} internal tool error(s)" in render_markdown(report)
-    context_text = str(report_blocks(report, thread_id="C1:1.0"))
+    context_text = str(answer_message(report, thread_id="C1:1.0").blocks)
     assert f"{report.usage.internal_errors} tool call(s) failed on an internal error" in (
         context_text
     )
