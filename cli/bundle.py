@@ -83,6 +83,27 @@ def check(
     raise typer.Exit(0 if report.usable else 1)
 
 
+@bundle_app.command("cache")
+def cache(
+    clear: bool = typer.Option(False, "--clear", help="Delete every bundle's cached copy"),
+) -> None:
+    """Show where bundles are cached (Parquet copies of their logs and tables), or clear it.
+
+    The cache folder is FA2_CACHE_DIR, else the user cache directory; FA2_BUNDLE_CACHE is
+    background (default), inline or off."""
+    from agent.telemetry.local.scan_cache import build_mode, cache_root, clear_cache
+
+    root = cache_root()
+    if clear:
+        files, size = clear_cache(root)
+        typer.echo(f"removed {files} cache file(s), {size:,} bytes, from {root}")
+        return
+    folder = root / "bundles"
+    files = [p for p in folder.rglob("*.parquet")] if folder.is_dir() else []
+    size = sum(p.stat().st_size for p in files)
+    typer.echo(f"{root}: {len(files)} cached source(s), {size:,} bytes; mode {build_mode()}")
+
+
 def register(app: typer.Typer) -> None:
     """Add `fa2 bundle ...` to the top-level app."""
     app.add_typer(bundle_app, name="bundle")

@@ -66,6 +66,7 @@ def logs(
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
+    from agent.telemetry.local.scan_cache import BundleCache
     from cli.query_sql import range_problem
 
     try:
@@ -92,7 +93,9 @@ def logs(
         )
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     try:
-        engine = LogsInsightsEngine(con, loaded.source_files("logs"))
+        engine = LogsInsightsEngine(
+            con, loaded.source_files("logs"), cache=BundleCache.for_bundle(loaded.root)
+        )
         groups = log_group or [g.name for g in engine.log_groups()]
         if not groups:
             _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")

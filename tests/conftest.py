@@ -36,6 +36,14 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
 
 
+@pytest.fixture(autouse=True)
+def _no_bundle_cache(_no_real_aws: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test writes the user's cache or starts a background cache writer: caching is off
+    (the cache tests turn it on, in a folder of their own)."""
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", "off")
+    monkeypatch.setenv("FA2_CACHE_DIR", str(tmp_path / "fa2-cache"))
+
+
 @pytest.fixture
 def demo_bundle_path() -> Path:
     return DEMO_BUNDLE

@@ -30,6 +30,7 @@ from agent.telemetry.base import (
 )
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_log_groups, checked_trace_ids
+from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import MetricDimension, TimeRange
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
@@ -64,6 +65,8 @@ class LocalBackend:
         self._con.execute("SET TimeZone = 'UTC'")
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
+        # Parquet copies of the bundle's logs and tables, kept across processes.
+        self.cache = BundleCache.for_bundle(self.bundle.root)
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
@@ -108,6 +111,7 @@ class LocalBackend:
                     names.alb_table: self.settings.athena.alb_table,
                     names.cloudtrail_table: self.settings.athena.cloudtrail_table,
                 },
+                cache=self.cache,
             ),
         )
 
@@ -118,7 +122,7 @@ class LocalBackend:
         return self._engine(
             "logs",
             lambda: LogsInsightsEngine(
-                self._con, self.bundle.source_files("logs"), self.account_id
+                self._con, self.bundle.source_files("logs"), self.account_id, self.cache
             ),
         )
 

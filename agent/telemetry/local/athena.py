@@ -29,10 +29,23 @@ from agent.telemetry.local.athena_tables import (
     cloudtrail_columns,
     cloudtrail_select_sql,
 )
+from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
 
 log = logging.getLogger(__name__)
+
+# What a file that cannot be read raises when a query reaches it (corrupt gzip, bad JSON).
+_READ_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException)
+
+
+def _none_readable(database: str, table: str, unreadable: list[tuple[Path, str]]) -> str:
+    path, reason = unreadable[0]
+    return (
+        f"could not load the bundle's athena data for {database}.{table}: none "
+        f"of its {len(unreadable)} file(s) could be read (first: {path.name}: {reason})"
+    )
+
 
 _HIVE_TO_TRINO = {"string": "varchar", "int": "integer", "bigint": "bigint", "double": "double"}
 
@@ -59,7 +72,9 @@ def _trino_type(hive_type: str) -> str:
 
 
 class AthenaEngine:
-    """The two tables of one bundle, loaded once into `con` under schema `database`."""
+    """The two tables of one bundle as views in `con` under schema `database`: over the
+    bundle's Parquet cache when it has one, else straight over the files (DuckDB reads only
+    the columns and rows a query needs; nothing is materialised)."""
 
     def __init__(
         self,
@@ -71,20 +86,30 @@ class AthenaEngine:
         alb_files: list[Path],
         cloudtrail_files: list[Path],
         aliases: dict[str, str] | None = None,
+        cache: BundleCache | None = None,
     ) -> None:
         self._con = con
+        self._cache = cache
         self.database = database
         self.tables: dict[str, list[tuple[str, str]]] = {}  # table -> [(column, hive type)]
-        self.descriptions: dict[str, str] = {}
         self.bytes_per_table: dict[str, int] = {}
+        self._aliases: dict[str, str] = {}
+        self._descriptions: dict[str, str] = {}
+        # Tables read straight from their files, not yet checked: (select, files, what,
+        # time column). Checking reads every file, so it waits until a query fails or
+        # someone asks for the descriptions or the unreadable files.
+        self._unchecked: dict[str, tuple[Callable[[Sequence[Path]], str], list[Path], str, str]]
+        self._unchecked = {}
+        self._unreadable: list[tuple[Path, str]] = []
+        self._unavailable: dict[str, str] = {}  # table -> why none of its files could be read
+        self._check_lock = threading.Lock()
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
         for macro in MACROS:
             con.execute(macro)
-        # Files that could not be read (corrupt gzip, not CloudTrail JSON) and why; one bad
-        # ALB file must not take the CloudTrail table (or the other ALB files) with it.
-        self.unreadable: list[tuple[Path, str]] = []
-        self.unavailable: dict[str, str] = {}  # table -> why none of its files could be read
-        self._load(alb_table, ALB_COLUMNS, alb_select_sql, alb_files, "ALB access logs", "time")
+        self.from_cache: dict[str, bool] = {}
+        self._load(
+            alb_table, ALB_COLUMNS, alb_select_sql, alb_files, "ALB access logs", "time", "alb"
+        )
         self._load(
             cloudtrail_table,
             cloudtrail_columns(),
@@ -92,6 +117,7 @@ class AthenaEngine:
             cloudtrail_files,
             "CloudTrail events",
             "eventtime",
+            "cloudtrail",
         )
         for alias, table in (aliases or {}).items():
             if alias != table and alias not in self.tables:
@@ -99,10 +125,44 @@ class AthenaEngine:
                     f'CREATE VIEW "{database}"."{alias}" AS SELECT * FROM "{database}"."{table}"'
                 )
                 self.tables[alias] = self.tables[table]
-                self.descriptions[alias] = self.descriptions[table]
                 self.bytes_per_table[alias] = self.bytes_per_table[table]
-                if table in self.unavailable:
-                    self.unavailable[alias] = self.unavailable[table]
+                self._aliases[alias] = table
+        if cache is not None and not all(self.from_cache.values()):
+            if cache.mode == "inline":
+                build_bundle_sources(
+                    cache,
+                    self._con.cursor(),
+                    {"alb": alb_files, "cloudtrail": cloudtrail_files},
+                )
+            elif cache.mode == "background":
+                cache.build_in_background()
+
+    # -- what was read ----------------------------------------------------------------------
+
+    @property
+    def unreadable(self) -> list[tuple[Path, str]]:
+        """Files that could not be read, and why (their rows are missing from the table)."""
+        self._check_all()
+        return list(self._unreadable)
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """Tables none of whose files could be read, and why."""
+        self._check_all()
+        return self._with_aliases(self._unavailable)
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        """What each table holds and when (told to the agent with the schemas)."""
+        self._check_all()
+        return self._with_aliases(self._descriptions)
+
+    def _with_aliases(self, by_table: dict[str, str]) -> dict[str, str]:
+        out = dict(by_table)
+        for alias, table in self._aliases.items():
+            if table in by_table:
+                out[alias] = by_table[table]
+        return out
 
     def _load(
         self,
@@ -112,37 +172,80 @@ class AthenaEngine:
         files: list[Path],
         what: str,
         time_column: str,
+        source: CachedSource,
     ) -> None:
         target = f'"{self.database}"."{table}"'
-        # Athena promises no row order without ORDER BY; letting DuckDB store the rows in
-        # the order its parallel readers produce them loads ~20 % faster.
-        self._con.execute("SET preserve_insertion_order = false")
-        skipped = 0
-        try:
-            self._con.execute(f"CREATE TABLE {target} AS {select(files)}")
-        except duckdb.Error:
-            readable = self._readable(select, files, what)
-            if not readable:  # queries on it say so rather than answer "0 rows"
-                path, reason = self.unreadable[-len(files)]
-                self.unavailable[table] = (
-                    f"could not load the bundle's athena data for {self.database}.{table}: none "
-                    f"of its {len(files)} file(s) could be read (first: {path.name}: {reason})"
-                )
-            skipped, files = len(files) - len(readable), readable
-            self._con.execute(f"CREATE TABLE {target} AS {select(files)}")
-        finally:
-            self._con.execute("RESET preserve_insertion_order")
-        # The description tells the agent what the table holds and when (ISO strings sort).
-        rows, first, last = self._con.execute(
-            f"SELECT count(*), min({time_column}), max({time_column}) FROM {target}"
-        ).fetchall()[0]
         self.tables[table] = columns
         self.bytes_per_table[table] = sum(p.stat().st_size for p in files)
-        span = f", {time_column} from {first} to {last}" if rows else ""
-        unreadable = f" ({skipped} unreadable file(s) skipped)" if skipped else ""
-        self.descriptions[table] = (
-            f"{what}: {rows} rows from {len(files)} file(s) of the bundle{unreadable}{span}"
+        entry = (
+            self._cache.lookup(self._con, source, files)
+            if self._cache is not None and files
+            else None
         )
+        self.from_cache[source] = entry is not None or not files
+        if entry is None:
+            try:
+                self._con.execute(f"CREATE VIEW {target} AS {select(files)}")
+            except duckdb.Error:  # the reader looked at a file when binding and failed
+                self._check(table, select, files, what, time_column, probe=True)
+            else:
+                self._unchecked[table] = (select, files, what, time_column)
+            return
+        self._con.execute(f"CREATE VIEW {target} AS SELECT * FROM {entry.relation()}")
+        self._unreadable.extend(entry.unreadable)
+        readable = len(files) - len(entry.unreadable)
+        if not readable:
+            self._unavailable[table] = _none_readable(self.database, table, entry.unreadable)
+        self._describe(table, what, readable, len(entry.unreadable), entry.extra)
+
+    def _describe(
+        self, table: str, what: str, files: int, skipped: int, span: dict[str, Any]
+    ) -> None:
+        rows, first, last = span.get("rows", 0), span.get("first"), span.get("last")
+        time_column = span.get("time_column", "time")
+        between = f", {time_column} from {first} to {last}" if rows else ""
+        unreadable = f" ({skipped} unreadable file(s) skipped)" if skipped else ""
+        self._descriptions[table] = (
+            f"{what}: {rows} rows from {files} file(s) of the bundle{unreadable}{between}"
+        )
+
+    def _check_all(self) -> None:
+        with self._check_lock:
+            for table in list(self._unchecked):
+                self._check(table, *self._unchecked.pop(table))
+
+    def _check(
+        self,
+        table: str,
+        select: Callable[[Sequence[Path]], str],
+        files: list[Path],
+        what: str,
+        time_column: str,
+        probe: bool = False,
+    ) -> None:
+        """Read the table once: its row count and time span, or, if its files cannot all
+        be read (or `probe`), the view is (re)built over the readable ones and the others
+        are named."""
+        target = f'"{self.database}"."{table}"'
+        span_sql = f"SELECT count(*), min({time_column}), max({time_column}) FROM {target}"
+        skipped = 0
+        try:
+            if probe:
+                raise duckdb.InvalidInputException("probe the files one by one")
+            row = self._con.execute(span_sql).fetchone()
+        except duckdb.Error:
+            readable = self._readable(select, files, what)
+            skipped = len(files) - len(readable)
+            if not readable:  # queries on it say so rather than answer "0 rows"
+                self._unavailable[table] = _none_readable(
+                    self.database, table, self._unreadable[-len(files) :]
+                )
+            self._con.execute(f"CREATE OR REPLACE VIEW {target} AS {select(readable)}")
+            row = self._con.execute(span_sql).fetchone()
+            files = readable
+        rows, first, last = row if row else (0, None, None)
+        span = {"rows": rows, "first": first, "last": last, "time_column": time_column}
+        self._describe(table, what, len(files), skipped, span)
 
     def _readable(
         self, select: Callable[[Sequence[Path]], str], files: list[Path], what: str
@@ -156,7 +259,7 @@ class AthenaEngine:
                 readable.append(path)
             except duckdb.Error as exc:
                 reason = str(exc).splitlines()[0].split(": /")[0]
-                self.unreadable.append((path, reason))
+                self._unreadable.append((path, reason))
                 log.warning("skipped unreadable %s file %s: %s", what, path, reason)
         return readable
 
@@ -177,9 +280,26 @@ class AthenaEngine:
         statement = ensure_read_only(sql)
         schema = {t: {c: _trino_type(k) for c, k in cols} for t, cols in self.tables.items()}
         duck_sql = to_duckdb(statement, database=self.database, schema=schema)
-        for table, reason in self.unavailable.items():
+        self._refuse_unavailable(duck_sql)
+        try:
+            return self._execute(duck_sql, statement, max_rows, timeout_s)
+        except QueryError as exc:
+            # A file that cannot be read fails the query that reads it: check the tables
+            # (skipping such files, as a load would), then run it again once.
+            if not self._unchecked or not isinstance(exc.__cause__, _READ_ERRORS):
+                raise
+        self._check_all()
+        self._refuse_unavailable(duck_sql)
+        return self._execute(duck_sql, statement, max_rows, timeout_s)
+
+    def _refuse_unavailable(self, duck_sql: str) -> None:
+        for table, reason in self._with_aliases(self._unavailable).items():
             if re.search(rf"\b{re.escape(table)}\b", duck_sql, re.IGNORECASE):
                 raise TelemetryUnavailableError(reason)
+
+    def _execute(
+        self, duck_sql: str, statement: str, max_rows: int, timeout_s: float
+    ) -> AthenaAnswer:
         cursor = self._con.cursor()
         watchdog = threading.Timer(timeout_s, cursor.interrupt)
         watchdog.daemon = True

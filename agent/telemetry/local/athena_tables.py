@@ -17,9 +17,15 @@ case-insensitively), and `requestparameters` / `responseelements` / `additionale
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from agent.telemetry.local.scan_cache import CachedScan
 
 # (column, Athena/Hive type) in DDL order, ending in conn_trace_id (the "traceability ID").
 ALB_COLUMNS: list[tuple[str, str]] = [
@@ -345,3 +351,20 @@ def cloudtrail_select_sql(paths: Sequence[Path]) -> str:
 
 def cloudtrail_columns() -> list[tuple[str, str]]:
     return [(f.name, athena_type(f)) for f in CLOUDTRAIL_FIELDS]
+
+
+def _describe(time_column: str) -> Callable[[duckdb.DuckDBPyConnection, CachedScan], dict]:
+    """How a cached table is described: its rows and time span (ISO strings sort)."""
+
+    def describe(con: duckdb.DuckDBPyConnection, entry: CachedScan) -> dict:
+        row = con.execute(
+            f"SELECT count(*), min({time_column}), max({time_column}) FROM {entry.relation()}"
+        ).fetchone()
+        rows, first, last = row if row else (0, None, None)
+        return {"rows": rows, "first": first, "last": last, "time_column": time_column}
+
+    return describe
+
+
+describe_alb = _describe("time")
+describe_cloudtrail = _describe("eventtime")

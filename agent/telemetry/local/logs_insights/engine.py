@@ -28,13 +28,19 @@ from agent.telemetry.local.logs_insights.compiler import (
     Scope,
     pattern_scope,
 )
-from agent.telemetry.local.logs_insights.fields import empty_table_sql, load_sql
+from agent.telemetry.local.logs_insights.fields import (
+    JSON_COLUMN_SQL,
+    empty_table_sql,
+    events_select_sql,
+    load_sql,
+)
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
 from agent.telemetry.local.logs_insights.patterns import (
     cluster_lines,
     grouped_input_sql,
 )
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
+from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import TimeRange
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,7 @@ class LogsInsightsEngine:
         con: duckdb.DuckDBPyConnection,
         files: Sequence[Path],
         account_id: str = "123456789012",
+        cache: BundleCache | None = None,
     ) -> None:
         self._con = con
         self._account_id = account_id
@@ -57,11 +64,29 @@ class LogsInsightsEngine:
         # Files that could not be read (corrupt gzip, not NDJSON) and why; their events are
         # missing from every result, so callers should say so.
         self.unreadable: list[tuple[Path, str]] = []
-        try:
-            con.execute(load_sql(self._table, files) if files else empty_table_sql(self._table))
-        except duckdb.Error:
-            self._load_each(files)
+        entry = cache.lookup(con, "logs", files) if cache is not None and files else None
+        self.from_cache = entry is not None
+        if entry is not None:
+            # The cached Parquet file, read in place: a query reads the columns and row
+            # groups it needs (the time range prunes row groups by their min/max).
+            con.execute(f"CREATE VIEW {self._table} AS SELECT * FROM {entry.relation('_row')}")
+            self.unreadable = list(entry.unreadable)
+            self._row_id = "_row"
+        else:
+            try:
+                con.execute(load_sql(self._table, files) if files else empty_table_sql(self._table))
+            except duckdb.Error:
+                self._load_each(files)
+            self._row_id = "rowid"
+            if cache is not None and files:
+                self._fill_cache(cache, files)
         self._groups = self._describe_groups()
+
+    def _fill_cache(self, cache: BundleCache, files: Sequence[Path]) -> None:
+        if cache.mode == "inline":
+            cache.store(self._con.cursor(), "logs", files, events_select_sql)
+        elif cache.mode == "background":
+            cache.build_in_background()
 
     def _load_each(self, files: Sequence[Path]) -> None:
         """Load file by file, skipping the unreadable ones: one truncated `.gz` must not hide
@@ -128,7 +153,7 @@ class LogsInsightsEngine:
         start_ms = int(time_range.start.timestamp() * 1000)
         end_ms = int(time_range.end.timestamp() * 1000)
         source = (
-            f"SELECT *, rowid AS _ptr_id FROM {self._table} "
+            f"SELECT *, {JSON_COLUMN_SQL}, {self._row_id} AS _ptr_id FROM {self._table} "
             f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
             f"AND _ts >= {start_ms} AND _ts < {end_ms}"
         )

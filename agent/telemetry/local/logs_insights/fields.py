@@ -1,9 +1,9 @@
 """The event table and the fields Logs Insights discovers in each event.
 
-Events are loaded once into one DuckDB table with the raw columns below; discovered
-fields are not materialised but computed where a query names them (a JSON path lookup,
-a regex over a Lambda `REPORT` line), so loading stays as fast as DuckDB's JSON reader and
-a query pays only for the fields it uses.
+Events are loaded once into one DuckDB table (or read from the bundle's Parquet cache) with
+the raw columns below; discovered fields are not materialised but computed where a query
+names them (a JSON path lookup, a regex over a Lambda `REPORT` line), so loading stays as
+fast as DuckDB's JSON reader and a query pays only for the fields it uses.
 
 | column  | meaning                                                    |
 | ------- | ---------------------------------------------------------- |
@@ -12,7 +12,7 @@ a query pays only for the fields it uses.
 | _ts     | event time, epoch milliseconds                              |
 | _ingest | ingestion time, epoch milliseconds (defaults to _ts)        |
 | _msg    | the raw message                                             |
-| _json   | whether the message is a JSON object (fields are discovered) |
+| _json   | whether the message is a JSON object (derived per query)   |
 | _bytes  | message size in bytes (for `bytesScanned`)                  |
 """
 
@@ -115,18 +115,17 @@ def json_value(name: str, document_sql: str = "_msg", guard: str | None = "_json
     return SqlExpr(f"CASE WHEN {guard} THEN {extract} END", "json")
 
 
-def load_sql(table: str, files: Sequence[Path]) -> str:
-    """One `CREATE TABLE` over every bundle log file, read by DuckDB's NDJSON reader."""
+def events_select_sql(files: Sequence[Path]) -> str:
+    """The stored event columns of every bundle log file, read by DuckDB's NDJSON reader.
+    (`_json` is not stored: `event_columns_sql` derives it where a query looks at it.)"""
     file_list = "[" + ", ".join(quote(str(f)) for f in files) + "]"
     return f"""
-        CREATE TABLE {table} AS
         SELECT
             logGroup AS _group,
             logStream AS _stream,
             CAST(timestamp AS BIGINT) AS _ts,
             CAST(coalesce(ingestionTime, timestamp) AS BIGINT) AS _ingest,
             message AS _msg,
-            (starts_with(message, '{{') AND json_valid(message)) AS _json,
             strlen(message) AS _bytes
         FROM read_json(
             {file_list},
@@ -141,10 +140,20 @@ def load_sql(table: str, files: Sequence[Path]) -> str:
     """
 
 
+def load_sql(table: str, files: Sequence[Path]) -> str:
+    """One `CREATE TABLE` over every bundle log file."""
+    return f"CREATE TABLE {table} AS {events_select_sql(files)}"
+
+
+# Derived per query, and only computed when the query uses it (DuckDB drops unused
+# projections): whether the message is a JSON object whose fields are discovered.
+JSON_COLUMN_SQL = "(starts_with(_msg, '{') AND json_valid(_msg)) AS _json"
+
+
 def empty_table_sql(table: str) -> str:
     return f"""
         CREATE TABLE {table} (
             _group VARCHAR, _stream VARCHAR, _ts BIGINT, _ingest BIGINT,
-            _msg VARCHAR, _json BOOLEAN, _bytes BIGINT
+            _msg VARCHAR, _bytes BIGINT
         )
     """
