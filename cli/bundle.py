@@ -95,13 +95,13 @@ def cache(
 
     root = cache_root()
     if clear:
-        files, size = clear_cache(root)
-        typer.echo(f"removed {files} cache file(s), {size:,} bytes, from {root}")
+        removed, size = clear_cache(root)
+        typer.echo(f"removed {removed} cache file(s), {size:,} bytes, from {root}")
         return
     folder = root / "bundles"
-    files = [p for p in folder.rglob("*.parquet")] if folder.is_dir() else []
-    size = sum(p.stat().st_size for p in files)
-    typer.echo(f"{root}: {len(files)} cached source(s), {size:,} bytes; mode {build_mode()}")
+    entries = list(folder.rglob("*.parquet")) if folder.is_dir() else []
+    size = sum(p.stat().st_size for p in entries)
+    typer.echo(f"{root}: {len(entries)} cached source(s), {size:,} bytes; mode {build_mode()}")
 
 
 def register(app: typer.Typer) -> None:
