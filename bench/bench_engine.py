@@ -90,10 +90,14 @@ def _median(runs: list[Run]) -> Run:
 ROWS: list[tuple[str, str, str, str, str]] = []
 
 
-def report(work: str, fa2: float, floor_label: str, floor: float, goal: str, ok: bool) -> None:
+def report(
+    work: str, fa2: float, floor_label: str, floor: float, goal: str, ok: bool, unit: str = "s"
+) -> None:
     ratio = f"{fa2 / floor:.2f}x" if floor > 0 else "-"
-    ROWS.append((work, f"{fa2:.2f} s", f"{floor_label} {floor:.2f} s", ratio, goal))
-    print(f"  {work}: fa2 {fa2:.3f} s, {floor_label} {floor:.3f} s, {ratio} (goal {goal})")
+    ROWS.append((work, f"{fa2:.2f} {unit}", f"{floor_label} {floor:.2f} {unit}", ratio, goal))
+    print(
+        f"  {work}: fa2 {fa2:.3f} {unit}, {floor_label} {floor:.3f} {unit}, {ratio} (goal {goal})"
+    )
     if not ok:
         print(f"  !! {work}: answers differ from the floor", file=sys.stderr)
         raise SystemExit(1)
@@ -181,7 +185,7 @@ def bench_alb(lines: int, runs: int, cache_dir: Path) -> None:
         "<= 2x",
         same,
     )
-    report(f"  peak memory (MB)", fa2.peak_mb, "raw DuckDB", raw.peak_mb, "<= 2x", True)
+    report("  its peak memory", fa2.peak_mb, "raw DuckDB", raw.peak_mb, "<= 2x", True, "MB")
     cached_env = {"FA2_BUNDLE_CACHE": "inline", "FA2_CACHE_DIR": str(cache_dir)}
     run(fa2_command, cached_env)
     warm, start = median_pair(fa2_command, [sys.executable, "-c", "pass"], runs, cached_env)
@@ -283,7 +287,7 @@ def main() -> int:
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     print()
-    print(f"| work | fa2 | floor | ratio | goal |\n|---|---|---|---|---|")
+    print("| work | fa2 | floor | ratio | goal |\n|---|---|---|---|---|")
     for row in ROWS:
         print("| " + " | ".join(row) + " |")
     return 0
