@@ -35,7 +35,7 @@ class LabelledCase(BaseModel):
     removed: list[str] = Field(default_factory=list)  # ids the graph removed as unknown
     invalid: list[str]  # the person's verdict: every other cited id supports the claim
     why: str
-    held_out: bool = False  # labelled after the rules were last changed
+    held_out: bool = False  # labelled after the rules were frozen (docs/evals.md: what followed)
 
 
 class CalibrationSet(BaseModel):
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     held = [o for o in outcomes if o.case.held_out]
     if held:
         print(
-            f"held out (labelled after the rules were last changed): {len(held)} cases, "
+            f"held out (labelled after the rules were frozen): {len(held)} cases, "
             f"agreement {agreement(held):.1%}"
         )
     for outcome in outcomes:

@@ -115,7 +115,9 @@ _ABSENCE = re.compile(
     r"|(?<![\d.,])\b0\b(?![.,]\d)",
     re.I,
 )
-_NEGATED_SPAN = re.compile(r"\b(?:no|not|never|without)\s+((?:[\w'/-]+\s+){0,3}[\w'/-]+)", re.I)
+# "no X" / "never X" / "without X" say an event is absent; "not" mostly denies a property
+# ("bytes that are not UTF-8", "is not authorized"), which rows naming X do not contradict.
+_NEGATED_SPAN = re.compile(r"\b(?:no|never|without)\s+((?:[\w'/-]+\s+){0,3}[\w'/-]+)", re.I)
 _NEGATED_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*\b|\b[A-Z][a-z]{3,}\b")
 # Capitalized words after a negation that name a product or a thing, not an event a row shows.
 _NOT_EVENTS = {"lambda", "amazon", "gateway", "function", "service", "table", "bucket", "queue"}
