@@ -6,6 +6,7 @@ Every door (Slack, CLI, alarm event, eval) turns its input into an `Incident` th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Literal
 
@@ -19,6 +20,7 @@ __all__ = [
     "IncidentSource",
     "MetricDimension",
     "MetricSpec",
+    "ProgressCallback",
     "ProgressEvent",
     "TimeRange",
     "as_utc",
@@ -85,3 +87,7 @@ class ProgressEvent(BaseModel):
     elapsed_seconds: float = 0.0
     step: int = 0
     tool_calls: int = 0
+
+
+# What a door passes to follow an investigation (a rich status line, a Slack message update).
+ProgressCallback = Callable[[ProgressEvent], None]

@@ -29,6 +29,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field
 
+from agent.baseline import BaselineChatModel
+from agent.chat_model import AnswerSource, DescribesItsAnswers
 from agent.config import Settings
 
 THROTTLING_CODES = {
@@ -119,7 +121,7 @@ class ResilientChatModel(BaseChatModel):
         for index, (model, name) in enumerate(zip(self.models, self.names, strict=True)):
             if index < start:
                 continue
-            retry = not getattr(model, "rule_based", False)
+            retry = not _rule_based(model)
             for attempt in range(1, (self.max_attempts if retry else 1) + 1):
                 try:
                     result = run(model, index)
@@ -143,10 +145,17 @@ class ResilientChatModel(BaseChatModel):
                 if self.answered_by and self.answered_by != name:
                     self.incidents.append(f"answered by {name}")
                 self.answered_by = name
-                self.answered_by_baseline = bool(getattr(model, "rule_based", False))
+                self.answered_by_baseline = _rule_based(model)
                 return result
         assert last is not None
         raise last
+
+    def answer_source(self) -> AnswerSource:
+        return AnswerSource(
+            model=self.answered_by or self.model_id,
+            rule_based=self.answered_by_baseline,
+            events=list(self.incidents),
+        )
 
     def _generate(
         self,
@@ -184,6 +193,11 @@ class ResilientChatModel(BaseChatModel):
         )
 
 
+def _rule_based(model: Any) -> bool:
+    """A member of the chain that is fixed rules (the baseline): it is never retried."""
+    return isinstance(model, DescribesItsAnswers) and model.answer_source().rule_based
+
+
 def bedrock_chat(model_id: str, settings: Settings, client: Any = None) -> Any:
     from langchain_aws import ChatBedrockConverse
 
@@ -204,8 +218,6 @@ def build_chat_model(
     settings: Settings, *, sleep: Callable[[float], None] = time.sleep
 ) -> BaseChatModel:
     """The configured investigator: the baseline, or Bedrock with its fallbacks."""
-    from agent.baseline import BaselineChatModel
-
     baseline = BaselineChatModel(language=settings.investigator.language)
     if settings.investigator.model == "baseline":
         return baseline

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
 from langgraph.runtime import Runtime
 
+from agent.baseline import BaselineChatModel
 from agent.prompts import (
     BUDGET_NOTE,
     FOLLOWUP_NOTE,
@@ -35,14 +36,6 @@ def _system(ctx: InvestigationContext) -> SystemMessage:
             ctx.settings.investigator.architecture_description,
             ctx.incident,
         )
-    )
-
-
-def _model_name(ctx: InvestigationContext) -> str:
-    return str(
-        getattr(ctx.chat_model, "answered_by", None)
-        or getattr(ctx.chat_model, "model_id", None)
-        or type(ctx.chat_model).__name__
     )
 
 
@@ -112,7 +105,7 @@ def investigate(
         "step",
         f"step {ctx.budget.steps}: the model reads {len(state.get('evidence', []))} evidence item(s)",
     )
-    model = ctx.chat_model.bind_tools(tools_for(ctx.backend.capabilities))
+    model = ctx.chat_model.with_tools(tools_for(ctx.backend.capabilities))
     began = time.monotonic()
     reply = model.invoke([_system(ctx), *state["messages"]])
     ctx.budget.add_model_seconds(time.monotonic() - began)
@@ -175,16 +168,15 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         extra += FOLLOWUP_NOTE[language].format(question=state["question"])
     ctx.progress("step", "writing the report")
     instruction = HumanMessage(REPORT_INSTRUCTION[language].format(extra=extra))
-    writer = ctx.chat_model.with_structured_output(ReportDraft, include_raw=True)
+    writer = ctx.chat_model.report_writer(ReportDraft)
     began = time.monotonic()
     result = writer.invoke([_system(ctx), *state["messages"], *closing, instruction])
     ctx.budget.add_model_seconds(time.monotonic() - began)
     raw, draft = result.get("raw"), result.get("parsed")
     _count_tokens(ctx, raw)
     notes: list[str] = []
-    rule_based = bool(getattr(ctx.chat_model, "rule_based", False)) or bool(
-        getattr(ctx.chat_model, "answered_by_baseline", False)
-    )
+    answered = ctx.chat_model.answer_source()
+    rule_based = answered.rule_based
     if not isinstance(draft, ReportDraft):
         draft = _rule_based_draft([*state["messages"], *closing, instruction])
         rule_based = True
@@ -202,7 +194,7 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         title=ctx.incident.title,
         evidence=evidence,
         usage=ctx.budget.usage(),
-        model=_model_name(ctx),
+        model=answered.model,
         rule_based=rule_based,
         window=ctx.incident.window,
         language=language,
@@ -218,8 +210,6 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
 
 def _rule_based_draft(messages: list[AnyMessage]) -> ReportDraft:
     """The baseline's report over the same messages and evidence, when the model's is unusable."""
-    from agent.baseline import BaselineChatModel
-
     draft = BaselineChatModel().with_structured_output(ReportDraft).invoke(messages)
     assert isinstance(draft, ReportDraft)
     return draft

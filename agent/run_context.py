@@ -6,17 +6,14 @@ the model as a tool argument."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from agent.budget import Budget
+from agent.chat_model import InvestigatorModel
 from agent.config import Settings
-from agent.incident import Incident, ProgressEvent, TimeRange
+from agent.incident import Incident, ProgressCallback, ProgressEvent, TimeRange
 from agent.ledger import EvidenceLedger
 from agent.telemetry.base import TelemetryBackend
-
-ProgressCallback = Callable[[ProgressEvent], None]
 
 
 @dataclass
@@ -26,7 +23,7 @@ class InvestigationContext:
     incident: Incident
     ledger: EvidenceLedger
     budget: Budget
-    chat_model: Any  # a BaseChatModel (Bedrock with fallbacks, baseline, or a test fake)
+    chat_model: InvestigatorModel
     log_groups: list[str] = field(default_factory=list)
     on_progress: ProgressCallback | None = None
 

@@ -9,7 +9,6 @@ render_markdown(report) -> str
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -17,19 +16,21 @@ from typing import Any, cast
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
+from agent.alarm import analysis_window, incident_from_alarm
 from agent.budget import Budget
+from agent.chat_model import InvestigatorModel
 from agent.checkpoints import open_checkpointer
 from agent.config import Settings
-from agent.incident import Incident, ProgressEvent, TimeRange
+from agent.graph import build_graph
+from agent.incident import Incident, ProgressCallback, TimeRange
 from agent.ledger import EvidenceLedger
 from agent.report import Evidence, Report
 from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
 from agent.state import InvestigationState
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
+from agent.telemetry.bundle import BundleError, load_manifest
 from agent.telemetry.limits import MAX_LOG_GROUPS
-
-ProgressCallback = Callable[[ProgressEvent], None]
 
 __all__ = [
     "ThreadNotFoundError",
@@ -51,6 +52,7 @@ def new_thread_id() -> str:
 
 def build_backend(settings: Settings) -> TelemetryBackend:
     """The local backend over `settings.telemetry.bundle` when set, else the AWS backend."""
+    # Each backend is imported only when chosen: one brings DuckDB, the other boto3.
     if settings.telemetry.bundle is not None:
         from agent.telemetry.local import LocalBackend
 
@@ -60,12 +62,13 @@ def build_backend(settings: Settings) -> TelemetryBackend:
     return cast(TelemetryBackend, AwsBackend(settings))
 
 
-def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> Any:
+def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> InvestigatorModel:
     if chat_model is not None:
-        return chat_model
+        return InvestigatorModel(chat_model)
+    # Imported here: langchain-aws is heavy, and a caller that brings its own model skips it.
     from agent.llm import build_chat_model
 
-    return build_chat_model(settings)
+    return InvestigatorModel(build_chat_model(settings))
 
 
 def _log_groups(
@@ -96,8 +99,6 @@ def _with_bundle_architecture(settings: Settings) -> Settings:
     """Offline runs describe the workload with the bundle's `architecture` unless configured."""
     if settings.telemetry.bundle is None or settings.investigator.architecture_description:
         return settings
-    from agent.telemetry.bundle import BundleError, load_manifest
-
     try:
         architecture = load_manifest(
             Path(settings.telemetry.bundle).expanduser().resolve()
@@ -118,12 +119,10 @@ def _run(
     thread_id: str,
     settings: Settings,
     backend: TelemetryBackend,
-    chat_model: Any,
+    chat_model: InvestigatorModel,
     on_progress: ProgressCallback | None,
     existing: list[Evidence],
 ) -> Report:
-    from agent.graph import build_graph
-
     settings = _with_bundle_architecture(settings)
     data_notes: list[str] = []  # sources the run had to do without, for the report's notes
     context = InvestigationContext(
@@ -145,8 +144,8 @@ def _run(
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report = Report.model_validate(final["report"])
     report.notes.extend(data_notes)
-    for incident_note in getattr(chat_model, "incidents", []) or []:
-        report.notes.append(f"Model: {incident_note}")
+    report.model_events = chat_model.answer_source().events
+    report.notes.extend(f"Model: {event}" for event in report.model_events)
     return report.model_copy(update={"thread_id": thread_id})
 
 
@@ -245,8 +244,6 @@ def incident_from_alarm_name(
     """Describe the alarm and turn its definition and state into an `Incident` (as if its SNS
     notification had arrived); the window is [start, end) when given, else around the last
     state change."""
-    from agent.alarm import analysis_window, incident_from_alarm
-
     result = backend.describe_alarm(alarm_name)
     if not result.alarms:
         raise LookupError(f"no CloudWatch alarm named {alarm_name!r} in {settings.aws.region}")
@@ -260,8 +257,6 @@ def incident_from_alarm_name(
 
 def thread_values(thread_id: str, settings: Settings) -> dict[str, Any]:
     """The checkpointed values of a thread (empty when it does not exist)."""
-    from agent.graph import build_graph
-
     with open_checkpointer(settings) as checkpointer:
         snapshot = build_graph(checkpointer).get_state({"configurable": {"thread_id": thread_id}})
     return dict(snapshot.values) if snapshot else {}

@@ -245,7 +245,7 @@ def run_scenario(
         report.usage.wall_seconds = time.perf_counter() - started
     if settings.investigator.model == "bedrock" and report.rule_based:
         # the graph fell back to the baseline: this run says nothing about the LLM
-        reasons = "; ".join(n for n in report.notes if n.startswith("Model:")) or "no reason given"
+        reasons = "; ".join(report.model_events) or "no reason given"
         fallback = f"Bedrock was not used, the rule-based fallback answered ({reasons})"
         failed = _failed(scenario, time.perf_counter() - started, fallback)
         return ScenarioRun(scenario, failed, report=report, error=fallback, attempt=attempt)

@@ -8,19 +8,18 @@ module that acks Slack never pays for the agent stack. Tests inject a fake.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from agent.config import Settings
-from agent.incident import Incident, ProgressEvent
+from agent.incident import Incident
+from agent.incident import ProgressCallback as Progress
 from agent.report import Report
 from agent.telemetry.types import Alarm, metric_statistic
 
 if TYPE_CHECKING:
     from agent.telemetry.base import MetricQuery, QueryResult, TelemetryBackend
 
-Progress = Callable[[ProgressEvent], None]
 Series = list[tuple[datetime, float]]
 
 

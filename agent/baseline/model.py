@@ -26,6 +26,7 @@ from agent.baseline.answers import answer
 from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.writer import write_report
+from agent.chat_model import AnswerSource
 from agent.report import Evidence
 from agent.report.draft import ReportDraft
 from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
@@ -99,6 +100,9 @@ class BaselineChatModel(BaseChatModel):
     @property
     def model_id(self) -> str:
         return "baseline (rule-based)"
+
+    def answer_source(self) -> AnswerSource:
+        return AnswerSource(model=self.model_id, rule_based=self.rule_based)
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
         names = [

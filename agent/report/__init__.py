@@ -94,6 +94,8 @@ class Report(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     model: str = ""
     rule_based: bool = False
+    # What happened to the model on the way (throttling, fallbacks); also in `notes` as text.
+    model_events: list[str] = Field(default_factory=list)
     window: TimeRange | None = None
     language: str = "en"
     notes: list[str] = Field(default_factory=list)
