@@ -100,7 +100,10 @@ def alb_5xx_sql(table: str, window: TimeRange) -> str:
         # not averaged, or it drags the average down (even below zero).
         "count_if(target_processing_time = -1) AS no_target_answer, "
         "round(avg(CASE WHEN target_processing_time >= 0 THEN target_processing_time END), 3) "
-        "AS avg_target_seconds "
+        "AS avg_target_seconds, "
+        # when each target came and went: a target that left (scale-in, failed health check)
+        # shows in the same table as the errors
+        "min(time) AS first_seen, max(time) AS last_seen "
         f"FROM {table} "
         f"WHERE from_iso8601_timestamp(time) BETWEEN from_iso8601_timestamp('{_iso(window.start)}') "
         f"AND from_iso8601_timestamp('{_iso(window.end)}') "

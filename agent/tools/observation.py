@@ -44,11 +44,17 @@ def format_observation(
         notes.append(f"note: {evidence.error}")
     if evidence.status == "empty" or not evidence.rows:
         return "\n".join([*lines, _count_line(evidence, 0), *notes, "(no rows)"])
-    header = " | ".join(evidence.columns)
+    shown = _shown_columns(evidence.columns)
+    if len(shown) < len(evidence.columns):
+        notes.append(
+            "note: requestparameters is shown as `changed` (every key=value, long values cut); "
+            "select it alone to read the raw JSON"
+        )
+    header = " | ".join(evidence.columns[i] for i in shown)
     budget = max_chars - sum(len(line) + 1 for line in [*lines, *notes]) - len(header) - 200
     body: list[str] = []
     for row in evidence.rows[:max_rows]:
-        line = " | ".join(_cell(c) for c in row)
+        line = " | ".join(_cell(row[i]) for i in shown)
         if len(line) + 1 > budget:
             break
         body.append(line)
@@ -59,6 +65,16 @@ def format_observation(
     lines.extend(_fence_safe(line) for line in [header, *body])
     lines.append("</data>")
     return "\n".join(lines)
+
+
+def _shown_columns(columns: list[str]) -> list[int]:
+    """The columns the model reads: a CloudTrail result's raw `requestparameters` JSON is left
+    out when its compact `changed` view is there (the same content twice costs tokens)."""
+    lowered = [c.lower() for c in columns]
+    if "changed" in lowered and "requestparameters" in lowered:
+        hidden = lowered.index("requestparameters")
+        return [i for i in range(len(columns)) if i != hidden]
+    return list(range(len(columns)))
 
 
 def _count_line(evidence: Evidence, shown: int) -> str:

@@ -233,3 +233,25 @@ def test_cloudtrail_writes_show_what_each_call_changed(offline: InvestigationCon
         "provisionedThroughput.writeCapacityUnits=5" in text
     )
     assert "functionName=orders-put; timeout=15" in text
+
+
+def test_cloudtrail_rows_show_the_compact_change_once(offline: InvestigationContext) -> None:
+    from agent.triage import cloudtrail_writes_sql
+
+    text = observe(
+        offline,
+        "run_athena_query",
+        {"sql": cloudtrail_writes_sql("aiops_db.cloud_trail_logs", offline.window)},
+    )
+    header = text.split("<data>\n")[1].splitlines()[0]
+    assert "requestparameters" not in header and header.endswith("| changed")
+    assert '{"tableName":"orders"' not in text
+    assert "note: requestparameters is shown as `changed`" in text
+    [evidence] = offline.ledger.recorded
+    assert "requestparameters" in evidence.columns  # the report and the rules keep the raw JSON
+
+
+def test_alb_triage_says_when_each_target_came_and_went(settings: Settings) -> None:
+    _, calls = _triage_of(PARTNER_BUNDLE, settings)
+    [alb] = [c["args"]["sql"] for c in calls if "alb_access_logs" in c["args"].get("sql", "")]
+    assert "min(time) AS first_seen, max(time) AS last_seen" in alb
