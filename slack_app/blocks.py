@@ -107,8 +107,9 @@ def paginate(blocks: list[Block], fallback: str) -> list[SlackMessage]:
 # --- the other messages ----------------------------------------------------------------
 
 
-def alarm_reply(incident: Incident, *, alarm_key: str) -> SlackMessage:
-    """The reply under an alarm notification: what fa2 understood, and the Analyze button."""
+def alarm_reply(incident: Incident, *, alarm_key: str, note: str | None = None) -> SlackMessage:
+    """The reply under an alarm notification: what fa2 understood, and the Analyze button;
+    `note` (already-escaped mrkdwn) says what fa2 changed, e.g. the window offline."""
     when = f"{incident.state_change_time:%Y-%m-%d %H:%M:%S}Z" if incident.state_change_time else "?"
     metric = " / ".join(p for p in (incident.namespace, incident.metric_name) if p)
     text = f"*{escape_mrkdwn(incident.alarm_name or incident.title)}* went to {escape_mrkdwn(incident.state or 'ALARM')} at {when}"
@@ -122,6 +123,7 @@ def alarm_reply(incident: Incident, *, alarm_key: str) -> SlackMessage:
                 "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION_TEXT)},
                 "accessory": button("🔎 Analyze", ACTION_IDS["analyze"], alarm_key, "primary"),
             },
+            *([context(note)] if note else []),
             context(
                 "fa2 opens a form with the time range prefilled; nothing runs until you submit."
             ),

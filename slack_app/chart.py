@@ -1,5 +1,8 @@
-"""A PNG chart for the thread: the alarm metric (or the error rate found in the evidence)
-over the investigation window, with the alarm time and each cited change event marked.
+"""A PNG chart for the thread that tells the story at a glance: the alarm metric (or, for a
+question, the series the answer relies on) over the window, the alarm's threshold and the
+time it fired, and each change the report cites, the cause drawn apart from the changes it
+dismissed. Every mark is labelled with the report's own evidence id (E5), so the chart, the
+message and the report file name the same things; labels stay short (the file has details).
 
 matplotlib's object API with the Agg canvas: no pyplot global state, safe in worker threads.
 """
@@ -7,25 +10,44 @@ matplotlib's object API with the Agg canvas: no pyplot global state, safe in wor
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from agent.incident import Incident, as_utc
-from agent.report import Evidence, Report
+from agent.report import Confidence, Evidence, Report
 from slack_app.investigator import Series
 
 TIME_COLUMNS = ("bin", "time", "minute", "timestamp")
 CHANGE_HINTS = ("cloudtrail", "cloud_trail", "eventname")
+SOURCE_NAMES = {
+    "run_logs_insights_query": "Logs Insights",
+    "run_athena_query": "Athena",
+    "get_metric_data": "CloudWatch",
+}
+LABEL_CHARS = 48  # a legend entry; the report file has the whole event
+_METRIC_QUERY = re.compile(
+    r"(?P<ns>[\w/.-]+) (?P<name>\w+)\{[^}]*\} (?P<stat>\w+)/(?P<period>\d+)s"
+)
+_EVENT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]+")
+
+
+@dataclass
+class ChangeMark:
+    time: datetime
+    label: str  # "E5 UpdateTable on orders"
+    cause: bool
 
 
 @dataclass
 class ChartData:
     title: str
-    label: str
+    label: str  # the series' legend entry
     points: Series
+    y_label: str = "value"
     alarm_time: datetime | None = None
     threshold: float | None = None
-    changes: list[tuple[datetime, str]] = field(default_factory=list)
+    changes: list[ChangeMark] = field(default_factory=list)
 
 
 def _parse_time(value: str) -> datetime | None:
@@ -43,12 +65,16 @@ def _number(value: str | None) -> float | None:
         return None
 
 
-def series_from_evidence(evidence: Evidence) -> Series:
-    """Points from a result with a time column and a numeric column (e.g. errors per minute)."""
+def short(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def series_from_evidence(evidence: Evidence) -> tuple[str, Series]:
+    """(value column, points) from a result with a time column and a numeric column."""
     columns = [c.lower() for c in evidence.columns]
     time_col = next((i for i, c in enumerate(columns) if any(h in c for h in TIME_COLUMNS)), None)
     if time_col is None:
-        return []
+        return "", []
     for value_col in (i for i in range(len(columns)) if i != time_col):
         points = []
         for row in evidence.rows:
@@ -57,53 +83,100 @@ def series_from_evidence(evidence: Evidence) -> Series:
             if when is not None and number is not None:
                 points.append((when, number))
         if len(points) >= 2:
-            return sorted(points)
-    return []
+            return evidence.columns[value_col], sorted(points)
+    return "", []
 
 
-def error_rate_series(report: Report) -> tuple[str, Series] | None:
-    """The best time series in the evidence: error queries first, then the longest."""
+def describe_series(evidence: Evidence, column: str) -> tuple[str, str]:
+    """(title, y-axis label) of an evidence series: the metric's name, or what was counted."""
+    metric = _METRIC_QUERY.search(evidence.query)
+    if metric:
+        name = f"{metric['ns']} {metric['name']}"
+        return (
+            f"{evidence.id} · {name}",
+            f"{metric['name']} ({metric['stat']} per {metric['period']} s)",
+        )
+    per = re.search(r"bin\((\w+)\)", evidence.query)
+    unit = f" per {per.group(1)}" if per else ""
+    where = SOURCE_NAMES.get(evidence.tool, evidence.tool)
+    return f"{evidence.id} · {column}{unit} ({where})", f"{column}{unit}"
+
+
+def relied_on_series(report: Report) -> tuple[Evidence, str, Series] | None:
+    """The time series the answer relies on: the first series among the evidence the top
+    hypothesis (then the summary) cites, else the error-rate series of the evidence."""
+    by_id = report.evidence_by_id()
+    cited: list[str] = []
+    if report.hypotheses:
+        cited += report.hypotheses[0].evidence_ids
+    cited += re.findall(r"\bE\d+\b", report.summary)
+    for evidence_id in dict.fromkeys(cited):
+        if evidence_id in by_id:
+            column, points = series_from_evidence(by_id[evidence_id])
+            if points:
+                return by_id[evidence_id], column, points
     candidates = []
     for item in report.evidence:
-        points = series_from_evidence(item)
+        column, points = series_from_evidence(item)
         if points:
-            mentions_errors = any(
-                w in item.query.lower() for w in ("error", "5xx", "fault", "status")
-            )
-            candidates.append((mentions_errors, len(points), item.id, points))
+            errors = any(w in item.query.lower() for w in ("error", "5xx", "fault", "status"))
+            candidates.append((errors, len(points), item, column, points))
     if not candidates:
         return None
-    _, _, evidence_id, points = max(candidates, key=lambda c: (c[0], c[1]))
-    return f"{evidence_id} (per bin)", points
+    _, _, item, column, points = max(candidates, key=lambda c: (c[0], c[1]))
+    return item, column, points
 
 
-def change_events(report: Report) -> list[tuple[datetime, str]]:
-    """Timeline entries that cite configuration-change evidence (CloudTrail)."""
+def change_marks(report: Report) -> list[ChangeMark]:
+    """Timeline entries that cite configuration-change evidence (CloudTrail), each labelled
+    with its evidence id; the one the top hypothesis blames is the cause."""
     evidence = report.evidence_by_id()
-    changes = []
+    top = next((h for h in report.hypotheses if h.confidence != Confidence.low), None)
+    marks = []
     for entry in report.timeline:
         cited = [evidence[i] for i in entry.evidence_ids if i in evidence]
         text = " ".join(f"{e.tool} {e.source} {e.query}".lower() for e in cited)
-        if any(hint in text for hint in CHANGE_HINTS):
-            changes.append((as_utc(entry.time), entry.event))
-    return changes
+        if not any(hint in text for hint in CHANGE_HINTS):
+            continue
+        name = _EVENT_NAME.match(entry.event)
+        blamed = top is not None and (
+            entry.event[:40] in top.statement
+            or (name is not None and name.group(0) in top.statement)
+        )
+        ids = "/".join(e.id for e in cited)
+        words = entry.event.split(" by ")[0].split(" (")[0]
+        marks.append(ChangeMark(as_utc(entry.time), short(f"{ids} {words}"), blamed))
+    return marks
 
 
 def chart_data(
     report: Report, incident: Incident, metric: tuple[str, Series] | None
 ) -> ChartData | None:
-    """What to draw: the alarm metric when there is one, else an error rate from the evidence."""
-    chosen = metric if metric and len(metric[1]) >= 2 else error_rate_series(report)
-    if chosen is None:
+    """What to draw: the alarm metric when there is one, else the series the answer uses."""
+    changes = change_marks(report)
+    if metric and len(metric[1]) >= 2:
+        label, points = metric
+        return ChartData(
+            title=incident.alarm_name or incident.title,
+            label=short(label),
+            points=points,
+            y_label=label,
+            alarm_time=incident.state_change_time,
+            threshold=incident.threshold,
+            changes=changes,
+        )
+    found = relied_on_series(report)
+    if found is None:
         return None
-    label, points = chosen
+    evidence, column, points = found
+    title, y_label = describe_series(evidence, column)
     return ChartData(
-        title=incident.alarm_name or incident.title,
-        label=label,
+        title=title,
+        label=short(title),
         points=points,
-        alarm_time=incident.state_change_time,
-        threshold=incident.threshold if chosen is metric else None,
-        changes=change_events(report),
+        y_label=y_label,
+        alarm_time=incident.state_change_time if incident.alarm_name else None,
+        changes=changes,
     )
 
 
@@ -113,13 +186,16 @@ def literal(text: str) -> str:
     return text.replace("$", r"\$")
 
 
+CAUSE, DISMISSED = "#cf222e", "#8c959f"
+
+
 def render_png(data: ChartData) -> bytes:
     """The chart as PNG bytes."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.dates import DateFormatter, date2num
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(9, 3.6 + 0.18 * len(data.changes)), dpi=110)
+    figure = Figure(figsize=(8, 4.6), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     times = [date2num(t) for t, _ in data.points]
@@ -127,31 +203,51 @@ def render_png(data: ChartData) -> bytes:
         times,
         [v for _, v in data.points],
         color="#1f6feb",
-        linewidth=1.6,
+        linewidth=1.8,
         label=literal(data.label),
     )
     if data.threshold is not None:
-        axes.axhline(data.threshold, color="#d29922", linestyle=":", linewidth=1, label="threshold")
+        axes.axhline(
+            data.threshold, color="#bf8700", linestyle="--", linewidth=1.2,
+            label=literal(f"threshold {data.threshold:g}"),
+        )  # fmt: skip
     if data.alarm_time is not None:
-        axes.axvline(date2num(data.alarm_time), color="#cf222e", linewidth=1.4, label="alarm")
-    for number, (when, text) in enumerate(data.changes, start=1):
-        label = literal(f"C{number}: {text if len(text) <= 70 else text[:69] + '…'}")
-        axes.axvline(date2num(when), color="#8250df", linestyle="--", linewidth=1, label=label)
+        axes.axvline(
+            date2num(data.alarm_time),
+            color="#1b1f24",
+            linewidth=1.2,
+            label=f"alarm {data.alarm_time:%H:%M}Z",
+        )
+    for mark in data.changes:
+        x = date2num(mark.time)
+        if mark.cause:
+            axes.axvline(x, color=CAUSE, linewidth=2.2, label=literal(f"cause: {mark.label}"))
+        else:
+            axes.axvline(
+                x,
+                color=DISMISSED,
+                linestyle=":",
+                linewidth=1.4,
+                label=literal(f"dismissed: {mark.label}"),
+            )
         axes.annotate(
-            f"C{number}",
-            xy=(date2num(when), 1.0),
+            literal(mark.label.split(" ")[0]),
+            xy=(x, 1.0),
             xycoords=("data", "axes fraction"),
-            xytext=(2, -10),
+            xytext=(3, -12),
             textcoords="offset points",
             fontsize=8,
-            color="#8250df",
+            color=CAUSE if mark.cause else DISMISSED,
+            fontweight="bold" if mark.cause else "normal",
         )
     axes.xaxis.set_major_formatter(DateFormatter("%H:%M"))
-    axes.set_xlabel("UTC")
-    axes.set_title(literal(data.title[:80]), fontsize=10)
+    axes.set_xlabel("time (UTC)")
+    axes.set_ylabel(literal(short(data.y_label, 40)), fontsize=9)
+    axes.set_title(literal(short(data.title, 80)), fontsize=10)
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7, frameon=False)
+    axes.set_ylim(bottom=0)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8, frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", bbox_inches="tight")
     return buffer.getvalue()

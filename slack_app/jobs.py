@@ -98,8 +98,17 @@ class Jobs:
         if (incident.state or "ALARM") != "ALARM":
             return None  # OK / INSUFFICIENT_DATA notifications need no investigation
         alarm_key = thread_id_for(channel, ts)
+        note = None
+        bundle_window = self.outside_bundle(incident)
+        if bundle_window is not None:
+            note = (
+                f"⚠️ fa2 runs offline over a bundle whose telemetry covers "
+                f"{bundle_window.label()}; this alarm fired outside it, so fa2 investigates "
+                "the bundle's window instead."
+            )
+            incident = incident.model_copy(update={"window": bundle_window})
         self.store.put_alarm(alarm_key, incident.model_dump_json())
-        self.post(channel, ts, blocks.alarm_reply(incident, alarm_key=alarm_key))
+        self.post(channel, ts, blocks.alarm_reply(incident, alarm_key=alarm_key, note=note))
         if self.settings.slack.auto_investigate:
             self.investigate(incident, channel=channel, thread_ts=ts)
         return incident
@@ -161,6 +170,8 @@ class Jobs:
             self.settings.telemetry.window_before_minutes,
             self.settings.telemetry.window_after_minutes,
         )
+        if self.outside_bundle(incident) is not None:  # offline: the bundle's window, as told
+            start, end = incident.window.start, incident.window.end
         self.open_form(
             trigger_id=trigger_id, origin=origin, description=description, start=start, end=end
         )
@@ -398,6 +409,15 @@ class Jobs:
         window = self.recent_window()
         incident = incident_from_text(question, window.start, window.end, settings=self.settings)
         return self.investigate(incident, channel=channel, thread_ts=ts)
+
+    def outside_bundle(self, incident: Incident) -> TimeRange | None:
+        """Offline, the bundle's window when the alarm fired outside it (a notification posted
+        today over a bundle recorded another day); None when it fits or fa2 runs on AWS."""
+        if self.settings.telemetry.bundle is None or incident.state_change_time is None:
+            return None
+        window = self.recent_window()
+        inside = window.start <= incident.state_change_time <= window.end
+        return None if inside else window
 
     def recent_window(self) -> TimeRange:
         """ "Recent" for a question with no alarm: the last `window_before_minutes`, or, when

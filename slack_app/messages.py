@@ -79,9 +79,12 @@ def cited_ids(text: str) -> list[str]:
     return list(dict.fromkeys(_EVIDENCE_ID.findall(text)))
 
 
-def conclusion(summary: str) -> str:
-    """The first two or three sentences of the summary (the rest is in the file)."""
+def conclusion(summary: str, *, rule_based: bool = False) -> str:
+    """The first two or three sentences of the summary (the rest is in the file). A rule-based
+    report's own disclaimer is left out: the run facts line says it once."""
     sentences = _SENTENCE_END.split(summary.strip())
+    if rule_based:
+        sentences = [s for s in sentences if "rule-based" not in s] or sentences
     return truncate(" ".join(sentences[:CONCLUSION_SENTENCES]), CONCLUSION_CHARS)
 
 
@@ -144,7 +147,8 @@ def run_facts(report: Report) -> str:
     facts = [escape_mrkdwn(model)]
     if report.window is not None:
         facts.append(f"window {escape_mrkdwn(report.window.label())}")
-    facts.append(f"{usage.tool_calls} queries · {usage.wall_seconds:.0f} s · ${usage.cost_usd:.4f}")
+    # no seconds here: the status message above has the investigation's one clock
+    facts.append(f"{usage.tool_calls} queries · ${usage.cost_usd:.4f}")
     if usage.budget_exhausted:
         facts.append(f"⚠️ stopped by budget: {escape_mrkdwn(usage.budget_exhausted)}")
     if usage.internal_errors:
@@ -162,7 +166,7 @@ def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
     """The investigation's answer: one screen; the attached file has the whole report."""
     links = evidence_links(report)
     blocks: list[Block] = [header(f"🔎 {report.title}")]
-    blocks += sections(rich(conclusion(report.summary), links))
+    blocks += sections(rich(conclusion(report.summary, rule_based=report.rule_based), links))
     top = report.hypotheses[0] if report.hypotheses else None
     if top is not None:
         standing, ruled_out = hypothesis_counts(report)

@@ -123,3 +123,34 @@ def test_a_follow_up_whose_conversation_is_gone_says_how_to_start_again(offline:
     assert "Start a new one with /fa2" in json.dumps(status) and "error id" not in json.dumps(
         status
     )
+
+
+def test_offline_an_alarm_posted_today_says_it_is_outside_the_bundle_and_uses_its_window(
+    offline: Driver,
+) -> None:
+    today = load_event("chatbot_slack_attachments.json")
+    today["event"]["ts"] = "1796547000.000100"  # 2026-12-06, months after the bundle
+    attachment = today["event"]["attachments"][0]
+    attachment["text"] = attachment["text"].replace("02/03/26 10:16:00", "06/12/26 09:29:00")
+    offline.event(today)
+    reply = offline.slack.wait_for("chat.postMessage")[0].params
+    shown = json.dumps(blocks_of(reply), ensure_ascii=False)
+    assert "outside it, so fa2 investigates the bundle's window instead" in shown
+    assert "2026-03-02 09:45:00Z – 2026-03-02 10:30:00Z" in shown
+    analyze = next(b["accessory"] for b in blocks_of(reply) if b.get("accessory"))
+    offline.interaction(
+        button_click(
+            ACTION_IDS["analyze"],
+            analyze["value"],
+            channel=ALERTS,
+            message_ts="1796547001.000001",
+            thread_ts="1796547000.000100",
+        )
+    )
+    view = offline.slack.wait_for("views.open")[0].params["view"]
+    start, end = (
+        b["element"]["initial_date_time"]
+        for b in view["blocks"]
+        if b.get("block_id") in ("start", "end")
+    )
+    assert (start, end) == (1772444700, 1772447400)  # the bundle's 09:45Z – 10:30Z
