@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from agent.report import Confidence, Evidence, Hypothesis, Report
 from slack_app.limits import MAX_SECTION_TEXT
 from slack_app.messages import answer_message, followup_message
-from slack_app.text import atoms, split_text
+from slack_app.text import atoms, escape_mrkdwn, split_text
 from tests.slack.reports import throttling_report
 
 URL_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-._~%/?#=&:+")
@@ -96,11 +96,19 @@ def test_the_answer_never_cuts_a_link_and_every_linked_citation_is_whole(report:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.one_of(word, console_link.map(lambda u: f"<{u}|E7>")), max_size=300),
+    # escaped text (as every renderer produces) with links and code spans in it
+    st.lists(
+        st.one_of(
+            word.map(escape_mrkdwn),
+            console_link.map(lambda u: f"<{u.replace('&', '&amp;')}|E7>"),
+            st.sampled_from(["`PutItem`", ":rotating_light:", "```SELECT 1```"]),
+        ),
+        max_size=300,
+    ),
     st.integers(40, 3000),
 )
 def test_split_text_keeps_every_atom_whole_within_the_limit(parts: list[str], limit: int) -> None:
-    text = " ".join(parts).replace("&", "&amp;")
+    text = " ".join(parts)
     chunks = split_text(text, limit)
     assert all(len(c) <= limit for c in chunks)
     kept = [a for c in chunks for a in atoms(c) if not a.isspace()]
