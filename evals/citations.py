@@ -17,28 +17,30 @@ cited rows. Each cited id then gets its own verdict; it is invalid when:
 - its query failed;
 - it returned no rows and the claim asserts no absence ("no other log lines", "nothing
   changed"): a 0-row result is evidence of absence, and only of absence;
-- it is a timeline entry's citation and the entry's time lies outside the evidence's range;
+- it is a timeline entry's citation and the entry's time lies outside the evidence's range,
+  or the rows that name the event are stamped at another time;
 - the claim names CloudTrail, X-Ray or the ALB access logs as its source and no cited item
   comes from there;
 - its rows contradict the claim: they show a term the claim says is absent ("no
-  AccessDenied" beside rows of AccessDenied), or the cited rows hold the claim's minute
-  but none of the figures the claim gives for it;
+  AccessDenied" beside rows of AccessDenied), or the rows of a minute the claim states lack
+  one of the exact figures it gives for that minute;
 - the list as a whole does not show the claim.
 
-The check is calibrated against hand-labelled cases (`tests/evals/citation_cases.json`,
-`python -m evals.calibration`); `--judge bedrock` adds an LLM's reading for the root cause.
+The cases behind these rules are hand-labelled (`tests/evals/citation_cases.json`,
+`python -m evals.calibration`); `--judge bedrock` reads the same claims with an LLM
+(`evals.judge`). Hand-written: no library checks a claim against query rows; figures and
+units live in `evals.figures`.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from agent.report import Evidence, Report
 from agent.telemetry.bundle import CATEGORIES, BundleManifest
+from evals.figures import ROW_NUMBER, figures, row_numbers
 
 INSUFFICIENT = "insufficient-evidence"
 
@@ -65,48 +67,6 @@ _GENERIC = {
     "postgresql",
     *CATEGORIES,
     INSUFFICIENT,
-}
-
-# A figure as a claim writes it: not part of an id, an address, a date or a clock time.
-_FIGURE = re.compile(
-    r"(?P<approx>(?:~|≈|\b(?:about|around|roughly|approximately|nearly|almost|over|under|"
-    r"more than|less than|at least|at most|up to|some|typical(?:ly)?|average|avg|mean|median))"
-    r"\s*)?"
-    r"(?<![\w.:/#=-])(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?:e(?P<exp>[+-]?\d+))?"
-    r"(?![\w:/-]*\d)(?:\s?(?P<unit>ms|milliseconds?|seconds?|secs?|s|minutes?|mins?|"
-    r"[kmg]i?b|%|k|x|×))?(?!\w)",
-    re.I,
-)
-_HTTP_STATUSES = {
-    "200", "201", "204", "301", "302", "304", "400", "401", "403", "404", "408", "409",
-    "413", "429", "500", "501", "502", "503", "504",
-}  # fmt: skip
-# A number inside a row's cell (JSON values and "512 MB" included; ids and addresses not).
-_ROW_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w.]*\d)", re.I)
-# unit -> factors to the other units a row may use for the same quantity
-_CONVERSIONS: dict[str, tuple[float, ...]] = {
-    "ms": (1e-3,),
-    "s": (1e3, 1 / 60),
-    "min": (60, 6e4),
-    "kb": (1 / 1024, 1e-3, 1024, 1e3),
-    "mb": (1024, 1e3, 1 / 1024, 1e-3, 1024 * 1024, 1e6),
-    "gb": (1024, 1e3),
-    "%": (1e-2,),
-    "k": (1e3,),
-}
-_UNIT_NAMES = {
-    "milliseconds": "ms",
-    "millisecond": "ms",
-    "seconds": "s",
-    "second": "s",
-    "secs": "s",
-    "sec": "s",
-    "minutes": "min",
-    "minute": "min",
-    "mins": "min",
-    "kib": "kb",
-    "mib": "mb",
-    "gib": "gb",
 }
 
 # A claim that something is absent, which a 0-row result shows.
@@ -164,25 +124,6 @@ class CitationVerdict:
         return f"{self.evidence_id} ({self.reason})"
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A number a claim writes, with the values a row may hold for it and the slack."""
-
-    text: str
-    candidates: tuple[float, ...]
-    tolerance: tuple[float, ...]
-    significant: bool
-    exact: bool  # neither approximate ("about 2") nor a share the claim computed ("82%")
-
-    def found_in(self, numbers: Iterable[float]) -> bool:
-        values = list(numbers)
-        return any(
-            abs(value - candidate) <= slack + 1e-9 * abs(candidate)
-            for candidate, slack in zip(self.candidates, self.tolerance, strict=True)
-            for value in values
-        )
-
-
 def distinctive_terms(text: str) -> set[str]:
     """Terms that identify a thing rather than describe it (lower-cased), clock minutes
     included ("from 08:11Z" is checked as the minute 08:11)."""
@@ -206,36 +147,6 @@ def _claim_text(text: str) -> str:
     return _BOILERPLATE.sub(" ", _CITATION.sub(" ", text))
 
 
-def figures(text: str) -> list[Figure]:
-    """The figures a claim writes, each with the values that would show it in a row."""
-    found: list[Figure] = []
-    for match in _FIGURE.finditer(text):
-        digits = match["num"].replace(",", "")
-        frac = match["frac"] or ""
-        exponent = int(match["exp"] or 0)
-        value = float(digits + frac) * 10**exponent
-        slack = 0.5 * 10 ** (exponent - max(len(frac) - 1, 0))
-        unit = (match["unit"] or "").lower()
-        unit = _UNIT_NAMES.get(unit, unit)
-        if unit == "x" or unit == "×":
-            continue  # a ratio the claim computed ("10x"), not a value a row holds
-        if match["approx"]:
-            slack = max(slack, abs(value) * 0.1)
-        candidates = [value]
-        tolerances = [slack]
-        for factor in _CONVERSIONS.get(unit, ()):
-            candidates.append(value * factor)
-            tolerances.append(slack * factor)
-        significant = bool(frac) or value >= 10 or unit in ("%", "k")
-        # a status code ("answered with 502") labels the requests; it is not a count
-        label = not frac and unit in ("", "s") and digits in _HTTP_STATUSES
-        exact = not match["approx"] and unit != "%" and not label
-        found.append(
-            Figure(match.group(0).strip(), tuple(candidates), tuple(tolerances), significant, exact)
-        )
-    return found
-
-
 def _cells(evidence: Evidence) -> list[str]:
     return [" ".join(c or "" for c in row) for row in evidence.rows]
 
@@ -245,18 +156,6 @@ def evidence_text(evidence: Evidence) -> str:
     namespace and dimensions (the rows say only "m1")."""
     named = [evidence.query] if evidence.source in ("metrics", "alarm") else []
     return "\n".join([*named, " ".join(evidence.columns), *_cells(evidence)]).lower()
-
-
-def _numbers(text: str) -> list[float]:
-    values = []
-    for token in _ROW_NUMBER.findall(text):
-        try:
-            number = float(token)
-        except ValueError:
-            continue
-        if math.isfinite(number):
-            values.append(number)
-    return values
 
 
 def _minutes(claim: Claim, text: str) -> set[str]:
@@ -285,7 +184,7 @@ def _row_shows(row: list[str | None], term: str) -> bool:
     cells = [c or "" for c in row]
     if not any(term in c.lower() for c in cells):
         return False
-    numeric = [c for c in cells if _ROW_NUMBER.fullmatch(c.strip())]
+    numeric = [c for c in cells if ROW_NUMBER.fullmatch(c.strip())]
     if not numeric:
         return True
     return any(float(c) != 0 for c in numeric)
@@ -364,8 +263,8 @@ def _contradicting_minutes(text: str, with_rows: list[Evidence]) -> dict[str, st
             continue
         (minute,) = minutes
         holding = {e.id: [cell for cell in _cells(e) if minute in cell] for e in with_rows}
-        numbers = [n for cells in holding.values() for cell in cells for n in _numbers(cell)]
-        if not numbers or all(f.found_in(numbers) for f in exact):
+        held = [n for cells in holding.values() for cell in cells for n in row_numbers(cell)]
+        if not held or all(f.found_in(held) for f in exact):
             continue
         for evidence_id, cells in holding.items():
             if cells:
@@ -436,8 +335,8 @@ def _jointly_supported(claim: Claim, text: str, with_rows: list[Evidence]) -> bo
     joined = "\n".join(evidence_text(e) for e in with_rows)
     if any(term in joined for term in terms) or any(m in joined for m in minutes):
         return True
-    numbers = _numbers(joined)
-    return any(f.found_in(numbers) for f in stated)
+    values = row_numbers(joined)
+    return any(f.found_in(values) for f in stated)
 
 
 def report_claims(report: Report) -> list[Claim]:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from agent.incident import TimeRange
 from agent.report import Evidence
-from evals.citations import Claim, check_claim, figures
+from evals.citations import Claim, check_claim
+from evals.figures import figures
 from evals.generators.common import utc
 
 WINDOW = TimeRange(start=utc("2026-04-23T19:00:00Z"), end=utc("2026-04-23T19:45:00Z"))
