@@ -186,7 +186,9 @@ def check_bundle(path: str | Path, settings: Settings | None = None) -> BundleRe
     try:
         bundle = load_bundle(path)
     except BundleError as exc:
-        report.problems.append(Problem(severity="error", file="incident.yaml", message=str(exc)))
+        report.problems.append(
+            Problem(severity="error", file="incident.yaml", line=exc.line, message=str(exc))
+        )
         return report
     report.root = str(bundle.root)
     report.title = bundle.manifest.title

@@ -8,13 +8,21 @@ reads the manifest and opens files transparently whether gzip-compressed or not.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, get_args
+from typing import IO, Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from agent.telemetry.types import TimeRange
 
@@ -48,14 +56,34 @@ GroundTruthCategory = Literal[RootCauseCategory, "insufficient-evidence"]
 
 
 class BundleError(Exception):
-    """The bundle cannot be used at all (no folder, no or invalid manifest)."""
+    """The bundle cannot be used at all (no folder, no or invalid manifest). `line` is the
+    manifest line the problem is on, when known."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+# Database and table names from a manifest become SQL identifiers: only letters, digits and
+# underscore (what Athena itself accepts unquoted), so no quote, space or `;` ever reaches SQL.
+SQL_NAME = r"^[A-Za-z0-9_]{1,255}$"
+_SQL_NAME_RULE = "only letters, digits and _ (a database or table name, e.g. cloud_trail_logs)"
+
+
+def _sql_name(value: str) -> str:
+    if not re.fullmatch(SQL_NAME, value):
+        raise ValueError(f"{value!r} is not a valid name: {_SQL_NAME_RULE}")
+    return value
+
+
+SqlName = Annotated[str, AfterValidator(_sql_name)]
 
 
 class AthenaNames(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    database: str = "aiops_db"
-    alb_table: str = "alb_access_logs"
-    cloudtrail_table: str = "cloud_trail_logs"
+    database: SqlName = "aiops_db"
+    alb_table: SqlName = "alb_access_logs"
+    cloudtrail_table: SqlName = "cloud_trail_logs"
 
 
 class KeyEvidence(BaseModel):
@@ -190,7 +218,8 @@ def load_manifest(root: Path) -> BundleManifest:
     if not manifest_path.is_file():
         raise BundleError(f"{root}: no incident.yaml (every bundle needs one)")
     try:
-        data = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
+        text = manifest_path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         raise BundleError(
             f"{manifest_path}: not UTF-8 text (byte {exc.start}): save it as UTF-8 YAML"
@@ -202,11 +231,40 @@ def load_manifest(root: Path) -> BundleManifest:
     try:
         return BundleManifest.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors()
+        lines = [_manifest_line(text, err["loc"]) for err in errors]
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}"
+            + (f" (line {line})" if line else "")
+            + f": {err['msg'].removeprefix('Value error, ')}"
+            for err, line in zip(errors, lines, strict=True)
         )
-        raise BundleError(f"{manifest_path}: {problems}") from exc
+        first_line = next((line for line in lines if line), None)
+        raise BundleError(f"{manifest_path}: {problems}", line=first_line) from exc
+
+
+def _manifest_line(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the manifest value at `loc` (a pydantic error location), found in
+    PyYAML's node tree; the nearest enclosing key's line when the value itself is missing."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            # PyYAML keeps the last of duplicated keys, so the last one is the value in force.
+            values = [v for k, v in node.value if k.value == str(part)]
+            match = values[-1] if values else None
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            match = node.value[part] if part < len(node.value) else None
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        line = node.start_mark.line + 1
+    return line
 
 
 def load_bundle(path: str | Path) -> Bundle:

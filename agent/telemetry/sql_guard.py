@@ -4,12 +4,21 @@ Only one `SELECT` (optionally `WITH ... SELECT`, or set operations of SELECTs) p
 Everything else — DDL, DML, `UNLOAD`, CTAS, `MSCK`, `CALL`, several statements — is refused
 *before* anything runs, with a message that tells the author (often the LLM) what to write
 instead. IAM also grants only reads; this guard is the first line, not the only one.
+
+The query may read only the configured database's tables (locally: the bundle's tables),
+`information_schema`, and its own CTEs where they are in scope. Names are resolved by
+sqlglot's scope analysis, as the engine resolves them: a CTE is visible in the query of its
+WITH and in the CTEs after it, never in its own body (unless `WITH RECURSIVE`) nor outside.
+A quoted name that looks like a file path or URL is refused whatever it would resolve to:
+DuckDB opens such a name as a file. Table functions (`read_csv(...)`, `TABLE(...)`) are
+refused: Athena has none a query over logs needs.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 
 import sqlglot
 from sqlglot import exp
@@ -20,7 +29,8 @@ from sqlglot import exp
 from sqlglot.dialects import athena as _athena  # noqa: F401
 from sqlglot.dialects import duckdb as _duckdb  # noqa: F401
 from sqlglot.dialects import trino as _trino  # noqa: F401
-from sqlglot.errors import ParseError, TokenError
+from sqlglot.errors import ParseError, SqlglotError, TokenError
+from sqlglot.optimizer.scope import traverse_scope
 
 from agent.telemetry.base import QueryError
 
@@ -74,16 +84,20 @@ def _statement_kind(statement: exp.Expr) -> str:
     return type(statement).__name__.upper()
 
 
-def ensure_read_only(sql: str) -> str:
+def ensure_read_only(sql: str, *, database: str, tables: Collection[str] | None = None) -> str:
     """Return `sql` ready to run (trimmed, without a trailing `;`) if it is one read-only
-    query; raise `QueryError` naming what was refused otherwise."""
+    query over `database`'s `tables` (any table of `database` when `tables` is None: on AWS
+    the Glue catalog decides); raise `QueryError` naming what was refused otherwise."""
     text = sql.strip()
     while text.endswith(";"):
         text = text[:-1].rstrip()
     if not text:
         raise QueryError("empty SQL: write one SELECT statement")
+    ensure_shallow(text)
     try:
         statements = [s for s in sqlglot.parse(text, read="athena") if s is not None]
+    except RecursionError as exc:
+        raise QueryError(TOO_DEEP) from exc
     except ParseError as exc:
         raise QueryError(
             f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
@@ -113,7 +127,104 @@ def ensure_read_only(sql: str) -> str:
             raise QueryError(
                 f"refused {what} inside the query: only read-only SELECT queries are allowed"
             )
+    _ensure_known_sources(statement, database, tables)
     return text
+
+
+# Deeper nesting than this is refused before parsing: sqlglot's recursive-descent parser and
+# optimizer exhaust Python's stack at ~60 nested parentheses; no query over logs needs 30.
+MAX_NESTING = 30
+TOO_DEEP = (
+    f"query too deeply nested: at most {MAX_NESTING} nested parentheses or subqueries, and no "
+    "endless chains of AND/OR (use IN (...) for a list of values, or a CTE)"
+)
+
+
+def ensure_shallow(text: str) -> None:
+    """Refuse SQL nested deeper than `MAX_NESTING` parentheses, naming where (line, column).
+    Counted on sqlglot's tokens, so parentheses inside strings and comments do not count."""
+    try:
+        tokens = sqlglot.tokenize(text, read="athena")
+    except TokenError as exc:
+        raise QueryError(
+            f"could not read the SQL (Athena/Trino dialect): {_first_line(exc)}"
+        ) from exc
+    depth = 0
+    for token in tokens:
+        if token.token_type == sqlglot.TokenType.L_PAREN:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(
+                    f"{TOO_DEEP}; nesting level {depth} opens at line {token.line}, "
+                    f"column {token.col}"
+                )
+        elif token.token_type == sqlglot.TokenType.R_PAREN:
+            depth = max(depth - 1, 0)
+
+
+# Characters no Athena table, database or catalog name has, but file paths and URLs do.
+_PATH_LIKE = re.compile(r"[/\\:.~]|^\s|\s$")
+
+
+def _ensure_known_sources(
+    statement: exp.Expr, database: str, tables: Collection[str] | None
+) -> None:
+    """FROM and JOIN may name only `database`'s tables, `information_schema` and the
+    query's own CTEs where they are in scope (see the module docstring)."""
+    known = None if tables is None else {t.lower() for t in tables}
+    available = (
+        ", ".join(f"{database}.{t}" for t in sorted(tables))
+        if tables is not None
+        else f"the tables of {database}"
+    )
+    for cte in statement.find_all(exp.CTE):
+        _refuse_path_like(cte.alias_or_name, "a WITH query", available)
+    try:
+        scopes = traverse_scope(statement)
+    except (SqlglotError, RecursionError) as exc:
+        raise QueryError(
+            f"cannot tell which tables this query reads ({_first_line(exc)}); simplify it"
+        ) from exc
+    allowed: set[int] = set()
+    for scope in scopes:
+        ctes = {name.lower() for name in scope.cte_sources}
+        for table in scope.tables:
+            if not table.args.get("db") and not table.args.get("catalog"):
+                if table.name.lower() in ctes:
+                    allowed.add(id(table))
+    for table in statement.find_all(exp.Table):
+        if id(table) in allowed:
+            continue
+        source = table.this
+        if not isinstance(source, exp.Identifier):
+            name = str(source.this) if isinstance(source, exp.Anonymous) else source.sql_name()
+            raise QueryError(
+                f"NOT_SUPPORTED: table function {name.lower()}(...) cannot be queried: FROM and "
+                f"JOIN take tables ({available}), subqueries or UNNEST"
+            )
+        for part in table.parts:
+            _refuse_path_like(part.name, "a table", available)
+        name, db, catalog = table.name.lower(), table.db.lower(), table.catalog.lower()
+        if catalog in ("", "awsdatacatalog") and db == "information_schema":
+            continue
+        if (
+            catalog in ("", "awsdatacatalog")
+            and db in ("", database.lower())
+            and (known is None or name in known)
+        ):
+            continue
+        raise QueryError(
+            f"TABLE_NOT_FOUND: Table '{table.sql(dialect='trino')}' does not exist. "
+            f"Available tables: {available}"
+        )
+
+
+def _refuse_path_like(name: str, what: str, available: str) -> None:
+    if _PATH_LIKE.search(name):
+        raise QueryError(
+            f"TABLE_NOT_FOUND: {name!r} looks like a file path or URL, and {what} is named, "
+            f"not a file: query the tables by name. Available tables: {available}"
+        )
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+.*?>")

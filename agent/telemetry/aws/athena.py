@@ -143,7 +143,8 @@ class Athena(QueryService):
     def run(self, sql: str, max_rows: int = 1000) -> QueryResult:
         if max_rows < 1:
             raise QueryError(f"max_rows must be at least 1 (got {max_rows})")
-        sql = ensure_read_only(sql)  # refuse writes before anything reaches AWS
+        # Refuse writes, and tables outside the configured database, before anything reaches AWS.
+        sql = ensure_read_only(sql, database=self.settings.athena_database)
         timeout_s = query_seconds(self.timeout_s)
         deadline = self.waiter.deadline(timeout_s)
         execution_id = self._start(sql, deadline)

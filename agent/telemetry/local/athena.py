@@ -21,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import duckdb
+from sqlglot import exp
 
 from agent.telemetry.base import ColumnInfo, QueryError, TableSchema, TelemetryUnavailableError
 from agent.telemetry.local.athena_tables import (
@@ -103,7 +104,7 @@ class AthenaEngine:
         self._unreadable: list[tuple[Path, str]] = []
         self._unavailable: dict[str, str] = {}  # table -> why none of its files could be read
         self._check_lock = threading.Lock()
-        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{database}"')
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {_identifier(database)}")
         for macro in MACROS:
             con.execute(macro)
         self.from_cache: dict[str, bool] = {}
@@ -122,7 +123,7 @@ class AthenaEngine:
         for alias, table in (aliases or {}).items():
             if alias != table and alias not in self.tables:
                 con.execute(
-                    f'CREATE VIEW "{database}"."{alias}" AS SELECT * FROM "{database}"."{table}"'
+                    f"CREATE VIEW {_table(database, alias)} AS SELECT * FROM {_table(database, table)}"
                 )
                 self.tables[alias] = self.tables[table]
                 self.bytes_per_table[alias] = self.bytes_per_table[table]
@@ -174,7 +175,7 @@ class AthenaEngine:
         time_column: str,
         source: CachedSource,
     ) -> None:
-        target = f'"{self.database}"."{table}"'
+        target = _table(self.database, table)
         self.tables[table] = columns
         self.bytes_per_table[table] = sum(p.stat().st_size for p in files)
         entry = (
@@ -226,7 +227,7 @@ class AthenaEngine:
         """Read the table once: its row count and time span, or, if its files cannot all
         be read (or `probe`), the view is (re)built over the readable ones and the others
         are named."""
-        target = f'"{self.database}"."{table}"'
+        target = _table(self.database, table)
         span_sql = f"SELECT count(*), min({time_column}), max({time_column}) FROM {target}"
         skipped = 0
         try:
@@ -277,7 +278,7 @@ class AthenaEngine:
     def run(self, sql: str, max_rows: int = 1000, timeout_s: float = 60.0) -> AthenaAnswer:
         """Run one read-only query; raise `QueryError` with a fixable message if it is wrong
         (including when it runs longer than `timeout_s`: it is then interrupted)."""
-        statement = ensure_read_only(sql)
+        statement = ensure_read_only(sql, database=self.database, tables=self.tables)
         schema = {t: {c: _trino_type(k) for c, k in cols} for t, cols in self.tables.items()}
         duck_sql = to_duckdb(statement, database=self.database, schema=schema)
         self._refuse_unavailable(duck_sql)
@@ -305,7 +306,7 @@ class AthenaEngine:
         watchdog.daemon = True
         watchdog.start()
         try:
-            cursor.execute(f"SET search_path = '{self.database},main'")
+            cursor.execute(f"SET search_path = {_search_path(self.database)}")
             cursor.execute("SET TimeZone = 'UTC'")
             cursor.execute(duck_sql)
             description = cursor.description or []
@@ -395,6 +396,20 @@ class AthenaEngine:
             return "DIVISION_BY_ZERO: Division by zero (guard the divisor, e.g. x / nullif(y, 0))"
         kind = type(exc).__name__.replace("Exception", "").upper()
         return f"{kind}: {text.split(': ', 1)[-1]}"
+
+
+def _identifier(name: str) -> str:
+    """A name as a quoted DuckDB identifier, quoted by sqlglot (never by string formatting:
+    database and table names come from configuration and from bundle manifests)."""
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def _table(database: str, table: str) -> str:
+    return exp.table_(table, db=database, quoted=True).sql(dialect="duckdb")
+
+
+def _search_path(database: str) -> str:
+    return exp.Literal.string(f"{_identifier(database)},main").sql(dialect="duckdb")
 
 
 def _athena_result_type(duck_type: str) -> str:

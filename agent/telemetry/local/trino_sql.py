@@ -32,7 +32,7 @@ from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from agent.telemetry.base import QueryError
-from agent.telemetry.sql_guard import describe_parse_error
+from agent.telemetry.sql_guard import TOO_DEEP, describe_parse_error
 
 # The Athena functions this engine is tested with (tests/local/test_athena_functions.py).
 SUPPORTED_FUNCTIONS = (
@@ -184,33 +184,22 @@ def _name_unnamed_columns(tree: exp.Expr) -> None:
             item.replace(exp.alias_(item.copy(), f"_col{index}"))
 
 
-def _refuse_unknown_sources(tree: exp.Expr, database: str, tables: set[str]) -> None:
-    """FROM and JOIN may name only the bundle's tables, the query's own CTEs and
-    `information_schema`. Athena has no table functions (DuckDB's `read_text`, `read_csv`,
-    `duckdb_settings`, ...) and no file paths as tables; here they would read files of the
-    machine running fa2, credentials included, into a result the model and Slack then see."""
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    known = {t.lower() for t in tables}
-    available = ", ".join(f"{database}.{t}" for t in sorted(tables))
-    for table in tree.find_all(exp.Table):
-        source = table.this
-        if not isinstance(source, exp.Identifier):
-            name = str(source.this) if isinstance(source, exp.Anonymous) else source.sql_name()
+# DuckDB functions that exist in no Athena and answer about the machine or the engine's
+# configuration (`current_setting('enable_external_access')`, variables, DuckDB's catalog).
+_ENGINE_ONLY_FUNCTIONS = re.compile(
+    r"current_setting|getvariable|getenv|which_secret|current_query|(duckdb|pragma)_\w*",
+    re.IGNORECASE,
+)
+
+
+def _refuse_engine_only_functions(tree: exp.Expr) -> None:
+    for call in tree.find_all(exp.Anonymous):
+        name = str(call.this)
+        if _ENGINE_ONLY_FUNCTIONS.fullmatch(name):
             raise QueryError(
-                f"NOT_SUPPORTED: table function {name.lower()}(...) cannot be queried: FROM and "
-                f"JOIN take tables ({available}), subqueries or UNNEST"
+                f"FUNCTION_NOT_FOUND: Function '{name.lower()}' is not supported by the local "
+                f"Athena engine. Supported: {SUPPORTED_FUNCTIONS}"
             )
-        name, db, catalog = table.name.lower(), table.db.lower(), table.catalog.lower()
-        if catalog in ("", "awsdatacatalog") and db == "information_schema":
-            continue
-        if catalog in ("", "awsdatacatalog") and db in ("", database.lower()) and name in known:
-            continue
-        if not catalog and not db and name in ctes:
-            continue
-        raise QueryError(
-            f"TABLE_NOT_FOUND: Table '{table.sql(dialect='trino')}' does not exist. "
-            f"Available tables: {available}"
-        )
 
 
 def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> str:
@@ -219,17 +208,21 @@ def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> 
     `schema` maps table -> column -> Trino type, for typing (integer division)."""
     try:
         tree = sqlglot.parse_one(sql, read="trino")
+    except RecursionError as exc:
+        raise QueryError(TOO_DEEP) from exc
     except ParseError as exc:
         raise QueryError(
             f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
         ) from exc
-    _refuse_unknown_sources(tree, database, set(schema))
+    _refuse_engine_only_functions(tree)
     _check_units(tree)
     tree = tree.transform(_rewrite)
     _name_unnamed_columns(tree)
     typed = _typed(tree, database=database, schema=schema)
     try:
         return (typed or tree).sql(dialect="duckdb")
+    except RecursionError as exc:
+        raise QueryError(TOO_DEEP) from exc
     except SqlglotError as exc:
         raise QueryError(f"cannot translate this query for the local engine: {exc}") from exc
 
@@ -249,5 +242,15 @@ def _typed(tree: exp.Expr, *, database: str, schema: dict[str, dict[str, str]]) 
             validate_qualify_columns=False,
         )
         return annotate_types(qualified, schema=mapping, dialect="trino")
-    except (OptimizeError, SqlglotError, KeyError, ValueError, AttributeError):
+    # sqlglot's optimizer asserts on some valid queries (`SELECT * ... ORDER BY 1` with stars
+    # left unexpanded) and recurses once per nesting level: the query then runs untyped.
+    except (
+        OptimizeError,
+        SqlglotError,
+        KeyError,
+        ValueError,
+        AttributeError,
+        AssertionError,
+        RecursionError,
+    ):
         return None
