@@ -189,9 +189,9 @@ def _ensure_known_sources(
     for scope in scopes:
         ctes = {name.lower() for name in scope.cte_sources}
         for table in scope.tables:
-            if not table.args.get("db") and not table.args.get("catalog"):
-                if table.name.lower() in ctes:
-                    allowed.add(id(table))
+            unqualified = not table.args.get("db") and not table.args.get("catalog")
+            if unqualified and table.name.lower() in ctes:
+                allowed.add(id(table))
     for table in statement.find_all(exp.Table):
         if id(table) in allowed:
             continue

@@ -124,7 +124,7 @@ def test_a_name_that_looks_like_a_path_or_url_is_refused(sql: str) -> None:
     ],
 )
 def test_a_cte_name_is_known_only_where_it_is_in_scope(sql: str) -> None:
-    with pytest.raises(QueryError, match="TABLE_NOT_FOUND: Table '(leak|c|b)' does not exist"):
+    with pytest.raises(QueryError, match=r"TABLE_NOT_FOUND: Table '(leak|c|b)' does not exist"):
         ensure_read_only(sql, database=DB, tables=TABLES)
 
 
