@@ -165,6 +165,8 @@ class LogsInsightsEngine:
             raise TelemetryUnavailableError(f"the local engine ran out of memory: {exc}") from exc
         except duckdb.Error as exc:
             raise QueryError(f"the query could not run: {_first_line(exc)}") from exc
+        except RecursionError as exc:  # the parser's limits should make this unreachable
+            raise QueryError("query too deeply nested to compile: simplify the expression") from exc
         finally:
             cursor.close()
         return {

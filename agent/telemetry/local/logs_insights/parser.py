@@ -42,6 +42,12 @@ UNSUPPORTED_COMMANDS = (
     "fillnull",
 )
 MAX_LIMIT = 10_000
+# Bounds that keep the recursive parser and compiler far from Python's recursion limit (a
+# query with ~100 nested parentheses or ~800 `or` terms raised RecursionError and took the
+# whole investigation down): nested parentheses, calls and prefix operators; terms of one
+# arithmetic chain. `and` / `or` chains of any length are built as balanced trees.
+MAX_NESTING = 30
+MAX_CHAIN = 100
 _COMPARISONS = ("=", "!=", "<", "<=", ">", ">=")
 
 
@@ -64,6 +70,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.i = 0
+        self.depth = 0
 
     # -- token helpers ----------------------------------------------------------------------
 
@@ -258,25 +265,47 @@ class _Parser:
 
     # -- expressions ------------------------------------------------------------------------
 
+    def too_deep(self, token: Token, what: str, limit: int) -> QueryError:
+        return syntax_error(
+            self.text,
+            token.pos,
+            f"query too deeply nested: more than {limit} {what} (simplify the expression, "
+            "or use 'in [...]' for a list of values)",
+        )
+
     def expr(self) -> ast.Expr:
-        return self.or_expr()
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise self.too_deep(self.tok, "nested parentheses or function calls", MAX_NESTING)
+            return self.or_expr()
+        finally:
+            self.depth -= 1
 
     def or_expr(self) -> ast.Expr:
-        left = self.and_expr()
+        terms, ops = [self.and_expr()], []
         while op := self.accept_word("or"):
-            left = ast.Binary("or", left, self.and_expr(), op.pos)
-        return left
+            ops.append(op)
+            terms.append(self.and_expr())
+        return _balanced("or", terms, ops)
 
     def and_expr(self) -> ast.Expr:
-        left = self.not_expr()
+        terms, ops = [self.not_expr()], []
         while op := self.accept_word("and"):
-            left = ast.Binary("and", left, self.not_expr(), op.pos)
-        return left
+            ops.append(op)
+            terms.append(self.not_expr())
+        return _balanced("and", terms, ops)
 
     def not_expr(self) -> ast.Expr:
-        if op := self.accept_word("not"):
-            return ast.Unary("not", self.not_expr(), op.pos)
-        return self.comparison()
+        nots = []
+        while op := self.accept_word("not"):
+            nots.append(op)
+            if len(nots) > MAX_NESTING:
+                raise self.too_deep(op, "'not' in a row", MAX_NESTING)
+        operand = self.comparison()
+        for op in reversed(nots):
+            operand = ast.Unary("not", operand, op.pos)
+        return operand
 
     def comparison(self) -> ast.Expr:
         left = self.additive()
@@ -328,35 +357,50 @@ class _Parser:
         self.expect("rbrack", "',' or ']' to close the list")
         return ast.ListLit(tuple(items), start.pos)
 
+    def chain_op(self, count: int, *ops: str) -> Token | None:
+        """The next operator of an arithmetic chain (consumed), refusing the chain's
+        MAX_CHAIN-th: each term makes the left-deep tree one level deeper."""
+        if not (self.tok.kind == "op" and self.tok.text in ops):
+            return None
+        if count >= MAX_CHAIN:
+            raise self.too_deep(self.tok, "terms in one arithmetic expression", MAX_CHAIN)
+        return self.advance()
+
     def additive(self) -> ast.Expr:
-        left = self.multiplicative()
-        while self.tok.kind == "op" and self.tok.text in ("+", "-"):
-            op = self.advance()
-            left = ast.Binary(op.text, left, self.multiplicative(), op.pos)
+        left, count = self.multiplicative(), 1
+        while op := self.chain_op(count, "+", "-"):
+            left, count = ast.Binary(op.text, left, self.multiplicative(), op.pos), count + 1
         return left
 
     def multiplicative(self) -> ast.Expr:
-        left = self.power()
-        while self.tok.kind == "op" and self.tok.text in ("*", "/", "%"):
-            op = self.advance()
-            left = ast.Binary(op.text, left, self.power(), op.pos)
+        left, count = self.power(), 1
+        while op := self.chain_op(count, "*", "/", "%"):
+            left, count = ast.Binary(op.text, left, self.power(), op.pos), count + 1
         return left
 
     def power(self) -> ast.Expr:
-        left = self.unary()
-        if self.tok.kind == "op" and self.tok.text == "^":
-            op = self.advance()
-            return ast.Binary("^", left, self.power(), op.pos)  # right-associative
-        return left
+        operands, ops = [self.unary()], []
+        while op := self.chain_op(len(operands), "^"):
+            ops.append(op)
+            operands.append(self.unary())
+        result = operands[-1]  # right-associative
+        for op, left in zip(reversed(ops), reversed(operands[:-1]), strict=True):
+            result = ast.Binary("^", left, result, op.pos)
+        return result
 
     def unary(self) -> ast.Expr:
-        if self.tok.kind == "op" and self.tok.text == "-":
-            op = self.advance()
-            operand = self.unary()
+        signs = []
+        while self.tok.kind == "op" and self.tok.text == "-":
+            signs.append(self.advance())
+            if len(signs) > MAX_NESTING:
+                raise self.too_deep(signs[-1], "'-' in a row", MAX_NESTING)
+        operand = self.primary()
+        for op in reversed(signs):
             if isinstance(operand, ast.Num):
-                return ast.Num(-operand.value, "-" + operand.text, op.pos)
-            return ast.Unary("-", operand, op.pos)
-        return self.primary()
+                operand = ast.Num(-operand.value, "-" + operand.text, op.pos)
+            else:
+                operand = ast.Unary("-", operand, op.pos)
+        return operand
 
     def primary(self) -> ast.Expr:
         token = self.tok
@@ -398,6 +442,20 @@ class _Parser:
                 args.append(self.expr())
         self.expect("rparen", f"',' or ')' to close {name.text}(")
         return ast.Call(name.text, tuple(args), name.pos)
+
+
+def _balanced(op: str, terms: list[ast.Expr], ops: list[Token]) -> ast.Expr:
+    """`a or b or c or d` as a balanced tree (depth log2 of the terms, not their number):
+    `and` and `or` are associative, so the meaning is the same."""
+    if len(terms) == 1:
+        return terms[0]
+    middle = len(terms) // 2
+    return ast.Binary(
+        op,
+        _balanced(op, terms[:middle], ops[: middle - 1]),
+        _balanced(op, terms[middle:], ops[middle:]),
+        ops[middle - 1].pos,
+    )
 
 
 def _duration(token: Token) -> ast.Duration:
