@@ -138,6 +138,12 @@ class _FileCheck:
         else:
             self.hidden += 1
 
+    def unreadable(self, line: int | None, message: str) -> None:
+        """The engines skip this whole file: none of its records count."""
+        self.skipped += self.records
+        self.records, self.first, self.last, self.outside = 0, None, None, 0
+        self.bad(line, message, always=True)
+
     def good(self, line: int | None, times: Iterable[datetime], records: int = 1) -> None:
         self.records += records
         for stamp in times:
@@ -202,6 +208,15 @@ def check_bundle(path: str | Path, settings: Settings | None = None) -> BundleRe
                 message=_unknown_hint(unknown, bundle.root),
             )
         )
+    for link, target in bundle.outside_files:
+        report.problems.append(
+            Problem(
+                severity="warning",
+                file=link.relative_to(bundle.root).as_posix(),
+                message=f"links to {target}, outside the bundle: skipped (never read); "
+                "copy the file into the bundle instead",
+            )
+        )
     for source in SOURCE_LAYOUT:
         files = bundle.source_files(source)
         if not files:
@@ -254,15 +269,25 @@ def _read_logs(check: _FileCheck, path: Path) -> None:
     for number, line in iter_lines(path):
         if not line.strip():
             continue
+        if len(line) * 4 > fmt.MAX_LINE_BYTES and len(line.encode()) > fmt.MAX_LINE_BYTES:
+            # The engine cannot read this file at all: report it unusable, as analyze skips it.
+            check.unreadable(number, fmt.too_long_line_reason(number, len(line.encode())))
+            return
         try:
             event = json.loads(line)
         except json.JSONDecodeError as exc:
             check.bad(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
             continue
         try:
-            check.good(number, [fmt.check_log_event(event)])
+            stamp = fmt.check_log_event(event)
         except fmt.RecordError as exc:
             check.bad(number, f"log event {exc}")
+            continue
+        size = len(event["message"].encode())
+        if size > fmt.MAX_EVENT_BYTES:
+            check.bad(number, f"log event {fmt.too_long_event_reason(size)}")
+        else:
+            check.good(number, [stamp])
 
 
 def _read_alb(check: _FileCheck, path: Path) -> None:

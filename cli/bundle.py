@@ -4,6 +4,7 @@ problem with file and line. Exit 0 when the bundle is usable, 1 when it is not."
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +19,20 @@ bundle_app = typer.Typer(
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
+
+
+# Control characters (ESC starts terminal escape sequences) and the invisible format
+# characters that reorder text on screen (U+202E and friends): shown as escapes, never sent
+# to the terminal. File names and messages come from the bundle, which someone else wrote.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _shown(text: str) -> str:
+    """`text` safe for the terminal: unprintable characters as `\\x1b`-style escapes, and
+    rich markup escaped."""
+    from rich.markup import escape
+
+    return escape(_UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text))
 
 
 def _span(first: datetime | None, last: datetime | None) -> str:
@@ -42,11 +57,10 @@ def check(
         raise typer.Exit(0 if report.usable else 1)
 
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
     console = Console(soft_wrap=False)
-    console.print(f"[bold]{escape(report.title or str(path))}[/bold]  ({escape(report.root)})")
+    console.print(f"[bold]{_shown(report.title or str(path))}[/bold]  ({_shown(report.root)})")
     if report.window is not None:
         console.print(f"window: {report.window.label()}")
     for source in report.sources:
@@ -57,7 +71,7 @@ def check(
         table.add_column("time span (UTC)", footer=_span(source.first, source.last), no_wrap=True)
         for file in source.files:
             table.add_row(
-                escape(file.path),
+                _shown(file.path),
                 str(file.records),
                 str(file.skipped),
                 _span(file.first, file.last),
@@ -72,8 +86,8 @@ def check(
             style = "red" if problem.severity == "error" else "yellow"
             problems.add_row(
                 f"[{style}]{problem.severity}[/{style}]",
-                escape(problem.where()),
-                escape(problem.message),
+                _shown(problem.where()),
+                _shown(problem.message),
             )
         console.print(problems)
     else:

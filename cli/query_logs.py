@@ -65,6 +65,7 @@ def logs(
     from agent.incident import TimeRange
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
+    from agent.telemetry.local.hardening import harden
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
     from agent.telemetry.local.scan_cache import BundleCache
     from cli.query_sql import range_problem
@@ -91,7 +92,8 @@ def logs(
             "expect no data",
             err=True,
         )
-    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con = duckdb.connect()
+    harden(con, allowed_dirs=[loaded.root])
     try:
         engine = LogsInsightsEngine(
             con, loaded.source_files("logs"), cache=BundleCache.for_bundle(loaded.root)

@@ -8,6 +8,7 @@ reads the manifest and opens files transparently whether gzip-compressed or not.
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from pydantic import (
 )
 
 from agent.telemetry.types import TimeRange
+
+log = logging.getLogger(__name__)
 
 BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics"]
 
@@ -161,6 +164,8 @@ class Bundle:
     manifest: BundleManifest
     files: dict[BundleSource, list[Path]] = field(default_factory=dict)
     unknown_files: list[Path] = field(default_factory=list)
+    # (file, where it resolves to) for links that leave the bundle folder: never read.
+    outside_files: list[tuple[Path, Path]] = field(default_factory=list)
 
     @property
     def window(self) -> TimeRange:
@@ -217,6 +222,10 @@ def load_manifest(root: Path) -> BundleManifest:
     manifest_path = root / "incident.yaml"
     if not manifest_path.is_file():
         raise BundleError(f"{root}: no incident.yaml (every bundle needs one)")
+    if not manifest_path.resolve().is_relative_to(root.resolve()):
+        raise BundleError(
+            f"{manifest_path}: links to a file outside the bundle; the manifest must be in it"
+        )
     try:
         text = manifest_path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
@@ -278,6 +287,16 @@ def load_bundle(path: str | Path) -> Bundle:
         if file.name == "incident.yaml" and file.parent == root:
             continue
         if file.name.startswith(".") or file.name.upper().startswith(("README", "LICENSE")):
+            continue
+        target = file.resolve()
+        if not target.is_relative_to(root):
+            # A bundle from someone else must not make fa2 read this machine's files.
+            bundle.outside_files.append((file, target))
+            log.warning(
+                "skipped %s: it links to %s, outside the bundle",
+                file.relative_to(root).as_posix(),
+                target,
+            )
             continue
         source = _classify(file, root)
         if source is None:

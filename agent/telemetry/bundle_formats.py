@@ -268,3 +268,27 @@ def parse_iso(text: str) -> datetime | None:
         return as_utc(datetime.fromisoformat(text))
     except ValueError:
         return None
+
+
+# What the Logs Insights engine reads, shared with `fa2 bundle check` so both say the same.
+# An event whose message is longer than MAX_EVENT_BYTES is skipped (no CloudWatch log event
+# is that large; a bundle that has one was not exported from CloudWatch). A line longer than
+# MAX_LINE_BYTES (DuckDB's JSON object limit, set explicitly) cannot be read at all, and the
+# engine then skips its whole file.
+MAX_EVENT_BYTES = 1024 * 1024
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+def too_long_event_reason(size: int) -> str:
+    return (
+        f"a message of {size:,} bytes, longer than the {MAX_EVENT_BYTES:,} the engine reads per "
+        "log event: skipped (no CloudWatch log event is that large)"
+    )
+
+
+def too_long_line_reason(line: int | None = None, size: int | None = None) -> str:
+    what = f"line {line} is {size:,} bytes," if line and size else "a line is"
+    return (
+        f"{what} longer than the {MAX_LINE_BYTES:,} bytes the engine can read as one event, "
+        "so the whole file is skipped"
+    )

@@ -32,6 +32,7 @@ from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_log_groups, checked_trace_ids
 from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.local.hardening import harden
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
 # (Athena's translator) nor the X-Ray and metrics readers, and a process starts faster.
@@ -58,11 +59,9 @@ class LocalBackend:
         self.bundle: Bundle = load_bundle(bundle_path)
         manifest = self.bundle.manifest
         self.account_id = str(manifest.alarm.get("AWSAccountId") or DEFAULT_ACCOUNT_ID)
-        self._con = duckdb.connect(
-            ":memory:",
-            config={"autoinstall_known_extensions": False, "autoload_known_extensions": True},
-        )
-        self._con.execute("SET TimeZone = 'UTC'")
+        self._con = duckdb.connect(":memory:")
+        # Queries a model wrote run here: the engine reads the bundle's folder and nothing else.
+        harden(self._con, allowed_dirs=[self.bundle.root])
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
         # Parquet copies of the bundle's logs and tables, kept across processes.

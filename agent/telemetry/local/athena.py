@@ -31,6 +31,7 @@ from agent.telemetry.local.athena_tables import (
     cloudtrail_select_sql,
 )
 from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
+from agent.telemetry.local.hardening import is_locked
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
 
@@ -104,6 +105,8 @@ class AthenaEngine:
         self._unreadable: list[tuple[Path, str]] = []
         self._unavailable: dict[str, str] = {}  # table -> why none of its files could be read
         self._check_lock = threading.Lock()
+        if not is_locked(con):  # a hardened connection is already in UTC
+            con.execute("SET TimeZone = 'UTC'")
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {_identifier(database)}")
         for macro in MACROS:
             con.execute(macro)
@@ -307,7 +310,6 @@ class AthenaEngine:
         watchdog.start()
         try:
             cursor.execute(f"SET search_path = {_search_path(self.database)}")
-            cursor.execute("SET TimeZone = 'UTC'")
             cursor.execute(duck_sql)
             description = cursor.description or []
             rows = cursor.fetchmany(max_rows)

@@ -20,6 +20,7 @@ from typing import Any
 import duckdb
 
 from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
+from agent.telemetry.bundle_formats import too_long_line_reason
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
     PATTERN_TYPES,
@@ -99,6 +100,8 @@ class LogsInsightsEngine:
                 self._con.execute(f"INSERT INTO {self._table} SELECT * FROM {staging}")
             except duckdb.Error as exc:
                 reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
+                if "maximum_object_size" in reason:
+                    reason = too_long_line_reason()
                 self.unreadable.append((path, reason))
                 log.warning("skipped unreadable log file %s: %s", path, reason)
             finally:

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from agent.telemetry.bundle_formats import MAX_EVENT_BYTES, MAX_LINE_BYTES
 from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, quote
 
 # Lambda platform lines, e.g.
@@ -134,9 +135,11 @@ def events_select_sql(files: Sequence[Path]) -> str:
                 'logGroup': 'VARCHAR', 'logStream': 'VARCHAR', 'timestamp': 'BIGINT',
                 'ingestionTime': 'BIGINT', 'message': 'VARCHAR'
             }},
-            ignore_errors = true
+            ignore_errors = true,
+            maximum_object_size = {MAX_LINE_BYTES}
         )
         WHERE logGroup IS NOT NULL AND timestamp IS NOT NULL AND message IS NOT NULL
+            AND strlen(message) <= {MAX_EVENT_BYTES}
     """
 
 

@@ -12,6 +12,8 @@ import threading
 
 import duckdb
 
+from agent.telemetry.local.hardening import harden
+
 REGEX_META = set("\\.^$|?*+()[]{}")
 
 
@@ -94,7 +96,8 @@ def regex_problem(pattern: str) -> str | None:
     global _checker
     with _checker_lock:
         if _checker is None:
-            _checker = duckdb.connect(config={"autoinstall_known_extensions": False})
+            _checker = duckdb.connect()
+            harden(_checker)  # it only compiles patterns: no folder to read
         cursor = _checker.cursor()
     try:
         cursor.execute("SELECT regexp_matches('', ?)", [re2(pattern)]).fetchall()

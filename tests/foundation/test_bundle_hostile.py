@@ -1,0 +1,145 @@
+"""Bundle files someone else wrote: links out of the bundle are never read, file names cannot
+drive the terminal, and `bundle check` agrees with the loader on what it can read."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from agent.config import Settings
+from agent.telemetry import bundle_formats
+from agent.telemetry.bundle import load_bundle
+from agent.telemetry.bundle_check import check_bundle
+from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
+from agent.telemetry.local import LocalBackend
+from agent.telemetry.local.logs_insights import LogsInsightsEngine
+from cli import app
+
+runner = CliRunner()
+GROUP = "/aws/lambda/orders-put"
+
+
+def _event(message: str) -> str:
+    return json.dumps(
+        {"logGroup": GROUP, "logStream": "s", "timestamp": 1772445600000, "message": message}
+    )
+
+
+@pytest.fixture
+def host_file(tmp_path: Path) -> Path:
+    path = tmp_path / "host" / "secrets.jsonl"
+    path.parent.mkdir()
+    path.write_text(_event("AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY") + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- links out of the bundle
+
+
+def test_a_link_to_a_file_outside_the_bundle_is_skipped_and_named_by_the_loader(
+    bundle: Path, host_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (bundle / "logs" / "outside.jsonl").symlink_to(host_file)
+    with caplog.at_level(logging.WARNING):
+        loaded = load_bundle(bundle)
+    assert [f.name for f in loaded.source_files("logs")] == ["orders-put.jsonl.gz"]
+    assert loaded.outside_files == [(bundle / "logs" / "outside.jsonl", host_file)]
+    assert f"skipped logs/outside.jsonl: it links to {host_file}, outside the bundle" in caplog.text
+
+
+def test_a_linked_folder_leaving_the_bundle_is_skipped(bundle: Path, host_file: Path) -> None:
+    (bundle / "logs" / "orders-put.jsonl.gz").unlink()
+    (bundle / "logs").rmdir()
+    (bundle / "logs").symlink_to(host_file.parent, target_is_directory=True)
+    backend = LocalBackend(bundle, Settings())
+    assert backend.list_log_groups() == []  # the host's "log" never reached the engine
+    backend.close()
+
+
+def test_bundle_check_names_a_link_out_of_the_bundle(bundle: Path, host_file: Path) -> None:
+    (bundle / "logs" / "outside.jsonl").symlink_to(host_file)
+    report = check_bundle(bundle)
+    [warning] = [p for p in report.problems if p.file == "logs/outside.jsonl"]
+    assert warning.severity == "warning"
+    assert f"links to {host_file}, outside the bundle: skipped" in warning.message
+    assert "logs/outside.jsonl" not in [f.path for s in report.sources for f in s.files]
+
+
+def test_a_link_inside_the_bundle_is_read(bundle: Path) -> None:
+    (bundle / "logs" / "again.jsonl.gz").symlink_to(bundle / "logs" / "orders-put.jsonl.gz")
+    assert len(load_bundle(bundle).source_files("logs")) == 2
+
+
+def test_a_manifest_linking_out_of_the_bundle_is_refused(bundle: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.yaml"
+    elsewhere.write_text((bundle / "incident.yaml").read_text())
+    (bundle / "incident.yaml").unlink()
+    (bundle / "incident.yaml").symlink_to(elsewhere)
+    report = check_bundle(bundle)
+    assert not report.usable
+    assert "links to a file outside the bundle" in report.errors[0].message
+
+
+# ---------------------------------------------------------------- what reaches the terminal
+
+
+def test_bundle_check_shows_control_characters_in_file_names_escaped(bundle: Path) -> None:
+    name = "\x1b]0;x\x07\u202eo.jsonl"  # sets the window title; reverses the text
+    (bundle / "logs" / name).write_text(_event("hello") + "\n")
+    (bundle / "notes\x1b[31m.txt").write_text("todo")
+    result = runner.invoke(app, ["bundle", "check", str(bundle)])
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "logs/\\x1b]0;x\\x07\\u202eo.jsonl" in result.output
+    assert "notes\\x1b[31m.txt" in result.output
+
+
+# ---------------------------------------------------------------- events the engine cannot read
+
+
+def _log_records(report_sources: list, name: str) -> int:
+    [logs] = [s for s in report_sources if s.source == "logs"]
+    return {f.path: f.records for f in logs.files}[name]
+
+
+def test_an_oversized_event_is_skipped_by_check_and_loader_alike(bundle: Path) -> None:
+    # `bundle check` called such a file usable while analyze silently lost it.
+    (bundle / "logs" / "huge.jsonl").write_text(
+        _event("before")
+        + "\n"
+        + _event("A" * (MAX_EVENT_BYTES + 1))
+        + "\n"
+        + _event("after")
+        + "\n"
+    )
+    report = check_bundle(bundle)
+    [problem] = [p for p in report.errors if p.file == "logs/huge.jsonl"]
+    assert problem.line == 2
+    assert "longer than the 1,048,576 the engine reads per log event: skipped" in problem.message
+    assert _log_records(report.sources, "logs/huge.jsonl") == 2
+
+    con = duckdb.connect()
+    engine = LogsInsightsEngine(con, [bundle / "logs" / "huge.jsonl"])
+    assert [g.events for g in engine.log_groups()] == [2]
+    con.close()
+
+
+def test_a_line_too_long_for_the_engine_to_read_makes_check_skip_its_whole_file(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DuckDB fails on the whole file for a line past its object limit (64 MiB, set by the
+    # loader); a smaller limit keeps the test fast, the rule is the same.
+    monkeypatch.setattr(bundle_formats, "MAX_LINE_BYTES", 256 * 1024)
+    (bundle / "logs" / "huge.jsonl").write_text(
+        _event("before") + "\n" + _event("A" * 300_000) + "\n" + _event("after") + "\n"
+    )
+    report = check_bundle(bundle)
+    [problem] = [p for p in report.errors if p.file == "logs/huge.jsonl"]
+    assert problem.line == 2
+    assert "so the whole file is skipped" in problem.message
+    assert _log_records(report.sources, "logs/huge.jsonl") == 0
