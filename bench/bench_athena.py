@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from agent.telemetry.local.athena import AthenaEngine
+from agent.telemetry.local.hardening import harden
 
 QUERY = (
     "SELECT target_ip, date_trunc('minute', from_iso8601_timestamp(time)) AS minute, "
@@ -88,6 +89,11 @@ def main() -> int:
     )
     parser.add_argument("--lines", type=int, default=1_000_000, help="ALB log lines to generate")
     parser.add_argument("--keep", type=Path, help="write the log file here and keep it")
+    parser.add_argument(
+        "--hardened",
+        action="store_true",
+        help="load on a hardened connection, as LocalBackend does (locked configuration)",
+    )
     args = parser.parse_args()
     awk = shutil.which("awk")
     if awk is None:
@@ -105,6 +111,8 @@ def main() -> int:
         )
 
         con = duckdb.connect(config={"autoinstall_known_extensions": False})
+        if args.hardened:
+            harden(con, allowed_dirs=[folder])
         began = time.perf_counter()
         engine = AthenaEngine(
             con,

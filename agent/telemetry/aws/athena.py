@@ -144,7 +144,7 @@ class Athena(QueryService):
         if max_rows < 1:
             raise QueryError(f"max_rows must be at least 1 (got {max_rows})")
         # Refuse writes, and tables outside the configured database, before anything reaches AWS.
-        sql = ensure_read_only(sql, database=self.settings.athena_database)
+        sql = ensure_read_only(sql, database=self.settings.athena.database)
         timeout_s = query_seconds(self.timeout_s)
         deadline = self.waiter.deadline(timeout_s)
         execution_id = self._start(sql, deadline)
