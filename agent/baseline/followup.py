@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import ToolCall
+from sqlglot import exp
 
 from agent.baseline.analysis import Findings
 from agent.baseline.planner import alb_breakdown_sql, window_filter
@@ -114,8 +115,7 @@ def _table(findings: Findings, marker: str) -> str | None:
 def changes_sql(table: str, words: list[str], findings: Findings) -> str:
     """Write events in the window whose request names one of `words`."""
     named = " OR ".join(
-        f"lower(requestparameters) LIKE '%{w.lower().replace(chr(39), chr(39) * 2)}%'"
-        for w in words
+        f"lower(requestparameters) LIKE {_literal(f'%{w.lower()}%')}" for w in words
     )
     during = window_filter("eventtime", findings.window)
     return (
@@ -205,3 +205,8 @@ def plan(question: str, findings: Findings, tools: set[str]) -> list[ToolCall]:
 
 
 __all__ = ["LINES_QUERY", "identifiers", "intents", "keywords", "plan"]
+
+
+def _literal(text: str) -> str:
+    """An Athena string literal, quoted by sqlglot: the text comes from log data."""
+    return exp.Literal.string(text).sql(dialect="trino")

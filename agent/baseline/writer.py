@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from sqlglot import exp
+
 from agent.baseline.analysis import Findings
 from agent.baseline.hypotheses import Claim, alb_symptom, cite, marker, ranked_claims
 from agent.baseline.phrases import Phrases
@@ -162,10 +164,11 @@ def _next_queries(findings: Findings) -> list[str]:
     when = findings.pivot or (findings.window.end if findings.window else None)
     if table and resources and when:
         since = (when - timedelta(days=7)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        needle = resources[0].replace("'", "''")
+        # The resource name comes from CloudTrail data: quoted by sqlglot, not by hand.
+        needle = exp.Literal.string(f"%{resources[0]}%").sql(dialect="trino")
         queries.append(
             f"SELECT eventtime, eventname, useridentity.arn AS principal, requestparameters FROM {table.group(1)} "
-            f"WHERE requestparameters LIKE '%{needle}%' AND (readonly = 'false' OR readonly IS NULL) "
+            f"WHERE requestparameters LIKE {needle} AND (readonly = 'false' OR readonly IS NULL) "
             f"AND from_iso8601_timestamp(eventtime) >= from_iso8601_timestamp('{since}') "
             "ORDER BY eventtime DESC LIMIT 50"
         )

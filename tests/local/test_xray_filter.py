@@ -88,3 +88,10 @@ def test_invalid_expression_names_the_position(expression: str, position: int, s
 def test_empty_expression_is_refused() -> None:
     with pytest.raises(QueryError, match="empty filter expression"):
         parse_filter("   ")
+
+
+@pytest.mark.parametrize("expression", ["!" * 2000 + "fault", "(" * 200 + "fault" + ")" * 200])
+def test_a_filter_nested_too_deeply_is_a_positioned_query_error(expression: str) -> None:
+    # 2000 '!' raised RecursionError before.
+    with pytest.raises(QueryError, match=r"too deeply nested: more than 30 levels.*position 30"):
+        parse_filter(expression)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
     from agent.telemetry.local.scan_cache import CachedScan
 
+from sqlglot import exp
+
 # (column, Athena/Hive type) in DDL order, ending in conn_trace_id (the "traceability ID").
 ALB_COLUMNS: list[tuple[str, str]] = [
     ("type", "string"),
@@ -79,7 +81,8 @@ _DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "dou
 
 
 def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    """A DuckDB string literal, quoted by sqlglot (bundle file names are untrusted)."""
+    return exp.Literal.string(value).sql(dialect="duckdb")
 
 
 def _file_list(paths: Sequence[Path]) -> str:

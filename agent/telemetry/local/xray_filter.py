@@ -141,11 +141,15 @@ _COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
+MAX_NESTING = 30
+
+
 class Parser:
     def __init__(self, expression: str) -> None:
         self.expression = expression
         self.tokens = tokenize(expression)
         self.index = 0
+        self.depth = 0
 
     # -------------------------------------------------------------- helpers
     @property
@@ -199,21 +203,40 @@ class Parser:
             parts.append(self.parse_unary(allowed))
         return parts[0] if len(parts) == 1 else (lambda s: all(p(s) for p in parts))
 
+    def deeper(self, token: Token) -> None:
+        """Count one more level of `!`, `(` or `{`; past MAX_NESTING the expression is refused
+        (parsing and evaluating recurse once per level: 2000 `!` exhausted Python's stack)."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise self.fail(
+                f"filter expression too deeply nested: more than {MAX_NESTING} levels of "
+                "'!', '(' or '{'",
+                token,
+            )
+
     def parse_unary(self, allowed: set[str]) -> Predicate:
+        token = self.current
         if self.accept("!"):
+            self.deeper(token)
             inner = self.parse_unary(allowed)
+            self.depth -= 1
             return lambda s: not inner(s)
         if self.accept("("):
+            self.deeper(token)
             inner = self.parse_or(allowed)
             self.expect(")")
+            self.depth -= 1
             return inner
         return self.parse_term(allowed)
 
     def parse_block(self, allowed: set[str]) -> Predicate | None:
+        token = self.current
         if not self.accept("{"):
             return None
+        self.deeper(token)
         inner = self.parse_or(allowed)
         self.expect("}")
+        self.depth -= 1
         return inner
 
     def parse_term(self, allowed: set[str]) -> Predicate:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sqlglot import exp
+
 # num: DOUBLE/BIGINT; ts: epoch milliseconds (BIGINT), printed as a timestamp;
 # str: VARCHAR known to be text; any: VARCHAR from a log field (maybe numeric);
 # bool: SQL boolean; json: VARCHAR holding a JSON document (from jsonParse / unnest).
@@ -27,12 +29,13 @@ NULL = SqlExpr("NULL", "any")
 
 
 def quote(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
+    """A DuckDB string literal, quoted by sqlglot (text from queries and bundles is untrusted)."""
+    return exp.Literal.string(text).sql(dialect="duckdb")
 
 
 def ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    """A DuckDB quoted identifier, quoted by sqlglot."""
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
 
 
 def as_num(e: SqlExpr) -> str:
