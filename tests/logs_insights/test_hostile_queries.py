@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import duckdb
 import pytest
 
 from agent.telemetry.base import QueryError
 from agent.telemetry.local.logs_insights import parse_query
+from agent.telemetry.local.logs_insights.sqlexpr import ident, quote
 
 from .conftest import Logs, event
 
@@ -48,3 +50,15 @@ def test_nesting_just_within_the_limits_runs(logs: Callable[..., Logs]) -> None:
     chain = " + ".join(["latency"] * 99)
     [row] = engine.rows(f"fields {nested} as n, {chain} as total, -(-latency) as same")
     assert (row["n"], row["total"], row["same"]) == ("4", "297", "3")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it's", 'say "hi"', "back\\slash\\'", "'; COPY (SELECT 1) TO '/tmp/x'; --", "line\nbreak"],
+)
+def test_literals_and_names_in_the_compiled_sql_stay_one_token(text: str) -> None:
+    # The compiler's quoting, checked against DuckDB itself: each value comes back unchanged.
+    con = duckdb.connect()
+    assert con.execute(f"SELECT {quote(text)} AS {ident(text)}").fetchall() == [(text,)]
+    assert con.execute(f"SELECT {quote(text)} AS {ident(text)}").description[0][0] == text
+    con.close()

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlglot import exp
-
 # num: DOUBLE/BIGINT; ts: epoch milliseconds (BIGINT), printed as a timestamp;
 # str: VARCHAR known to be text; any: VARCHAR from a log field (maybe numeric);
 # bool: SQL boolean; json: VARCHAR holding a JSON document (from jsonParse / unnest).
@@ -28,14 +26,17 @@ class SqlExpr:
 NULL = SqlExpr("NULL", "any")
 
 
+# Written by hand rather than with sqlglot (the Athena side's quoting) so that a logs query
+# never imports sqlglot; DuckDB's quoting has exactly these two rules (no backslash escapes
+# in standard strings), and tests/logs_insights/test_hostile_queries.py holds them to it.
 def quote(text: str) -> str:
-    """A DuckDB string literal, quoted by sqlglot (text from queries and bundles is untrusted)."""
-    return exp.Literal.string(text).sql(dialect="duckdb")
+    """A DuckDB string literal (text from queries and bundles is untrusted)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def ident(name: str) -> str:
-    """A DuckDB quoted identifier, quoted by sqlglot."""
-    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+    """A DuckDB quoted identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def as_num(e: SqlExpr) -> str:
