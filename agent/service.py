@@ -124,7 +124,9 @@ def _run(
     existing: list[Evidence],
 ) -> Report:
     settings = _with_bundle_architecture(settings)
-    data_notes: list[str] = []  # sources the run had to do without, for the report's notes
+    # Sources the run had to do without, for the report's notes; a local backend also says
+    # which bundle files it left out (links out of the bundle).
+    data_notes: list[str] = list(getattr(backend, "load_notes", ()))
     context = InvestigationContext(
         settings=settings,
         backend=backend,

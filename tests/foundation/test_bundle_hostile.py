@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from agent.alarm import incident_from_bundle
 from agent.config import Settings
+from agent.report.markdown import render_markdown
+from agent.service import investigate
 from agent.telemetry import bundle_formats
 from agent.telemetry.bundle import load_bundle
 from agent.telemetry.bundle_check import check_bundle
@@ -21,6 +25,7 @@ from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from cli import app
 
 runner = CliRunner()
+DEMO = Path(__file__).resolve().parents[2] / "evals" / "scenarios" / "dynamodb-throttling"
 GROUP = "/aws/lambda/orders-put"
 
 
@@ -143,3 +148,19 @@ def test_a_line_too_long_for_the_engine_to_read_makes_check_skip_its_whole_file(
     assert problem.line == 2
     assert "so the whole file is skipped" in problem.message
     assert _log_records(report.sources, "logs/huge.jsonl") == 0
+
+
+def test_the_report_notes_a_file_the_loader_left_out(tmp_path: Path, host_file: Path) -> None:
+    root = Path(shutil.copytree(DEMO, tmp_path / "demo"))
+    (root / "logs" / "outside.jsonl").symlink_to(host_file)
+    settings = Settings(model="baseline", checkpoint_backend="memory")
+    backend = LocalBackend(root, settings)
+    report = investigate(
+        incident_from_bundle(backend.bundle, settings), settings=settings, backend=backend
+    )
+    assert (
+        "Bundle: logs/outside.jsonl was skipped: it links to a file outside the bundle, "
+        "which is never read"
+    ) in report.notes
+    assert str(host_file) not in render_markdown(report)
+    backend.close()

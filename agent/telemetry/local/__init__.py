@@ -62,6 +62,13 @@ class LocalBackend:
         self._con = duckdb.connect(":memory:")
         # Queries a model wrote run here: the engine reads the bundle's folder and nothing else.
         harden(self._con, allowed_dirs=[self.bundle.root])
+        # What the loader left out, for the report's notes (the link target stays out of it:
+        # a path on this machine is none of the report readers' business).
+        self.load_notes: list[str] = [
+            f"Bundle: {link.relative_to(self.bundle.root).as_posix()} was skipped: it links "
+            "to a file outside the bundle, which is never read"
+            for link, _ in self.bundle.outside_files
+        ]
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
         # Parquet copies of the bundle's logs and tables, kept across processes.
