@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from agent.bundle_check import check_bundle
 from typer.testing import CliRunner
 
 from agent.alarm import incident_from_bundle
@@ -18,7 +19,6 @@ from agent.report.markdown import render_markdown
 from agent.service import investigate
 from agent.telemetry import bundle_formats
 from agent.telemetry.bundle import load_bundle
-from agent.telemetry.bundle_check import check_bundle
 from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
 from agent.telemetry.local import LocalBackend
 from agent.telemetry.local.logs_insights import LogsInsightsEngine

@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from agent.bundle_check import check_bundle
 from typer.testing import CliRunner
 
 from agent.telemetry.base import QueryError
-from agent.telemetry.bundle_check import check_bundle
 from agent.telemetry.local.athena import AthenaEngine
 from cli import app
 

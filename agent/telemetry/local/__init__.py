@@ -30,9 +30,9 @@ from agent.telemetry.base import (
 )
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_log_groups, checked_trace_ids
+from agent.telemetry.local.hardening import harden
 from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import MetricDimension, TimeRange
-from agent.telemetry.local.hardening import harden
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
 # (Athena's translator) nor the X-Ray and metrics readers, and a process starts faster.
@@ -59,9 +59,6 @@ class LocalBackend:
         self.bundle: Bundle = load_bundle(bundle_path)
         manifest = self.bundle.manifest
         self.account_id = str(manifest.alarm.get("AWSAccountId") or DEFAULT_ACCOUNT_ID)
-        self._con = duckdb.connect(":memory:")
-        # Queries a model wrote run here: the engine reads the bundle's folder and nothing else.
-        harden(self._con, allowed_dirs=[self.bundle.root])
         # What the loader left out, for the report's notes (the link target stays out of it:
         # a path on this machine is none of the report readers' business).
         self.load_notes: list[str] = [
@@ -73,6 +70,11 @@ class LocalBackend:
         self._loaded: dict[str, Any] = {}
         # Parquet copies of the bundle's logs and tables, kept across processes.
         self.cache = BundleCache.for_bundle(self.bundle.root)
+        self._con = duckdb.connect(":memory:")
+        # Queries a model wrote run here: the engine reads the bundle's folder and its cache
+        # folder (and writes the cache there), nothing else.
+        allowed = [self.bundle.root] + ([self.cache.folder] if self.cache is not None else [])
+        harden(self._con, allowed_dirs=allowed)
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,

@@ -30,8 +30,8 @@ from agent.telemetry.local.athena_tables import (
     cloudtrail_columns,
     cloudtrail_select_sql,
 )
-from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
 from agent.telemetry.local.hardening import is_locked
+from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
 

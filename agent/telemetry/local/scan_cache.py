@@ -38,6 +38,8 @@ from typing import Any, Literal
 
 import duckdb
 
+from agent.telemetry.local.hardening import harden
+
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
@@ -308,8 +310,7 @@ def connect(cache: BundleCache) -> duckdb.DuckDBPyConnection:
     """A connection for writing entries: it reads the bundle and writes its cache folder."""
     cache.folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET TimeZone = 'UTC'")
+    harden(con, allowed_dirs=[cache.bundle_root, cache.folder])
     return con
 
 
