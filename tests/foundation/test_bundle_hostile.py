@@ -10,10 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from agent.bundle_check import check_bundle
 from typer.testing import CliRunner
 
 from agent.alarm import incident_from_bundle
+from agent.bundle_check import check_bundle
 from agent.config import Settings
 from agent.report.markdown import render_markdown
 from agent.service import investigate

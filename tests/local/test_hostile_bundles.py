@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from agent.bundle_check import check_bundle
 from typer.testing import CliRunner
 
+from agent.bundle_check import check_bundle
 from agent.telemetry.base import QueryError
 from agent.telemetry.local.athena import AthenaEngine
 from cli import app
