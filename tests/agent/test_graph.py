@@ -58,7 +58,8 @@ def test_triage_also_runs_the_configured_default_logs_query(settings: Settings) 
     configured = settings.updated(default_logs_query=own)
     investigate(incident(), settings=configured, backend=backend, chat_model=model)
     logs_queries = [query for kind, query in backend.calls if kind == "logs"]
-    assert len(logs_queries) == 5 and logs_queries[-1] == own
+    # Triage runs its queries concurrently: which one reaches the backend last is not fixed.
+    assert len(logs_queries) == 5 and own in logs_queries
 
 
 def test_several_tool_calls_of_one_turn_run_concurrently_with_ids_in_call_order(
