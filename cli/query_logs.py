@@ -92,12 +92,12 @@ def logs(
             "expect no data",
             err=True,
         )
+    cache = BundleCache.for_bundle(loaded.root)
     con = duckdb.connect()
-    harden(con, allowed_dirs=[loaded.root])
+    # The engine reads the bundle and its cache folder (and writes the cache), nothing else.
+    harden(con, allowed_dirs=[loaded.root] + ([cache.folder] if cache is not None else []))
     try:
-        engine = LogsInsightsEngine(
-            con, loaded.source_files("logs"), cache=BundleCache.for_bundle(loaded.root)
-        )
+        engine = LogsInsightsEngine(con, loaded.source_files("logs"), cache=cache)
         groups = log_group or [g.name for g in engine.log_groups()]
         if not groups:
             _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
