@@ -5,7 +5,8 @@ whether they hold rows in the window, whether X-Ray has traces, which metric nam
 exist), and triage does not run a standard query over a source that is empty: an ALB query
 on a workload without an ALB answers "0 rows", which reads as "no ALB 5xx".
 
-Each look-up is cheap (catalog calls, a count over the window) and may fail on its own; a
+Each look-up is cheap (catalog calls; over a recorded bundle, a count of rows in the window —
+on AWS that count is not run, Athena bills it per byte scanned) and may fail on its own; a
 source that cannot be surveyed is reported as unknown and still queried.
 """
 
@@ -118,7 +119,11 @@ def survey(ctx: InvestigationContext) -> DataSources:
                 TableSource(
                     name=f"{s.database}.{s.table}",
                     kind=table_kind(s),
-                    rows_in_window=_attempt(notes, s.table, partial(_rows_in_window, ctx, s)),
+                    # Counting is free over a recorded bundle; on AWS a count can scan a whole
+                    # CloudTrail table (Athena bills per byte), so it is not run there.
+                    rows_in_window=_attempt(notes, s.table, partial(_rows_in_window, ctx, s))
+                    if caps.recorded
+                    else None,
                 )
                 for s in schemas
             ]

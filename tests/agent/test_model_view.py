@@ -255,3 +255,17 @@ def test_alb_triage_says_when_each_target_came_and_went(settings: Settings) -> N
     _, calls = _triage_of(PARTNER_BUNDLE, settings)
     [alb] = [c["args"]["sql"] for c in calls if "alb_access_logs" in c["args"].get("sql", "")]
     assert "min(time) AS first_seen, max(time) AS last_seen" in alb
+
+
+def test_on_aws_the_survey_does_not_pay_for_counting_athena_rows(settings: Settings) -> None:
+    from agent.sources import describe_sources, survey
+    from agent.telemetry.base import Capabilities
+    from tests.agent.fakes import FakeBackend
+
+    backend = FakeBackend(capabilities=Capabilities(recorded=False))  # as the AWS backend
+    ctx = context(settings, backend)
+    lines = describe_sources(survey(ctx))
+    assert not any(kind == "athena" for kind, _ in backend.calls)
+    assert "aiops_db.cloud_trail_logs (CloudTrail, rows in the window not counted)" in "\n".join(
+        lines
+    )
