@@ -80,6 +80,12 @@ class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_default=True)
 
 
+def _prefixed(prefix: str) -> ConfigDict:
+    """A group whose flat keys carry `prefix` (`slack_bot_token`) that its fields drop
+    (`slack.bot_token`); a field with its own alias keeps it."""
+    return ConfigDict(**_Group.model_config, alias_generator=lambda name: prefix + name)
+
+
 class AwsSettings(_Group):
     region: str = Field("us-east-1", description="AWS region of the workload and of Bedrock")
     endpoint_url: str | None = Field(
@@ -144,23 +150,15 @@ class TelemetrySettings(_Group):
 class AthenaSettings(_Group):
     """The Athena tables over ALB access logs and CloudTrail, and where queries run."""
 
-    database: str = Field(
-        "aiops_db", alias="athena_database", description="Glue/Athena database of the log tables"
-    )
-    alb_table: str = Field(
-        "alb_access_logs", alias="athena_alb_table", description="Athena table over ALB access logs"
-    )
+    model_config = _prefixed("athena_")
+
+    database: str = Field("aiops_db", description="Glue/Athena database of the log tables")
+    alb_table: str = Field("alb_access_logs", description="Athena table over ALB access logs")
     cloudtrail_table: str = Field(
-        "cloud_trail_logs",
-        alias="athena_cloudtrail_table",
-        description="Athena table over CloudTrail logs",
+        "cloud_trail_logs", description="Athena table over CloudTrail logs"
     )
-    workgroup: str = Field(
-        "primary", alias="athena_workgroup", description="Athena workgroup queries run in"
-    )
-    output_location: str | None = Field(
-        None, alias="athena_output_location", description="s3://bucket/prefix/ for results"
-    )
+    workgroup: str = Field("primary", description="Athena workgroup queries run in")
+    output_location: str | None = Field(None, description="s3://bucket/prefix/ for results")
 
     @field_validator("database", "alb_table", "cloudtrail_table")
     @classmethod
@@ -214,95 +212,63 @@ class PriceSettings(_Group):
 class CheckpointSettings(_Group):
     """Where thread state (conversation, evidence) is kept between turns."""
 
+    model_config = _prefixed("checkpoint_")
+
     backend: Literal["sqlite", "dynamodb", "memory"] = Field(
-        "sqlite",
-        alias="checkpoint_backend",
-        description="Where thread state (conversation, evidence) is kept",
+        "sqlite", description="Where thread state (conversation, evidence) is kept"
     )
     path: Path = Field(
-        Path(".fa2/checkpoints.sqlite"),
-        alias="checkpoint_path",
-        description="SQLite checkpoint file (sqlite backend)",
+        Path(".fa2/checkpoints.sqlite"), description="SQLite checkpoint file (sqlite backend)"
     )
-    dynamodb_table: str | None = Field(None, description="Checkpoint table (dynamodb backend)")
+    dynamodb_table: str | None = Field(
+        None, alias="dynamodb_table", description="Checkpoint table (dynamodb backend)"
+    )
     ttl_days: int = Field(
-        30,
-        ge=1,
-        le=3650,
-        alias="checkpoint_ttl_days",
-        description="Days a thread is kept in DynamoDB before it expires (TTL)",
+        30, ge=1, le=3650, description="Days a thread is kept in DynamoDB before it expires (TTL)"
     )
 
 
 class SlackSettings(_Group):
     """The Slack door: its secrets (also read from their usual `SLACK_*` names) and channels."""
 
-    bot_token: SecretStr | None = Field(
-        None, alias="slack_bot_token", description="Bot token (xoxb-...) the app posts with"
-    )
+    model_config = _prefixed("slack_")
+
+    bot_token: SecretStr | None = Field(None, description="Bot token (xoxb-...) the app posts with")
     signing_secret: SecretStr | None = Field(
-        None,
-        alias="slack_signing_secret",
-        description="Verifies that requests come from Slack",
+        None, description="Verifies that requests come from Slack"
     )
     app_token: SecretStr | None = Field(
-        None,
-        alias="slack_app_token",
-        description="App-level token (xapp-...) for Socket Mode",
+        None, description="App-level token (xapp-...) for Socket Mode"
     )
     api_url: str = Field(
         "https://slack.com/api/",
-        alias="slack_api_url",
         description="Base URL of the Slack Web API (a local stand-in in tests)",
     )
     channels: StringList = Field(
-        default_factory=list,
-        alias="slack_channels",
-        description="Channel ids fa2 answers in (empty: any it is invited to)",
+        default_factory=list, description="Channel ids fa2 answers in (empty: any it is invited to)"
     )
-    auto_investigate: bool = Field(
-        False, alias="slack_auto_investigate", description="Start at once on an alarm message"
-    )
+    auto_investigate: bool = Field(False, description="Start at once on an alarm message")
     max_concurrent_per_channel: int = Field(
-        2,
-        ge=1,
-        le=20,
-        alias="slack_max_concurrent_per_channel",
-        description="Investigations running at once in one channel",
+        2, ge=1, le=20, description="Investigations running at once in one channel"
     )
     max_concurrent: int = Field(
-        4,
-        ge=1,
-        le=100,
-        alias="slack_max_concurrent",
-        description="Investigations running at once in the whole workspace",
+        4, ge=1, le=100, description="Investigations running at once in the whole workspace"
     )
     max_queued_per_channel: int = Field(
-        3,
-        ge=0,
-        le=100,
-        alias="slack_max_queued_per_channel",
-        description="Investigations waiting in line in one channel",
+        3, ge=0, le=100, description="Investigations waiting in line in one channel"
     )
     max_queued: int = Field(
-        10,
-        ge=0,
-        le=500,
-        alias="slack_max_queued",
-        description="Investigations waiting in line in the whole workspace",
+        10, ge=0, le=500, description="Investigations waiting in line in the whole workspace"
     )
     max_investigations_per_hour: int = Field(
         30,
         ge=1,
         le=10_000,
-        alias="slack_max_investigations_per_hour",
         description="Investigations and follow-ups accepted per rolling hour, workspace-wide "
         "(the cost cap: past it requests are refused)",
     )
     report_channel: str | None = Field(
-        None,
-        alias="slack_report_channel",
-        description="Where one-shot alarm-event investigations are posted",
+        None, description="Where one-shot alarm-event investigations are posted"
     )
 
     @field_validator("channels", mode="before")
@@ -325,11 +291,7 @@ class Settings(BaseSettings):
     Sources stay flat (`FA2_REGION`, `region = ...` in fa2.toml, `Settings(region=...)`):
     each flat key is routed to its group before validation (`SETTING_KEYS`)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="FA2_",
-        extra="forbid",
-        validate_default=True,
-    )
+    model_config = SettingsConfigDict(env_prefix="FA2_", extra="forbid", validate_default=True)
 
     aws: AwsSettings = Field(default_factory=lambda: AwsSettings.model_validate({}))
     investigator: InvestigatorSettings = Field(

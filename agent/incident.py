@@ -73,6 +73,17 @@ class Incident(BaseModel):
     window: TimeRange
     extra_context: str | None = None
 
+    def watched_metric(self) -> MetricSpec:
+        """The one metric a plain metric alarm watches, as its metric query (`m1`)."""
+        return MetricSpec(
+            id="m1",
+            namespace=self.namespace,
+            metric_name=self.metric_name,
+            dimensions=list(self.dimensions),
+            statistic=self.statistic,
+            period=self.period,
+        )
+
     @field_validator("state_change_time")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:

@@ -12,7 +12,7 @@ from agent.alarm.common import (
     region_code,
 )
 from agent.config import Settings
-from agent.incident import Incident, MetricSpec, TimeRange
+from agent.incident import Incident, TimeRange
 from agent.telemetry.types import Alarm
 
 KIND = "CloudWatch alarm"
@@ -55,14 +55,5 @@ def incident_from_alarm(
         incident.period = alarm.period
         incident.threshold = alarm.threshold
         incident.comparison_operator = alarm.comparison_operator
-        incident.metrics = [
-            MetricSpec(
-                id="m1",
-                namespace=alarm.namespace,
-                metric_name=alarm.metric_name,
-                dimensions=list(alarm.dimensions),
-                statistic=alarm.statistic,
-                period=alarm.period,
-            )
-        ]
+        incident.metrics = [incident.watched_metric()]
     return incident

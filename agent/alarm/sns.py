@@ -123,16 +123,7 @@ def _apply_trigger(incident: Incident, trigger: Fields) -> None:
     incident.namespace = trigger.text("Namespace")
     incident.dimensions = dimensions_from_pairs(trigger.items("Dimensions"))
     incident.statistic = _statistic(trigger)
-    incident.metrics = [
-        MetricSpec(
-            id="m1",
-            namespace=incident.namespace,
-            metric_name=incident.metric_name,
-            dimensions=list(incident.dimensions),
-            statistic=incident.statistic,
-            period=incident.period,
-        )
-    ]
+    incident.metrics = [incident.watched_metric()]
 
 
 def _statistic(trigger: Fields) -> str | None:

@@ -149,7 +149,7 @@ class TelemetryBackend(Protocol):
 
     def find_traces(
         self, filter_expression: str | None, time_range: TimeRange, limit: int = 50
-    ) -> QueryResult: ...  # 50: limits.DEFAULT_FIND_TRACES (limits imports this module)
+    ) -> QueryResult: ...  # 50: limits.FIND_TRACES_LIMIT (limits imports this module)
 
     def get_traces(self, trace_ids: Sequence[str]) -> QueryResult: ...
 

@@ -25,7 +25,7 @@ from agent.telemetry.base import (
     QueryResult,
     TableSchema,
 )
-from agent.telemetry.limits import DEFAULT_FIND_TRACES
+from agent.telemetry.limits import FIND_TRACES_LIMIT
 from agent.telemetry.types import MetricDimension, TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
@@ -86,10 +86,7 @@ class AwsBackend:
 
     # --- X-Ray
     def find_traces(
-        self,
-        filter_expression: str | None,
-        time_range: TimeRange,
-        limit: int = DEFAULT_FIND_TRACES,
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = FIND_TRACES_LIMIT
     ) -> QueryResult:
         return self._xray.find_traces(filter_expression, time_range, limit)
 

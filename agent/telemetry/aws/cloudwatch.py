@@ -12,6 +12,7 @@ from agent.config import Settings
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
 from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryUnavailableError
+from agent.telemetry.limits import checked_metric_queries
 from agent.telemetry.links import (
     alarm_url,
     metric_graph_metric,
@@ -29,7 +30,6 @@ from agent.telemetry.shapes import (
 from agent.telemetry.types import AlarmHistory, AlarmHistoryItem, MetricDimension, TimeRange
 
 LABEL = "CloudWatch"
-MAX_QUERIES = 500  # GetMetricData's MetricDataQueries maximum
 MAX_LIST_METRICS = 500
 MAX_METRIC_PAGES = 20
 QUERY_ID = re.compile(r"^[a-z][a-zA-Z0-9_]*$")
@@ -117,18 +117,9 @@ class CloudWatch:
     # ------------------------------------------------------------------ metric data
 
     def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
-        if not queries:
-            raise QueryError("no metric queries given")
-        if len(queries) > MAX_QUERIES:
-            raise QueryError(
-                f"{len(queries)} metric queries: GetMetricData takes at most {MAX_QUERIES}"
-            )
-        seen: set[str] = set()
+        checked_metric_queries(queries)
         for query in queries:
             _validate(query)
-            if query.id in seen:
-                raise QueryError(f"metric query id {query.id!r} is used twice; ids must be unique")
-            seen.add(query.id)
         kwargs: dict[str, Any] = {
             "MetricDataQueries": [_request_query(q) for q in queries],
             "StartTime": time_range.start,

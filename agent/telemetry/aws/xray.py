@@ -13,7 +13,7 @@ from agent.telemetry.aws.polling import Deadline
 from agent.telemetry.aws.query_service import QueryService
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.deadline import query_seconds
-from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_trace_ids
+from agent.telemetry.limits import FIND_TRACES_LIMIT, checked_trace_ids
 from agent.telemetry.links import xray_service_map_url, xray_trace_url, xray_traces_url
 from agent.telemetry.shapes import from_batch_get_traces, from_service_graph, from_trace_summaries
 from agent.telemetry.types import TimeRange
@@ -55,10 +55,7 @@ class XRay(QueryService):
         )
 
     def find_traces(
-        self,
-        filter_expression: str | None,
-        time_range: TimeRange,
-        limit: int = DEFAULT_FIND_TRACES,
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = FIND_TRACES_LIMIT
     ) -> QueryResult:
         if limit < 1:
             raise QueryError(f"limit must be at least 1 (got {limit})")

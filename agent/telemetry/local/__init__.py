@@ -29,7 +29,12 @@ from agent.telemetry.base import (
     TelemetryUnavailableError,
 )
 from agent.telemetry.bundle import Bundle, load_bundle
-from agent.telemetry.limits import DEFAULT_FIND_TRACES, checked_log_groups, checked_trace_ids
+from agent.telemetry.limits import (
+    FIND_TRACES_LIMIT,
+    checked_log_groups,
+    checked_metric_queries,
+    checked_trace_ids,
+)
 from agent.telemetry.local.hardening import harden
 from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import MetricDimension, TimeRange
@@ -45,7 +50,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MAX_METRIC_QUERIES = 500  # GetMetricData's limit
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
@@ -204,10 +208,7 @@ class LocalBackend:
     # ------------------------------------------------------------------ X-Ray
 
     def find_traces(
-        self,
-        filter_expression: str | None,
-        time_range: TimeRange,
-        limit: int = DEFAULT_FIND_TRACES,
+        self, filter_expression: str | None, time_range: TimeRange, limit: int = FIND_TRACES_LIMIT
     ) -> QueryResult:
         expression = (filter_expression or "").strip()
         response, matched = self._xray.trace_summaries(expression or None, time_range, limit)
@@ -241,16 +242,7 @@ class LocalBackend:
     # ------------------------------------------------------------------ metrics and alarms
 
     def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
-        if not queries:
-            raise QueryError("no metric queries given")
-        if len(queries) > MAX_METRIC_QUERIES:
-            raise QueryError(
-                f"{len(queries)} metric queries: GetMetricData takes at most {MAX_METRIC_QUERIES}"
-            )
-        ids = [q.id for q in queries]
-        duplicate = next((i for i in ids if ids.count(i) > 1), None)
-        if duplicate is not None:
-            raise QueryError(f"metric query id {duplicate!r} is used twice; ids must be unique")
+        checked_metric_queries(queries)
         return shapes.from_metric_data(
             self._metrics.get_metric_data(queries, time_range),
             query=shapes.metric_data_query(queries),
