@@ -33,6 +33,14 @@ class DescribesItsAnswers(Protocol):
     def answer_source(self) -> AnswerSource: ...
 
 
+@runtime_checkable
+class TakesABriefing(Protocol):
+    """A chat model that reads the run's facts from fa2 directly rather than from the prompt
+    (the rule-based baseline: it must not parse its own input back out of prose)."""
+
+    def briefed(self, log_groups: Sequence[str]) -> BaseChatModel: ...
+
+
 @dataclass(frozen=True)
 class InvestigatorModel:
     """The chat model the graph drives: tools bound for a turn, a structured report writer,
@@ -46,6 +54,13 @@ class InvestigatorModel:
     def report_writer(self, schema: type) -> Runnable[Any, Any]:
         """`schema` as structured output, with the raw message (its token usage) beside it."""
         return self.chat.with_structured_output(schema, include_raw=True)
+
+    def briefed(self, log_groups: Sequence[str]) -> InvestigatorModel:
+        """This model told the log groups the run searches (a model that reads only its
+        prompt is unchanged: the briefing message names them)."""
+        if isinstance(self.chat, TakesABriefing):
+            return InvestigatorModel(self.chat.briefed(log_groups))
+        return self
 
     def answer_source(self) -> AnswerSource:
         if isinstance(self.chat, DescribesItsAnswers):

@@ -30,7 +30,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field
 
 from agent.baseline import BaselineChatModel
-from agent.chat_model import AnswerSource, DescribesItsAnswers
+from agent.chat_model import AnswerSource, DescribesItsAnswers, TakesABriefing
 from agent.config import Settings
 
 THROTTLING_CODES = {
@@ -149,6 +149,12 @@ class ResilientChatModel(BaseChatModel):
                 return result
         assert last is not None
         raise last
+
+    def briefed(self, log_groups: Sequence[str]) -> ResilientChatModel:
+        models = [
+            m.briefed(log_groups) if isinstance(m, TakesABriefing) else m for m in self.models
+        ]
+        return self.model_copy(update={"models": models})
 
     def answer_source(self) -> AnswerSource:
         return AnswerSource(

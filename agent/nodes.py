@@ -178,7 +178,7 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     answered = ctx.chat_model.answer_source()
     rule_based = answered.rule_based
     if not isinstance(draft, ReportDraft):
-        draft = _rule_based_draft([*state["messages"], *closing, instruction])
+        draft = _rule_based_draft(ctx, [*state["messages"], *closing, instruction])
         rule_based = True
         notes.append(
             f"The model's report could not be parsed ({result.get('parsing_error')}); the rule-based "
@@ -208,9 +208,13 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     return {"messages": [*closing, answer], "report": built.model_dump(mode="json")}
 
 
-def _rule_based_draft(messages: list[AnyMessage]) -> ReportDraft:
+def _rule_based_draft(ctx: InvestigationContext, messages: list[AnyMessage]) -> ReportDraft:
     """The baseline's report over the same messages and evidence, when the model's is unusable."""
-    draft = BaselineChatModel().with_structured_output(ReportDraft).invoke(messages)
+    draft = (
+        BaselineChatModel(language=ctx.settings.investigator.language, log_groups=ctx.log_groups)
+        .with_structured_output(ReportDraft)
+        .invoke(messages)
+    )
     assert isinstance(draft, ReportDraft)
     return draft
 

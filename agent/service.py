@@ -127,6 +127,8 @@ def _run(
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(getattr(backend, "load_notes", ()))
+    log_groups = _log_groups(settings, backend, data_notes)
+    chat_model = chat_model.briefed(log_groups)
     context = InvestigationContext(
         settings=settings,
         backend=backend,
@@ -134,7 +136,7 @@ def _run(
         ledger=EvidenceLedger(existing),
         budget=Budget(settings.budgets, settings.prices),
         chat_model=chat_model,
-        log_groups=_log_groups(settings, backend, data_notes),
+        log_groups=log_groups,
         on_progress=on_progress,
     )
     config: Any = {

@@ -6,6 +6,7 @@ rule-based. It needs no network and answers the same way every time."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -19,7 +20,7 @@ from langchain_core.messages import (
 )
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from agent.baseline.analysis import analyse
 from agent.baseline.answers import answer
@@ -31,7 +32,6 @@ from agent.report import Evidence
 from agent.report.draft import ReportDraft
 from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
 
-_LOG_GROUPS = re.compile(r"^Log groups: (.+)$", re.M)
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 
 
@@ -63,15 +63,6 @@ def evidence_in(messages: list[BaseMessage], *, follow_ups: bool = True) -> list
     return list(found.values())
 
 
-def _log_groups(messages: list[BaseMessage]) -> list[str]:
-    for message in messages:
-        if isinstance(message, HumanMessage) and isinstance(message.content, str):
-            match = _LOG_GROUPS.search(message.content)
-            if match:
-                return [g.strip() for g in match.group(1).split(",")]
-    return []
-
-
 def _humans(messages: list[BaseMessage]) -> list[int]:
     return [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
 
@@ -92,6 +83,7 @@ class BaselineChatModel(BaseChatModel):
 
     rule_based: bool = True
     language: Literal["en", "ja"] | None = None  # None: the system prompt's (fallback writer)
+    log_groups: list[str] = Field(default_factory=list)  # what the run searches (`briefed`)
 
     @property
     def _llm_type(self) -> str:
@@ -103,6 +95,9 @@ class BaselineChatModel(BaseChatModel):
 
     def answer_source(self) -> AnswerSource:
         return AnswerSource(model=self.model_id, rule_based=self.rule_based)
+
+    def briefed(self, log_groups: Sequence[str]) -> BaselineChatModel:
+        return self.model_copy(update={"log_groups": list(log_groups)})
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
         names = [
@@ -136,7 +131,7 @@ class BaselineChatModel(BaseChatModel):
         humans = _humans(messages)
         last_human = humans[-1] if humans else 0
         done = _rounds_done(messages, last_human)
-        findings = analyse(evidence_in(messages, follow_ups=False), _log_groups(messages))
+        findings = analyse(evidence_in(messages, follow_ups=False), self.log_groups)
         calls = []
         if len(humans) > 1:  # a follow-up question
             question = str(messages[last_human].content)
@@ -168,7 +163,7 @@ class BaselineChatModel(BaseChatModel):
 
         def write(messages: list[BaseMessage]) -> Any:
             humans = _humans(messages)[:-1]  # the last human message is the report instruction
-            findings = analyse(evidence_in(messages, follow_ups=False), _log_groups(messages))
+            findings = analyse(evidence_in(messages, follow_ups=False), self.log_groups)
             language = self._language(messages)
             if len(humans) > 1:
                 question = str(messages[humans[-1]].content)

@@ -35,3 +35,19 @@ def test_a_fallback_chain_names_the_model_that_answered_and_what_happened() -> N
     assert source.events == [
         "us.anthropic.claude-sonnet unavailable (AccessDeniedException); falling back"
     ]
+
+
+def test_the_baseline_is_told_the_log_groups_not_left_to_read_them_from_the_prompt() -> None:
+    groups = ["/aws/lambda/orders-put", "/aws/lambda/orders-get"]
+    chain = ResilientChatModel(models=[BaselineChatModel()], names=["baseline (rule-based)"])
+
+    briefed = InvestigatorModel(chain).briefed(groups)
+
+    assert isinstance(briefed.chat, ResilientChatModel)
+    assert [m.log_groups for m in briefed.chat.models] == [groups]
+
+
+def test_a_model_that_reads_only_its_prompt_is_left_as_it_is() -> None:
+    model = InvestigatorModel(ScriptedChatModel(turns=[ai(content="Enough.")]))
+
+    assert model.briefed(["/aws/lambda/orders-put"]) is model
