@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -118,6 +119,107 @@ def ack_latencies(concurrency: int, rounds: int) -> list[float]:
     return latencies
 
 
+# --- cold start: whole processes, as Lambda runs them --------------------------------------
+
+ANALYZE_CHILD = """
+import json, sys, time, urllib.parse
+from types import SimpleNamespace
+started = time.perf_counter()
+from slack_app.lambda_handler import handler
+imported = time.perf_counter()
+body = sys.stdin.read()
+event = json.loads(body)
+handler(event, SimpleNamespace(function_name="fa2-slack",
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:fa2-slack"))
+print(json.dumps({"import": imported - started, "total": time.perf_counter() - started}))
+"""
+
+
+def _whole_process(args: list[str], env: dict[str, str], stdin: str = "") -> float:
+    """CPU seconds (user + system) of one whole child process. On a shared, loaded machine wall
+    time mostly measures the queue for a core; an import is CPU-bound, so its CPU time is what
+    an idle Lambda core would take."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(args, env=env, input=stdin, capture_output=True, text=True, check=True, cwd=ROOT)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _without_bytecode(env: dict[str, str], scratch: str) -> dict[str, str]:
+    """No .pyc to load (as the old bundle shipped): every module is compiled at import."""
+    return {**env, "PYTHONPYCACHEPREFIX": scratch, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def ack_path_process(runs: int) -> dict[str, float]:
+    """Median wall time of a fresh process importing the Lambda entry module, with and
+    without bytecode (Lambda's cold start pays this before Slack's 3 s start counting)."""
+    import tempfile
+
+    compileall = [sys.executable, "-m", "compileall", "-q", "-j", "0"]
+    subprocess.run([*compileall, "agent", "slack_app"], cwd=ROOT, check=True, capture_output=True)
+    args = [sys.executable, "-c", "import slack_app.lambda_handler"]
+    figures = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for label, env in (("bytecode", ENV), ("no bytecode", _without_bytecode(ENV, scratch))):
+            figures[label] = statistics.median(_whole_process(args, env) for _ in range(runs))
+    figures["python startup"] = statistics.median(
+        _whole_process([sys.executable, "-c", "pass"], ENV) for _ in range(runs)
+    )
+    return figures
+
+
+def cold_analyze_click(runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU) seconds of a fresh process (a cold Lambda) that handles the Analyze click's
+    lazy invocation: wall until the local Slack stand-in receives `views.open`, CPU of the
+    whole process (which also answers users.info and views.open over loopback)."""
+    from urllib.parse import urlencode
+
+    from slack_app.contract import ACTION_IDS
+    from tests.slack.payloads import button_click
+
+    fake = FakeSlack()
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    env = {**ENV, "FA2_SLACK_API_URL": fake.base_url}
+    seconds = []
+    for number in range(runs):
+        click = button_click(
+            ACTION_IDS["analyze"], f"slack-C0ALERTS01-{number}.1", channel="C0ALERTS01",
+            message_ts=f"{number}.2", thread_ts=f"{number}.1",
+        )  # fmt: skip
+        body = urlencode({"payload": json.dumps(click)})
+        stamp = int(time.time())
+        event = {
+            "version": "2.0",
+            "headers": {
+                "content-type": "application/x-www-form-urlencoded",
+                "x-slack-request-timestamp": str(stamp),
+                "x-slack-signature": sign(body, stamp, "bench-secret"),
+                "x-slack-bolt-lazy-only": "1",
+                "x-slack-bolt-lazy-function-name": "open_alarm_form",
+            },
+            "requestContext": {"http": {"method": "POST", "path": "/slack/events"}},
+            "body": body,
+            "isBase64Encoded": False,
+        }
+        before = len(fake.recorder.of("views.open"))
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-c", ANALYZE_CHILD], env=env, cwd=ROOT, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        child.stdin.write(json.dumps(event))  # type: ignore[union-attr]
+        child.stdin.close()  # type: ignore[union-attr]
+        fake.recorder.wait_for("views.open", before + 1, timeout=30)
+        wall = time.perf_counter() - started
+        child.wait(timeout=30)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+        seconds.append((wall, cpu))
+    fake.shutdown()
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="import measurements per module")
@@ -140,6 +242,19 @@ def main() -> None:
         print(
             f"  {module:32s} {cumulative * 1000:6.0f} ms  (process {wall * 1000:5.0f} ms)  {what}"
         )
+
+    cold = ack_path_process(args.runs)
+    print(f"whole process CPU time, median of {args.runs} (a cold start pays it before the ack)")
+    print(f"  python -c pass                    {cold['python startup'] * 1000:6.0f} ms")
+    for label in ("bytecode", "no bytecode"):
+        print(f"  import slack_app.lambda_handler   {cold[label] * 1000:6.0f} ms  ({label})")
+    clicks = cold_analyze_click(args.runs)
+    wall = statistics.median(w for w, _ in clicks)
+    cpu = statistics.median(c for _, c in clicks)
+    print(
+        "cold Analyze click (fresh process: import, lazy listener, users.info, views.open): "
+        f"CPU {cpu * 1000:.0f} ms, wall to views.open {wall * 1000:.0f} ms (medians)"
+    )
 
     latencies = sorted(ack_latencies(args.concurrency, args.rounds))
     p50 = statistics.median(latencies)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,7 @@ PLATFORM_BY_PYTHON = {
 }
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 # Bump when the recipe changes, so cached assets are rebuilt.
-RECIPE_VERSION = "2"
+RECIPE_VERSION = "3"
 
 
 class BundlingError(RuntimeError):
@@ -133,8 +134,9 @@ def _remove(path: Path) -> None:
 
 
 def prune(target: Path) -> None:
-    """Drop what never runs on Lambda: bytecode caches, the packages' own test suites, type
-    stubs and C sources, and the data files listed above."""
+    """Drop what never runs on Lambda: bytecode caches of this machine (the runtime's are
+    compiled afterwards), the packages' own test suites, type stubs and C sources, and the
+    data files listed above."""
     for path in sorted(target.rglob("__pycache__"), reverse=True):
         shutil.rmtree(path, ignore_errors=True)
     for top in target.iterdir():
@@ -154,6 +156,38 @@ def prune(target: Path) -> None:
         for path in fonts.iterdir():
             if path not in kept:
                 _remove(path)
+
+
+def target_python(version: str) -> str | None:
+    """An interpreter of the Lambda runtime's Python version on this machine, if any."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    return shutil.which(f"python{version}")
+
+
+def compile_bytecode(target: Path, spec: BundleSpec) -> bool:
+    """Compile every module in the bundle for the runtime's Python, so a cold start loads
+    bytecode instead of compiling ~1,900 modules (measured in bench/bench_slack.py).
+
+    Hash-based and unchecked: Lambda's read-only file system keeps the sources as deployed,
+    and the zip's timestamps could otherwise make a timestamp-checked .pyc look stale. The
+    bytecode format differs between Python versions, so only an interpreter of the target
+    version can write it; without one the bundle ships without bytecode, and says so.
+    """
+    python = target_python(spec.python_version)
+    if python is None:
+        print(
+            f"fa2: no python{spec.python_version} here to compile the Lambda bundle's bytecode; "
+            "it ships without it (slower cold starts: install that Python, or set "
+            "python_version to this machine's)"
+        )
+        return False
+    _run(
+        [python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+         str(target)],
+        target, "compiling bytecode",
+    )  # fmt: skip
+    return True
 
 
 def largest_entries(target: Path, count: int = 5) -> list[tuple[str, int]]:
@@ -191,6 +225,7 @@ def build_bundle(spec: BundleSpec, target: Path) -> int:
         _run(install_command(uv, requirements, target, spec), spec.repo_root, "installing wheels")
     copy_sources(spec.repo_root, target)
     prune(target)
+    compile_bytecode(target, spec)
     size = tree_size(target)
     if size > LAMBDA_UNZIPPED_LIMIT_BYTES:
         biggest = ", ".join(f"{name} {n / 2**20:.0f} MB" for name, n in largest_entries(target))

@@ -49,14 +49,19 @@ CONCLUSION_CHARS = 700
 ACTIONS_SHOWN = 3
 EVIDENCE_SHOWN = 6
 IDS_SHOWN = 5  # citations after a statement; the file lists them all
-QUERY_PREVIEW_CHARS = 80  # in the compact list; "Show evidence" and the file have it whole
+QUERY_PREVIEW_CHARS = 36  # in the compact list; "Show evidence" and the file have it whole
+FOLLOWUP_QUERY_CHARS = 40  # a follow-up names each cited query (its link or its text)
+CELL_CHARS = 160  # a cell in "Show evidence"; the report file has the rows whole
+SOURCE_NAMES = {"run_logs_insights_query": "Logs Insights", "run_athena_query": "Athena"}
+_METRIC = re.compile(r"(?P<ns>AWS/[\w.]+) (?P<name>\w+)\{[^}]*\} (?P<stat>\w+)/")
+_FROM_TABLE = re.compile(r"\bFROM\s+([\w.\"]+)", re.I)
 DETAIL_QUERY_CHARS = 1500
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 _EVIDENCE_ID = re.compile(r"(?<![A-Za-z0-9_])E\d{1,4}(?![A-Za-z0-9_])")
 # An STS session ARN says who acted; its account id and the SSO role's hash suffix only make
 # a line longer (the file keeps the whole ARN).
 _ASSUMED_ROLE = re.compile(
-    r"arn:aws:sts::\d{12}:assumed-role/(?P<role>[\w+=,.@-]+?)(?:_[0-9a-f]{16})?/(?P<who>[\w+=,.@-]+)"
+    r"(?:arn:aws:sts::\d{12}:)?assumed-role/(?P<role>[\w+=,.@-]+?)(?:_[0-9a-f]{16})?/(?P<who>[\w+=,.@-]+)"
 )
 FULL_REPORT = re.compile(r"full report|whole report|entire report|レポート全体|全文", re.I)
 
@@ -106,19 +111,34 @@ def _fit(blocks: list[Block]) -> list[Block]:
     return [*blocks[: MAX_BLOCKS_PER_MESSAGE - 2], note, blocks[-1]]
 
 
-def evidence_line(item: Evidence) -> str:
-    """`E3 · run_athena_query · 2 rows`, the id linked to the console, or followed by the
-    start of its query when there is no link (offline)."""
+def evidence_line(item: Evidence, *, query_chars: int = 0) -> str:
+    """`E3 · Athena SQL on cloud_trail_logs · 2 rows`, the id linked to the console; without a
+    link (offline) and with `query_chars`, followed by the start of its query."""
     status = (
         f"{item.row_count} row{'' if item.row_count == 1 else 's'}"
         if item.status == "ok"
         else escape_mrkdwn(item.status)
     )
-    what = f"{escape_mrkdwn(item.tool)} · {status}"
+    what = f"{describe(item)} · {status}"
     if item.link and item.link.startswith(("https://", "http://")):
         return f"{link(item.link, item.id)} · {what}"  # the id is the console link
-    preview = inline_code(truncate(" ".join(item.query.split()), QUERY_PREVIEW_CHARS))
-    return f"*{escape_mrkdwn(item.id)}* · {what} · {preview}"
+    line = f"*{escape_mrkdwn(item.id)}* · {what}"
+    if query_chars and "`" not in what:
+        line += " · " + inline_code(truncate(" ".join(item.query.split()), query_chars))
+    return line
+
+
+def describe(item: Evidence) -> str:
+    """What a piece of evidence looked at, in a few words (its query is one click away)."""
+    query = " ".join(item.query.split())
+    metric = _METRIC.search(query)
+    if metric:
+        return f"CloudWatch {escape_mrkdwn(metric['name'])} ({escape_mrkdwn(metric['stat'])})"
+    table = _FROM_TABLE.search(query)
+    if "athena" in item.tool and table:
+        return f"Athena SQL on {escape_mrkdwn(table.group(1).split('.')[-1].strip(chr(34)))}"
+    source = SOURCE_NAMES.get(item.tool, item.tool)
+    return f"{escape_mrkdwn(source)} {inline_code(truncate(query, QUERY_PREVIEW_CHARS))}"
 
 
 def actions_block(thread_id: str, evidence_ids: list[str]) -> Block:
@@ -162,6 +182,12 @@ def hypothesis_counts(report: Report) -> tuple[int, int]:
     return len(report.hypotheses) - len(ruled_out), len(ruled_out)
 
 
+def _already_said(statement: str, summary: str) -> bool:
+    """True when the conclusion already states the hypothesis (the baseline's summary does)."""
+    head = " ".join(statement.split())[:80]
+    return bool(head) and head in " ".join(summary.split())
+
+
 def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
     """The investigation's answer: one screen; the attached file has the whole report."""
     links = evidence_links(report)
@@ -170,12 +196,15 @@ def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
     top = report.hypotheses[0] if report.hypotheses else None
     if top is not None:
         standing, ruled_out = hypothesis_counts(report)
-        lines = [
-            f"*Most likely* · {CONFIDENCE_BADGE[top.confidence]}"
-            + ("" if top.supported else " · ⚠️ no valid evidence left"),
-            rich(top.statement, links)
-            + (f" {_ids(top.evidence_ids, links)}" if top.evidence_ids else ""),
-        ]
+        badge = f"*Most likely* · {CONFIDENCE_BADGE[top.confidence]}" + (
+            "" if top.supported else " · ⚠️ no valid evidence left"
+        )
+        said = _already_said(top.statement, report.summary)
+        cites = _ids(top.evidence_ids, links)
+        lines = [f"{badge} · {cites}" if said and cites else badge]
+        if not said:  # the statement's own [E…] list stands; else its evidence follows it
+            extra = "" if cited_ids(top.statement) else cites
+            lines.append(" ".join(p for p in (rich(top.statement, links), extra) if p))
         others = []
         if standing > 1:
             others.append(f"{standing - 1} other hypothesis" + ("" if standing == 2 else "es"))
@@ -217,7 +246,10 @@ def followup_message(report: Report, *, thread_id: str) -> SlackMessage:
     cited = [by_id[i] for i in cited_ids(report.summary) if i in by_id]
     blocks: list[Block] = sections(rich(report.summary, links))
     if cited:
-        blocks.append(context(*(evidence_line(e) for e in cited[:EVIDENCE_SHOWN])))
+        lines = [evidence_line(e, query_chars=FOLLOWUP_QUERY_CHARS) for e in cited[:EVIDENCE_SHOWN]]
+        if len(cited) > EVIDENCE_SHOWN:
+            lines.append(f"_… {len(cited) - EVIDENCE_SHOWN} more: Show evidence_")
+        blocks += sections("\n".join(lines))
     blocks.append(actions_block(thread_id, [e.id for e in cited]))
     return SlackMessage(text=fallback_text(f"fa2: {report.summary}"), blocks=_fit(blocks))
 
@@ -229,7 +261,9 @@ def evidence_detail(item: Evidence) -> str:
     lines.append(code_block(truncate(item.query, DETAIL_QUERY_CHARS)))
     if item.rows:
         head = " | ".join(item.columns)
-        body = "\n".join(" | ".join(v or "" for v in row) for row in item.rows[:5])
+        body = "\n".join(
+            " | ".join(truncate(v or "", CELL_CHARS) for v in row) for row in item.rows[:5]
+        )
         lines.append(code_block(truncate(f"{head}\n{body}", DETAIL_QUERY_CHARS)))
     if item.error:
         lines.append("Error: " + escape_mrkdwn(truncate(item.error, 300)))

@@ -176,3 +176,27 @@ def test_fingerprint_follows_the_sources_and_the_lock(repo: Path) -> None:
     assert bundling.source_fingerprint(BundleSpec("3.11", repo)) != bundling.source_fingerprint(
         spec
     )
+
+
+def test_bundle_ships_unchecked_hash_bytecode_for_the_runtimes_python(
+    repo: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    build_bundle(BundleSpec(python_version=version, repo_root=repo), out)
+    tag = sys.implementation.cache_tag  # e.g. cpython-311
+    compiled = out / "slack_app" / "__pycache__" / f"__init__.{tag}.pyc"
+    assert compiled.is_file() and (out / "numpy" / "__pycache__" / f"__init__.{tag}.pyc").is_file()
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+    assert flags == 0b01, "hash-based, not checked against the source at import"
+
+
+def test_without_the_runtimes_python_the_bundle_ships_without_bytecode_and_says_so(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    build_bundle(BundleSpec(python_version="3.13", repo_root=repo), out)
+    assert not list(out.rglob("*.pyc"))
+    assert "no python3.13 here to compile" in capsys.readouterr().out

@@ -87,7 +87,7 @@ def test_a_follow_up_is_one_short_reply_with_only_the_answer_and_its_evidence(
     assert shown.startswith("About “when did it start?”: the first throttled PutItem came at 10:03")
     assert len(shown) < 800
     assert f"<{E1_LINK}|E1>" in dump(answer), "E1 links to the console"
-    assert "*E2* · athena_cloudtrail · 1 row · `SELECT eventtime" in dump(answer)
+    assert "*E2* · Athena SQL on cloud_trail_logs · 1 row · `SELECT eventtime" in dump(answer)
     assert "UpdateTable lowered the write capacity of `orders`" not in shown, "no report again"
     assert len(driver.slack.of("files.completeUploadExternal")) == uploads, "no file again"
 
@@ -144,5 +144,6 @@ def test_the_follow_up_message_cites_old_and_new_evidence_each_with_link_or_quer
     )
     shown = dump(followup_message(report, thread_id=THREAD).blocks)
     assert f"<{E1_LINK}|E1>" in shown
-    assert "*E2* · athena_cloudtrail" in shown and "*E20* · athena_cloudtrail" in shown
+    assert "*E2* · Athena SQL on cloud_trail_logs · 1 row · `SELECT eventtime" in shown
+    assert "*E20* · Athena SQL on cloud_trail_logs" in shown
     assert "`SELECT 1 FROM cloud_trail_logs`" in shown

@@ -90,13 +90,15 @@ def test_the_validator_names_each_broken_limit() -> None:
     assert "block 0 (section): section text over 3000 characters" in problems
 
 
-def test_citations_link_to_the_console_and_queries_show_when_there_is_no_link() -> None:
-    text = json.dumps(answer_message(throttling_report(), thread_id=THREAD).blocks)
+def test_citations_link_to_the_console_and_say_what_they_queried_without_a_link() -> None:
+    text = json.dumps(
+        answer_message(throttling_report(), thread_id=THREAD).blocks, ensure_ascii=False
+    )
     assert (
         "<https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:logs-insights|E1>"
         in text
     )
-    assert "`SELECT eventtime, eventname" in text
+    assert "*E2* · Athena SQL on cloud_trail_logs · 1 row" in text
 
 
 def test_mentions_and_broadcasts_in_log_text_are_shown_literally() -> None:
@@ -148,5 +150,5 @@ def test_offline_evidence_shows_its_query_instead_of_a_console_link() -> None:
     text = json.dumps(
         answer_message(throttling_report(), thread_id="C1:1.0").blocks, ensure_ascii=False
     )
-    assert "*E2* · athena_cloudtrail · 1 row · `SELECT" in text
+    assert "*E2* · Athena SQL on cloud_trail_logs · 1 row" in text
     assert "<bundle://" not in text  # never rendered as a Slack link

@@ -96,7 +96,7 @@ def test_submitting_the_form_investigates_and_answers_in_the_alarm_thread(driver
     report = dump([blocks_of(p.params) for p in posts])
     assert "DynamoDB write throttling" in report and "high confidence" in report
     assert "|E1>" in report, "a citation links to its evidence in the console"
-    assert "`SELECT eventtime, eventname" in report, (
+    assert "Athena SQL on cloud_trail_logs" in report, (
         "evidence without a console link shows its query"
     )
     assert files["thread_ts"] == ALARM_TS and files["channel_id"] == ALERTS
