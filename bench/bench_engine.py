@@ -55,12 +55,15 @@ class Run:
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> Run:
+    environment = {**os.environ, **(env or {})}
+    # Timed with bytecode, as an installed fa2 runs (some shells set this variable).
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     wrapped = subprocess.run(
         [sys.executable, "-c", WRAPPER, *command],
         capture_output=True,
         text=True,
         check=True,
-        env={**os.environ, **(env or {})},
+        env=environment,
         cwd=ROOT,
     )
     result = json.loads(wrapped.stdout)
@@ -72,7 +75,10 @@ def run(command: list[str], env: dict[str, str] | None = None) -> Run:
 def median_pair(
     fa2: list[str], floor: list[str], runs: int, env: dict[str, str] | None = None
 ) -> tuple[Run, Run]:
-    """Median runs of fa2 and of its floor, alternating."""
+    """Median runs of fa2 and of its floor, alternating, after one untimed run of each
+    (bytecode written, files in the page cache)."""
+    run(fa2, env)
+    run(floor)
     mine: list[Run] = []
     theirs: list[Run] = []
     for _ in range(runs):
