@@ -111,7 +111,7 @@ def report(
 
 def raw_logs_count(path: Path) -> list[str]:
     code = (
-        "import duckdb; con = duckdb.connect(config={'enable_progress_bar': False}); "
+        "import duckdb; con = duckdb.connect(); con.execute('SET enable_progress_bar = false'); "
         'print(con.sql("SELECT count(*) FROM read_json('
         f"'{path}', format='newline_delimited', columns={LOG_COLUMNS}) "
         "WHERE message LIKE '%ERROR%'\").fetchall()[0][0])"
@@ -173,7 +173,7 @@ def bench_alb(lines: int, runs: int, cache_dir: Path) -> None:
     sql = "SELECT elb_status_code, count(*) AS n FROM alb_access_logs GROUP BY 1 ORDER BY 1"
     raw_code = (
         "import duckdb\n"
-        "con = duckdb.connect(config={'enable_progress_bar': False})\n"
+        "con = duckdb.connect()\ncon.execute('SET enable_progress_bar = false')\n"
         f'rows = con.sql("SELECT TRY_CAST(elb_status_code AS INTEGER) AS s, count(*) FROM '
         f"read_csv('{path}', {alb_read_csv_options()}) GROUP BY 1 ORDER BY 1\").fetchall()\n"
         "print(sum(n for _, n in rows), len(rows))"
