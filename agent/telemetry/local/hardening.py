@@ -30,6 +30,8 @@ def harden(con: duckdb.DuckDBPyConnection, *, allowed_dirs: Iterable[Path] = ())
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET TimeZone = 'UTC'")  # every engine assumes UTC; set before the lock
+    # No progress bar: on a long scan DuckDB prints it to stdout (into `--format json`).
+    con.execute("SET enable_progress_bar = false")
     if folders:  # a bound parameter: folder names are never spliced into the SQL
         con.execute("SET allowed_directories = ?", [folders])
     con.execute("SET enable_external_access = false")
