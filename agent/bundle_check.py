@@ -310,7 +310,7 @@ def _load_json(check: _FileCheck, path: Path) -> tuple[Any, str]:
         return None, text
 
 
-_ARRAY_START = re.compile(r'^\s*\[|"(?:Records|Traces)"\s*:\s*\[')
+_ARRAY_START = re.compile(r'^\s*\[|"(?:Records|Traces|configurationItems)"\s*:\s*\[')
 
 
 def _item_lines(text: str) -> list[int]:
@@ -379,10 +379,47 @@ def _read_metrics(check: _FileCheck, path: Path) -> None:
     _read_documents(check, path, fmt.metric_series, "series", fmt.check_metric_series)
 
 
+def _read_resource(check: _FileCheck, path: Path) -> None:
+    """One recorded call: its service and operation must be allow-listed, its request valid
+    for the operation, and the file named after them (`lambda.GetFunctionConfiguration*.json`)."""
+    document, _text = _load_json(check, path)
+    if document is None:
+        return
+    try:
+        service, operation = fmt.check_resource_snapshot(document)
+    except fmt.RecordError as exc:
+        check.bad(1, f"resource snapshot: {exc}")
+        return
+    name = path.name.removesuffix(".gz")
+    if not name.startswith(f"{service}.{operation}"):
+        check.problems.append(
+            Problem(
+                severity="warning",
+                file=check.rel,
+                message=f"snapshot of {service} {operation} in a file not named "
+                f"{service}.{operation}[.<anything>].json",
+            )
+        )
+    check.good(1, [])
+
+
+def _read_config(check: _FileCheck, path: Path) -> None:
+    """Configuration items; those captured before the window are the state the incident
+    started from, expected there, so only later ones count as outside the window."""
+
+    def item_time(item: Any) -> list[datetime]:
+        captured = fmt.check_config_item(item)
+        return [captured] if captured >= check.start else []
+
+    _read_documents(check, path, fmt.config_items, "configurationItems", item_time)
+
+
 _READERS: dict[BundleSource, Callable[[_FileCheck, Path], None]] = {
     "logs": _read_logs,
     "alb": _read_alb,
     "cloudtrail": _read_cloudtrail,
     "xray": _read_xray,
     "metrics": _read_metrics,
+    "resources": _read_resource,
+    "config": _read_config,
 }

@@ -124,6 +124,11 @@ class TelemetrySettings(_Group):
         description="Your own Logs Insights query, run by triage beside the standard ones (empty: none)",
     )
     xray_enabled: bool = Field(True, description="Query X-Ray traces (off: the agent skips them)")
+    resources_enabled: bool = Field(
+        True,
+        description="Describe resources (allow-listed read-only calls) and read AWS Config "
+        "history (off: the agent has no resource tools and the deployment grants no such reads)",
+    )
     window_before_minutes: int = Field(
         30, ge=1, le=24 * 60, description="Analysis window start, minutes before the state change"
     )

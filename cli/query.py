@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import typer
 
-from cli import query_logs, query_sql
+from cli import query_logs, query_resources, query_sql
 
 
 def register(app: typer.Typer) -> None:
     query_app = typer.Typer(
-        help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics).",
+        help="Run one telemetry query (Logs Insights, Athena SQL, X-Ray, metrics, resources).",
         no_args_is_help=True,
         rich_markup_mode=None,
     )
     query_logs.register(query_app)
     query_sql.register(query_app)
+    query_resources.register(query_app)
     app.add_typer(query_app, name="query")

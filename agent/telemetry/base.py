@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
@@ -29,7 +29,10 @@ from agent.telemetry.types import (
     TimeRange,
 )
 
-Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog"]
+if TYPE_CHECKING:
+    from agent.telemetry.resource_catalog import ResourceRequest
+
+Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog", "resources", "config"]
 
 
 class QueryError(Exception):
@@ -124,6 +127,8 @@ class Capabilities(BaseModel):
     # A recorded incident bundle: what it lists is all there is, and a source that cannot be
     # read is one missing source, not a failed run (AWS: credentials or network, it is).
     recorded: bool = False
+    resources: bool = False  # allow-listed describe calls (`describe_resource`)
+    config_history: bool = False  # AWS Config history, or CloudTrail writes in its place
 
 
 @runtime_checkable
@@ -167,3 +172,14 @@ class TelemetryBackend(Protocol):
     ) -> QueryResult: ...
 
     def describe_alarm(self, alarm_name: str) -> QueryResult: ...
+
+    def describe_resource(self, request: ResourceRequest) -> QueryResult:
+        """One allow-listed read-only call (see `agent.telemetry.resource_catalog`)."""
+        ...
+
+    def get_config_history(
+        self, resource_type: str, resource_id: str, time_range: TimeRange
+    ) -> QueryResult:
+        """The resource's AWS Config items around `time_range`, each with what it changed;
+        CloudTrail writes on the resource when Config has no history of it."""
+        ...

@@ -1,4 +1,4 @@
-"""Incident bundles (../shared/spec/incident-bundle.md v1): the manifest and the files per source.
+"""Incident bundles (docs/incident-bundle.md v2): the manifest and the files per source.
 
 Loading the records themselves is the job of each local engine (DuckDB reads JSONL, ALB
 lines and CloudTrail JSON far faster than Python would); this module finds the files,
@@ -29,7 +29,7 @@ from agent.telemetry.types import TimeRange
 
 log = logging.getLogger(__name__)
 
-BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics"]
+BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics", "resources", "config"]
 
 # source -> (folder, accepted suffixes before an optional .gz)
 SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
@@ -38,7 +38,12 @@ SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
     "cloudtrail": ("cloudtrail", (".json",)),
     "xray": ("xray", (".json",)),
     "metrics": ("metrics", (".json",)),
+    # v2: resource state (one allow-listed call per file) and AWS Config items
+    "resources": ("resources", (".json",)),
+    "config": ("config", (".json",)),
 }
+# The bundle spec versions this code reads: v2 adds the optional resources/ and config/.
+SPEC_VERSION: Literal[2] = 2
 
 # The root-cause categories a report may name; ground truth may also say the bundle holds too
 # little to tell ("insufficient-evidence"), which a report never claims as a cause.
@@ -148,7 +153,7 @@ class BundleManifest(BaseModel):
     """incident.yaml. Unknown top-level keys are refused so typos surface."""
 
     model_config = ConfigDict(extra="forbid")
-    version: Literal[1] = 1
+    version: Literal[1, 2] = SPEC_VERSION
     title: str
     architecture: str = ""
     alarm: dict[str, Any] = Field(default_factory=dict)  # SNS notification keys

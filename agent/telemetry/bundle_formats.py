@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.telemetry.types import as_utc
+from agent.telemetry.base import QueryError
+from agent.telemetry.resource_catalog import ResourceRequest
 
 
 class RecordError(ValueError):
@@ -292,3 +294,61 @@ def too_long_line_reason(line: int | None = None, size: int | None = None) -> st
         f"{what} longer than the {MAX_LINE_BYTES:,} bytes the engine can read as one event, "
         "so the whole file is skipped"
     )
+
+
+def check_resource_snapshot(document: Any) -> tuple[str, str]:
+    """A `resources/*.json` file: one allow-listed call, its request, and AWS's response
+    (or error). Returns (service, operation)."""
+    if not isinstance(document, dict):
+        raise RecordError('expected {"service", "operation", "request", "response"}')
+    service, operation = document.get("service"), document.get("operation")
+    if not isinstance(service, str) or not isinstance(operation, str):
+        raise RecordError(
+            '"service" and "operation" must be strings, e.g. "lambda", "GetFunctionConfiguration"'
+        )
+    request = document.get("request", {})
+    if not isinstance(request, dict):
+        raise RecordError('"request" must be an object holding the call\'s parameters')
+    try:
+        built = ResourceRequest.build(service, operation, request)
+    except QueryError as exc:
+        raise RecordError(exc.message) from exc
+    has_response, has_error = "response" in document, "error" in document
+    if has_response == has_error:
+        raise RecordError(
+            'give exactly one of "response" (what AWS answered) or "error" ({"Code", "Message"})'
+        )
+    if has_response and not isinstance(document["response"], dict):
+        raise RecordError('"response" must be the API response object')
+    if has_error and not (isinstance(document["error"], dict) and document["error"].get("Code")):
+        raise RecordError('"error" must be {"Code": ..., "Message": ...}')
+    return built.service, built.operation
+
+
+def config_items(document: Any) -> list[Any]:
+    """A `config/*.json` file: GetResourceConfigHistory's `{"configurationItems": [...]}`."""
+    if not isinstance(document, dict) or not isinstance(document.get("configurationItems"), list):
+        raise RecordError('expected AWS Config items: {"configurationItems": [...]}')
+    return list(document["configurationItems"])
+
+
+def check_config_item(item: Any) -> datetime:
+    if not isinstance(item, dict):
+        raise RecordError(f"expected an object, got {type(item).__name__}")
+    missing = [
+        k for k in ("resourceType", "resourceId", "configurationItemCaptureTime") if not item.get(k)
+    ]
+    if missing:
+        raise RecordError(f"missing {', '.join(missing)}")
+    when = parse_iso(str(item["configurationItemCaptureTime"]))
+    if when is None:
+        raise RecordError(
+            f"configurationItemCaptureTime {item['configurationItemCaptureTime']!r} is not ISO 8601"
+        )
+    configuration = item.get("configuration")
+    if isinstance(configuration, str):
+        try:
+            json.loads(configuration)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"configuration is not JSON ({exc.msg})") from exc
+    return when

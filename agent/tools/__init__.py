@@ -14,6 +14,7 @@ from agent.tools.find_traces import find_traces
 from agent.tools.get_traces import get_traces
 from agent.tools.logs_insights import run_logs_insights_query
 from agent.tools.metrics import get_metric_data, list_metrics
+from agent.tools.resources import describe_resource, get_config_history
 from agent.tools.service_graph import get_service_graph
 
 ALL_TOOLS: list[BaseTool] = [
@@ -27,6 +28,8 @@ ALL_TOOLS: list[BaseTool] = [
     describe_alarm,
     list_log_groups,
     list_tables,
+    describe_resource,
+    get_config_history,
 ]
 
 # tool name -> the capability flag it needs (None: always available)
@@ -41,6 +44,8 @@ _NEEDS: dict[str, str | None] = {
     "get_metric_data": "metrics",
     "list_metrics": "metrics",
     "describe_alarm": "alarms",
+    "describe_resource": "resources",
+    "get_config_history": "config_history",
 }
 
 

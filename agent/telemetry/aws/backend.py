@@ -17,6 +17,7 @@ from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch
 from agent.telemetry.aws.logs import LogsInsights
 from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.aws.resources import Resources
 from agent.telemetry.aws.xray import XRay
 from agent.telemetry.base import (
     Capabilities,
@@ -27,6 +28,7 @@ from agent.telemetry.base import (
 )
 from agent.telemetry.limits import FIND_TRACES_LIMIT
 from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.resource_catalog import ResourceRequest
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
 
@@ -58,11 +60,14 @@ class AwsBackend:
             metrics=True,
             alarms=True,
             metric_math=True,
+            resources=settings.resources_enabled,
+            config_history=settings.resources_enabled,
         )
         self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
         self._athena = Athena(settings, self.clients, self.waiter, timeout)
         self._xray = XRay(settings, self.clients, self.waiter, timeout)
         self._cloudwatch = CloudWatch(settings, self.clients)
+        self._resources = Resources(settings, self.clients)
 
     # --- CloudWatch Logs
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
@@ -122,3 +127,12 @@ class AwsBackend:
         return self._cloudwatch.describe_alarm_history(
             alarm_name, max_items=max_items, start=start, end=end
         )
+
+    # --- resource state and configuration history
+    def describe_resource(self, request: ResourceRequest) -> QueryResult:
+        return self._resources.describe(request)
+
+    def get_config_history(
+        self, resource_type: str, resource_id: str, time_range: TimeRange
+    ) -> QueryResult:
+        return self._resources.config_history(resource_type, resource_id, time_range)

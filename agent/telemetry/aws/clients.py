@@ -69,6 +69,10 @@ class AwsClients:
     def _get(self, service: str) -> Any:
         return get_client(service, region=self.region, endpoint_url=self.endpoint_url)
 
+    def client(self, service: str) -> Any:
+        """Any service's client (the resource calls span many services)."""
+        return self._get(service)
+
     @property
     def logs(self) -> Any:
         return self._get("logs")

@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from agent.telemetry.local.athena import AthenaEngine
     from agent.telemetry.local.logs_insights import LogsInsightsEngine
     from agent.telemetry.local.metrics import MetricsEngine
+    from agent.telemetry.local.resources import ResourceSnapshots
     from agent.telemetry.local.xray import XRayEngine
+    from agent.telemetry.resource_catalog import ResourceRequest
 
 T = TypeVar("T")
 
@@ -87,6 +89,9 @@ class LocalBackend:
             alarms=bool(manifest.alarm),
             metric_math=False,
             recorded=True,
+            resources=settings.telemetry.resources_enabled and bool(self.bundle.source_files("resources")),
+            config_history=settings.telemetry.resources_enabled
+            and bool(self.bundle.source_files("config") or self.bundle.source_files("cloudtrail")),
         )
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
@@ -151,6 +156,20 @@ class LocalBackend:
         return self._engine(
             "metrics",
             lambda: MetricsEngine(self.bundle.source_files("metrics"), self.bundle.manifest.alarm),
+        )
+
+    @property
+    def _resources(self) -> ResourceSnapshots:
+        from agent.telemetry.local.resources import ResourceSnapshots
+
+        return self._engine(
+            "resources",
+            lambda: ResourceSnapshots(
+                self.bundle.source_files("resources"),
+                self.bundle.source_files("config"),
+                self.bundle.source_files("cloudtrail"),
+                self.bundle.reference,
+            ),
         )
 
     def close(self) -> None:
@@ -280,6 +299,16 @@ class LocalBackend:
                 }
             )
         return result
+
+    # ------------------------------------------------------------------ resources and config
+
+    def describe_resource(self, request: ResourceRequest) -> QueryResult:
+        return self._resources.describe(request)
+
+    def get_config_history(
+        self, resource_type: str, resource_id: str, time_range: TimeRange
+    ) -> QueryResult:
+        return self._resources.config_history(resource_type, resource_id, time_range)
 
 
 __all__ = ["LocalBackend"]
