@@ -60,14 +60,14 @@ class AwsBackend:
             metrics=True,
             alarms=True,
             metric_math=True,
-            resources=settings.resources_enabled,
-            config_history=settings.resources_enabled,
+            resources=settings.telemetry.resources_enabled,
+            config_history=settings.telemetry.resources_enabled,
         )
         self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
         self._athena = Athena(settings, self.clients, self.waiter, timeout)
         self._xray = XRay(settings, self.clients, self.waiter, timeout)
         self._cloudwatch = CloudWatch(settings, self.clients)
-        self._resources = Resources(settings, self.clients)
+        self._resources = Resources(settings.aws.region, self.clients)
 
     # --- CloudWatch Logs
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from agent.config import Settings
 from agent.telemetry.types import TimeRange
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import (
@@ -69,8 +68,8 @@ def _resource_of(request: ResourceRequest) -> str:
 
 
 class Resources:
-    def __init__(self, settings: Settings, clients: AwsClients) -> None:
-        self.settings = settings
+    def __init__(self, region: str, clients: AwsClients) -> None:
+        self.region = region
         self.clients = clients
 
     def describe(self, request: ResourceRequest) -> QueryResult:
@@ -99,13 +98,13 @@ class Resources:
         return from_resource_response(
             request,
             withhold_secrets(op, response),
-            link=resource_console_url(self.settings.region, request),
+            link=resource_console_url(self.region, request),
         )
 
     def config_history(
         self, resource_type: str, resource_id: str, time_range: TimeRange
     ) -> QueryResult:
-        link = config_timeline_url(self.settings.region, resource_type, resource_id)
+        link = config_timeline_url(self.region, resource_type, resource_id)
         try:
             try:
                 response = self._history(resource_type, resource_id, time_range)
@@ -206,6 +205,6 @@ class Resources:
             resource_type=resource_type,
             resource_id=resource_id,
             time_range=time_range,
-            link=cloudtrail_resource_url(self.settings.region, resource_id),
+            link=cloudtrail_resource_url(self.region, resource_id),
             why=why,
         )
