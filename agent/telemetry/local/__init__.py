@@ -89,7 +89,8 @@ class LocalBackend:
             alarms=bool(manifest.alarm),
             metric_math=False,
             recorded=True,
-            resources=settings.telemetry.resources_enabled and bool(self.bundle.source_files("resources")),
+            resources=settings.telemetry.resources_enabled
+            and bool(self.bundle.source_files("resources")),
             config_history=settings.telemetry.resources_enabled
             and bool(self.bundle.source_files("config") or self.bundle.source_files("cloudtrail")),
         )
