@@ -7,7 +7,15 @@ Service Authorization Reference lets it be. The exceptions, which IAM only accep
 - `logs:DescribeLogGroups`, `logs:StopQuery`: no resource types (StartQuery and
   GetQueryResults take `log-group` and are scoped to the configured groups);
 - `xray:GetTraceSummaries`, `xray:BatchGetTraces`, `xray:GetServiceGraph`: no resource types;
-- `cloudwatch:GetMetricData`, `cloudwatch:ListMetrics`: no resource types.
+- `cloudwatch:GetMetricData`, `cloudwatch:ListMetrics`: no resource types;
+- the resource reads without resource types (`RESOURCE_UNSCOPABLE_ACTIONS`): ELBv2's and
+  EC2's `Describe*`, `lambda:ListEventSourceMappings`, `ssm:ListCommandInvocations`,
+  `config:GetResourceConfigHistory`, `config:ListDiscoveredResources`,
+  `cloudtrail:LookupEvents`.
+
+The resource reads are derived from the allow-list itself
+(`agent.telemetry.resource_catalog`): exactly its actions, each on the ARN patterns the
+catalog names for it, in this account and region; none when `resources_enabled` is false.
 
 The Converse API is authorised by `bedrock:InvokeModel` (ConverseStream by
 `bedrock:InvokeModelWithResponseStream`): there is no separate `bedrock:Converse` action.
@@ -15,12 +23,24 @@ The Converse API is authorised by `bedrock:InvokeModel` (ConverseStream by
 
 from __future__ import annotations
 
+import re
+
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
 
+from agent.telemetry.resource_catalog import (
+    CLOUDTRAIL_LOOKUP_ACTION,
+    CONFIG_DISCOVER_ACTION,
+    CONFIG_HISTORY_ACTION,
+    OPERATIONS,
+)
 from infra.parameters import Parameters
 
-UNSCOPABLE_ACTIONS = frozenset(
+RESOURCE_UNSCOPABLE_ACTIONS = frozenset(
+    {op.iam_action for op in OPERATIONS if not op.iam_resources}
+    | {CONFIG_HISTORY_ACTION, CONFIG_DISCOVER_ACTION, CLOUDTRAIL_LOOKUP_ACTION}
+)
+UNSCOPABLE_ACTIONS = RESOURCE_UNSCOPABLE_ACTIONS | frozenset(
     {
         "logs:DescribeLogGroups",
         "logs:StopQuery",
@@ -49,6 +69,34 @@ def telemetry_read_statements(stack: Stack, params: Parameters) -> list[iam.Poli
         )
     if params.athena_results is not None:
         statements += _athena(stack, params)
+    return statements
+
+
+def resource_read_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    """The allow-listed describe calls and the configuration history, least privilege: one
+    statement per service, actions grouped by the resources IAM scopes them to."""
+    if not params.settings.telemetry.resources_enabled:
+        return []
+    by_scope: dict[tuple[str, tuple[str, ...]], set[str]] = {}
+    for op in OPERATIONS:
+        patterns = tuple(
+            p.format(partition=stack.partition, region=stack.region, account=stack.account)
+            for p in op.iam_resources
+        ) or ("*",)
+        prefix = op.iam_action.split(":", 1)[0]
+        by_scope.setdefault((prefix, patterns), set()).add(op.iam_action)
+    history = (CONFIG_HISTORY_ACTION, CONFIG_DISCOVER_ACTION, CLOUDTRAIL_LOOKUP_ACTION)
+    by_scope[("confighistory", ("*",))] = set(history)
+    statements = []
+    for index, ((prefix, patterns), actions) in enumerate(sorted(by_scope.items())):
+        sid = "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", prefix))
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"Describe{sid}{index}",
+                actions=sorted(actions),
+                resources=list(patterns),
+            )
+        )
     return statements
 
 

@@ -21,7 +21,11 @@ from infra.api import SlackApi
 from infra.bundling import BundleSpec, lambda_code
 from infra.functions import Fa2Function, settings_environment
 from infra.parameters import Parameters
-from infra.permissions import bedrock_statements, telemetry_read_statements
+from infra.permissions import (
+    bedrock_statements,
+    resource_read_statements,
+    telemetry_read_statements,
+)
 
 SLACK_HANDLER = "slack_app.lambda_handler.handler"
 ALARM_HANDLER = "slack_app.alarm_handler.handler"
@@ -75,6 +79,7 @@ class Fa2Stack(Stack):
         code = lambda_code(BundleSpec(python_version=params.deploy.python_version))
         investigation_policy = [
             *telemetry_read_statements(self, params),
+            *resource_read_statements(self, params),
             *bedrock_statements(self, params),
             iam.PolicyStatement(
                 sid="StateTable", actions=TABLE_ACTIONS, resources=[self.table.table_arn]

@@ -80,6 +80,7 @@ def minimal(clean_environment: None, tmp_path_factory: pytest.TempPathFactory) -
         {"bundle_dependencies": False, "account": ACCOUNT, "query_logs": False},
         model="baseline",
         xray_enabled=False,
+        resources_enabled=False,
     )
 
 

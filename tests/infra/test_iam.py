@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from infra.permissions import UNSCOPABLE_ACTIONS
+from agent.telemetry.resource_catalog import OPERATIONS
+from infra.permissions import RESOURCE_UNSCOPABLE_ACTIONS, UNSCOPABLE_ACTIONS
 from tests.infra.conftest import ACCOUNT, REGION, as_list, policy_statements, render
 
 pytestmark = pytest.mark.slow  # synthesizes CDK stacks (jsii + node)
@@ -27,7 +28,9 @@ ALLOWED_WRITES = {
     "athena:StopQueryExecution": r".*:athena:eu-west-1:\d{12}:workgroup/fa2",
     "lambda:InvokeFunction": r"\$\{SlackHandlerFunction\w+\.Arn\}",
 }
-READ_VERBS = ("Get", "List", "Describe", "BatchGet", "Query", "Start", "Stop", "Invoke")
+READ_VERBS = ("Get", "List", "Describe", "BatchGet", "Query", "Start", "Stop", "Invoke", "Lookup")
+# API Gateway's management API is authorised by HTTP verb: GET reads.
+READ_ACTIONS = {"apigateway:GET"}
 
 
 def _grants(template: Any) -> list[tuple[str, list[str], dict[str, Any]]]:
@@ -59,7 +62,9 @@ def test_writes_touch_only_fa2_resources_and_the_results_prefix(full: dict[str, 
             for resource in resources:
                 assert re.fullmatch(ALLOWED_WRITES[action], resource), (action, resource)
         else:
-            assert verb.startswith(READ_VERBS), f"unexpected non-read action {action}"
+            assert verb.startswith(READ_VERBS) or action in READ_ACTIONS, (
+                f"unexpected non-read action {action}"
+            )
 
 
 def test_wildcard_resources_only_for_actions_iam_cannot_scope(full: dict[str, Any]) -> None:
@@ -144,7 +149,8 @@ def test_s3_reads_the_log_buckets_and_writes_only_results(full: dict[str, Any]) 
 
 def test_secrets_readable_are_exactly_the_two_named_ones(full: dict[str, Any]) -> None:
     secret_actions = {a for a, _, _ in _grants(full["template"]) if a.startswith("secretsmanager:")}
-    assert secret_actions == {"secretsmanager:GetSecretValue"}
+    # DescribeSecret (rotation, versions, stages: never a value) is a resource read
+    assert secret_actions == {"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"}
     resources = set(_resources_for(full["template"], "secretsmanager:GetSecretValue"))
     assert resources == {
         f"arn:${{AWS::Partition}}:secretsmanager:{REGION}:{ACCOUNT}:secret:fa2/slack-bot-token-??????",
@@ -154,7 +160,8 @@ def test_secrets_readable_are_exactly_the_two_named_ones(full: dict[str, Any]) -
 
 def test_table_access_only_on_the_state_table(full: dict[str, Any]) -> None:
     for action, resources, _ in _grants(full["template"]):
-        if action.startswith("dynamodb:"):
+        # DescribeTable reads a table's settings (capacity, keys), never its items
+        if action.startswith("dynamodb:") and action != "dynamodb:DescribeTable":
             assert all(re.fullmatch(r"\$\{State\w+\.Arn\}", r) for r in resources), action
 
 
@@ -162,3 +169,47 @@ def test_no_managed_policies(full: dict[str, Any]) -> None:
     roles = full["template"].find_resources("AWS::IAM::Role").values()
     assert roles
     assert all("ManagedPolicyArns" not in role["Properties"] for role in roles)
+
+
+RESOURCE_SERVICES = ("lambda:", "elasticloadbalancing:", "ec2:", "iam:", "secretsmanager:DescribeSecret",
+                     "sqs:", "dynamodb:DescribeTable", "rds:", "ecs:", "apigateway:", "codedeploy:",
+                     "ssm:", "config:", "cloudtrail:")  # fmt: skip
+
+
+def _resource_reads(template: Any) -> set[str]:
+    return {
+        action
+        for action, _, _ in _grants(template)
+        if action.startswith(RESOURCE_SERVICES) and action != "lambda:InvokeFunction"
+    }
+
+
+def test_resource_reads_are_exactly_the_allow_listed_actions(full: dict[str, Any]) -> None:
+    expected = {op.iam_action for op in OPERATIONS} | {
+        "config:GetResourceConfigHistory",
+        "config:ListDiscoveredResources",
+        "cloudtrail:LookupEvents",
+    }
+    assert _resource_reads(full["template"]) == expected
+
+
+def test_each_scopable_resource_read_is_granted_only_on_its_resource_type(
+    full: dict[str, Any],
+) -> None:
+    for op in OPERATIONS:
+        if op.iam_action in RESOURCE_UNSCOPABLE_ACTIONS:
+            continue
+        granted = _resources_for(full["template"], op.iam_action)
+        assert "*" not in granted, op.iam_action
+        for pattern in op.iam_resources:
+            rendered = pattern.format(partition="${AWS::Partition}", region=REGION, account=ACCOUNT)
+            assert rendered in granted, (op.iam_action, rendered, granted)
+
+
+def test_secrets_are_described_in_this_account_and_region_only(full: dict[str, Any]) -> None:
+    described = _resources_for(full["template"], "secretsmanager:DescribeSecret")
+    assert described == [f"arn:${{AWS::Partition}}:secretsmanager:{REGION}:{ACCOUNT}:secret:*"]
+
+
+def test_resources_off_grants_no_resource_read(minimal: dict[str, Any]) -> None:
+    assert _resource_reads(minimal["template"]) == set()
