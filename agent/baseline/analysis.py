@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from agent.baseline.changes import Change, changes
 from agent.baseline.knowledge import RELEVANT_SETTINGS
+from agent.baseline.resources import ResourceFault, faults
 from agent.baseline.services import (
     ALB_BREAKDOWN_COLUMNS,
     AlarmPeak,
@@ -99,6 +100,7 @@ class Findings:
     log_groups: list[str] = field(default_factory=list)
     notices: tuple[str, str] | None = None  # (a warning line, its evidence id)
     memory: MemoryPressure | None = None
+    resource_faults: list[ResourceFault] = field(default_factory=list)
 
     @property
     def blamed(self) -> ScoredChange | None:
@@ -283,6 +285,7 @@ def analyse(evidence: list[Evidence], log_groups: list[str]) -> Findings:
     findings.traffic = traffic_source(evidence)
     findings.edge = failing_edge(evidence)
     findings.memory = memory_pressure(evidence)
+    findings.resource_faults = faults(evidence)
     findings.window = next((e.time_range for e in evidence if e.time_range), None)
     emitters = _emitters(evidence, log_groups) | {
         name for name, _, _, kind in findings.faulting if _is_compute(kind)

@@ -293,8 +293,38 @@ def _category(findings: Findings) -> str | None:
     return None
 
 
+def resource_claim(findings: Findings) -> Claim | None:
+    """What a resource's state shows is wrong (a failing health check, a disabled trigger, a
+    policy version without the denied action, a missing dead-letter queue)."""
+    if not findings.resource_faults:
+        return None
+    fault = findings.resource_faults[0]
+    signature = findings.top_signature
+    return Claim(
+        statement=fault.statement[:1].upper() + fault.statement[1:],
+        confidence="high",
+        category=fault.category,
+        reasoning="The resource's current state, read with describe_resource, shows it directly"
+        + (f"; it explains {signature.name}" if signature else "")
+        + ".",
+        ids=cite(*fault.evidence_id.split(","), *(signature.evidence_ids[:1] if signature else [])),
+    )
+
+
 def ranked_claims(findings: Findings, t: Phrases) -> list[Claim]:
     category = _category(findings)
+    resource = resource_claim(findings)
+    if resource is not None:
+        claims = [c for c in (resource, change_claim(findings, category, t)) if c is not None]
+        if findings.blamed and len(claims) > 1:
+            # the change that set the state comes first; the state is how it did harm
+            change, state = claims[1], claims[0]
+            change.symptoms.append(state.statement[:1].lower() + state.statement[1:])
+            change.ids = cite(*change.ids, *state.ids)
+            change.confidence = "high"
+            claims = [change]
+        with_symptoms(claims[0], findings, t)
+        return claims
     if findings.blamed:
         ranked = [
             change_claim(findings, category, t),

@@ -26,6 +26,7 @@ from agent.baseline.analysis import analyse
 from agent.baseline.answers import answer
 from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
+from agent.baseline.resources import next_calls
 from agent.baseline.writer import write_report
 from agent.chat_model import AnswerSource
 from agent.report import Evidence
@@ -36,6 +37,15 @@ _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 
 
 _FOLLOW_UP_CALL = "baseline_q_"
+RESOURCE_ROUNDS = ("4", "5", "6")
+
+
+def _failing_ips(findings: Any) -> list[str]:
+    """The load balancer's targets that answered 5xx (address without port), worst first."""
+    failing = findings.alb.failing_targets if findings.alb else []
+    return [target.split(":", 1)[0] for target, _ in failing if target and target != "-"]
+
+
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -147,6 +157,11 @@ class BaselineChatModel(BaseChatModel):
             calls = round_two(findings, tools)
         elif "3" not in done:
             calls = round_three(findings, tools)
+        if not calls and len(humans) <= 1:
+            # then the resources the telemetry points at, each answer leading to the next
+            turn = next((r for r in RESOURCE_ROUNDS if r not in done), None)
+            if turn is not None:
+                calls = next_calls(findings.evidence, _failing_ips(findings), tools, turn)
         if calls:
             # ids stay unique across the thread (another model may read this history later)
             for call in calls:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evals.generators.common import BundleWriter, Ids, epoch_ms, iso_ms_z
@@ -63,6 +63,10 @@ class LambdaLogs:
     environments: list[_Environment] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
     cold_starts: list[datetime] = field(default_factory=list)
+    # what GetFunctionConfiguration shows at export: variable names, the last update
+    environment: tuple[str, ...] = ()
+    last_modified: datetime | None = None
+    role: str | None = None
 
     @property
     def log_group(self) -> str:
@@ -73,6 +77,31 @@ class LambdaLogs:
 
     def write(self, writer: BundleWriter) -> None:
         writer.jsonl(f"logs/lambda-{self.function_name}.jsonl", self.sorted_events())
+        self.write_configuration(writer)
+
+    def write_configuration(self, writer: BundleWriter) -> None:
+        """The function's configuration as the account holds it at export (its memory and
+        time-out as they are at the end of the scenario)."""
+        from evals.generators.resources import before, function_configuration, snapshot
+
+        start = writer.window[0] if writer.window else datetime(2026, 3, 1, tzinfo=UTC)
+        config = function_configuration(
+            self.function_name,
+            runtime=self.runtime,
+            memory_mb=self.memory_mb,
+            timeout_s=self.timeout_s,
+            last_modified=self.last_modified or before(start),
+            role=self.role,
+            environment=self.environment,
+        )
+        snapshot(
+            writer,
+            "lambda",
+            "GetFunctionConfiguration",
+            {"FunctionName": self.function_name},
+            config,
+            slug=self.function_name,
+        )
 
     def recycle_environments(self) -> None:
         """A configuration or code update retires every warm environment."""

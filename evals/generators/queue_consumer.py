@@ -9,12 +9,13 @@ the function's log events and the AWS/SQS and AWS/Lambda metric points.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from evals.generators.common import Ids
+from evals.generators.common import BundleWriter, Ids
 from evals.generators.lambda_logs import Invocation, LambdaLogs
 from evals.generators.metrics import MetricFile, add_lambda_metrics, add_queue_metrics
 
@@ -134,6 +135,22 @@ class SqsConsumer:
                 self.dead_lettered.append(at + self.visibility_timeout)
             else:
                 message.visible_at = at + self.visibility_timeout
+
+    def write_resources(self, writer: BundleWriter, dlq: str | None, **mapping: Any) -> None:
+        """The queue, its redrive policy and the trigger, as the account shows them."""
+        from evals.generators.resources import queue_snapshots
+
+        queue_snapshots(
+            writer,
+            queue=self.queue,
+            function=self.function.function_name,
+            dlq=dlq,
+            max_receive_count=self.max_receive_count,
+            batch_size=self.batch_size,
+            visibility_timeout_s=int(self.visibility_timeout.total_seconds()),
+            mapping_uuid=str(uuid.uuid5(uuid.NAMESPACE_URL, f"esm/{self.queue}")),
+            **mapping,
+        )
 
     def write_metrics(self, metrics: MetricFile, dlq: str | None = None) -> None:
         add_queue_metrics(

@@ -80,6 +80,9 @@ class WebService:
     traces: TraceStore = field(default_factory=TraceStore)
     points: list[tuple[datetime, int, int | None, float, str]] = field(default_factory=list)
     _next: int = 0
+    # the target group's state at export (DescribeTargetGroups / DescribeTargetHealth)
+    health_check_path: str = "/health"
+    unhealthy: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def _pick(self, at: datetime) -> Target | None:
         serving = [t for t in self.targets if t.serving(at)]
@@ -248,11 +251,40 @@ class WebService:
 
     def write(self, writer: BundleWriter, *, app_logs: bool = True, traces: bool = True) -> None:
         self.lb.write(writer)
+        self.write_resources(writer)
         if app_logs:
             slug = self.logs.name.strip("/").replace("/", "-")
             writer.jsonl(f"logs/{slug}.jsonl", self.logs.sorted_events())
         if traces and self.traces.traces:
             self.traces.write(writer)
+
+    def write_resources(self, writer: BundleWriter) -> None:
+        """The target group, its targets' health and the instances, as exported after the
+        window (a target stopped before the end is deregistered)."""
+        from evals.generators.resources import load_balancer_snapshots
+
+        end = writer.window[1] if writer.window else None
+        targets = [
+            (
+                t.name,
+                t.address.rsplit(":", 1)[0],
+                int(t.address.rsplit(":", 1)[1]),
+                t.stop is None or (end is not None and t.stop >= end),
+            )
+            for t in self.targets
+        ]
+        load_balancer_snapshots(
+            writer,
+            target_group=self.lb.target_group,
+            target_group_arn=self.lb.target_group_arn,
+            load_balancer_arn=self.lb.target_group_arn.replace(
+                f"targetgroup/{self.lb.target_group}/{self.lb.target_group_id}",
+                f"loadbalancer/{self.lb.elb}",
+            ),
+            targets=targets,
+            health_check_path=self.health_check_path,
+            unhealthy=self.unhealthy,
+        )
 
 
 def ecs_task(

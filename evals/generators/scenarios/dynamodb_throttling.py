@@ -230,6 +230,7 @@ def generate(writer: BundleWriter) -> None:
             put.recycle_environments()  # new configuration: fresh environments
             recycled = True
         api.request(key, at)
+    put.timeout_s, put.last_modified = 15, CONFIG_CHANGE  # Terraform's change, as exported
     api.write(writer, [put, get])
 
     metrics = MetricFile(marks=minutes(START, END))

@@ -144,6 +144,7 @@ def generate(writer: BundleWriter) -> None:
             function.recycle_environments()
         for shard in shards:
             shard.advance(mark + timedelta(minutes=1))
+    function.last_modified = MEMORY_CHANGE
     function.write(writer)
     metrics = MetricFile(marks=minutes(START, END))
     ages = add_kinesis_consumer_metrics(

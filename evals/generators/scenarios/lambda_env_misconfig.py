@@ -159,9 +159,12 @@ def generate(writer: BundleWriter) -> None:
     function.recycle_environments()
     consumer.run([(at, body) for at, body in sends if at >= ENV_CHANGE], ENV_CHANGE, END)
     consumer.sent = [at for at, _ in sends]
+    function.last_modified = ENV_CHANGE
+    function.environment = ("PARTNER_WEBHOOK_URL", "PARTNER_API_KEY_SECRET_ARN", "LOG_LEVEL")
     function.write(writer)
     metrics = MetricFile(marks=minutes(START, END))
     consumer.write_metrics(metrics, dlq="payment-events-dlq")
+    consumer.write_resources(writer, "payment-events-dlq")
     metrics.write(writer)
     _trail(ids, function).write(writer)
     errors = count_by_minute([p[0] for p in consumer.invocations if p[2]])

@@ -14,6 +14,7 @@ from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
 from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
+from evals.generators.resources import before, config_history, config_item
 
 NAME = "lambda-memory-downsized"
 START, END = utc("2026-04-06T09:40:00Z"), utc("2026-04-06T10:25:00Z")
@@ -117,6 +118,34 @@ def _trail(ids: Ids) -> Trail:
     return trail
 
 
+def _config_history(writer: BundleWriter) -> None:
+    """What AWS Config recorded of the function: 1024 MB since the last deploy, 128 MB
+    from Terraform's change (captured a few seconds after it)."""
+    arn = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION}"
+
+    def state(memory: int, modified: datetime) -> dict[str, object]:
+        return {
+            "functionName": FUNCTION,
+            "runtime": "python3.12",
+            "memorySize": memory,
+            "timeout": 30,
+            "lastModified": modified.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        }
+
+    deployed = before(START)
+    items = [
+        config_item("AWS::Lambda::Function", FUNCTION, deployed, state(1024, deployed), arn=arn),
+        config_item(
+            "AWS::Lambda::Function",
+            FUNCTION,
+            MEMORY_CHANGE + timedelta(seconds=41),
+            state(128, MEMORY_CHANGE),
+            arn=arn,
+        ),
+    ]
+    config_history(writer, FUNCTION, items)
+
+
 def generate(writer: BundleWriter) -> None:
     ids = Ids(seeded_rng(NAME))
     writer.window = (START, END)
@@ -129,7 +158,9 @@ def generate(writer: BundleWriter) -> None:
             function.memory_mb = 128
             recycled = True
         calls.append(_process(function, ids, at))
+    function.last_modified = MEMORY_CHANGE
     function.write(writer)
+    _config_history(writer)
     metrics = MetricFile(marks=minutes(START, END))
     f = {"FunctionName": FUNCTION}
     errors = count_by_minute([c[0] for c in calls if c[2]])

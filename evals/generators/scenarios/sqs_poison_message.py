@@ -109,6 +109,7 @@ def generate(writer: BundleWriter) -> None:
     function.write(writer)
     metrics = MetricFile(marks=minutes(START, END))
     consumer.write_metrics(metrics, dlq="invoice-events-dlq")
+    consumer.write_resources(writer, "invoice-events-dlq")
     metrics.write(writer)
     dlq = next(s for s in metrics.series["AWS/SQS"] if s["Dimensions"][0]["Value"].endswith("dlq"))
     values = {utc(t): v for t, v in zip(dlq["Timestamps"], dlq["Values"], strict=True)}
