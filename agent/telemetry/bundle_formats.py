@@ -12,9 +12,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.telemetry.types import as_utc
 from agent.telemetry.base import QueryError
 from agent.telemetry.resource_catalog import ResourceRequest
+from agent.telemetry.types import as_utc
 
 
 class RecordError(ValueError):

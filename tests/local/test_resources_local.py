@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from agent.telemetry.bundle_check import check_bundle
 
 from agent.config import Settings, load_settings
 from agent.telemetry.base import QueryError
-from agent.telemetry.bundle_check import check_bundle
 from agent.telemetry.local import LocalBackend
 from agent.telemetry.resource_catalog import ResourceRequest
 from tests.agent.fakes import MANIFEST, WINDOW

@@ -29,6 +29,7 @@ from agent.telemetry.base import (
 from agent.telemetry.limits import FIND_TRACES_LIMIT
 from agent.telemetry.types import MetricDimension, TimeRange
 from agent.telemetry.resource_catalog import ResourceRequest
+from agent.telemetry.types import MetricDimension, TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from agent.telemetry.types import TimeRange
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import (
     ACCESS_DENIED_CODES,
@@ -44,6 +43,7 @@ from agent.telemetry.shapes.resources import (
     select_history,
     withhold_secrets,
 )
+from agent.telemetry.types import TimeRange
 
 # Config answers these when it has no history to give: not recording, or not this type.
 CONFIG_UNAVAILABLE = {

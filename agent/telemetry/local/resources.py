@@ -22,7 +22,6 @@ from typing import Any
 
 import jmespath
 
-from agent.telemetry.types import TimeRange, as_utc
 from agent.telemetry import bundle_formats as fmt
 from agent.telemetry.base import QueryError, QueryResult, TelemetryUnavailableError
 from agent.telemetry.bundle import open_text
@@ -36,6 +35,7 @@ from agent.telemetry.shapes.resources import (
     select_history,
     withhold_secrets,
 )
+from agent.telemetry.types import TimeRange, as_utc
 
 MAX_LISTED = 12  # snapshots named in a "no snapshot" error
 

@@ -17,11 +17,11 @@ from typing import Any
 import jmespath
 from jmespath.exceptions import JMESPathError
 
-from agent.telemetry.types import TimeRange, as_utc
 from agent.redact import redact
 from agent.telemetry.base import QueryResult
 from agent.telemetry.resource_catalog import ResourceOperation, ResourceRequest
 from agent.telemetry.shapes.values import format_timestamp, text
+from agent.telemetry.types import TimeRange, as_utc
 
 WITHHELD = "(value withheld by fa2)"
 MAX_OUTPUT_CHARS = 500  # Run Command output kept per plugin
