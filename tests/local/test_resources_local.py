@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent.telemetry.bundle_check import check_bundle
+from agent.bundle_check import check_bundle
 
 from agent.config import Settings, load_settings
 from agent.telemetry.base import QueryError
