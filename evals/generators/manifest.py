@@ -70,9 +70,11 @@ def manifest(
     end: datetime,
     ground_truth: dict[str, Any],
     tags: list[str],
+    version: int = 1,
 ) -> dict[str, Any]:
+    """incident.yaml; `version` 2 for a bundle whose evidence needs resources/ or config/."""
     return {
-        "version": 1,
+        "version": version,
         "title": title,
         "architecture": architecture,
         "alarm": alarm,
