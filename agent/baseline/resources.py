@@ -236,7 +236,7 @@ def faults(evidence: list[Evidence]) -> list[ResourceFault]:
             for action in sorted(denied):
                 service = action.split(":", 1)[0]
                 if action not in document and f"{service}:*" not in document:
-                    granted = sorted(set(re.findall(re.escape(service) + r":\w+", document)))
+                    granted = sorted(set(re.findall(re.escape(service) + r":[A-Z]\w*", document)))
                     found.append(
                         ResourceFault(
                             f"the default version {version} of policy {policy} does not allow "
