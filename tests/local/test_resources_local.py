@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from agent.bundle_check import check_bundle
 
+from agent.bundle_check import check_bundle
 from agent.config import Settings, load_settings
 from agent.telemetry.base import QueryError
 from agent.telemetry.local import LocalBackend
