@@ -27,7 +27,6 @@ from agent.telemetry.base import (
     TableSchema,
 )
 from agent.telemetry.limits import FIND_TRACES_LIMIT
-from agent.telemetry.types import MetricDimension, TimeRange
 from agent.telemetry.resource_catalog import ResourceRequest
 from agent.telemetry.types import MetricDimension, TimeRange
 
