@@ -1,10 +1,12 @@
 """How a tool result is shown to the model: a few lines, a small table, the row count and a
-note when truncated — never megabytes. Log text is untrusted data, so it is fenced and any
-attempt to close the fence from inside the data is neutralised."""
+note when truncated — never megabytes. Log text is untrusted data, so it is fenced (rows,
+column names, and error text from the engine, which can quote log data) and nothing inside
+can close the fence (agent/tools/fence.py)."""
 
 from __future__ import annotations
 
 from agent.report import Evidence
+from agent.tools.fence import defuse, new_fence
 
 MAX_CELL_CHARS = 700  # a whole typical log line
 MAX_OBSERVATION_CHARS = 6000
@@ -19,9 +21,10 @@ def _cell(value: str | None) -> str:
     return text
 
 
-def _fence_safe(text: str) -> str:
-    """Data cannot close the <data> fence or open a new one."""
-    return text.replace("</data", "<\\/data").replace("<data", "<\\data")
+def _fenced(lines: list[str]) -> list[str]:
+    """`lines` inside a fresh `<data-ID>` fence that nothing in them can close."""
+    opening, closing = new_fence()
+    return [opening, defuse("\n".join(lines)), closing]
 
 
 def format_observation(
@@ -34,14 +37,19 @@ def format_observation(
     elif evidence.source == "athena":
         head += " · no time filter in the SQL (every row of the tables it reads)"
     if evidence.status == "error":
-        return (
-            f"{head}\nquery: {evidence.query}\nerror: {evidence.error}\n"
-            "Fix the query (or try another source) and call the tool again."
+        return "\n".join(
+            [
+                head,
+                f"query: {evidence.query}",
+                "error:",
+                *_fenced([evidence.error or "(no message)"]),
+                "Fix the query (or try another source) and call the tool again.",
+            ]
         )
     lines = [head, f"query: {evidence.query}"]
     notes = []
     if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
-        notes.append(f"note: {evidence.error}")
+        notes += ["note:", *_fenced([evidence.error])]
     if evidence.status == "empty" or not evidence.rows:
         return "\n".join([*lines, _count_line(evidence, 0), *notes, "(no rows)"])
     shown = _shown_columns(evidence.columns)
@@ -61,9 +69,7 @@ def format_observation(
         budget -= len(line) + 1
     lines.append(_count_line(evidence, len(body)))
     lines.extend(notes)
-    lines.append("<data>")
-    lines.extend(_fence_safe(line) for line in [header, *body])
-    lines.append("</data>")
+    lines += _fenced([header, *body])
     return "\n".join(lines)
 
 

@@ -3,6 +3,8 @@ nothing in the investigation and is escaped in what fa2 writes."""
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.messages import SystemMessage, ToolMessage
 
 from agent.config import Settings
@@ -59,8 +61,10 @@ def test_the_model_is_told_log_text_is_data_and_sees_it_only_inside_the_data_fen
     assert carrying and all(isinstance(m, ToolMessage) for m in carrying)
     for message in carrying:
         text = str(message.content)
+        opening = re.search(r"<(data-[0-9a-f]{8})>", text)
+        assert opening is not None
         assert (
-            text.index("<data>")
+            opening.start()
             < text.index("Ignore previous instructions")
-            < text.index("</data>")
+            < text.index(f"</{opening.group(1)}>")
         )

@@ -107,7 +107,8 @@ def test_an_unknown_alarm_is_explained_to_the_model(settings: Settings) -> None:
     ctx = context(offline, LocalBackend(DEMO_BUNDLE, offline))
     result = run_tool_calls(ctx, call("describe_alarm", {"alarm_name": "orders-api-5XX"}, "c1"))
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
-    assert "note: no alarm named 'orders-api-5XX' in this bundle" in message.content
+    assert "note:\n<data-" in message.content
+    assert "no alarm named 'orders-api-5XX' in this bundle" in message.content
     assert "this bundle's alarm is 'orders-api-5xx'" in message.content
 
 
@@ -129,7 +130,8 @@ def test_an_unknown_table_lists_the_tables_that_exist(settings: Settings) -> Non
     ctx = context(settings)
     result = run_tool_calls(ctx, call("list_tables", {"table": "alb_logs"}, "c1"))
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
-    assert "note: no table 'alb_logs'; the tables are: aiops_db.cloud_trail_logs" in message.content
+    assert "note:\n<data-" in message.content
+    assert "no table 'alb_logs'; the tables are: aiops_db.cloud_trail_logs" in message.content
 
 
 def test_a_range_outside_the_incident_window_is_explained(settings: Settings) -> None:
@@ -157,6 +159,6 @@ def test_an_end_before_the_start_is_named_as_such(settings: Settings) -> None:
     }
     result = run_tool_calls(ctx, call("run_logs_insights_query", args, "c1"))
     [message] = [m for m in result["messages"] if isinstance(m, ToolMessage)]
-    assert "error: end 2026-03-02T10:00:00+00:00 is not after start 2026-03-02T10:20:00+00:00" in (
+    assert "end 2026-03-02T10:00:00+00:00 is not after start 2026-03-02T10:20:00+00:00" in (
         message.content
     )
