@@ -17,6 +17,7 @@ from agent.prompts import (
     BUDGET_NOTE,
     FOLLOWUP_NOTE,
     REPORT_INSTRUCTION,
+    UNFINISHED_NOTE,
     incident_briefing,
     system_prompt,
 )
@@ -80,6 +81,7 @@ def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         "messages": messages,
         "incident": ctx.incident.model_dump(mode="json"),
         "mode": "investigate",
+        "investigation_finished": False,
     }
 
 
@@ -164,7 +166,11 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     stopped = ctx.budget.stopped_by
     closing = _unanswered_tool_calls(state["messages"], stopped or "the investigation ended")
     extra = BUDGET_NOTE[language].format(reason=stopped) if stopped else ""
-    if state.get("mode") == "followup" and state.get("question"):
+    followup = state.get("mode") == "followup"
+    unfinished = followup and bool(state.get("investigation_unfinished"))
+    if unfinished:
+        extra += UNFINISHED_NOTE[language]
+    if followup and state.get("question"):
         extra += FOLLOWUP_NOTE[language].format(question=state["question"])
     ctx.progress("step", "writing the report")
     instruction = HumanMessage(REPORT_INSTRUCTION[language].format(extra=extra))
@@ -199,13 +205,20 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         window=ctx.incident.window,
         language=language,
         notes=notes,
+        investigation_unfinished=unfinished,
     )
     ctx.progress(
         "done",
         f"report ready: {len(built.hypotheses)} hypothesis(es), {len(evidence)} evidence item(s)",
     )
     answer = AIMessage(content=_conversation_summary(built.summary, built.hypotheses))
-    return {"messages": [*closing, answer], "report": built.model_dump(mode="json")}
+    update: dict[str, Any] = {
+        "messages": [*closing, answer],
+        "report": built.model_dump(mode="json"),
+    }
+    if not followup:
+        update["investigation_finished"] = True
+    return update
 
 
 def _rule_based_draft(ctx: InvestigationContext, messages: list[AnyMessage]) -> ReportDraft:

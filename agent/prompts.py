@@ -89,6 +89,17 @@ BUDGET_NOTE = {
     "ja": " 調査は途中で打ち切られました: {reason}。サマリーでそのことに触れてください。",
 }
 
+UNFINISHED_NOTE = {
+    "en": (
+        " The investigation of this thread never finished (it was stopped before its report), so "
+        "the evidence above is partial. Say so in the summary."
+    ),
+    "ja": (
+        " このスレッドの調査は完了していません (レポート作成前に停止しました)。上の証拠は一部だけです。"
+        "サマリーでそのことに触れてください。"
+    ),
+}
+
 FOLLOWUP_NOTE = {
     "en": " This run answers the follow-up question: {question}. Put the direct answer in the summary.",
     "ja": " この実行は追加の質問に答えるものです: {question}。サマリーに直接の答えを書いてください。",

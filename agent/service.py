@@ -221,11 +221,14 @@ def ask(
     ):  # the thread was investigated offline
         settings = settings.updated(bundle=Path(values["bundle"]))
     existing = [Evidence.model_validate(e) for e in values.get("evidence", [])]
+    # Threads from before the flag existed count as finished when they have a report.
+    finished = values.get("investigation_finished", values.get("report") is not None)
     return _run(
         graph_input={
             "messages": [HumanMessage(question)],
             "mode": "followup",
             "question": question,
+            "investigation_unfinished": not finished,
         },
         incident=incident,
         thread_id=thread_id,

@@ -28,3 +28,7 @@ class InvestigationState(TypedDict, total=False):
     report: dict[str, Any] | None  # the latest Report JSON
     bundle: str | None  # the incident bundle of an offline investigation (follow-ups reuse it)
     model: str | None  # "baseline" or "bedrock": what investigated the thread
+    # False from triage until the report is written: a thread left False was killed mid-run.
+    investigation_finished: bool
+    # Set by `ask` for its run: the thread's investigation never finished (partial evidence).
+    investigation_unfinished: bool

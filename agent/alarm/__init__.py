@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from agent.alarm.chatbot import parse_chatbot_message
-from agent.alarm.common import AlarmParseError, analysis_window, json_loads
+from agent.alarm.common import BOM, AlarmParseError, analysis_window, json_loads
 from agent.alarm.described import incident_from_alarm
 from agent.alarm.eventbridge import parse_eventbridge_event
 from agent.alarm.sns import parse_sns_notification, unwrap_sns
@@ -65,7 +65,7 @@ def parse_alarm(
 ) -> Incident:
     """An `Incident` from any supported alarm payload, dict or text."""
     if isinstance(payload, str):
-        stripped = payload.strip()
+        stripped = payload.strip().lstrip(BOM).strip()
         if not stripped:
             raise AlarmParseError(KIND, "(payload)", "an alarm notification", payload)
         if not stripped.startswith("{"):

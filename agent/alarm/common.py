@@ -173,20 +173,33 @@ class Fields:
         return [Fields(item, self.kind, f"{self.name(key)}[{i}]") for i, item in enumerate(value)]
 
 
+# Times an alarm can carry: the analysis window around them (hours to days) and epoch-second
+# APIs must stay computable. Year 9999 or 0001 overflowed `datetime` when the window was built.
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+_TIME_EXPECTED = "an ISO 8601 time such as 2026-03-02T10:17:00.000+0000"
+
+
 def parse_aws_time(value: Any, kind: str, field: str) -> datetime:
     """ISO 8601 as AWS writes it: `2026-03-02T10:17:00.000+0000`, `...Z`, `...+00:00`."""
     if isinstance(value, datetime):
-        return as_utc(value)
-    if not isinstance(value, str) or not value.strip():
+        parsed = as_utc(value)
+    elif not isinstance(value, str) or not value.strip():
+        raise AlarmParseError(kind, field, _TIME_EXPECTED, value)
+    else:
+        try:
+            parsed = as_utc(datetime.fromisoformat(value.strip()))
+        except (ValueError, OverflowError) as exc:
+            raise AlarmParseError(kind, field, _TIME_EXPECTED, value) from exc
+    if not EARLIEST_TIME <= parsed <= LATEST_TIME:
         raise AlarmParseError(
-            kind, field, "an ISO 8601 time such as 2026-03-02T10:17:00.000+0000", value
+            kind,
+            field,
+            f"a time between {EARLIEST_TIME.year} and {LATEST_TIME.year} "
+            "(e.g. 2026-03-02T10:17:00.000+0000)",
+            value,
         )
-    try:
-        return as_utc(datetime.fromisoformat(value.strip()))
-    except ValueError as exc:
-        raise AlarmParseError(
-            kind, field, "an ISO 8601 time such as 2026-03-02T10:17:00.000+0000", value
-        ) from exc
+    return parsed
 
 
 def datapoint_time_from_reason(reason: str | None) -> datetime | None:
@@ -259,11 +272,15 @@ def alarm_title(name: str, state: str | None) -> str:
     return f"{name} in {state}" if state else name
 
 
+# A file saved as "UTF-8 with BOM" (Windows editors) starts with U+FEFF when read as UTF-8.
+BOM = "\ufeff"
+
+
 def json_loads(text: str) -> Any:
     """`json.loads` for untrusted payloads: a document nested too deeply for the parser (a
     pasted message or a request body can nest thousands of levels) is a `JSONDecodeError`
     like any other malformed JSON, not a `RecursionError`."""
     try:
-        return json.loads(text)
+        return json.loads(text.lstrip(BOM))
     except RecursionError:
         raise json.JSONDecodeError("nested too deeply", text, 0) from None

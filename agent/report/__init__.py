@@ -100,6 +100,8 @@ class Report(BaseModel):
     language: str = "en"
     notes: list[str] = Field(default_factory=list)
     thread_id: str | None = None  # the conversation thread; pass it to `ask` for follow-ups
+    # A follow-up answered from a thread whose investigation was killed before its report.
+    investigation_unfinished: bool = False
 
     def evidence_by_id(self) -> dict[str, Evidence]:
         return {e.id: e for e in self.evidence}

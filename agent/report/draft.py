@@ -71,6 +71,7 @@ def assemble_report(
     window: object,
     language: str,
     notes: list[str],
+    investigation_unfinished: bool = False,
 ) -> Report:
     known = {e.id for e in evidence}
     hypotheses = validate_hypotheses(
@@ -97,6 +98,12 @@ def assemble_report(
         known,
     )
     notes = list(notes)
+    if investigation_unfinished:
+        notes.insert(
+            0,
+            "The investigation of this thread never finished (it was stopped before its report): "
+            "this answer rests on the partial evidence it had gathered.",
+        )
     if usage.budget_exhausted:
         notes.insert(
             0,
@@ -130,4 +137,5 @@ def assemble_report(
         window=window,  # type: ignore[arg-type]
         language=language,
         notes=notes,
+        investigation_unfinished=investigation_unfinished,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -87,10 +88,54 @@ def error_code(exc: ClientError) -> str:
     return str(_response(exc).get("Error", {}).get("Code", ""))
 
 
+def _code_label(exc: ClientError) -> str:
+    """AWS's error code; botocore puts the bare HTTP status there when the body is no AWS error."""
+    code = error_code(exc)
+    return f"HTTP {code}" if code.isdigit() else code
+
+
+MAX_MESSAGE_CHARS = 300
+_LOOKS_LIKE_HTML = re.compile(r"<\s*(?:!doctype\s+html|html|head|body|title)\b", re.I)
+
+
+class _PageText(HTMLParser):
+    """The visible text of an HTML page, one chunk per element (scripts and styles skipped)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and any(c.isalnum() for c in data):
+            self.chunks.append(data)
+
+
+def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A message fit for one line of a terminal, a log or a Slack status: an HTML error page (a
+    proxy or a wrong endpoint answered instead of AWS) becomes its first meaningful line (the
+    title, usually "502 Bad Gateway"); any text is joined onto one line and capped."""
+    if _LOOKS_LIKE_HTML.search(text[:1000]):
+        page = _PageText()
+        page.feed(text)
+        page.close()
+        text = page.chunks[0] if page.chunks else "an HTML page"
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def error_message(exc: ClientError) -> str:
     response = _response(exc)
     error = response.get("Error", {})
-    return str(error.get("Message") or response.get("message") or exc).strip()
+    return one_line(str(error.get("Message") or response.get("message") or exc))
 
 
 def access_denied_message(exc: ClientError, *, action: str, resource: str) -> str:
@@ -144,7 +189,7 @@ def translate(exc: Exception, *, action: str, resource: str, service_label: str)
                 f"{error_message(exc)}; try again in a minute"
             )
         return TelemetryUnavailableError(
-            f"{service_label} failed on {action} ({code}): {error_message(exc)}"
+            f"{service_label} failed on {action} ({_code_label(exc)}): {error_message(exc)}"
         )
     if isinstance(exc, NoCredentialsError):
         return TelemetryUnavailableError(
