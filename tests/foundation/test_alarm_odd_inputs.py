@@ -31,7 +31,7 @@ def test_a_state_change_at_the_edge_of_the_calendar_is_a_clear_error(
 def test_an_eventbridge_time_in_year_9999_is_a_clear_error(aws_event, settings: Settings) -> None:
     event = aws_event("eventbridge_metric_alarm.json")
     event["detail"]["state"]["timestamp"] = "9999-12-31T23:59:59.000+0000"
-    with pytest.raises(AlarmParseError, match="detail.state.timestamp"):
+    with pytest.raises(AlarmParseError, match=r"detail\.state\.timestamp"):
         parse_eventbridge_event(event, settings)
 
 
