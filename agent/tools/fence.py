@@ -11,8 +11,9 @@ Two layers, so that no text inside can end the fence:
    look-alike letters and brackets (Cyrillic `а`, `‹`, `〈`, `ᐸ`), zero-width and other
    invisible characters, combining marks, HTML entities (`&lt;`, `&#60;`, `&#x3C;`),
    percent-encoding (`%3C%2F`), and JSON/JS escapes (`\\u003c`, `\\x3c`, `<\\/data`). Its
-   bracket becomes `‹` (a model reads `‹/data>` as text, and it is not the fence anyway), and
-   the invisible characters inside it are dropped.
+   bracket becomes U+FFFD `�` (no reader takes it for a bracket: a look-alike such as `‹` would
+   still read as one), and the invisible characters inside it are dropped. Defusing is
+   idempotent and leaves nothing that reads as a tag (a property test checks both).
 
 Hand-written: the look-alike table is the part of Unicode's confusables list (UTS #39) that
 maps to the characters of `</data`; NFKD does the compatibility forms and diacritics.
@@ -26,7 +27,9 @@ import re
 import secrets
 import unicodedata
 
-DEFUSED_BRACKET = "‹"
+# What a defused bracket becomes: the replacement character, which no reader takes for a
+# bracket (a look-alike such as "‹" would still read as one).
+DEFUSED_BRACKET = "\ufffd"
 
 # UTS #39 confusables of "<", "/", "\\" and the letters of "data" that NFKD leaves alone.
 _LOOKALIKES = str.maketrans(
@@ -139,12 +142,11 @@ def _visible(char: str) -> bool:
     return category not in _INVISIBLE and (category != "Cc" or char in "\t\n\r")
 
 
-def defuse(text: str) -> str:
-    """`text` with every data tag it could be read as made harmless (see the module doc)."""
-    if not _MAY_OPEN.search(text):
-        return text
+def _read(text: str) -> tuple[str, list[int], list[int], list[str | None]]:
+    """The reading of `text` (see `reading`) and, for each of its characters, the span of `text`
+    it came from and the kind of token there."""
     pieces: list[str] = []
-    starts: list[int] = []  # skeleton position -> start of the token it came from
+    starts: list[int] = []
     ends: list[int] = []
     kinds: list[str | None] = []
     for match in _TOKEN.finditer(text):
@@ -160,9 +162,23 @@ def defuse(text: str) -> str:
         starts.extend([start] * len(folded))
         ends.extend([end] * len(folded))
         kinds.extend([match.lastgroup] * len(folded))
+    return "".join(pieces), starts, ends, kinds
+
+
+def reading(text: str) -> str:
+    """What a reader takes `text` for: escapes decoded, compatibility forms and look-alikes
+    folded to their plain character, invisible characters dropped, lower case."""
+    return _read(text)[0]
+
+
+def defuse(text: str) -> str:
+    """`text` with every data tag it could be read as made harmless (see the module doc)."""
+    if not _MAY_OPEN.search(text):
+        return text
+    read, starts, ends, kinds = _read(text)
     out: list[str] = []
     done = 0
-    for hit in _TAG.finditer("".join(pieces)):
+    for hit in _TAG.finditer(read):
         bracket_start, bracket_end = starts[hit.start()], ends[hit.start()]
         if bracket_start < done:
             continue

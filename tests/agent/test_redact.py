@@ -4,6 +4,9 @@ model needs them). Each miss of issue 12 is a whole line: the secret value goes,
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from agent.config import Settings
 from agent.redact import REDACTED, redact
@@ -212,3 +215,40 @@ def test_report_json_evidence_rows_are_redacted_and_keep_resource_names(
         assert secret not in report_json
     assert secret_arn in report_json
     assert "PutSecretValue" in report_json and "orders-db.internal" in report_json
+
+
+SECRET_PIECES = [
+    "password",
+    "DB_PASS",
+    "api_key",
+    "secret",
+    "token",
+    "=",
+    ":",
+    '"',
+    "'",
+    '\\"',
+    "%22",
+    "%3D",
+    "%26",
+    "&",
+    " ",
+    "{",
+    "}",
+    "abc",
+    "0",
+    "\x00",
+    "[REDACTED]",
+    "\\n",
+    "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+    "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    "AKIAIOSFODNN7EXAMPLE",
+    "-----BEGIN RSA PRIVATE KEY-----",
+]
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SECRET_PIECES), max_size=30).map("".join) | st.text(max_size=100))
+def test_redaction_never_fails_and_redacting_again_changes_nothing(text: str) -> None:
+    once = redact(text)
+    assert redact(once) == once
