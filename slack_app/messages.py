@@ -239,12 +239,19 @@ def _cited_evidence(report: Report) -> list[Evidence]:
     return [by_id[i] for i in dict.fromkeys(order) if i in by_id]
 
 
+UNFINISHED_WARNING = (
+    "⚠️ The investigation of this thread never finished: this answer rests on partial evidence."
+)
+
+
 def followup_message(report: Report, *, thread_id: str) -> SlackMessage:
     """A follow-up's answer: the answer and the evidence it cites, nothing else."""
     links = evidence_links(report)
     by_id = report.evidence_by_id()
     cited = [by_id[i] for i in cited_ids(report.summary) if i in by_id]
     blocks: list[Block] = sections(rich(report.summary, links))
+    if report.investigation_unfinished:
+        blocks.append(context(UNFINISHED_WARNING))
     if cited:
         lines = [evidence_line(e, query_chars=FOLLOWUP_QUERY_CHARS) for e in cited[:EVIDENCE_SHOWN]]
         if len(cited) > EVIDENCE_SHOWN:

@@ -9,6 +9,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from agent.config import Settings
 from agent.report.markdown import render_markdown
 from agent.service import ask, investigate
+from slack_app.messages import followup_message
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, incident
 
 
@@ -48,6 +49,7 @@ def test_a_follow_up_on_a_killed_investigation_says_it_never_finished(
     note = answer.notes[0]
     assert "never finished" in note and "partial evidence" in note
     assert "never finished" in render_markdown(answer)
+    assert "never finished" in str(followup_message(answer, thread_id="C1:1.0").blocks)
     report_prompt = str(model.seen[-1][-1].content)
     assert isinstance(model.seen[-1][-1], HumanMessage) and "never finished" in report_prompt
 
@@ -71,6 +73,7 @@ def test_a_follow_up_on_a_finished_investigation_says_nothing_of_the_kind(
     )
     assert answer.investigation_unfinished is False
     assert not any("never finished" in note for note in answer.notes)
+    assert "never finished" not in str(followup_message(answer, thread_id="C1:1.0").blocks)
 
 
 def test_investigating_the_thread_again_to_the_end_clears_the_mark(settings: Settings) -> None:
