@@ -2,7 +2,7 @@
 `fa2.toml` (path from `FA2_CONFIG`, else `./fa2.toml`). Environment wins over the file.
 
 Settings are grouped by concern (`settings.aws`, `.investigator`, `.telemetry`, `.athena`,
-`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.deploy`); a component takes only its group.
+`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.knowledge`, `.deploy`); a component takes only its group.
 The keys users write stay flat (`FA2_ATHENA_WORKGROUP`, `athena_workgroup = ...`): a new
 setting goes into the group of its concern, and its flat key is its name (or its alias).
 
@@ -282,6 +282,33 @@ class SlackSettings(_Group):
         return _string_list(value)
 
 
+class KnowledgeSettings(_Group):
+    """Runbooks the agent may search: a Bedrock knowledge base on AWS, else a local folder."""
+
+    knowledge_base_id: str | None = Field(
+        None,
+        pattern=r"^[0-9A-Za-z]{10}$",
+        description="Bedrock knowledge base searched by search_runbooks (Retrieve); unset: "
+        "the local runbooks folder is indexed instead",
+    )
+    knowledge_base_results: int = Field(
+        5, ge=1, le=100, description="Passages one runbook search returns (numberOfResults)"
+    )
+    knowledge_base_search_type: Literal["HYBRID", "SEMANTIC"] = Field(
+        "HYBRID", description="Retrieve's search type (HYBRID: keywords and vectors)"
+    )
+    knowledge_base_reranker_model_arn: str | None = Field(
+        None,
+        pattern=r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]+::foundation-model/.+$",
+        description="Bedrock reranking model applied to Retrieve's results (unset: none)",
+    )
+    runbooks_dir: Path | None = Field(
+        None,
+        description="Folder of markdown/text runbooks searched locally (SQLite FTS5, BM25); "
+        "a bundle's own runbooks/ folder is searched too",
+    )
+
+
 # Environment variables read before `FA2_<KEY>` (the Slack secrets' usual names).
 _USUAL_ENV_NAMES: dict[str, tuple[str, ...]] = {
     "slack_bot_token": ("SLACK_BOT_TOKEN",),
@@ -312,6 +339,9 @@ class Settings(BaseSettings):
         default_factory=lambda: CheckpointSettings.model_validate({})
     )
     slack: SlackSettings = Field(default_factory=lambda: SlackSettings.model_validate({}))
+    knowledge: KnowledgeSettings = Field(
+        default_factory=lambda: KnowledgeSettings.model_validate({})
+    )
     deploy: dict[str, Any] = Field(
         default_factory=dict,
         description="The [deploy] table of fa2.toml: AWS CDK parameters, validated by "

@@ -35,6 +35,9 @@ Rules:
 - A change is a cause only when it touches the failing resource or explains the error
   messages, and happened shortly before the onset. Do not blame a change just because it
   is the only one.
+- If search_runbooks is offered, look up the alarm or the failing resource in the team's
+  runbooks. A runbook is guidance, not proof: confirm its diagnosis with telemetry. A
+  recommended action that follows a runbook cites the runbook's evidence id.
 - If the evidence is thin or contradictory, say the cause is inconclusive and what to query next.
 - When you have enough evidence, answer with a short plain-text conclusion and no tool call.
 - Categories of root cause: deployment, configuration, permissions, capacity, dependency,
@@ -62,6 +65,9 @@ SYSTEM_JA = """あなたは fa2 です。AWS 本番環境の障害を調査す�
 - 生のログ行より集計 (stats、GROUP BY、pattern) を優先し、エラー発生時刻の前後に時間を絞ってください。
 - 変更が原因と言えるのは、障害が起きているリソースに関係するか、エラーメッセージを説明でき、
   発生直前に行われた場合だけです。唯一の変更だからという理由で原因にしないこと。
+- search_runbooks が使える場合は、アラームや障害が起きているリソースをチームのランブックで調べてください。
+  ランブックは手引きであって証拠ではありません。診断はテレメトリで確かめてください。ランブックに
+  従う推奨対応には、そのランブックの証拠 ID を付けてください。
 - 証拠が乏しい・矛盾する場合は「結論が出ない」と述べ、次に実行すべきクエリを示してください。
 - 十分な証拠が集まったら、ツールを呼ばずに短い結論を文章で答えてください。
 - 根本原因のカテゴリ: deployment, configuration, permissions, capacity, dependency,

@@ -6,6 +6,7 @@ CloudWatch metrics over an incident bundle (the local backend, no AWS).
     fa2 query trace   --bundle DIR ID...
     fa2 query service-graph --bundle DIR [--start ISO] [--end ISO]
     fa2 query metrics --bundle DIR --namespace NS --metric NAME [--dim K=V]... [--stat S] [--period SEC]
+    fa2 query runbooks --bundle DIR [--runbooks-dir DIR] [--max-results N] TEXT
 
 `--bundle` defaults to `FA2_BUNDLE`. `--format json` prints the AWS API response (`GetQueryResults`, `GetTraceSummaries`,
 `BatchGetTraces`, `GetServiceGraph`, `GetMetricData`); `table` prints the compact table the
@@ -300,6 +301,44 @@ def metrics(
     _run(lambda: backend.get_metric_data([query], window), output)
 
 
+def runbooks(
+    text: str = typer.Argument(..., metavar="TEXT", help="What to look up, in plain words"),
+    bundle: Path = BUNDLE,
+    runbooks_dir: Path | None = typer.Option(
+        None,
+        "--runbooks-dir",
+        envvar="FA2_RUNBOOKS_DIR",
+        help="Folder of markdown/text runbooks (beside the bundle's own runbooks/)",
+    ),
+    max_results: int = typer.Option(5, "--max-results", min=1, max=20, help="Passages to show"),
+    output: OutputFormat = FORMAT,
+) -> None:
+    """Search the runbooks (SQLite FTS5, BM25) as the agent's search_runbooks does."""
+    from agent.config import SettingsError, load_settings
+    from agent.telemetry.bundle import BundleError
+    from agent.telemetry.local import LocalBackend
+
+    if runbooks_dir is not None and not runbooks_dir.is_dir():
+        _fail(f"--runbooks-dir {runbooks_dir}: not a folder")
+    try:
+        backend = LocalBackend(bundle, load_settings(runbooks_dir=runbooks_dir))
+    except (BundleError, SettingsError) as exc:
+        _fail(str(exc))
+    if not backend.capabilities.runbooks:
+        _fail(f"{backend.bundle.root}: no runbooks/ folder in the bundle and no --runbooks-dir")
+    if output is OutputFormat.json:
+        from agent.telemetry.base import QueryError
+
+        try:
+            found = backend.search_runbooks(text, max_results)
+        except QueryError as exc:
+            _fail(exc.message, code=2)
+        passages = [p.model_dump() for p in found.passages]
+        typer.echo(json.dumps(passages, indent=2, ensure_ascii=False))
+        return
+    _run(lambda: backend.search_runbooks(text, max_results), output)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the `query` group."""
     app.command("sql")(sql)
@@ -307,3 +346,4 @@ def register(app: typer.Typer) -> None:
     app.command("trace")(trace)
     app.command("service-graph")(service_graph)
     app.command("metrics")(metrics)
+    app.command("runbooks")(runbooks)

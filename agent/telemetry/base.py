@@ -26,13 +26,16 @@ from agent.telemetry.types import (
     AlarmHistory,
     MetricDimension,
     MetricSeries,
+    RunbookPassage,
     TimeRange,
 )
 
 if TYPE_CHECKING:
     from agent.telemetry.resource_catalog import ResourceRequest
 
-Source = Literal["logs", "athena", "xray", "metrics", "alarm", "catalog", "resources", "config"]
+Source = Literal[
+    "logs", "athena", "xray", "metrics", "alarm", "catalog", "resources", "config", "runbooks"
+]
 
 
 class QueryError(Exception):
@@ -72,6 +75,7 @@ class QueryResult(BaseModel):
     series: list[MetricSeries] = Field(default_factory=list)  # GetMetricData
     alarms: list[Alarm] = Field(default_factory=list)  # DescribeAlarms
     alarm_history: AlarmHistory | None = None  # describe_alarm's recent history
+    passages: list[RunbookPassage] = Field(default_factory=list)  # search_runbooks
     # The AWS-shaped response (GetQueryResults / GetQueryResults(Athena) / GetTraceSummaries /
     # GetMetricData ...) for a door that prints the exact API shape (the CLI's --format json);
     # nothing else reads it: the typed fields above say what it holds.
@@ -124,6 +128,7 @@ class Capabilities(BaseModel):
     metrics: bool = True
     alarms: bool = True
     metric_math: bool = False
+    runbooks: bool = False  # a knowledge base or a runbooks folder to search
     # A recorded incident bundle: what it lists is all there is, and a source that cannot be
     # read is one missing source, not a failed run (AWS: credentials or network, it is).
     recorded: bool = False
@@ -183,3 +188,5 @@ class TelemetryBackend(Protocol):
         """The resource's AWS Config items around `time_range`, each with what it changed;
         CloudTrail writes on the resource when Config has no history of it."""
         ...
+
+    def search_runbooks(self, query: str, max_results: int) -> QueryResult: ...

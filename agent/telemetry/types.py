@@ -118,3 +118,13 @@ class AlarmHistory(BaseModel):
 
     items: list[AlarmHistoryItem] = Field(default_factory=list)
     error: str | None = None
+
+
+class RunbookPassage(BaseModel):
+    """One passage a runbook search found: where it is (a file, or an S3 URI in a knowledge
+    base), the heading it sits under, its text, and the search's score (higher is better)."""
+
+    source: str
+    heading: str
+    text: str
+    score: float | None = None

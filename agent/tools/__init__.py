@@ -15,6 +15,7 @@ from agent.tools.get_traces import get_traces
 from agent.tools.logs_insights import run_logs_insights_query
 from agent.tools.metrics import get_metric_data, list_metrics
 from agent.tools.resources import describe_resource, get_config_history
+from agent.tools.runbooks import search_runbooks
 from agent.tools.service_graph import get_service_graph
 
 ALL_TOOLS: list[BaseTool] = [
@@ -30,6 +31,7 @@ ALL_TOOLS: list[BaseTool] = [
     list_tables,
     describe_resource,
     get_config_history,
+    search_runbooks,
 ]
 
 # tool name -> the capability flag it needs (None: always available)
@@ -46,6 +48,7 @@ _NEEDS: dict[str, str | None] = {
     "describe_alarm": "alarms",
     "describe_resource": "resources",
     "get_config_history": "config_history",
+    "search_runbooks": "runbooks",
 }
 
 

@@ -312,6 +312,10 @@ class FakeBackend:
             total_rows=1,
         )
 
+    def search_runbooks(self, query: str, max_results: int) -> QueryResult:
+        self._enter("runbooks", query)
+        return QueryResult(source="runbooks", status="empty", query=query)
+
 
 Turn = AIMessage | Callable[[list[BaseMessage]], AIMessage]
 

@@ -15,6 +15,7 @@ from agent.config import Settings
 from agent.telemetry.aws.athena import Athena
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch
+from agent.telemetry.aws.knowledge_base import KnowledgeBase
 from agent.telemetry.aws.logs import LogsInsights
 from agent.telemetry.aws.polling import Waiter
 from agent.telemetry.aws.resources import Resources
@@ -25,9 +26,11 @@ from agent.telemetry.base import (
     MetricQuery,
     QueryResult,
     TableSchema,
+    TelemetryUnavailableError,
 )
 from agent.telemetry.limits import FIND_TRACES_LIMIT
 from agent.telemetry.resource_catalog import ResourceRequest
+from agent.telemetry.runbook_index import RunbookIndex
 from agent.telemetry.types import MetricDimension, TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
@@ -53,6 +56,13 @@ class AwsBackend:
         self.clients = AwsClients(settings)
         self.waiter = waiter or Waiter()
         timeout = min(query_timeout_s, float(settings.budgets.max_wall_seconds))
+        knowledge = settings.knowledge
+        # Runbooks: the Bedrock knowledge base when one is set, else the local folder.
+        self._runbooks: KnowledgeBase | RunbookIndex | None = None
+        if knowledge.knowledge_base_id:
+            self._runbooks = KnowledgeBase(knowledge, self.clients)
+        elif knowledge.runbooks_dir is not None:
+            self._runbooks = RunbookIndex([knowledge.runbooks_dir])
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
@@ -62,6 +72,8 @@ class AwsBackend:
             metric_math=True,
             resources=settings.telemetry.resources_enabled,
             config_history=settings.telemetry.resources_enabled,
+            runbooks=isinstance(self._runbooks, KnowledgeBase)
+            or (self._runbooks is not None and self._runbooks.exists()),
         )
         self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
         self._athena = Athena(settings, self.clients, self.waiter, timeout)
@@ -136,3 +148,12 @@ class AwsBackend:
         self, resource_type: str, resource_id: str, time_range: TimeRange
     ) -> QueryResult:
         return self._resources.config_history(resource_type, resource_id, time_range)
+
+    # --- runbooks
+    def search_runbooks(self, query: str, max_results: int) -> QueryResult:
+        if self._runbooks is None:
+            raise TelemetryUnavailableError(
+                "no runbooks configured: set knowledge_base_id (a Bedrock knowledge base) "
+                "or runbooks_dir (a folder of markdown runbooks)"
+            )
+        return self._runbooks.search(query, max_results)

@@ -92,3 +92,7 @@ class AwsClients:
     @property
     def cloudwatch(self) -> Any:
         return self._get("cloudwatch")
+
+    @property
+    def bedrock_agent_runtime(self) -> Any:
+        return self._get("bedrock-agent-runtime")

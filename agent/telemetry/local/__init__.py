@@ -37,6 +37,7 @@ from agent.telemetry.limits import (
 )
 from agent.telemetry.local.hardening import harden
 from agent.telemetry.local.scan_cache import BundleCache
+from agent.telemetry.runbook_index import RunbookIndex
 from agent.telemetry.types import MetricDimension, TimeRange
 
 # Each engine is imported where it is first built: a logs query needs neither sqlglot
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+RUNBOOKS_FOLDER = "runbooks"  # a bundle's own runbooks, searched beside `runbooks_dir`
 
 
 class LocalBackend:
@@ -81,6 +83,11 @@ class LocalBackend:
         # folder (and writes the cache there), nothing else.
         allowed = [self.bundle.root] + ([self.cache.folder] if self.cache is not None else [])
         harden(self._con, allowed_dirs=allowed)
+        # The configured runbooks folder, and the bundle's own `runbooks/` if it has one.
+        folders = [self.bundle.root / RUNBOOKS_FOLDER]
+        if settings.knowledge.runbooks_dir is not None:
+            folders.insert(0, settings.knowledge.runbooks_dir)
+        self.runbooks = RunbookIndex(folders)
         self.capabilities = Capabilities(
             logs_insights=True,
             athena=True,
@@ -93,6 +100,7 @@ class LocalBackend:
             and bool(self.bundle.source_files("resources")),
             config_history=settings.telemetry.resources_enabled
             and bool(self.bundle.source_files("config") or self.bundle.source_files("cloudtrail")),
+            runbooks=self.runbooks.exists(),
         )
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
@@ -310,6 +318,11 @@ class LocalBackend:
         self, resource_type: str, resource_id: str, time_range: TimeRange
     ) -> QueryResult:
         return self._resources.config_history(resource_type, resource_id, time_range)
+
+    # --- runbooks
+    def search_runbooks(self, query: str, max_results: int) -> QueryResult:
+        result = self.runbooks.search(query, max_results)
+        return result.model_copy(update={"link": self.bundle.reference("runbooks")})
 
 
 __all__ = ["LocalBackend"]
