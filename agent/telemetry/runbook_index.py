@@ -122,10 +122,13 @@ class RunbookIndex:
             if not folder.is_dir():
                 continue
             for file in sorted(folder.rglob("*")):
-                if file.suffix.lower() in RUNBOOK_SUFFIXES and file.is_file():
-                    if not file.name.upper().startswith(("README", "LICENSE")):
-                        stat = file.stat()
-                        found[file] = (stat.st_mtime_ns, stat.st_size)
+                if (
+                    file.suffix.lower() in RUNBOOK_SUFFIXES
+                    and file.is_file()
+                    and not file.name.upper().startswith(("README", "LICENSE"))
+                ):
+                    stat = file.stat()
+                    found[file] = (stat.st_mtime_ns, stat.st_size)
         return found
 
     def _label(self, file: Path) -> str:

@@ -10,8 +10,8 @@ import pytest
 from botocore.stub import Stubber
 
 from agent.telemetry.aws import AwsBackend
-from agent.telemetry.base import QueryError, TelemetryUnavailableError
 from agent.telemetry.aws.polling import Waiter
+from agent.telemetry.base import QueryError, TelemetryUnavailableError
 from tests.aws.conftest import make_settings
 from tests.aws.stubs import not_authorized
 
@@ -53,9 +53,7 @@ def test_retrieve_runs_a_hybrid_search_and_each_result_becomes_a_passage(waiter:
     }
     response = {
         "retrievalResults": [
-            retrieval_result(
-                THROTTLING_CHUNK, "s3://fa2-runbooks/dynamodb/throttling.md", 0.8123
-            ),
+            retrieval_result(THROTTLING_CHUNK, "s3://fa2-runbooks/dynamodb/throttling.md", 0.8123),
             retrieval_result(
                 "Raise the alarm's threshold only after a capacity review.",
                 "s3://fa2-runbooks/alarms/thresholds.md",

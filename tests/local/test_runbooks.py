@@ -166,8 +166,10 @@ def test_a_runbook_passage_is_evidence_the_report_can_cite(runbooks: Path) -> No
 
 def test_a_camel_case_alarm_name_is_found_by_its_words_and_whole(runbooks: Path) -> None:
     index = RunbookIndex([runbooks])
-    assert index.search("write throttling", 5).passages[0].heading.startswith(
-        "OrdersTableWriteThrottling"
+    assert (
+        index.search("write throttling", 5)
+        .passages[0]
+        .heading.startswith("OrdersTableWriteThrottling")
     )
     whole = index.search("OrdersTableWriteThrottling", 5).passages[0]
     assert whole.heading == "OrdersTableWriteThrottling"
