@@ -37,6 +37,7 @@ __all__ = [
     "ask",
     "build_backend",
     "investigate",
+    "log_groups_for",
     "new_thread_id",
     "render_markdown",
 ]
@@ -71,7 +72,7 @@ def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> Investi
     return InvestigatorModel(build_chat_model(settings))
 
 
-def _log_groups(
+def log_groups_for(
     settings: Settings, backend: TelemetryBackend, notes: list[str] | None = None
 ) -> list[str]:
     """The log groups the investigation searches: the configured ones, else every group
@@ -127,7 +128,7 @@ def _run(
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(getattr(backend, "load_notes", ()))
-    log_groups = _log_groups(settings, backend, data_notes)
+    log_groups = log_groups_for(settings, backend, data_notes)
     chat_model = chat_model.briefed(log_groups)
     context = InvestigationContext(
         settings=settings,

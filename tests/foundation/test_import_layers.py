@@ -1,4 +1,4 @@
-"""The house's arrows point inward: doors (cli/, slack_app/, evals/, infra/) import the core
+"""The house's arrows point inward: doors (cli/, slack_app/, mcp_server/, evals/, infra/) import the core
 `agent/`; the core imports no door; telemetry imports nothing above it in `agent/`.
 
 Read from the source with `ast` (every import, including those inside function bodies), so
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOORS = ("cli", "slack_app", "evals", "infra", "tests", "bench")
+DOORS = ("cli", "slack_app", "mcp_server", "evals", "infra", "tests", "bench")
 # What telemetry may lean on inside agent/: itself, the settings, and the secret patterns
 # (a leaf: resource responses are redacted where they are read, so no caller ever holds a
 # secret value, see agent/telemetry/shapes/resources.py).

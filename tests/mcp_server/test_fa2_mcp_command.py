@@ -1,0 +1,34 @@
+"""`fa2 mcp` as an MCP client launches it: a subprocess speaking MCP over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from mcp import Client, StdioServerParameters
+from typer.testing import CliRunner
+
+from cli import app
+from tests.conftest import DEMO_BUNDLE
+
+
+def test_fa2_mcp_serves_the_bundle_over_stdio() -> None:
+    launch = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "cli", "mcp", "--bundle", str(DEMO_BUNDLE)],
+        env={"FA2_MODEL": "baseline", "FA2_BUNDLE_CACHE": "off", "PATH": ""},
+    )
+
+    async def list_tools() -> set[str]:
+        async with Client(launch) as client:
+            return {tool.name for tool in (await client.list_tools()).tools}
+
+    names = asyncio.run(list_tools())
+    assert {"run_logs_insights_query", "investigate", "ask"} <= names
+
+
+def test_a_folder_that_is_not_a_bundle_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["mcp", "--bundle", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no incident.yaml" in result.output

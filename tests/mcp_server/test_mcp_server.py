@@ -1,0 +1,161 @@
+"""fa2's MCP server driven by the SDK's own client, in-process, over the demo bundle."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from mcp import Client
+
+from agent.config import Settings, load_settings
+from mcp_server import build_server
+from tests.conftest import DEMO_BUNDLE
+
+T = TypeVar("T")
+
+QUERY_TOOLS = {
+    "run_logs_insights_query",
+    "run_athena_query",
+    "find_traces",
+    "get_traces",
+    "get_service_graph",
+    "get_metric_data",
+    "list_metrics",
+    "describe_alarm",
+    "list_log_groups",
+    "list_tables",
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        model="baseline",
+        bundle=DEMO_BUNDLE,
+        checkpoint_backend="sqlite",
+        checkpoint_path=tmp_path / "checkpoints.sqlite",
+    )
+
+
+def with_client(settings: Settings, use: Callable[[Client], Awaitable[T]]) -> T:
+    async def run() -> T:
+        async with Client(build_server(settings)) as client:
+            return await use(client)
+
+    return asyncio.run(run())
+
+
+def text(result: Any) -> str:
+    return "\n".join(part.text for part in result.content)
+
+
+def test_the_server_lists_the_read_only_query_tools_investigate_and_ask(
+    settings: Settings,
+) -> None:
+    listed = with_client(settings, lambda client: client.list_tools())
+    names = {tool.name for tool in listed.tools}
+    assert names == QUERY_TOOLS | {"investigate", "ask"}
+    logs = next(t for t in listed.tools if t.name == "run_logs_insights_query")
+    assert logs.input_schema["required"] == ["query"]
+    assert "Logs Insights" in logs.input_schema["properties"]["query"]["description"]
+    assert logs.annotations is not None and logs.annotations.read_only_hint is True
+
+
+def test_a_query_tool_answers_with_an_evidence_id_over_the_bundle(settings: Settings) -> None:
+    query = "filter @message like /ProvisionedThroughputExceeded/ | stats count(*) as n"
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("run_logs_insights_query", {"query": query}),
+    )
+    assert result.is_error is False
+    body = text(result)
+    assert body.startswith("[E1] run_logs_insights_query · logs · status ok")
+    assert "<data>" in body
+
+
+def test_calls_in_one_session_count_evidence_ids_on(settings: Settings) -> None:
+    async def two_calls(client: Client) -> list[str]:
+        first = await client.call_tool("list_log_groups", {})
+        second = await client.call_tool("describe_alarm", {})
+        return [text(first), text(second)]
+
+    first, second = with_client(settings, two_calls)
+    assert first.startswith("[E1] list_log_groups")
+    assert second.startswith("[E2] describe_alarm")
+
+
+def test_a_wrong_query_is_a_tool_error_saying_what_to_fix(settings: Settings) -> None:
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("run_athena_query", {"sql": "DELETE FROM alb_access_logs"}),
+    )
+    assert result.is_error is True
+    assert "Fix the query" in text(result)
+    assert "Traceback" not in text(result)
+
+
+def test_the_tool_call_budget_holds_across_the_session(tmp_path: Path) -> None:
+    settings = load_settings(model="baseline", bundle=DEMO_BUNDLE, max_tool_calls=1)
+
+    async def over_budget(client: Client) -> Any:
+        await client.call_tool("list_log_groups", {})
+        return await client.call_tool("list_log_groups", {})
+
+    result = with_client(settings, over_budget)
+    assert result.is_error is True
+    assert "not run" in text(result)
+
+
+def test_runbooks_in_the_bundle_add_search_runbooks(tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle"
+    shutil.copytree(DEMO_BUNDLE, bundle)
+    (bundle / "runbooks").mkdir()
+    (bundle / "runbooks" / "orders.md").write_text(
+        "# Orders table throttling\n\nSwitch the orders table to on-demand.\n", "utf-8"
+    )
+    settings = load_settings(model="baseline", bundle=bundle)
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("search_runbooks", {"query": "orders throttling"}),
+    )
+    assert text(result).startswith("[E1] search_runbooks · runbooks")
+    assert "runbooks/orders.md" in text(result)
+
+
+def test_investigate_returns_the_cited_report_and_ask_follows_up(settings: Settings) -> None:
+    async def investigate_then_ask(client: Client) -> tuple[str, str]:
+        report = text(await client.call_tool("investigate", {}))
+        thread = re.search(r"^thread_id: (\S+)", report, re.MULTILINE)
+        assert thread is not None
+        answer = await client.call_tool(
+            "ask", {"thread_id": thread.group(1), "question": "Which table was throttled?"}
+        )
+        return report, text(answer)
+
+    report, answer = with_client(settings, investigate_then_ask)
+    assert "capacity" in report.lower()
+    assert re.search(r"\[E\d+", report)
+    assert answer.startswith("thread_id: ")
+
+
+def test_asking_on_an_unknown_thread_is_a_clear_tool_error(settings: Settings) -> None:
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("ask", {"thread_id": "fa2-nope", "question": "why?"}),
+    )
+    assert result.is_error is True
+    assert "no investigation thread 'fa2-nope'" in text(result)
+
+
+def test_a_start_that_is_not_a_time_is_a_clear_tool_error(settings: Settings) -> None:
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("investigate", {"start": "yesterday", "end": "today"}),
+    )
+    assert result.is_error is True
+    assert "'yesterday' is not an ISO 8601 time" in text(result)
