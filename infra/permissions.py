@@ -12,6 +12,8 @@ Service Authorization Reference lets it be. The exceptions, which IAM only accep
   EC2's `Describe*`, `lambda:ListEventSourceMappings`, `ssm:ListCommandInvocations`,
   `config:GetResourceConfigHistory`, `config:ListDiscoveredResources`,
   `cloudtrail:LookupEvents`.
+- `bedrock:Rerank` (only with a knowledge-base reranker): no resource types (the reranking
+  model itself is scoped through `bedrock:InvokeModel`).
 
 The resource reads are derived from the allow-list itself
 (`agent.telemetry.resource_catalog`): exactly its actions, each on the ARN patterns the
@@ -49,6 +51,7 @@ UNSCOPABLE_ACTIONS = RESOURCE_UNSCOPABLE_ACTIONS | frozenset(
         "xray:GetServiceGraph",
         "cloudwatch:GetMetricData",
         "cloudwatch:ListMetrics",
+        "bedrock:Rerank",
     }
 )
 BEDROCK_INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
@@ -69,6 +72,33 @@ def telemetry_read_statements(stack: Stack, params: Parameters) -> list[iam.Poli
         )
     if params.athena_results is not None:
         statements += _athena(stack, params)
+    return statements + _knowledge_base(stack, params)
+
+
+def _knowledge_base(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    """`search_runbooks` on AWS: Retrieve on the configured knowledge base only; with a
+    reranker, Rerank and InvokeModel on that reranking model."""
+    knowledge = params.settings.knowledge
+    if not knowledge.knowledge_base_id:
+        return []
+    statements = [
+        iam.PolicyStatement(
+            sid="KnowledgeBaseRetrieve",
+            actions=["bedrock:Retrieve"],
+            resources=[_arn(stack, "bedrock", f"knowledge-base/{knowledge.knowledge_base_id}")],
+        )
+    ]
+    if knowledge.knowledge_base_reranker_model_arn:
+        statements += [
+            iam.PolicyStatement(
+                sid="KnowledgeBaseRerank", actions=["bedrock:Rerank"], resources=["*"]
+            ),
+            iam.PolicyStatement(
+                sid="KnowledgeBaseRerankModel",
+                actions=["bedrock:InvokeModel"],
+                resources=[knowledge.knowledge_base_reranker_model_arn],
+            ),
+        ]
     return statements
 
 

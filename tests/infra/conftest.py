@@ -15,6 +15,7 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 ALARM_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:ops-alarms"
+RERANKER = f"arn:aws:bedrock:{REGION}::foundation-model/amazon.rerank-v1:0"
 FULL_SETTINGS: dict[str, Any] = {
     "region": REGION,
     "model": "bedrock",
@@ -30,6 +31,8 @@ FULL_SETTINGS: dict[str, Any] = {
     "slack_channels": ["C0ALARMS", "C0ONCALL"],
     "architecture_description": "API Gateway -> Lambda orders-put -> DynamoDB orders",
     "max_wall_seconds": 600,
+    "knowledge_base_id": "KB12345678",
+    "knowledge_base_reranker_model_arn": RERANKER,
 }
 FULL_DEPLOY: dict[str, Any] = {
     "account": ACCOUNT,

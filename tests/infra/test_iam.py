@@ -10,7 +10,7 @@ import pytest
 
 from agent.telemetry.resource_catalog import OPERATIONS
 from infra.permissions import RESOURCE_UNSCOPABLE_ACTIONS, UNSCOPABLE_ACTIONS
-from tests.infra.conftest import ACCOUNT, REGION, as_list, policy_statements, render
+from tests.infra.conftest import ACCOUNT, REGION, RERANKER, as_list, policy_statements, render
 
 pytestmark = pytest.mark.slow  # synthesizes CDK stacks (jsii + node)
 
@@ -28,7 +28,19 @@ ALLOWED_WRITES = {
     "athena:StopQueryExecution": r".*:athena:eu-west-1:\d{12}:workgroup/fa2",
     "lambda:InvokeFunction": r"\$\{SlackHandlerFunction\w+\.Arn\}",
 }
-READ_VERBS = ("Get", "List", "Describe", "BatchGet", "Query", "Start", "Stop", "Invoke", "Lookup")
+READ_VERBS = (
+    "Get",
+    "List",
+    "Describe",
+    "BatchGet",
+    "Query",
+    "Start",
+    "Stop",
+    "Invoke",
+    "Lookup",
+    "Retrieve",
+    "Rerank",
+)
 # API Gateway's management API is authorised by HTTP verb: GET reads.
 READ_ACTIONS = {"apigateway:GET"}
 
@@ -94,13 +106,36 @@ def test_bedrock_invocation_limited_to_the_configured_models(full: dict[str, Any
         "anthropic.claude-3-haiku-20240307-v1:0"
     )
     routed_model = "arn:${AWS::Partition}:bedrock:*::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"
-    for action in ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"):
-        assert _resources_for(template, action) == sorted([profile, plain_model, routed_model])
+    assert _resources_for(template, "bedrock:InvokeModelWithResponseStream") == sorted(
+        [profile, plain_model, routed_model]
+    )
+    # InvokeModel also on the knowledge base's reranking model (its own statement)
+    assert _resources_for(template, "bedrock:InvokeModel") == sorted(
+        [profile, plain_model, routed_model, RERANKER]
+    )
     routed = [s for _, rs, s in _grants(template) if routed_model in rs]
     assert routed
     for statement in routed:
         condition = statement["Condition"]["StringEquals"]["bedrock:InferenceProfileArn"]
         assert [render(arn) for arn in as_list(condition)] == [profile]
+
+
+def test_retrieve_is_granted_exactly_on_the_configured_knowledge_base(
+    full: dict[str, Any],
+) -> None:
+    template = full["template"]
+    knowledge_base = f"arn:${{AWS::Partition}}:bedrock:{REGION}:{ACCOUNT}:knowledge-base/KB12345678"
+    assert _resources_for(template, "bedrock:Retrieve") == [knowledge_base]
+    # one statement per function role (Slack, alarm), each granting Retrieve alone
+    statements = [s for s in policy_statements(template) if s.get("Sid") == "KnowledgeBaseRetrieve"]
+    assert statements
+    assert all(as_list(s["Action"]) == ["bedrock:Retrieve"] for s in statements)
+    assert _resources_for(template, "bedrock:Rerank") == ["*"]
+
+
+def test_no_knowledge_base_no_retrieve(minimal: dict[str, Any]) -> None:
+    actions = {action for action, _, _ in _grants(minimal["template"])}
+    assert not actions & {"bedrock:Retrieve", "bedrock:Rerank"}
 
 
 def test_baseline_model_gets_no_bedrock_and_no_xray(minimal: dict[str, Any]) -> None:
