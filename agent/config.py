@@ -2,7 +2,7 @@
 `fa2.toml` (path from `FA2_CONFIG`, else `./fa2.toml`). Environment wins over the file.
 
 Settings are grouped by concern (`settings.aws`, `.investigator`, `.telemetry`, `.athena`,
-`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.knowledge`, `.deploy`); a component takes only its group.
+`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.knowledge`, `.memory`, `.deploy`); a component takes only its group.
 The keys users write stay flat (`FA2_ATHENA_WORKGROUP`, `athena_workgroup = ...`): a new
 setting goes into the group of its concern, and its flat key is its name (or its alias).
 
@@ -309,6 +309,23 @@ class KnowledgeSettings(_Group):
     )
 
 
+class MemorySettings(_Group):
+    """Past incidents: where finished investigations are remembered for later ones."""
+
+    incident_memory: Literal["sqlite", "dynamodb", "off"] = Field(
+        "sqlite",
+        description="Where finished investigations are remembered (find_similar_incidents)",
+    )
+    incident_memory_path: Path = Field(
+        Path(".fa2/incidents.sqlite"), description="SQLite file of past incidents (sqlite)"
+    )
+    incident_memory_table: str | None = Field(
+        None,
+        description="DynamoDB table of past incidents (dynamodb; default: dynamodb_table, "
+        "the deployed state table)",
+    )
+
+
 # Environment variables read before `FA2_<KEY>` (the Slack secrets' usual names).
 _USUAL_ENV_NAMES: dict[str, tuple[str, ...]] = {
     "slack_bot_token": ("SLACK_BOT_TOKEN",),
@@ -342,6 +359,7 @@ class Settings(BaseSettings):
     knowledge: KnowledgeSettings = Field(
         default_factory=lambda: KnowledgeSettings.model_validate({})
     )
+    memory: MemorySettings = Field(default_factory=lambda: MemorySettings.model_validate({}))
     deploy: dict[str, Any] = Field(
         default_factory=dict,
         description="The [deploy] table of fa2.toml: AWS CDK parameters, validated by "

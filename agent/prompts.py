@@ -38,6 +38,8 @@ Rules:
 - If search_runbooks is offered, look up the alarm or the failing resource in the team's
   runbooks. A runbook is guidance, not proof: confirm its diagnosis with telemetry. A
   recommended action that follows a runbook cites the runbook's evidence id.
+- find_similar_incidents shows past incidents with the same alarm or resource and whether
+  their cause was confirmed or marked wrong. A past cause is a lead to check, never proof.
 - If the evidence is thin or contradictory, say the cause is inconclusive and what to query next.
 - When you have enough evidence, answer with a short plain-text conclusion and no tool call.
 - Categories of root cause: deployment, configuration, permissions, capacity, dependency,
@@ -68,6 +70,8 @@ SYSTEM_JA = """あなたは fa2 です。AWS 本番環境の障害を調査す�
 - search_runbooks が使える場合は、アラームや障害が起きているリソースをチームのランブックで調べてください。
   ランブックは手引きであって証拠ではありません。診断はテレメトリで確かめてください。ランブックに
   従う推奨対応には、そのランブックの証拠 ID を付けてください。
+- find_similar_incidents は同じアラームやリソースの過去の障害と、その原因が確認済みか誤りだったかを示します。
+  過去の原因は確かめるべき手がかりであって、証拠ではありません。
 - 証拠が乏しい・矛盾する場合は「結論が出ない」と述べ、次に実行すべきクエリを示してください。
 - 十分な証拠が集まったら、ツールを呼ばずに短い結論を文章で答えてください。
 - 根本原因のカテゴリ: deployment, configuration, permissions, capacity, dependency,

@@ -13,6 +13,7 @@ from agent.chat_model import InvestigatorModel
 from agent.config import Settings
 from agent.incident import Incident, ProgressCallback, ProgressEvent, TimeRange
 from agent.ledger import EvidenceLedger
+from agent.memory import IncidentMemory
 from agent.telemetry.base import TelemetryBackend
 
 
@@ -26,6 +27,10 @@ class InvestigationContext:
     chat_model: InvestigatorModel
     log_groups: list[str] = field(default_factory=list)
     on_progress: ProgressCallback | None = None
+    # Past incidents of this workspace/account (None: incident memory is off).
+    memory: IncidentMemory | None = None
+    memory_scope: str = "-/-"
+    thread_id: str | None = None
 
     @property
     def window(self) -> TimeRange:

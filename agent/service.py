@@ -24,6 +24,8 @@ from agent.config import Settings
 from agent.graph import build_graph
 from agent.incident import Incident, ProgressCallback, TimeRange
 from agent.ledger import EvidenceLedger
+from agent.memory import memory_scope, open_memory
+from agent.memory.record import remember
 from agent.report import Evidence, Report
 from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
@@ -123,8 +125,11 @@ def _run(
     chat_model: InvestigatorModel,
     on_progress: ProgressCallback | None,
     existing: list[Evidence],
+    workspace: str | None = None,
 ) -> Report:
     settings = _with_bundle_architecture(settings)
+    memory = open_memory(settings)
+    scope = memory_scope(incident.account_id, workspace)
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(getattr(backend, "load_notes", ()))
@@ -139,6 +144,9 @@ def _run(
         chat_model=chat_model,
         log_groups=log_groups,
         on_progress=on_progress,
+        memory=memory,
+        memory_scope=scope,
+        thread_id=thread_id,
     )
     config: Any = {
         "configurable": {"thread_id": thread_id},
@@ -151,7 +159,10 @@ def _run(
     report.notes.extend(data_notes)
     report.model_events = chat_model.answer_source().events
     report.notes.extend(f"Model: {event}" for event in report.model_events)
-    return report.model_copy(update={"thread_id": thread_id})
+    report = report.model_copy(update={"thread_id": thread_id})
+    if memory is not None:
+        remember(memory, incident, report, scope)
+    return report
 
 
 def investigate(
@@ -162,8 +173,10 @@ def investigate(
     thread_id: str | None = None,
     on_progress: ProgressCallback | None = None,
     chat_model: BaseChatModel | None = None,
+    workspace: str | None = None,
 ) -> Report:
-    """Investigate one incident in a new (or given) conversation thread; returns the report."""
+    """Investigate one incident in a new (or given) conversation thread; returns the report.
+    `workspace` (a Slack team id) scopes the past incidents it reads and records."""
     backend = backend or build_backend(settings)
     thread_id = thread_id or new_thread_id()
     # Re-investigating in an existing thread keeps numbering after its earlier evidence.
@@ -186,6 +199,7 @@ def investigate(
         chat_model=_chat_model(settings, chat_model),
         on_progress=on_progress,
         existing=[Evidence.model_validate(e) for e in earlier],
+        workspace=workspace,
     )
 
 
@@ -197,6 +211,7 @@ def ask(
     backend: TelemetryBackend | None = None,
     on_progress: ProgressCallback | None = None,
     chat_model: BaseChatModel | None = None,
+    workspace: str | None = None,
 ) -> Report:
     """Answer a follow-up question in an existing thread, with all its messages and evidence."""
     question = question.strip()
@@ -238,6 +253,7 @@ def ask(
         chat_model=_chat_model(settings, chat_model),
         on_progress=on_progress,
         existing=existing,
+        workspace=workspace,
     )
 
 

@@ -188,6 +188,8 @@ def scenario_settings(
         "bundle": scenario.path,
         "model": model,
         "checkpoint_backend": "memory",
+        # Scenarios are independent: none may find another's report as a "past incident".
+        "incident_memory": "off",
         "log_groups": [],
         "architecture_description": "",
     }

@@ -73,6 +73,8 @@ class Fa2Stack(Stack):
             **settings_environment(params.settings),
             "FA2_CHECKPOINT_BACKEND": "dynamodb",
             "FA2_DYNAMODB_TABLE": self.table.table_name,
+            # Past incidents live in the same table (partition `INCIDENT#<scope>`).
+            "FA2_INCIDENT_MEMORY": "dynamodb",
             BOT_TOKEN_SECRET_ENV: params.deploy.slack_bot_token_secret_name,
             SIGNING_SECRET_SECRET_ENV: params.deploy.slack_signing_secret_secret_name,
         }

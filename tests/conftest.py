@@ -42,6 +42,8 @@ def _no_bundle_cache(_no_real_aws: None, monkeypatch: pytest.MonkeyPatch, tmp_pa
     (the cache tests turn it on, in a folder of their own)."""
     monkeypatch.setenv("FA2_BUNDLE_CACHE", "off")
     monkeypatch.setenv("FA2_CACHE_DIR", str(tmp_path / "fa2-cache"))
+    # Past incidents go to the test's own folder, never ./.fa2 of the checkout.
+    monkeypatch.setenv("FA2_INCIDENT_MEMORY_PATH", str(tmp_path / "incidents.sqlite"))
 
 
 @pytest.fixture

@@ -34,7 +34,16 @@ if TYPE_CHECKING:
     from agent.telemetry.resource_catalog import ResourceRequest
 
 Source = Literal[
-    "logs", "athena", "xray", "metrics", "alarm", "catalog", "resources", "config", "runbooks"
+    "logs",
+    "athena",
+    "xray",
+    "metrics",
+    "alarm",
+    "catalog",
+    "resources",
+    "config",
+    "runbooks",
+    "incidents",
 ]
 
 

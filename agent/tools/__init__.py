@@ -17,6 +17,7 @@ from agent.tools.metrics import get_metric_data, list_metrics
 from agent.tools.resources import describe_resource, get_config_history
 from agent.tools.runbooks import search_runbooks
 from agent.tools.service_graph import get_service_graph
+from agent.tools.similar_incidents import find_similar_incidents
 
 ALL_TOOLS: list[BaseTool] = [
     run_logs_insights_query,
@@ -32,6 +33,7 @@ ALL_TOOLS: list[BaseTool] = [
     describe_resource,
     get_config_history,
     search_runbooks,
+    find_similar_incidents,
 ]
 
 # tool name -> the capability flag it needs (None: always available)
