@@ -21,6 +21,7 @@ from agent.chat_model import InvestigatorModel
 from agent.config import Settings
 from agent.incident import Incident, TimeRange
 from agent.ledger import EvidenceLedger
+from agent.memory import memory_scope, open_memory
 from agent.run_context import InvestigationContext
 from agent.service import build_backend, log_groups_for
 from agent.state import InvestigationState
@@ -61,6 +62,8 @@ class ToolSession:
             # The query tools never call the model; investigate/ask build their own.
             chat_model=cast(InvestigatorModel, None),
             log_groups=log_groups_for(settings, self.backend),
+            memory=open_memory(settings),
+            memory_scope=memory_scope(self.incident.account_id),
         )
         graph = StateGraph(InvestigationState, context_schema=InvestigationContext)
         graph.add_node("tools", ToolNode(self.tools))

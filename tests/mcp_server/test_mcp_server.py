@@ -29,6 +29,7 @@ QUERY_TOOLS = {
     "describe_alarm",
     "list_log_groups",
     "list_tables",
+    "find_similar_incidents",
 }
 
 
