@@ -121,11 +121,14 @@ class RunbookIndex:
         for folder in self.folders:
             if not folder.is_dir():
                 continue
+            root = folder.resolve()
             for file in sorted(folder.rglob("*")):
                 if (
                     file.suffix.lower() in RUNBOOK_SUFFIXES
                     and file.is_file()
                     and not file.name.upper().startswith(("README", "LICENSE"))
+                    # a link out of the folder is never read (a bundle is untrusted input)
+                    and file.resolve().is_relative_to(root)
                 ):
                     stat = file.stat()
                     found[file] = (stat.st_mtime_ns, stat.st_size)
