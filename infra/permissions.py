@@ -72,10 +72,10 @@ def telemetry_read_statements(stack: Stack, params: Parameters) -> list[iam.Poli
         )
     if params.athena_results is not None:
         statements += _athena(stack, params)
-    return statements + _knowledge_base(stack, params)
+    return statements
 
 
-def _knowledge_base(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+def knowledge_base_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
     """`search_runbooks` on AWS: Retrieve on the configured knowledge base only; with a
     reranker, Rerank and InvokeModel on that reranking model."""
     knowledge = params.settings.knowledge

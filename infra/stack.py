@@ -23,6 +23,7 @@ from infra.functions import Fa2Function, settings_environment
 from infra.parameters import Parameters
 from infra.permissions import (
     bedrock_statements,
+    knowledge_base_statements,
     resource_read_statements,
     telemetry_read_statements,
 )
@@ -104,6 +105,7 @@ class Fa2Stack(Stack):
             environment=environment,
         )
         self._grant(self.slack, investigation_policy)
+        self._grant_knowledge_base(self.slack, "SlackHandlerKnowledgeBase", params)
         # Bolt's lazy listeners invoke this same function asynchronously. A separate policy
         # (not the role's default one, which the function depends on) avoids a cycle.
         iam.Policy(
@@ -138,8 +140,17 @@ class Fa2Stack(Stack):
                 environment=environment,
             )
             self._grant(self.alarm, investigation_policy)
+            self._grant_knowledge_base(self.alarm, "AlarmHandlerKnowledgeBase", params)
             AlarmTrigger(self, "AlarmTrigger", params=params, handler=self.alarm.function)
         CfnOutput(self, "StateTableName", value=self.table.table_name)
+
+    def _grant_knowledge_base(self, function: Fa2Function, name: str, params: Parameters) -> None:
+        """search_runbooks' grants in a policy of their own: the role's default policy is
+        near IAM's inline size limit, past which CDK would move statements into a managed
+        overflow policy."""
+        statements = knowledge_base_statements(self, params)
+        if statements:
+            iam.Policy(self, name, roles=[function.role], statements=statements)
 
     @staticmethod
     def _grant(function: Fa2Function, statements: list[iam.PolicyStatement]) -> None:

@@ -248,3 +248,13 @@ def test_secrets_are_described_in_this_account_and_region_only(full: dict[str, A
 
 def test_resources_off_grants_no_resource_read(minimal: dict[str, Any]) -> None:
     assert _resource_reads(minimal["template"]) == set()
+
+
+def test_the_knowledge_base_grants_never_push_a_role_into_a_managed_overflow_policy(
+    full: dict[str, Any],
+) -> None:
+    assert not full["template"].to_json()["Resources"].keys() & {
+        name
+        for name, res in full["template"].to_json()["Resources"].items()
+        if res["Type"] == "AWS::IAM::ManagedPolicy"
+    }

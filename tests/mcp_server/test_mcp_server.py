@@ -29,6 +29,8 @@ QUERY_TOOLS = {
     "describe_alarm",
     "list_log_groups",
     "list_tables",
+    "describe_resource",
+    "get_config_history",
     "find_similar_incidents",
 }
 
