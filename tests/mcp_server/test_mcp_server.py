@@ -78,7 +78,7 @@ def test_a_query_tool_answers_with_an_evidence_id_over_the_bundle(settings: Sett
     assert result.is_error is False
     body = text(result)
     assert body.startswith("[E1] run_logs_insights_query · logs · status ok")
-    assert "<data>" in body
+    assert re.search(r"<data-[0-9a-f]+>\nn\n412\n</data-[0-9a-f]+>", body)  # fenced as data
 
 
 def test_calls_in_one_session_count_evidence_ids_on(settings: Settings) -> None:
