@@ -3,7 +3,8 @@
 Slack wants an answer within 3 seconds, so this module imports only Bolt, the settings and
 the listeners; the agent stack (LangGraph, the telemetry backends, matplotlib) is imported
 by the lazy listeners, which Bolt runs in a second, asynchronous invocation of this same
-function. `bench/bench_slack.py` measures the import time.
+function. The Lambda adapter is our own (`slack_app.lambda_adapter`) so that boto3 loads
+only when a listener invokes the function again. `bench/bench_slack.py` measures the import.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.adapter.aws_lambda import SlackRequestHandler
-
 from agent.config import load_settings
 from slack_app.app import create_app
+from slack_app.lambda_adapter import SlackRequestHandler
 from slack_app.secrets import with_slack_secrets
 
 logging.getLogger().setLevel(logging.INFO)
