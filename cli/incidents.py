@@ -95,7 +95,9 @@ def mark(
         )
     memory = _memory()
     past = _thread(memory, thread_id)
-    memory.mark(past.scope, past.thread_id, None if verdict == "clear" else verdict)  # type: ignore[arg-type]
+    from agent.memory import mark_verdict
+
+    mark_verdict(memory, past.scope, past.thread_id, None if verdict == "clear" else verdict)  # type: ignore[arg-type]
     typer.echo(f"{thread_id}: {verdict}")
 
 

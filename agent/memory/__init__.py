@@ -53,9 +53,19 @@ class IncidentMemory(Protocol):
 
     def forget(self, scope: str, thread_id: str) -> bool: ...
 
-    def mark(self, scope: str, thread_id: str, verdict: Verdict | None) -> bool: ...
-
     def scopes(self) -> list[str]: ...
+
+
+def mark_verdict(
+    memory: IncidentMemory, scope: str, thread_id: str, verdict: Verdict | None
+) -> bool:
+    """Mark a past incident's hypothesis confirmed or wrong (None clears the mark); False when
+    the scope holds no such thread. One read-modify-write over the store's own get/save."""
+    found = memory.get(scope, thread_id)
+    if found is None:
+        return False
+    memory.save(found.model_copy(update={"feedback": verdict}))
+    return True
 
 
 def find_thread(memory: IncidentMemory, thread_id: str) -> PastIncident | None:

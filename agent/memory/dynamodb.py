@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.memory import PastIncident, Verdict
+from agent.memory import PastIncident
 from agent.telemetry.aws.clients import get_client
 
 PARTITION_PREFIX = "INCIDENT#"
@@ -66,10 +66,3 @@ class DynamoDbIncidentMemory:
         ):
             found |= {i["PK"]["S"].removeprefix(PARTITION_PREFIX) for i in page["Items"]}
         return sorted(found)
-
-    def mark(self, scope: str, thread_id: str, verdict: Verdict | None) -> bool:
-        found = self.get(scope, thread_id)
-        if found is None:
-            return False
-        self.save(found.model_copy(update={"feedback": verdict}))
-        return True

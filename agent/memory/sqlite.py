@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from agent.memory import PastIncident, Verdict
+from agent.memory import PastIncident
 
 
 class SqliteIncidentMemory:
@@ -58,10 +58,3 @@ class SqliteIncidentMemory:
         with self._lock:
             rows = self._db.execute("SELECT DISTINCT scope FROM past_incidents").fetchall()
         return sorted(r[0] for r in rows)
-
-    def mark(self, scope: str, thread_id: str, verdict: Verdict | None) -> bool:
-        found = self.get(scope, thread_id)
-        if found is None:
-            return False
-        self.save(found.model_copy(update={"feedback": verdict}))
-        return True

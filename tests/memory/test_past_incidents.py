@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from agent.config import load_settings
 from agent.incident import TimeRange
-from agent.memory import IncidentMemory, PastIncident, memory_scope, open_memory
+from agent.memory import IncidentMemory, PastIncident, mark_verdict, memory_scope, open_memory
 from agent.memory.dynamodb import DynamoDbIncidentMemory
 from agent.memory.similar import rank_similar
 from agent.memory.sqlite import SqliteIncidentMemory
@@ -93,11 +93,11 @@ def test_a_remembered_incident_is_read_back_and_forgotten(memory: IncidentMemory
 
 def test_feedback_marks_a_past_hypothesis_confirmed_or_wrong(memory: IncidentMemory) -> None:
     memory.save(past("fa2-aaa"))
-    assert memory.mark(ACME, "fa2-aaa", "confirmed") is True
+    assert mark_verdict(memory, ACME, "fa2-aaa", "confirmed") is True
     assert memory.get(ACME, "fa2-aaa").feedback == "confirmed"  # type: ignore[union-attr]
-    memory.mark(ACME, "fa2-aaa", "wrong")
+    mark_verdict(memory, ACME, "fa2-aaa", "wrong")
     assert memory.get(ACME, "fa2-aaa").feedback == "wrong"  # type: ignore[union-attr]
-    assert memory.mark(ACME, "fa2-nope", "wrong") is False
+    assert mark_verdict(memory, ACME, "fa2-nope", "wrong") is False
 
 
 def test_nothing_from_one_workspace_or_account_reaches_another(memory: IncidentMemory) -> None:
@@ -108,7 +108,7 @@ def test_nothing_from_one_workspace_or_account_reaches_another(memory: IncidentM
     assert [p.thread_id for p in memory.in_scope(GLOBEX)] == ["fa2-globex"]
     assert memory.get(GLOBEX, "fa2-acme") is None
     assert memory.forget(GLOBEX, "fa2-acme") is False
-    assert memory.mark(GLOBEX, "fa2-acme", "wrong") is False
+    assert mark_verdict(memory, GLOBEX, "fa2-acme", "wrong") is False
     assert memory.get(ACME, "fa2-acme").feedback is None  # type: ignore[union-attr]
     assert set(memory.scopes()) == {ACME, GLOBEX, memory_scope("333333333333", "T0ACME")}
 
@@ -153,7 +153,7 @@ def test_find_similar_incidents_shows_the_mark_as_evidence(tmp_path: Path) -> No
     memory = SqliteIncidentMemory(tmp_path / "incidents.sqlite")
     scope = memory_scope(incident().account_id)
     memory.save(past("fa2-before", scope=scope, alarm=incident().alarm_name))
-    memory.mark(scope, "fa2-before", "confirmed")
+    mark_verdict(memory, scope, "fa2-before", "confirmed")
     memory.save(past("fa2-elsewhere", scope=GLOBEX, alarm=incident().alarm_name))
     ctx = context(settings)
     ctx.memory, ctx.memory_scope = memory, scope
