@@ -2,7 +2,8 @@
 `fa2.toml` (path from `FA2_CONFIG`, else `./fa2.toml`). Environment wins over the file.
 
 Settings are grouped by concern (`settings.aws`, `.investigator`, `.telemetry`, `.athena`,
-`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.knowledge`, `.memory`, `.deploy`); a component takes only its group.
+`.budgets`, `.prices`, `.checkpoints`, `.slack`, `.knowledge`, `.memory`, `.features`,
+`.deploy`); a component takes only its group.
 The keys users write stay flat (`FA2_ATHENA_WORKGROUP`, `athena_workgroup = ...`): a new
 setting goes into the group of its concern, and its flat key is its name (or its alias).
 
@@ -326,6 +327,22 @@ class MemorySettings(_Group):
     )
 
 
+class FeatureSettings(_Group):
+    """The features beside investigations, each of which a deployment may leave out: off, its
+    Slack subcommand is refused and the deployment grants none of the reads only it needs."""
+
+    insight_enabled: bool = Field(
+        True,
+        description="Metrics questions (`/fa2 insight`); off: the Slack subcommand is refused "
+        "(its CloudWatch reads stay: investigations use them too)",
+    )
+    findings_report_enabled: bool = Field(
+        True,
+        description="Security findings report (`/fa2 findings`); off: the Slack subcommand is "
+        "refused and the deployment grants no Security Hub or GuardDuty read",
+    )
+
+
 # Environment variables read before `FA2_<KEY>` (the Slack secrets' usual names).
 _USUAL_ENV_NAMES: dict[str, tuple[str, ...]] = {
     "slack_bot_token": ("SLACK_BOT_TOKEN",),
@@ -360,6 +377,7 @@ class Settings(BaseSettings):
         default_factory=lambda: KnowledgeSettings.model_validate({})
     )
     memory: MemorySettings = Field(default_factory=lambda: MemorySettings.model_validate({}))
+    features: FeatureSettings = Field(default_factory=lambda: FeatureSettings.model_validate({}))
     deploy: dict[str, Any] = Field(
         default_factory=dict,
         description="The [deploy] table of fa2.toml: AWS CDK parameters, validated by "

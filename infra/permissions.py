@@ -14,6 +14,13 @@ Service Authorization Reference lets it be. The exceptions, which IAM only accep
   `cloudtrail:LookupEvents`.
 - `bedrock:Rerank` (only with a knowledge-base reranker): no resource types (the reranking
   model itself is scoped through `bedrock:InvokeModel`).
+- `guardduty:ListDetectors`, `guardduty:ListFindings`, `guardduty:GetFindings` (only with the
+  findings report): no resource types. `securityhub:GetFindings` takes the `hub` resource
+  and is scoped to this account's hub in this region (`hub/default`).
+
+Metrics Insights queries (`fa2 insight`, `run_metrics_insights_query`) run through
+`GetMetricData` with an `Expression`: no further action exists or is needed, so insight adds
+no grant of its own (`cloudwatch:GetMetricData`/`ListMetrics` are the investigation's).
 
 The resource reads are derived from the allow-list itself
 (`agent.telemetry.resource_catalog`): exactly its actions, each on the ARN patterns the
@@ -52,7 +59,14 @@ UNSCOPABLE_ACTIONS = RESOURCE_UNSCOPABLE_ACTIONS | frozenset(
         "cloudwatch:GetMetricData",
         "cloudwatch:ListMetrics",
         "bedrock:Rerank",
+        *("guardduty:ListDetectors", "guardduty:ListFindings", "guardduty:GetFindings"),
     }
+)
+FINDINGS_ACTIONS = (
+    "securityhub:GetFindings",
+    "guardduty:ListDetectors",
+    "guardduty:ListFindings",
+    "guardduty:GetFindings",
 )
 BEDROCK_INVOKE = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
 # Cross-region inference profile ids start with a geography ("us.anthropic...").
@@ -100,6 +114,25 @@ def knowledge_base_statements(stack: Stack, params: Parameters) -> list[iam.Poli
             ),
         ]
     return statements
+
+
+def findings_read_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:
+    """The findings report's reads: Security Hub's findings of this account's hub in this
+    region, GuardDuty's detectors and findings; none when the report is turned off."""
+    if not params.settings.features.findings_report_enabled:
+        return []
+    return [
+        iam.PolicyStatement(
+            sid="SecurityHubFindingsRead",
+            actions=["securityhub:GetFindings"],
+            resources=[_arn(stack, "securityhub", "hub/default")],
+        ),
+        iam.PolicyStatement(
+            sid="GuardDutyFindingsRead",
+            actions=["guardduty:ListDetectors", "guardduty:ListFindings", "guardduty:GetFindings"],
+            resources=["*"],
+        ),
+    ]
 
 
 def resource_read_statements(stack: Stack, params: Parameters) -> list[iam.PolicyStatement]:

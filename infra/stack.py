@@ -23,6 +23,7 @@ from infra.functions import Fa2Function, settings_environment
 from infra.parameters import Parameters
 from infra.permissions import (
     bedrock_statements,
+    findings_read_statements,
     knowledge_base_statements,
     resource_read_statements,
     telemetry_read_statements,
@@ -106,6 +107,11 @@ class Fa2Stack(Stack):
         )
         self._grant(self.slack, investigation_policy)
         self._grant_knowledge_base(self.slack, "SlackHandlerKnowledgeBase", params)
+        # `/fa2 findings` runs in the Slack function only; its own policy, like the knowledge
+        # base's, keeps the default policy under IAM's inline size limit.
+        findings = findings_read_statements(self, params)
+        if findings:
+            iam.Policy(self, "SlackHandlerFindings", roles=[self.slack.role], statements=findings)
         # Bolt's lazy listeners invoke this same function asynchronously. A separate policy
         # (not the role's default one, which the function depends on) avoids a cycle.
         iam.Policy(

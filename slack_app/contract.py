@@ -6,6 +6,9 @@ from __future__ import annotations
 REQUEST_PATH = "/slack/events"  # events, interactivity and the slash command all post here
 
 SLASH_COMMANDS: tuple[str, ...] = ("/fa2",)
+# `/fa2 <subcommand> ...`; any other text opens the investigation form. The manifest's usage
+# hint names each one.
+SUBCOMMANDS: tuple[str, ...] = ("insight", "findings")
 
 BOT_EVENTS: tuple[str, ...] = (
     "app_mention",  # @fa2 questions, in a thread (follow-up) or not (question-driven investigation)
@@ -19,7 +22,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "groups:history",
     "chat:write",
     "commands",
-    "files:write",
+    "files:write",  # report markdown, charts, the findings PDF (files_upload_v2)
     "users:read",  # the user's timezone, shown in the form
 )
 

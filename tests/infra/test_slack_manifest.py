@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from infra.manifest import load_manifest, main, request_urls, with_request_url
-from slack_app.contract import BOT_EVENTS, BOT_SCOPES, REQUEST_PATH, SLASH_COMMANDS
+from slack_app.contract import BOT_EVENTS, BOT_SCOPES, REQUEST_PATH, SLASH_COMMANDS, SUBCOMMANDS
 
 API_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/slack/events"
 
@@ -29,6 +29,17 @@ def test_bot_events_match_the_contract() -> None:
 def test_slash_commands_match_the_contract() -> None:
     commands = load_manifest()["features"]["slash_commands"]
     assert sorted(c["command"] for c in commands) == sorted(SLASH_COMMANDS)
+
+
+def test_usage_hint_names_every_subcommand() -> None:
+    (command,) = load_manifest()["features"]["slash_commands"]
+    hint = command["usage_hint"]
+    assert all(f"{name} " in hint for name in SUBCOMMANDS)
+
+
+def test_uploads_are_allowed_for_reports_charts_and_the_findings_pdf() -> None:
+    # files_upload_v2 = files.getUploadURLExternal + files.completeUploadExternal: files:write
+    assert "files:write" in load_manifest()["oauth_config"]["scopes"]["bot"]
 
 
 def test_interactivity_is_on_for_buttons_and_the_form() -> None:
