@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 
 from agent.config import Settings
 from slack_app.contract import ACTION_IDS, MODAL_CALLBACK_ID, SLASH_COMMANDS
+from slack_app.feedback import register_feedback, workspace_of
 from slack_app.investigator import Investigator, ServiceInvestigator
 from slack_app.jobs import Jobs
 from slack_app.modal import parse_origin, parse_submission
@@ -30,7 +31,7 @@ from slack_app.payloads import (
     SlashCommand,
     ViewSubmission,
 )
-from slack_app.store import Feedback, SlackStore, now_utc, store_from_settings
+from slack_app.store import SlackStore, store_from_settings
 from slack_app.text import strip_mentions
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
             return  # the app_mention listener answers it
         if event.bot_id is not None:
             try:
-                jobs.on_alarm_message(body["event"], event.channel, event.ts)
+                jobs.on_alarm_message(body["event"], event.channel, event.ts, workspace_of(context))
             except Exception:
                 jobs.fail(event.channel, event.ts, "Reading the alarm notification failed")
         elif (
@@ -173,18 +174,28 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
             and jobs.store.is_answered(event.thread_id)
         ):
             jobs.follow_up(
-                strip_mentions(event.text), channel=event.channel, thread_ts=event.root_ts
+                strip_mentions(event.text),
+                channel=event.channel,
+                thread_ts=event.root_ts,
+                workspace=workspace_of(context),
             )
 
-    def on_mention(body: dict[str, Any]) -> None:
+    def on_mention(body: dict[str, Any], context: Any) -> None:
         event = MessageEvent.model_validate(body["event"])
         question = strip_mentions(event.text)
         if not question:
             jobs.post(event.channel, event.root_ts, _help_message())
         elif event.in_thread and jobs.store.is_answered(event.thread_id):
-            jobs.follow_up(question, channel=event.channel, thread_ts=event.root_ts)
+            jobs.follow_up(
+                question,
+                channel=event.channel,
+                thread_ts=event.root_ts,
+                workspace=workspace_of(context),
+            )
         else:
-            jobs.question(question, channel=event.channel, ts=event.root_ts)
+            jobs.question(
+                question, channel=event.channel, ts=event.root_ts, workspace=workspace_of(context)
+            )
 
     app.event("message")(ack=ack_now, lazy=[on_message])
     app.event("app_mention")(ack=ack_now, lazy=[on_mention])
@@ -207,30 +218,7 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
 
     app.action(ACTION_IDS["analyze"])(ack=ack_now, lazy=[open_alarm_form])
 
-    def record_feedback(body: dict[str, Any]) -> None:
-        action = BlockAction.model_validate(body)
-        vote: Literal["up", "down"] = (
-            "up" if action.action.action_id == ACTION_IDS["feedback_up"] else "down"
-        )
-        jobs.store.record_feedback(
-            Feedback(
-                thread_id=action.action.value,
-                user=action.user.id,
-                vote=vote,
-                message_ts=action.message.ts if action.message else None,
-                at=now_utc(),
-            )
-        )
-        if action.channel_id:
-            jobs.client.chat_postEphemeral(
-                channel=action.channel_id,
-                user=action.user.id,
-                thread_ts=action.thread_ts,
-                text="Thanks, fa2 recorded your feedback for this investigation.",
-            )
-
-    for key in ("feedback_up", "feedback_down"):
-        app.action(ACTION_IDS[key])(ack=ack_now, lazy=[record_feedback])
+    register_feedback(app, jobs, policy)  # 👍/👎 and the verdict buttons (slack_app/feedback.py)
 
     def show_evidence(body: dict[str, Any]) -> None:
         action = BlockAction.model_validate(body)
@@ -285,7 +273,7 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         else:
             ack()
 
-    def start_from_form(body: dict[str, Any]) -> None:
+    def start_from_form(body: dict[str, Any], context: Any) -> None:
         submission = ViewSubmission.model_validate(body)
         parsed = parse_submission(
             submission.view, max_window_hours=jobs.settings.telemetry.max_window_hours
@@ -294,7 +282,7 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         if isinstance(parsed, dict) or not policy.allows(origin.channel):
             return
         try:
-            jobs.on_form(parsed, origin)
+            jobs.on_form(parsed, origin, workspace_of(context))
         except Exception:
             jobs.fail(origin.channel, origin.thread_ts, "Starting the investigation failed")
 

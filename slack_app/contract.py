@@ -31,6 +31,9 @@ ACTION_IDS: dict[str, str] = {
     "feedback_up": "fa2_feedback_up",
     "feedback_down": "fa2_feedback_down",
     "show_evidence": "fa2_show_evidence",
+    # the explicit verdict on the report's top hypothesis (remembered for later incidents)
+    "verdict_cause": "fa2_verdict_cause",
+    "verdict_not_cause": "fa2_verdict_not_cause",
 }
 
 MODAL_CALLBACK_ID = "fa2_investigation_form"

@@ -28,11 +28,25 @@ class ConversationLost(Exception):
 
 
 class Investigator(Protocol):
+    """`workspace` is the Slack team id: the scope past incidents are read and stored under."""
+
     def investigate(
-        self, incident: Incident, *, thread_id: str, on_progress: Progress
+        self,
+        incident: Incident,
+        *,
+        thread_id: str,
+        on_progress: Progress,
+        workspace: str | None = None,
     ) -> Report: ...
 
-    def ask(self, thread_id: str, question: str, *, on_progress: Progress) -> Report: ...
+    def ask(
+        self,
+        thread_id: str,
+        question: str,
+        *,
+        on_progress: Progress,
+        workspace: str | None = None,
+    ) -> Report: ...
 
     def alarm_series(self, incident: Incident) -> tuple[str, Series] | None:
         """The alarm's metric over the incident window (label, points), if there is one."""
@@ -40,6 +54,10 @@ class Investigator(Protocol):
 
     def thread_report(self, thread_id: str) -> Report | None:
         """The latest report of a thread (its evidence included), None when it is gone."""
+        ...
+
+    def thread_incident(self, thread_id: str) -> Incident | None:
+        """The incident a thread investigated (its account scopes the thread's memory)."""
         ...
 
 
@@ -64,7 +82,14 @@ class ServiceInvestigator:
                 self._backend = service.build_backend(self._settings)
             return self._backend
 
-    def investigate(self, incident: Incident, *, thread_id: str, on_progress: Progress) -> Report:
+    def investigate(
+        self,
+        incident: Incident,
+        *,
+        thread_id: str,
+        on_progress: Progress,
+        workspace: str | None = None,
+    ) -> Report:
         import agent.service as service
 
         return service.investigate(
@@ -73,9 +98,17 @@ class ServiceInvestigator:
             backend=self._get_backend(),
             thread_id=thread_id,
             on_progress=on_progress,
+            workspace=workspace,
         )
 
-    def ask(self, thread_id: str, question: str, *, on_progress: Progress) -> Report:
+    def ask(
+        self,
+        thread_id: str,
+        question: str,
+        *,
+        on_progress: Progress,
+        workspace: str | None = None,
+    ) -> Report:
         import agent.service as service
 
         try:
@@ -85,6 +118,7 @@ class ServiceInvestigator:
                 settings=self._settings,
                 backend=self._get_backend(),
                 on_progress=on_progress,
+                workspace=workspace,
             )
         except service.ThreadNotFoundError as exc:
             raise ConversationLost(
@@ -97,6 +131,12 @@ class ServiceInvestigator:
 
         stored = service.thread_values(thread_id, self._settings).get("report")
         return Report.model_validate(stored) if stored else None
+
+    def thread_incident(self, thread_id: str) -> Incident | None:
+        import agent.service as service
+
+        stored = service.thread_values(thread_id, self._settings).get("incident")
+        return Incident.model_validate(stored) if stored else None
 
     def alarm_series(self, incident: Incident) -> tuple[str, Series] | None:
         query = self._alarm_metric(incident)

@@ -86,7 +86,9 @@ class Jobs:
 
     # --- alarms ------------------------------------------------------------------------
 
-    def on_alarm_message(self, event: dict[str, Any], channel: str, ts: str) -> Incident | None:
+    def on_alarm_message(
+        self, event: dict[str, Any], channel: str, ts: str, workspace: str | None = None
+    ) -> Incident | None:
         """Reply under an Amazon Q Developer (AWS Chatbot) alarm notification, if it is one."""
         from agent.alarm import AlarmParseError, parse_chatbot_message
 
@@ -110,7 +112,7 @@ class Jobs:
         self.store.put_alarm(alarm_key, incident.model_dump_json())
         self.post(channel, ts, blocks.alarm_reply(incident, alarm_key=alarm_key, note=note))
         if self.settings.slack.auto_investigate:
-            self.investigate(incident, channel=channel, thread_ts=ts)
+            self.investigate(incident, channel=channel, thread_ts=ts, workspace=workspace)
         return incident
 
     # --- the form ----------------------------------------------------------------------
@@ -188,7 +190,9 @@ class Jobs:
             end=end,
         )
 
-    def on_form(self, form: InvestigationForm, origin: FormOrigin) -> None:
+    def on_form(
+        self, form: InvestigationForm, origin: FormOrigin, workspace: str | None = None
+    ) -> None:
         """A valid submission: build the incident and investigate in the origin's thread."""
         from agent.alarm import incident_from_text
 
@@ -216,7 +220,7 @@ class Jobs:
                     f"🔎 {who} fa2 to investigate: {escape_mrkdwn(truncate(form.description, 500))}"
                 ),
             )
-        self.investigate(incident, channel=origin.channel, thread_ts=thread_ts)
+        self.investigate(incident, channel=origin.channel, thread_ts=thread_ts, workspace=workspace)
 
     # --- investigations ----------------------------------------------------------------
 
@@ -287,7 +291,10 @@ class Jobs:
         except Exception:  # a stuck ticket expires after the stale time
             log.warning("could not release the ticket of %s", thread_id, exc_info=True)
 
-    def investigate(self, incident: Incident, *, channel: str, thread_ts: str) -> Report | None:
+    def investigate(
+        self, incident: Incident, *, channel: str, thread_ts: str, workspace: str | None = None
+    ) -> Report | None:
+        """`workspace` (the Slack team id) scopes the past incidents the run reads and leaves."""
         thread_id = thread_id_for(channel, thread_ts)
         return self._run(
             "investigation",
@@ -295,14 +302,16 @@ class Jobs:
             thread_ts=thread_ts,
             title=incident.title,
             work=lambda status: self.investigator.investigate(
-                incident, thread_id=thread_id, on_progress=status
+                incident, thread_id=thread_id, on_progress=status, workspace=workspace
             ),
             publish=lambda report: self.publish(
                 report, incident, channel=channel, thread_ts=thread_ts, thread_id=thread_id
             ),
         )
 
-    def follow_up(self, question: str, *, channel: str, thread_ts: str) -> Report | None:
+    def follow_up(
+        self, question: str, *, channel: str, thread_ts: str, workspace: str | None = None
+    ) -> Report | None:
         """A question in a thread fa2 answered: the same conversation, with all its evidence.
         The answer is a short threaded reply; "full report" re-attaches the report file."""
         thread_id = thread_id_for(channel, thread_ts)
@@ -317,7 +326,9 @@ class Jobs:
             channel=channel,
             thread_ts=thread_ts,
             title=truncate(question, 80),
-            work=lambda status: self.investigator.ask(thread_id, question, on_progress=status),
+            work=lambda status: self.investigator.ask(
+                thread_id, question, on_progress=status, workspace=workspace
+            ),
             publish=publish,
         )
 
@@ -402,13 +413,15 @@ class Jobs:
             self.fail(channel, thread_ts, f"Posting the {what} failed")
         return report
 
-    def question(self, question: str, *, channel: str, ts: str) -> Report | None:
+    def question(
+        self, question: str, *, channel: str, ts: str, workspace: str | None = None
+    ) -> Report | None:
         """A mention outside any thread: investigate the question over the recent window."""
         from agent.alarm import incident_from_text
 
         window = self.recent_window()
         incident = incident_from_text(question, window.start, window.end, settings=self.settings)
-        return self.investigate(incident, channel=channel, thread_ts=ts)
+        return self.investigate(incident, channel=channel, thread_ts=ts, workspace=workspace)
 
     def outside_bundle(self, incident: Incident) -> TimeRange | None:
         """Offline, the bundle's window when the alarm fired outside it (a notification posted

@@ -141,18 +141,22 @@ def describe(item: Evidence) -> str:
     return f"{escape_mrkdwn(source)} {inline_code(truncate(query, QUERY_PREVIEW_CHARS))}"
 
 
-def actions_block(thread_id: str, evidence_ids: list[str]) -> Block:
+def actions_block(thread_id: str, evidence_ids: list[str], *, verdict: bool = False) -> Block:
+    """👍/👎 and "Show evidence"; with `verdict`, also the explicit choice on the top
+    hypothesis, which fa2 remembers for later incidents (slack_app/feedback.py)."""
     value = truncate(f"{thread_id}|{','.join(evidence_ids)}", MAX_BUTTON_VALUE, marker="")
     value = value[: value.rfind(",")] if len(value) == MAX_BUTTON_VALUE else value
-    return {
-        "type": "actions",
-        "block_id": "fa2_feedback",
-        "elements": [
-            button("👍 Helpful", ACTION_IDS["feedback_up"], thread_id),
-            button("👎 Not helpful", ACTION_IDS["feedback_down"], thread_id),
-            button("🔍 Show evidence", ACTION_IDS["show_evidence"], value),
-        ],
-    }
+    elements = [
+        button("👍 Helpful", ACTION_IDS["feedback_up"], thread_id),
+        button("👎 Not helpful", ACTION_IDS["feedback_down"], thread_id),
+        button("🔍 Show evidence", ACTION_IDS["show_evidence"], value),
+    ]
+    if verdict:
+        elements += [
+            button("✅ This was the cause", ACTION_IDS["verdict_cause"], thread_id),
+            button("❌ This was not it", ACTION_IDS["verdict_not_cause"], thread_id),
+        ]
+    return {"type": "actions", "block_id": "fa2_feedback", "elements": elements}
 
 
 def parse_show_evidence(value: str) -> tuple[str, list[str]]:
@@ -223,7 +227,8 @@ def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
             lines.append(f"_… {len(cited) - EVIDENCE_SHOWN} more in the report file_")
         blocks += sections("\n".join(lines))
     blocks.append(context(run_facts(report)))
-    blocks.append(actions_block(thread_id, [e.id for e in cited]))
+    # the explicit verdict needs a hypothesis to judge
+    blocks.append(actions_block(thread_id, [e.id for e in cited], verdict=top is not None))
     text = fallback_text(f"fa2: {report.title} — {conclusion(report.summary)}")
     return SlackMessage(text=text, blocks=_fit(blocks))
 

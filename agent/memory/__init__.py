@@ -33,6 +33,9 @@ class PastIncident(BaseModel):
     category: str | None = None
     summary: str = ""
     feedback: Verdict | None = None
+    # True when the feedback is an explicit "this was (not) the cause", which a later 👍/👎
+    # on the report (about its helpfulness as much as its cause) does not override.
+    feedback_explicit: bool = False
     recorded_at: datetime
 
     def text(self) -> str:
@@ -57,14 +60,22 @@ class IncidentMemory(Protocol):
 
 
 def mark_verdict(
-    memory: IncidentMemory, scope: str, thread_id: str, verdict: Verdict | None
+    memory: IncidentMemory,
+    scope: str,
+    thread_id: str,
+    verdict: Verdict | None,
+    *,
+    explicit: bool = True,
 ) -> bool:
     """Mark a past incident's hypothesis confirmed or wrong (None clears the mark); False when
-    the scope holds no such thread. One read-modify-write over the store's own get/save."""
+    the scope holds no such thread. A vote (`explicit=False`, Slack's 👍/👎) leaves an
+    explicit verdict as it is. One read-modify-write over the store's own get/save."""
     found = memory.get(scope, thread_id)
     if found is None:
         return False
-    memory.save(found.model_copy(update={"feedback": verdict}))
+    if explicit or not found.feedback_explicit:
+        update = {"feedback": verdict, "feedback_explicit": explicit and verdict is not None}
+        memory.save(found.model_copy(update=update))
     return True
 
 

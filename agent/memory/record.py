@@ -41,7 +41,12 @@ def remember(memory: IncidentMemory, incident: Incident, report: Report, scope: 
         record = past_incident(incident, report, scope)
         earlier = memory.get(scope, record.thread_id)
         if earlier is not None:
-            record = record.model_copy(update={"feedback": earlier.feedback})
+            record = record.model_copy(
+                update={
+                    "feedback": earlier.feedback,
+                    "feedback_explicit": earlier.feedback_explicit,
+                }
+            )
         memory.save(record)
     except Exception:  # the report is done; memory is a bonus
         logger.exception("could not remember incident %s", report.thread_id)

@@ -100,6 +100,20 @@ def test_feedback_marks_a_past_hypothesis_confirmed_or_wrong(memory: IncidentMem
     assert mark_verdict(memory, ACME, "fa2-nope", "wrong") is False
 
 
+def test_a_vote_never_overrides_an_explicit_verdict_but_a_new_verdict_does(
+    memory: IncidentMemory,
+) -> None:
+    memory.save(past("fa2-aaa"))
+    mark_verdict(memory, ACME, "fa2-aaa", "wrong", explicit=True)
+    mark_verdict(memory, ACME, "fa2-aaa", "confirmed", explicit=False)  # a 👍 afterwards
+    assert memory.get(ACME, "fa2-aaa").feedback == "wrong"  # type: ignore[union-attr]
+    mark_verdict(memory, ACME, "fa2-aaa", "confirmed", explicit=True)
+    assert memory.get(ACME, "fa2-aaa").feedback == "confirmed"  # type: ignore[union-attr]
+    mark_verdict(memory, ACME, "fa2-aaa", None)  # cleared: votes count again
+    mark_verdict(memory, ACME, "fa2-aaa", "wrong", explicit=False)
+    assert memory.get(ACME, "fa2-aaa").feedback == "wrong"  # type: ignore[union-attr]
+
+
 def test_nothing_from_one_workspace_or_account_reaches_another(memory: IncidentMemory) -> None:
     memory.save(past("fa2-acme"))
     memory.save(past("fa2-globex", scope=GLOBEX))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 from agent.incident import Incident, ProgressEvent, TimeRange
 from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
@@ -118,14 +119,18 @@ class ScriptedInvestigator:
         self.gate = gate  # when set, investigations wait on it (to test concurrency limits)
         self.investigations: list[tuple[Incident, str]] = []
         self.questions: list[tuple[str, str]] = []
+        self.workspaces: list[str | None] = []  # the workspace each run was scoped to
 
     def _progress(self, on_progress) -> None:  # type: ignore[no-untyped-def]
         on_progress(ProgressEvent(kind="step", message="triage", step=1))
         on_progress(ProgressEvent(kind="query", message=LOGS_QUERY, step=1, tool_calls=1))
         on_progress(ProgressEvent(kind="result", message="E1: 20 rows", step=1, tool_calls=1))
 
-    def investigate(self, incident: Incident, *, thread_id: str, on_progress) -> Report:  # type: ignore[no-untyped-def]
+    def investigate(
+        self, incident: Incident, *, thread_id: str, on_progress: Any, workspace: str | None = None
+    ) -> Report:
         self.investigations.append((incident, thread_id))
+        self.workspaces.append(workspace)
         if self.gate is not None:
             self.gate.wait(10)
         self._progress(on_progress)
@@ -135,8 +140,11 @@ class ScriptedInvestigator:
             )
         return self.report
 
-    def ask(self, thread_id: str, question: str, *, on_progress) -> Report:  # type: ignore[no-untyped-def]
+    def ask(
+        self, thread_id: str, question: str, *, on_progress: Any, workspace: str | None = None
+    ) -> Report:
         self.questions.append((thread_id, question))
+        self.workspaces.append(workspace)
         self._progress(on_progress)
         return self.report.model_copy(update={"summary": followup_answer(question)})
 
@@ -145,3 +153,6 @@ class ScriptedInvestigator:
 
     def thread_report(self, thread_id: str) -> Report | None:
         return self.report
+
+    def thread_incident(self, thread_id: str) -> Incident | None:
+        return next((i for i, t in reversed(self.investigations) if t == thread_id), None)

@@ -51,7 +51,9 @@ def _huge_report() -> Report:
     )
 
 
-def test_a_typical_report_is_one_valid_message_ending_with_feedback_and_evidence_buttons() -> None:
+def test_a_typical_report_is_one_valid_message_ending_with_feedback_evidence_and_verdict_buttons() -> (
+    None
+):
     message = answer_message(throttling_report(), thread_id=THREAD)
     assert message.problems() == []
     buttons = message.blocks[-1]["elements"]
@@ -59,6 +61,8 @@ def test_a_typical_report_is_one_valid_message_ending_with_feedback_and_evidence
         "fa2_feedback_up",
         "fa2_feedback_down",
         "fa2_show_evidence",
+        "fa2_verdict_cause",
+        "fa2_verdict_not_cause",
     ]
     assert buttons[0]["value"] == THREAD and buttons[2]["value"] == f"{THREAD}|E1,E2"
 

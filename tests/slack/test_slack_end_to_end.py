@@ -154,3 +154,30 @@ def test_offline_an_alarm_posted_today_says_it_is_outside_the_bundle_and_uses_it
         if b.get("block_id") in ("start", "end")
     )
     assert (start, end) == (1772444700, 1772447400)  # the bundle's 09:45Z – 10:30Z
+
+
+def test_a_verdict_in_slack_marks_the_investigation_the_agent_remembered_for_this_workspace(
+    offline: Driver, tmp_path: Path
+) -> None:
+    from agent.memory import find_thread
+    from agent.memory.sqlite import SqliteIncidentMemory
+
+    offline.event(event_callback(mention(ALERTS, "why do orders fail?", "1772447300.000100")))
+    offline.slack.wait_for("files.completeUploadExternal", timeout=120)
+    thread_id = f"slack-{ALERTS}-1772447300.000100"
+    memory = SqliteIncidentMemory(tmp_path / "incidents.sqlite")  # FA2_INCIDENT_MEMORY_PATH
+    past = find_thread(memory, thread_id)
+    assert past is not None and past.scope.startswith("T0001/") and past.feedback is None
+
+    click = button_click(
+        ACTION_IDS["verdict_cause"],
+        thread_id,
+        channel=ALERTS,
+        message_ts="1772447301.000001",
+        thread_ts="1772447300.000100",
+    )
+    offline.interaction(click)
+    reply = offline.slack.wait_for("chat.postEphemeral")[0].params["text"]
+    assert "was the cause" in reply
+    marked = memory.get(past.scope, thread_id)
+    assert marked is not None and marked.feedback == "confirmed"
