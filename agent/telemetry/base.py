@@ -185,6 +185,19 @@ class TelemetryBackend(Protocol):
         dimensions: Sequence[MetricDimension] = (),
     ) -> QueryResult: ...
 
+    def run_metrics_insights(
+        self,
+        expression: str,
+        time_range: TimeRange,
+        period_seconds: int | None = None,
+        max_series: int = 500,  # limits.MAX_INSIGHTS_SERIES (limits imports this module)
+    ) -> QueryResult:
+        """A CloudWatch Metrics Insights query (`SELECT AVG(CPUUtilization) FROM
+        SCHEMA("AWS/EC2", InstanceId) GROUP BY InstanceId ORDER BY AVG() DESC LIMIT 10`):
+        one row per returned series (label, dimensions, aggregate, points) and the typed
+        `series`. A bad query raises `QueryError` with the offending position."""
+        ...
+
     def describe_alarm(self, alarm_name: str) -> QueryResult: ...
 
     def describe_resource(self, request: ResourceRequest) -> QueryResult:

@@ -14,6 +14,7 @@ from agent.tools.find_traces import find_traces
 from agent.tools.get_traces import get_traces
 from agent.tools.logs_insights import run_logs_insights_query
 from agent.tools.metrics import get_metric_data, list_metrics
+from agent.tools.metrics_insights import run_metrics_insights_query
 from agent.tools.resources import describe_resource, get_config_history
 from agent.tools.runbooks import search_runbooks
 from agent.tools.service_graph import get_service_graph
@@ -27,6 +28,7 @@ ALL_TOOLS: list[BaseTool] = [
     get_service_graph,
     get_metric_data,
     list_metrics,
+    run_metrics_insights_query,
     describe_alarm,
     list_log_groups,
     list_tables,
@@ -47,6 +49,7 @@ _NEEDS: dict[str, str | None] = {
     "get_service_graph": "xray",
     "get_metric_data": "metrics",
     "list_metrics": "metrics",
+    "run_metrics_insights_query": "metrics",
     "describe_alarm": "alarms",
     "describe_resource": "resources",
     "get_config_history": "config_history",

@@ -302,6 +302,26 @@ class FakeBackend:
             total_rows=1,
         )
 
+    def run_metrics_insights(
+        self,
+        expression: str,
+        time_range: TimeRange,
+        period_seconds: int | None = None,
+        max_series: int = 500,
+    ) -> QueryResult:
+        self._enter("metrics", expression)
+        rows: list[list[str | None]] = [
+            ["orders", "TableName=orders", "1423", "10:15=856, 10:20=1266, 10:25=1423"]
+        ]
+        return QueryResult(
+            source="metrics",
+            query=expression,
+            time_range=time_range,
+            columns=["label", "dimensions", "aggregate", "points"],
+            rows=rows,
+            total_rows=1,
+        )
+
     def describe_alarm(self, alarm_name: str) -> QueryResult:
         self._enter("alarm", alarm_name)
         return QueryResult(

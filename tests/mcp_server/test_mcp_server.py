@@ -26,6 +26,7 @@ QUERY_TOOLS = {
     "get_service_graph",
     "get_metric_data",
     "list_metrics",
+    "run_metrics_insights_query",
     "describe_alarm",
     "list_log_groups",
     "list_tables",

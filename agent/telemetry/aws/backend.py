@@ -28,7 +28,7 @@ from agent.telemetry.base import (
     TableSchema,
     TelemetryUnavailableError,
 )
-from agent.telemetry.limits import FIND_TRACES_LIMIT
+from agent.telemetry.limits import FIND_TRACES_LIMIT, MAX_INSIGHTS_SERIES
 from agent.telemetry.resource_catalog import ResourceRequest
 from agent.telemetry.runbook_index import RunbookIndex
 from agent.telemetry.types import MetricDimension, TimeRange
@@ -124,6 +124,17 @@ class AwsBackend:
         dimensions: Sequence[MetricDimension] = (),
     ) -> QueryResult:
         return self._cloudwatch.list_metrics(namespace, metric_name, dimensions)
+
+    def run_metrics_insights(
+        self,
+        expression: str,
+        time_range: TimeRange,
+        period_seconds: int | None = None,
+        max_series: int = MAX_INSIGHTS_SERIES,
+    ) -> QueryResult:
+        return self._cloudwatch.run_metrics_insights(
+            expression, time_range, period_seconds, max_series
+        )
 
     def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:
         return self._cloudwatch.describe_alarm(alarm_name, history_items=history_items)

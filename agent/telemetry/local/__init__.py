@@ -31,8 +31,10 @@ from agent.telemetry.base import (
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.limits import (
     FIND_TRACES_LIMIT,
+    MAX_INSIGHTS_SERIES,
     checked_log_groups,
     checked_metric_queries,
+    checked_metrics_insights,
     checked_trace_ids,
 )
 from agent.telemetry.local.hardening import harden
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from agent.telemetry.local.athena import AthenaEngine
     from agent.telemetry.local.logs_insights import LogsInsightsEngine
     from agent.telemetry.local.metrics import MetricsEngine
+    from agent.telemetry.local.metrics_insights.engine import MetricsInsightsEngine
     from agent.telemetry.local.resources import ResourceSnapshots
     from agent.telemetry.local.xray import XRayEngine
     from agent.telemetry.resource_catalog import ResourceRequest
@@ -166,6 +169,13 @@ class LocalBackend:
             "metrics",
             lambda: MetricsEngine(self.bundle.source_files("metrics"), self.bundle.manifest.alarm),
         )
+
+    @property
+    def _metrics_insights(self) -> MetricsInsightsEngine:
+        from agent.telemetry.local.metrics_insights.engine import MetricsInsightsEngine
+
+        metrics = self._metrics  # built first: `_engine` holds its lock while building
+        return self._engine("metrics_insights", lambda: MetricsInsightsEngine(self._con, metrics))
 
     @property
     def _resources(self) -> ResourceSnapshots:
@@ -289,6 +299,32 @@ class LocalBackend:
             query=shapes.list_metrics_query(namespace, metric_name, dimensions),
             link=self.bundle.reference("metrics"),
         )
+
+    def run_metrics_insights(
+        self,
+        expression: str,
+        time_range: TimeRange,
+        period_seconds: int | None = None,
+        max_series: int = MAX_INSIGHTS_SERIES,
+    ) -> QueryResult:
+        request = checked_metrics_insights(expression, time_range, period_seconds, max_series)
+        engine = self._metrics_insights
+        answer = engine.run(request, time_range)
+        query = answer.query
+        result = shapes.from_metrics_insights(
+            answer.response,
+            query=request.expression,
+            aggregate_function=query.order_function or query.function,
+            time_range=time_range,
+            link=self.bundle.reference("metrics"),
+            dimensions=answer.dimensions,
+            total_series=answer.total_series,
+            period=request.period,
+            note=answer.note,
+        )
+        if result.status == "empty":
+            return result.model_copy(update={"error": engine.empty_hint(answer, time_range)})
+        return result
 
     def describe_alarm(self, alarm_name: str) -> QueryResult:
         name = alarm_name.strip()

@@ -20,6 +20,7 @@ from agent.telemetry.shapes.cloudwatch import (
     metric_data_query,
 )
 from agent.telemetry.shapes.logs_athena import from_athena, from_logs_insights
+from agent.telemetry.shapes.metrics_insights import INSIGHTS_COLUMNS, from_metrics_insights
 from agent.telemetry.shapes.values import Row, format_number, format_timestamp
 from agent.telemetry.shapes.xray import (
     SERVICE_GRAPH_COLUMNS,
@@ -32,6 +33,7 @@ from agent.telemetry.shapes.xray import (
 
 __all__ = [
     "ALARM_COLUMNS",
+    "INSIGHTS_COLUMNS",
     "SERVICE_GRAPH_COLUMNS",
     "TRACE_SEGMENT_COLUMNS",
     "TRACE_SUMMARY_COLUMNS",
@@ -44,6 +46,7 @@ __all__ = [
     "from_list_metrics",
     "from_logs_insights",
     "from_metric_data",
+    "from_metrics_insights",
     "from_service_graph",
     "from_trace_summaries",
     "list_metrics_query",
