@@ -41,7 +41,7 @@ class MetricSpec(BaseModel):
     return_data: bool = True
 
 
-IncidentSource = Literal["sns", "eventbridge", "chatbot", "text", "bundle", "cli", "mcp"]
+IncidentSource = Literal["sns", "eventbridge", "chatbot", "text", "bundle", "cli", "mcp", "insight"]
 
 
 class Incident(BaseModel):

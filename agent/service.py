@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
@@ -34,10 +34,14 @@ from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
 from agent.telemetry.bundle import BundleError, load_manifest
 from agent.telemetry.limits import MAX_LOG_GROUPS
 
+if TYPE_CHECKING:
+    from agent.insight import InsightAnswer
+
 __all__ = [
     "ThreadNotFoundError",
     "ask",
     "build_backend",
+    "insight_from_settings",
     "investigate",
     "log_groups_for",
     "new_thread_id",
@@ -284,3 +288,60 @@ def thread_values(thread_id: str, settings: Settings) -> dict[str, Any]:
     with open_checkpointer(settings) as checkpointer:
         snapshot = build_graph(checkpointer).get_state({"configurable": {"thread_id": thread_id}})
     return dict(snapshot.values) if snapshot else {}
+
+
+def insight_from_settings(
+    question: str,
+    *,
+    days: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    bundle: Path | None = None,
+    settings: Settings | None = None,
+    tz: str = "UTC",
+    on_progress: ProgressCallback | None = None,
+    backend: TelemetryBackend | None = None,
+) -> InsightAnswer:
+    """A metrics question answered with the configured model and telemetry: over `bundle`
+    (or the configured one) offline, else AWS. The period is [start, end) (times without an
+    offset are read in `tz`), else the `days` days up to now, or up to the end of a bundle's
+    window; with neither, a bundle's whole window, else the last day."""
+    from agent.baseline.insight import BaselineInsightModel
+    from agent.config import load_settings
+    from agent.insight import answer_metrics_question
+    from agent.insight.model import insight_chat_model
+    from agent.insight.period import PeriodError, checked_period, last_days, parse_zone
+
+    settings = settings or load_settings()
+    if bundle is not None:
+        settings = settings.updated(bundle=bundle)
+    zone = parse_zone(tz)
+    if (start is None) != (end is None):
+        raise PeriodError("give both start and end, or neither")
+    if days is not None and start is not None:
+        raise PeriodError("give either days or start and end, not both")
+    bundle_window = None
+    if settings.telemetry.bundle is not None:
+        bundle_window = load_manifest(Path(settings.telemetry.bundle).expanduser().resolve()).window
+    if start is not None and end is not None:
+        period = checked_period(start, end, zone)
+    elif days is not None:
+        period = last_days(days, bundle_window.end if bundle_window else None)
+    else:
+        period = bundle_window or last_days(1)
+    backend = backend or build_backend(settings)
+    baseline = BaselineInsightModel(question=question, period=period, timezone=tz)
+    model = (
+        None
+        if settings.investigator.model == "baseline"
+        else InvestigatorModel(insight_chat_model(settings, baseline))
+    )
+    return answer_metrics_question(
+        question,
+        time_range=period,
+        backend=backend,
+        model=model,
+        user_timezone=tz,
+        progress=on_progress,
+        settings=settings,
+    )

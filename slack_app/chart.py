@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from agent.chart_text import (
+    LABEL_CHARS as LABEL_CHARS,  # re-exported: the tests measure labels by it
+)
+from agent.chart_text import literal, short
 from agent.incident import Incident, as_utc
 from agent.report import Confidence, Evidence, Report
 from slack_app.investigator import Series
@@ -25,7 +29,6 @@ SOURCE_NAMES = {
     "run_athena_query": "Athena",
     "get_metric_data": "CloudWatch",
 }
-LABEL_CHARS = 48  # a legend entry; the report file has the whole event
 _METRIC_QUERY = re.compile(
     r"(?P<ns>[\w/.-]+) (?P<name>\w+)\{[^}]*\} (?P<stat>\w+)/(?P<period>\d+)s"
 )
@@ -63,10 +66,6 @@ def _number(value: str | None) -> float | None:
         return float(value) if value not in (None, "") else None
     except ValueError:
         return None
-
-
-def short(text: str, limit: int = LABEL_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def series_from_evidence(evidence: Evidence) -> tuple[str, Series]:
@@ -178,12 +177,6 @@ def chart_data(
         alarm_time=incident.state_change_time if incident.alarm_name else None,
         changes=changes,
     )
-
-
-def literal(text: str) -> str:
-    """Text matplotlib draws as written: an unescaped `$` pair starts mathtext, so a CloudTrail
-    event mentioning `$LATEST` twice would render as a formula, and `$\\frac{$` would fail."""
-    return text.replace("$", r"\$")
 
 
 CAUSE, DISMISSED = "#cf222e", "#8c959f"

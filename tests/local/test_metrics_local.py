@@ -79,6 +79,27 @@ def test_sum_is_re_aggregated_to_a_coarser_period(metrics: MetricsEngine) -> Non
     assert result["Values"] == [55.0, 212.0]  # 10:00-10:05, 10:05-10:10
 
 
+def test_coarser_periods_start_at_the_range_start_and_hold_only_points_inside_it(
+    metrics: MetricsEngine,
+) -> None:
+    # As GetMetricData: a 4-minute period over 10:02-10:08 is 10:02-10:06 and 10:06-10:08,
+    # not clock-aligned buckets that would pull in 10:00-10:01 or drop the first bucket.
+    window = TimeRange(
+        start=datetime(2026, 3, 2, 10, 2, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 8, tzinfo=UTC)
+    )
+    result = _series(
+        metrics,
+        window,
+        namespace="AWS/DynamoDB",
+        metric_name="WriteThrottleEvents",
+        dimensions=TABLE,
+        statistic="Sum",
+        period=240,
+    )
+    assert result["Timestamps"] == ["2026-03-02T10:02:00+00:00", "2026-03-02T10:06:00+00:00"]
+    assert result["Values"] == [3.0 + 12 + 40 + 38, 41.0 + 39]
+
+
 def test_average_over_a_coarser_period_is_weighted_by_sample_count(metrics: MetricsEngine) -> None:
     result = _series(
         metrics,

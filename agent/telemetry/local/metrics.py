@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -162,12 +162,19 @@ class MetricsEngine:
         by_statistic = self.series.get(key)
         if not by_statistic:
             return refused(NO_SERIES, self._no_series_hint(query))
+        start, end = time_range.start.timestamp(), time_range.end.timestamp()
+        # As GetMetricData does: only datapoints in [start, end), periods counted from start.
+        inside = {
+            name: replace(
+                series, points={t: v for t, v in series.points.items() if start <= t < end}
+            )
+            for name, series in by_statistic.items()
+        }
         try:
-            points, messages = self._derive(by_statistic, statistic, query.period)
+            points, messages = self._derive(inside, statistic, query.period, start)
         except QueryError as exc:
             code = STATISTIC_UNAVAILABLE if exc.message.startswith("statistic") else "BadPeriod"
             return refused(code, exc.message)
-        start, end = time_range.start.timestamp(), time_range.end.timestamp()
         shown = sorted((t, v) for t, v in points.items() if start <= t < end)
         return {
             "Id": query.id,
@@ -192,7 +199,7 @@ class MetricsEngine:
         return f"the bundle has no {query.namespace}/{query.metric_name} series (see list_metrics)"
 
     def _derive(
-        self, have: dict[str, Series], want: str, period: int
+        self, have: dict[str, Series], want: str, period: int, origin: float = 0.0
     ) -> tuple[dict[float, float], list[dict[str, str]]]:
         base_period = min(s.period for s in have.values())
         if period < base_period or period % base_period:
@@ -200,14 +207,14 @@ class MetricsEngine:
                 f"the bundle holds this metric at a {base_period} s period: ask for {base_period} s or a multiple of it"
             )
         if want in have:
-            return self._aggregate(have, want, period)
+            return self._aggregate(have, want, period, origin)
         if want == "Average" and {"Sum", "SampleCount"} <= have.keys():
-            sums, _ = self._aggregate(have, "Sum", period)
-            counts, _ = self._aggregate(have, "SampleCount", period)
+            sums, _ = self._aggregate(have, "Sum", period, origin)
+            counts, _ = self._aggregate(have, "SampleCount", period, origin)
             return {t: sums[t] / counts[t] for t in sums if counts.get(t)}, []
         if want == "Sum" and {"Average", "SampleCount"} <= have.keys():
-            averages, _ = self._aggregate(have, "Average", period)
-            counts, _ = self._aggregate(have, "SampleCount", period)
+            averages, _ = self._aggregate(have, "Average", period, origin)
+            counts, _ = self._aggregate(have, "SampleCount", period, origin)
             return {t: averages[t] * counts[t] for t in averages if t in counts}, []
         raise QueryError(
             f"statistic {want} is not in the bundle for this metric; available: "
@@ -215,14 +222,14 @@ class MetricsEngine:
         )
 
     def _aggregate(
-        self, have: dict[str, Series], statistic: str, period: int
+        self, have: dict[str, Series], statistic: str, period: int, origin: float = 0.0
     ) -> tuple[dict[float, float], list[dict[str, str]]]:
         series = have[statistic]
         if period == series.period:
             return dict(series.points), []
         buckets: dict[float, list[tuple[float, float]]] = {}
         for timestamp, value in series.points.items():
-            bucket = math.floor(timestamp / period) * period
+            bucket = origin + math.floor((timestamp - origin) / period) * period
             buckets.setdefault(bucket, []).append((timestamp, value))
         if statistic in _AGGREGATE:
             combine = _AGGREGATE[statistic]
