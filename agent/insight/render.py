@@ -33,7 +33,11 @@ def insight_to_markdown(answer: InsightAnswer, chart_file: str | None = None) ->
     others = [e for e in answer.evidence if e not in cited]
     if others:
         lines += ["## Also read", "", *(_evidence_line(e) for e in others), ""]
-    footer = f"Answered by {answer.model}" + (" (rule-based, no LLM)" if answer.rule_based else "")
+    footer = (
+        "Answered by fa2's rule-based baseline (no LLM)"
+        if answer.rule_based
+        else f"Answered by {answer.model}"
+    )
     usage = answer.usage
     footer += f" · {usage.tool_calls} tool call(s) · {usage.wall_seconds:.1f} s"
     if usage.cost_usd:
