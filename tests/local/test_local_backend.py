@@ -131,7 +131,11 @@ def test_metrics_list_and_alarm(backend: LocalBackend) -> None:
         period=600,
     )
     result = backend.get_metric_data([query], WINDOW)
-    assert result.rows == [["m1", "WriteThrottleEvents", "2026-03-02T10:00:00.000Z", "267"]]
+    # periods count from the range start (09:45), as GetMetricData's do
+    assert result.rows == [
+        ["m1", "WriteThrottleEvents", "2026-03-02T09:55:00.000Z", "55"],
+        ["m1", "WriteThrottleEvents", "2026-03-02T10:05:00.000Z", "212"],
+    ]
     assert "AWS/DynamoDB WriteThrottleEvents{TableName=orders} Sum/600s" in result.query
     assert len(backend.list_metrics(namespace="AWS/Lambda").rows) == 1
     assert backend.describe_alarm("orders-api-5xx").rows[0][:2] == ["orders-api-5xx", "ALARM"]
