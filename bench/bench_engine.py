@@ -1,10 +1,12 @@
 """Whole-process speed of the offline engines beside their floors (issue 19's goals).
 
-    .venv/bin/python bench/bench_engine.py [--runs 3]
+    .venv/bin/python bench/bench_engine.py [--runs 5]
 
 Every figure is a whole process (interpreter start, imports, reading, answering), the
-median of `--runs` runs, fa2 and its floor alternating so both see the same machine load.
-Each answer is cross-checked against its floor (grep, awk, raw DuckDB, a plain parse).
+median of `--runs` runs, fa2 and its floor alternating so both see the same machine load;
+the 1-minute load average is printed with each figure (on a shared machine the seconds
+move with it, the ratios much less). Each answer is cross-checked against its floor
+(grep, awk, raw DuckDB, a plain parse).
 
 Inputs are generated once into FA2_BENCH_DIR (see inputs.py); the issue's sizes are the
 default, FA2_BENCH_SCALE=0.1 runs everything at a tenth. "cold" means no bundle cache
@@ -93,16 +95,20 @@ def _median(runs: list[Run]) -> Run:
     return Run(middle, max(r.peak_mb for r in runs), chosen.out)
 
 
-ROWS: list[tuple[str, str, str, str, str]] = []
+ROWS: list[tuple[str, str, str, str, str, str]] = []
 
 
 def report(
     work: str, fa2: float, floor_label: str, floor: float, goal: str, ok: bool, unit: str = "s"
 ) -> None:
     ratio = f"{fa2 / floor:.2f}x" if floor > 0 else "-"
-    ROWS.append((work, f"{fa2:.2f} {unit}", f"{floor_label} {floor:.2f} {unit}", ratio, goal))
+    load = f"{os.getloadavg()[0]:.1f}"
+    ROWS.append(
+        (work, f"{fa2:.2f} {unit}", f"{floor_label} {floor:.2f} {unit}", ratio, goal, load)
+    )
     print(
-        f"  {work}: fa2 {fa2:.3f} {unit}, {floor_label} {floor:.3f} {unit}, {ratio} (goal {goal})"
+        f"  {work}: fa2 {fa2:.3f} {unit}, {floor_label} {floor:.3f} {unit}, {ratio} "
+        f"(goal {goal}; load {load})"
     )
     if not ok:
         print(f"  !! {work}: answers differ from the floor", file=sys.stderr)
@@ -277,7 +283,7 @@ def bench_help(runs: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     if shutil.which("grep") is None:
         print("grep is needed for the floors", file=sys.stderr)
@@ -295,7 +301,7 @@ def main() -> int:
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     print()
-    print("| work | fa2 | floor | ratio | goal |\n|---|---|---|---|---|")
+    print("| work | fa2 | floor | ratio | goal | load |\n|---|---|---|---|---|---|")
     for row in ROWS:
         print("| " + " | ".join(row) + " |")
     return 0

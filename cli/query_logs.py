@@ -97,7 +97,10 @@ def logs(
     # The engine reads the bundle and its cache folder (and writes the cache), nothing else.
     harden(con, allowed_dirs=[loaded.root] + ([cache.folder] if cache is not None else []))
     try:
-        engine = LogsInsightsEngine(con, loaded.source_files("logs"), cache=cache)
+        # One query: read the files in place rather than copy every event into memory first.
+        engine = LogsInsightsEngine(
+            con, loaded.source_files("logs"), cache=cache, materialize=False
+        )
         groups = log_group or [g.name for g in engine.log_groups()]
         if not groups:
             _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")

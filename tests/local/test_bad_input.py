@@ -113,13 +113,14 @@ def _events_file(path: Path, events: list[dict]) -> Path:
     return path
 
 
-def test_a_corrupt_log_file_is_skipped_and_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize("materialize", [True, False], ids=["loaded", "scanned"])
+def test_a_corrupt_log_file_is_skipped_and_named(tmp_path: Path, materialize: bool) -> None:
     good = _events_file(tmp_path / "orders-put.jsonl.gz", LOG_EVENTS)
     whole = gzip.compress(b"".join(json.dumps(e).encode() + b"\n" for e in LOG_EVENTS))
     truncated = tmp_path / "orders-get.jsonl.gz"
     truncated.write_bytes(whole[: len(whole) // 2])
     con = duckdb.connect()
-    engine = LogsInsightsEngine(con, [truncated, good])
+    engine = LogsInsightsEngine(con, [truncated, good], materialize=materialize)
     result = engine.run("stats count(*) AS events", ["/aws/lambda/orders-put"], WINDOW)
     assert result["results"] == [[{"field": "events", "value": "2"}]]
     assert [(path, reason) for path, reason in engine.unreadable] == [
@@ -127,11 +128,12 @@ def test_a_corrupt_log_file_is_skipped_and_named(tmp_path: Path) -> None:
     ]
 
 
-def test_no_readable_log_file_makes_logs_unavailable(tmp_path: Path) -> None:
+@pytest.mark.parametrize("materialize", [True, False], ids=["loaded", "scanned"])
+def test_no_readable_log_file_makes_logs_unavailable(tmp_path: Path, materialize: bool) -> None:
     broken = tmp_path / "orders-put.jsonl.gz"
     broken.write_bytes(b"not gzip at all")
     with pytest.raises(TelemetryUnavailableError, match="none of the 1 log file"):
-        LogsInsightsEngine(duckdb.connect(), [broken])
+        LogsInsightsEngine(duckdb.connect(), [broken], materialize=materialize)
 
 
 # ---------------------------------------------------------------- LocalBackend requests

@@ -65,6 +65,37 @@ def test_a_second_engine_reads_the_cache_and_answers_the_same(
     assert len(entries(cache_dir, "logs")) == 1
 
 
+def test_a_cached_engine_knows_its_log_groups_without_reading_the_events(
+    bundle: Path, cache_dir: Path
+) -> None:
+    loaded = load_bundle(bundle)
+    files = loaded.source_files("logs")
+    uncached = LogsInsightsEngine(duckdb.connect(), files, cache=BundleCache(bundle))
+    entry = BundleCache(bundle).lookup(duckdb.connect(), "logs", files)
+    assert entry is not None and entry.extra["groups"]
+    cached = LogsInsightsEngine(duckdb.connect(), files, cache=BundleCache(bundle))
+    assert cached.from_cache
+    assert cached.log_groups() == uncached.log_groups()
+
+
+@pytest.mark.parametrize(
+    "query", ["pattern @message", "filter @message like /ERROR/ | pattern @message"]
+)
+def test_pattern_over_the_cache_uses_the_stored_masks_and_answers_the_same(
+    bundle: Path, cache_dir: Path, query: str
+) -> None:
+    loaded = load_bundle(bundle)
+    files = loaded.source_files("logs")
+    answers = []
+    for cache in (None, BundleCache(bundle), BundleCache(bundle)):  # none, writes, reads
+        engine = LogsInsightsEngine(duckdb.connect(), files, cache=cache)
+        groups = [g.name for g in engine.log_groups()]
+        answers.append((engine.from_cache, engine.run(query, groups, loaded.window)))
+    assert [cached for cached, _ in answers] == [False, False, True]
+    assert answers[0][1] == answers[1][1] == answers[2][1]
+    assert answers[0][1]["results"]
+
+
 def test_the_athena_tables_are_cached_too_and_answer_the_same(
     bundle: Path, cache_dir: Path
 ) -> None:

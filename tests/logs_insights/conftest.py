@@ -84,12 +84,15 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-@pytest.fixture
-def logs(tmp_path: Path, connection: duckdb.DuckDBPyConnection) -> Callable[..., Logs]:
-    """`logs(event(...), event(...))` -> an engine over exactly those events."""
+@pytest.fixture(params=[True, False], ids=["loaded", "scanned"])
+def logs(
+    request: pytest.FixtureRequest, tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> Callable[..., Logs]:
+    """`logs(event(...), event(...))` -> an engine over exactly those events; every test
+    runs twice: over the events loaded into a table and over the files scanned in place."""
 
     def make(*events: dict[str, Any]) -> Logs:
         path = write_events(tmp_path / f"events-{len(list(tmp_path.iterdir()))}.jsonl", events)
-        return Logs(LogsInsightsEngine(connection, [path]))
+        return Logs(LogsInsightsEngine(connection, [path], materialize=request.param))
 
     return make

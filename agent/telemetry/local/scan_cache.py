@@ -42,7 +42,8 @@ from agent.telemetry.local.hardening import harden
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: log events carry their masked message and the entry its catalog of log groups
+FORMAT_VERSION = 2
 CachedSource = Literal["logs", "alb", "cloudtrail"]
 CACHED_SOURCES: tuple[CachedSource, ...] = ("logs", "alb", "cloudtrail")
 BuildMode = Literal["background", "inline", "off"]
@@ -275,10 +276,11 @@ class BundleCache:
 def builders() -> dict[CachedSource, tuple[SelectSql, Any]]:
     """Per source: the SELECT of its rows and how to describe the written entry."""
     from agent.telemetry.local import athena_tables
-    from agent.telemetry.local.logs_insights.fields import events_select_sql
+    from agent.telemetry.local.logs_insights.engine import describe_logs
+    from agent.telemetry.local.logs_insights.fields import cached_events_select_sql
 
     return {
-        "logs": (events_select_sql, None),
+        "logs": (cached_events_select_sql, describe_logs),
         "alb": (athena_tables.alb_select_sql, athena_tables.describe_alb),
         "cloudtrail": (athena_tables.cloudtrail_select_sql, athena_tables.describe_cloudtrail),
     }

@@ -240,10 +240,14 @@ class Compiler(ExpressionCompiler):
         if command.target not in self.scope.output:
             self.scope.output.append(command.target)
 
-    def pattern_input(self, source: ast.Expr) -> str:
-        """SELECT of the text to cluster (`_p`) and its event count so far."""
+    def pattern_input(self, source: ast.Expr, masked_column: str | None = None) -> tuple[str, bool]:
+        """SELECT of the text to cluster (`_p`), one row per event so far; and whether it
+        also selects the text already masked (`_m`): when the text is the raw message and
+        the events carry its masked form in `masked_column`."""
         text = as_text_sql(self.expr(source))
-        return f"SELECT {text} AS _p FROM {self.relation} WHERE {text} IS NOT NULL"
+        if masked_column is not None and text == "_msg":
+            return f"SELECT _msg AS _p, {masked_column} AS _m FROM {self.relation}", True
+        return f"SELECT {text} AS _p FROM {self.relation} WHERE {text} IS NOT NULL", False
 
     def final_select(
         self, default_limit: int, extra: Sequence[str] = ()

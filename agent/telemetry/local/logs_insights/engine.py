@@ -1,8 +1,15 @@
 """`LogsInsightsEngine`: bundle log events in DuckDB, queried with Logs Insights QL.
 
-The events are loaded once (DuckDB's NDJSON reader, gzip or not) into a table of this
-engine's own; every query then runs on its own cursor, so the graph's tool threads can
-query concurrently. Results come back exactly as `GetQueryResults` returns them.
+Where the events come from, cheapest first:
+- the bundle cache (scan_cache.py): a Parquet copy read in place, with the catalog of log
+  groups and each message's masked form (for `pattern`) written beside it;
+- the files themselves, through a view over DuckDB's NDJSON reader (gzip or not), when
+  the engine answers one query (`materialize=False`, the CLI): each query reads the files
+  again, but reading once costs less than copying every event into memory first;
+- a table of this engine's own, loaded once (`materialize=True`, the default), when many
+  queries follow (the agent's backend).
+Every query runs on its own cursor, so the graph's tool threads can query concurrently.
+Results come back exactly as `GetQueryResults` returns them.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 
@@ -31,12 +38,15 @@ from agent.telemetry.local.logs_insights.compiler import (
 )
 from agent.telemetry.local.logs_insights.fields import (
     JSON_COLUMN_SQL,
+    cached_events_select_sql,
     empty_table_sql,
     events_select_sql,
     load_sql,
+    scan_view_sql,
 )
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
 from agent.telemetry.local.logs_insights.patterns import (
+    MASKED_COLUMN,
     cluster_lines,
     grouped_input_sql,
 )
@@ -55,6 +65,7 @@ class LogsInsightsEngine:
         files: Sequence[Path],
         account_id: str = "123456789012",
         cache: BundleCache | None = None,
+        materialize: bool = True,
     ) -> None:
         self._con = con
         self._account_id = account_id
@@ -67,25 +78,55 @@ class LogsInsightsEngine:
         self.unreadable: list[tuple[Path, str]] = []
         entry = cache.lookup(con, "logs", files) if cache is not None and files else None
         self.from_cache = entry is not None
+        # Whether the events carry their masked message (`pattern` need not mask them).
+        self._masked = entry is not None
+        catalog: list[LogGroupInfo] | None = None
         if entry is not None:
             # The cached Parquet file, read in place: a query reads the columns and row
             # groups it needs (the time range prunes row groups by their min/max).
             con.execute(f"CREATE VIEW {self._table} AS SELECT * FROM {entry.relation('_row')}")
             self.unreadable = list(entry.unreadable)
             self._row_id = "_row"
-        else:
+            catalog = _catalog_from(entry.extra.get("groups"))
+        elif not files:
+            con.execute(empty_table_sql(self._table))
+            self._row_id = "rowid"
+        elif materialize:
             try:
-                con.execute(load_sql(self._table, files) if files else empty_table_sql(self._table))
+                con.execute(load_sql(self._table, files))
             except duckdb.Error:
                 self._load_each(files)
             self._row_id = "rowid"
-            if cache is not None and files:
-                self._fill_cache(cache, files)
-        self._groups = self._describe_groups()
+        else:
+            self._row_id = "_row"
+            catalog = self._scan_in_place(files)
+        if entry is None and cache is not None and files:
+            self._fill_cache(cache, files)
+        self._groups = catalog if catalog is not None else self._describe_groups()
+
+    def _scan_in_place(self, files: Sequence[Path]) -> list[LogGroupInfo]:
+        """A view straight over the files (nothing copied) and its catalog, read in one
+        pass. A file that cannot be read is found by reading each alone, then skipped."""
+        try:
+            self._con.execute(scan_view_sql(self._table, files))
+            return self._describe_groups()
+        except duckdb.Error:
+            pass
+        readable = []
+        for path in files:
+            try:
+                self._con.execute(f"SELECT count(*) FROM ({events_select_sql([path])})").fetchall()
+                readable.append(path)
+            except duckdb.Error as exc:
+                self._skip(path, exc)
+        if not readable:
+            self._none_readable(files)
+        self._con.execute(scan_view_sql(self._table, readable))
+        return self._describe_groups()
 
     def _fill_cache(self, cache: BundleCache, files: Sequence[Path]) -> None:
         if cache.mode == "inline":
-            cache.store(self._con.cursor(), "logs", files, events_select_sql)
+            cache.store(self._con.cursor(), "logs", files, cached_events_select_sql, describe_logs)
         elif cache.mode == "background":
             cache.build_in_background()
 
@@ -99,27 +140,30 @@ class LogsInsightsEngine:
                 self._con.execute(load_sql(staging, [path]))
                 self._con.execute(f"INSERT INTO {self._table} SELECT * FROM {staging}")
             except duckdb.Error as exc:
-                reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
-                if "maximum_object_size" in reason:
-                    reason = too_long_line_reason()
-                self.unreadable.append((path, reason))
-                log.warning("skipped unreadable log file %s: %s", path, reason)
+                self._skip(path, exc)
             finally:
                 self._con.execute(f"DROP TABLE IF EXISTS {staging}")
         if len(self.unreadable) == len(files):
             self._con.execute(f"DROP TABLE IF EXISTS {self._table}")
-            path, reason = self.unreadable[0]
-            raise TelemetryUnavailableError(
-                f"none of the {len(files)} log file(s) could be read (first: {path.name}: {reason})"
-            )
+            self._none_readable(files)
+
+    def _skip(self, path: Path, exc: duckdb.Error) -> None:
+        reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
+        if "maximum_object_size" in reason:
+            reason = too_long_line_reason()
+        self.unreadable.append((path, reason))
+        log.warning("skipped unreadable log file %s: %s", path, reason)
+
+    def _none_readable(self, files: Sequence[Path]) -> NoReturn:
+        path, reason = self.unreadable[0]
+        raise TelemetryUnavailableError(
+            f"none of the {len(files)} log file(s) could be read (first: {path.name}: {reason})"
+        )
 
     # -- catalog ----------------------------------------------------------------------------
 
     def _describe_groups(self) -> list[LogGroupInfo]:
-        rows = self._con.execute(
-            f"SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {self._table} "
-            "GROUP BY 1 ORDER BY 1"
-        ).fetchall()
+        rows = self._con.execute(_CATALOG_SQL.format(relation=self._table)).fetchall()
         return [
             LogGroupInfo(
                 name=name,
@@ -220,9 +264,10 @@ class LogsInsightsEngine:
         command = commands[split]
         assert isinstance(command, ast.PatternCmd)
         head = compiler.compile(commands[:split])
-        input_sql = compiler.pattern_input(command.source)
+        masked = MASKED_COLUMN if self._masked else None
+        input_sql, premasked = compiler.pattern_input(command.source, masked)
         groups = self._sql(
-            cursor, f"{head.with_clause()}\n{grouped_input_sql(input_sql)}"
+            cursor, f"{head.with_clause()}\n{grouped_input_sql(input_sql, premasked)}"
         ).fetchall()
         pattern_rows, _ = cluster_lines([(m, int(n), s) for m, n, s in groups])
         matched = sum(int(n) for _, n, _ in groups)
@@ -301,6 +346,34 @@ class LogsInsightsEngine:
         with self._lock:
             self._scanned[key] = result
         return result
+
+
+def _catalog_from(stored: Any) -> list[LogGroupInfo] | None:
+    """The catalog a cache entry recorded (see `describe_logs`), None if it has none."""
+    if not isinstance(stored, list):
+        return None
+    return [
+        LogGroupInfo(
+            name=name,
+            events=events,
+            stored_bytes=stored_bytes,
+            first_event=datetime.fromtimestamp(first / 1000, UTC),
+            last_event=datetime.fromtimestamp(last / 1000, UTC),
+        )
+        for name, events, stored_bytes, first, last in stored
+    ]
+
+
+def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
+    """What a logs cache entry records beside its rows: the catalog of log groups (name,
+    events, bytes, first and last event time), so a cached engine starts without a scan."""
+    rows = con.execute(f"{_CATALOG_SQL.format(relation=entry.relation())}").fetchall()
+    return {"groups": [[name, int(n), int(size), int(a), int(b)] for name, n, size, a, b in rows]}
+
+
+_CATALOG_SQL = (
+    "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
+)
 
 
 def _pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.telemetry.bundle_formats import MAX_EVENT_BYTES, MAX_LINE_BYTES
+from agent.telemetry.local.logs_insights.patterns import MASKED_COLUMN, masking_sql
 from agent.telemetry.local.logs_insights.sqlexpr import SqlExpr, quote
 
 # Lambda platform lines, e.g.
@@ -146,6 +147,22 @@ def events_select_sql(files: Sequence[Path]) -> str:
 def load_sql(table: str, files: Sequence[Path]) -> str:
     """One `CREATE TABLE` over every bundle log file."""
     return f"CREATE TABLE {table} AS {events_select_sql(files)}"
+
+
+def scan_view_sql(table: str, files: Sequence[Path]) -> str:
+    """A view of the events read from the files at each query, numbered (`_row`) for
+    `@ptr`; DuckDB drops the numbering from queries that do not show events."""
+    return f"CREATE OR REPLACE VIEW {table} AS SELECT *, row_number() OVER () AS _row FROM ({events_select_sql(files)})"
+
+
+def cached_events_select_sql(files: Sequence[Path]) -> str:
+    """The events as the bundle cache stores them: with each message's masked form, so a
+    cached `pattern @message` skips the masking (by far its costliest step)."""
+    relation, masked = masking_sql(f"({events_select_sql(files)})", "_msg")
+    return (
+        "SELECT _group, _stream, _ts, _ingest, _msg, _bytes, "
+        f"{masked} AS {MASKED_COLUMN} FROM {relation}"
+    )
 
 
 # Derived per query, and only computed when the query uses it (DuckDB drops unused
