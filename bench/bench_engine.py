@@ -103,9 +103,7 @@ def report(
 ) -> None:
     ratio = f"{fa2 / floor:.2f}x" if floor > 0 else "-"
     load = f"{os.getloadavg()[0]:.1f}"
-    ROWS.append(
-        (work, f"{fa2:.2f} {unit}", f"{floor_label} {floor:.2f} {unit}", ratio, goal, load)
-    )
+    ROWS.append((work, f"{fa2:.2f} {unit}", f"{floor_label} {floor:.2f} {unit}", ratio, goal, load))
     print(
         f"  {work}: fa2 {fa2:.3f} {unit}, {floor_label} {floor:.3f} {unit}, {ratio} "
         f"(goal {goal}; load {load})"
