@@ -14,11 +14,12 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
 
 from agent.config import Settings
+from slack_app import insight_command
 from slack_app.contract import ACTION_IDS, MODAL_CALLBACK_ID, SLASH_COMMANDS
 from slack_app.feedback import register_feedback, workspace_of
 from slack_app.investigator import Investigator, ServiceInvestigator
@@ -239,16 +240,36 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
 
     app.action(ACTION_IDS["show_evidence"])(ack=ack_now, lazy=[show_evidence])
 
+    # `/fa2 insight ...`; any other text opens the investigation form.
+    subcommands = {module.NAME: module for module in (insight_command,)}
+
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         command = SlashCommand.model_validate(body)
+        subcommand = subcommands.get(command.subcommand)
         if not policy.allows(command.channel_id):
             ack(text="fa2 is not enabled in this channel.")
+        elif subcommand is not None and (refusal := subcommand.refusal(command, jobs.settings)):
+            ack(text=refusal)
         else:
             ack()
 
-    def open_command_form(body: dict[str, Any]) -> None:
+    def open_command_form(body: dict[str, Any], respond: Respond) -> None:
         command = SlashCommand.model_validate(body)
         if not policy.allows(command.channel_id):
+            return
+        subcommand = subcommands.get(command.subcommand)
+        if subcommand is not None:
+            if subcommand.refusal(command, jobs.settings) is not None:
+                return  # the ack told the user
+            try:
+                subcommand.run(command, jobs, respond if command.response_url else None)
+            except Exception:
+                jobs.fail(
+                    command.channel_id,
+                    None,
+                    f"Starting /fa2 {subcommand.NAME} failed",
+                    only_for=command.user_id,
+                )
             return
         try:
             jobs.open_command_form(
@@ -287,6 +308,7 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
             jobs.fail(origin.channel, origin.thread_ts, "Starting the investigation failed")
 
     app.view(MODAL_CALLBACK_ID)(ack=validate_form, lazy=[start_from_form])
+    insight_command.register(app, jobs, policy.allows)
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> None:
@@ -302,5 +324,6 @@ def _help_message() -> Any:
 
     return notice(
         "Ask me about an incident, e.g. `@fa2 why did checkout return 5xx in the last 30 minutes?`, "
-        "or use `/fa2` to open the investigation form. In a thread I answered, just ask a follow-up."
+        "or use `/fa2` to open the investigation form. In a thread I answered, just ask a follow-up. "
+        "`/fa2 insight QUESTION` answers a question about metrics."
     )

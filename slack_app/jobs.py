@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from agent.config import Settings
 from agent.incident import Incident, TimeRange
@@ -33,6 +33,8 @@ from slack_app.store import SlackStore
 from slack_app.text import escape_mrkdwn, plain, truncate
 
 log = logging.getLogger(__name__)
+
+Result = TypeVar("Result")
 
 
 def new_error_id() -> str:
@@ -296,7 +298,7 @@ class Jobs:
     ) -> Report | None:
         """`workspace` (the Slack team id) scopes the past incidents the run reads and leaves."""
         thread_id = thread_id_for(channel, thread_ts)
-        return self._run(
+        return self.run_guarded(
             "investigation",
             channel=channel,
             thread_ts=thread_ts,
@@ -321,7 +323,7 @@ class Jobs:
         def publish(report: Report) -> None:
             self.post(channel, thread_ts, messages.followup_message(report, thread_id=thread_id))
 
-        return self._run(
+        return self.run_guarded(
             "follow-up",
             channel=channel,
             thread_ts=thread_ts,
@@ -362,17 +364,21 @@ class Jobs:
                 blocks=message.blocks,
             )
 
-    def _run(
+    def run_guarded(
         self,
         what: str,
         *,
         channel: str,
         thread_ts: str,
         title: str,
-        work: Callable[[StatusMessage], Report],
-        publish: Callable[[Report], None],
-    ) -> Report | None:
-        """Run `work` in the thread's slot with a status message, then `publish` its report.
+        work: Callable[[StatusMessage], Result],
+        publish: Callable[[Result], None],
+        done_line: Callable[[Result], str] | None = None,
+        explain: Callable[[Exception], str | None] | None = None,
+    ) -> Result | None:
+        """Run `work` in the thread's slot (the cost guard) with a status message, then
+        `publish` its result; `done_line` is the status message's last line (an investigation's
+        by default) and `explain` turns a failure the user can act on into its message.
 
         The slot is released as soon as the agent is done, so a follow-up asked while the
         report is being posted is not turned away.
@@ -392,12 +398,17 @@ class Jobs:
             status.fail(f"Not started: the {what} waited in line too long. Please ask again later.")
             return None
         try:
-            report = work(status)
+            result = work(status)
         except ConversationLost as exc:
             log.info("%s in %s: %s", what, thread_id, exc)
             status.fail(str(exc))
             return None
-        except Exception:
+        except Exception as exc:
+            reason = explain(exc) if explain is not None else None
+            if reason is not None:
+                log.info("%s in %s refused: %s", what, thread_id, reason)
+                status.fail(reason)
+                return None
             error_id = new_error_id()
             log.exception("%s failed (error id %s, thread %s)", what, error_id, thread_id)
             status.fail(
@@ -407,11 +418,11 @@ class Jobs:
         finally:
             self._release(thread_id)
         try:
-            status.finish(_done_line(report))
-            publish(report)
+            status.finish(done_line(result) if done_line else _done_line(result))  # type: ignore[arg-type]
+            publish(result)
         except Exception:
             self.fail(channel, thread_ts, f"Posting the {what} failed")
-        return report
+        return result
 
     def question(
         self, question: str, *, channel: str, ts: str, workspace: str | None = None

@@ -108,6 +108,19 @@ class SlashCommand(_Payload):
     channel_id: str
     user_id: str
     trigger_id: str
+    response_url: str | None = None
+
+    @property
+    def subcommand(self) -> str:
+        """The first word, lower-cased (`/fa2 insight ...` -> "insight"); "" for no text."""
+        words = self.text.split(maxsplit=1)
+        return words[0].lower() if words else ""
+
+    @property
+    def arguments(self) -> str:
+        """The text after the first word."""
+        words = self.text.strip().split(maxsplit=1)
+        return words[1].strip() if len(words) > 1 else ""
 
 
 class ViewSubmission(_Payload):

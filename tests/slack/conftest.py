@@ -85,7 +85,14 @@ class Driver:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)})
         return self.send(body, "application/x-www-form-urlencoded", **kwargs)
 
-    def command(self, text: str, channel: str = ALERTS, **kwargs: Any) -> Response:
+    def command(
+        self,
+        text: str,
+        channel: str = ALERTS,
+        *,
+        response_url: str = "https://hooks.slack.com/commands/T0001/1/abc",
+        **kwargs: Any,
+    ) -> Response:
         body = urllib.parse.urlencode(
             {
                 "token": "legacy",
@@ -96,7 +103,7 @@ class Driver:
                 "user_name": "oncall",
                 "command": "/fa2",
                 "text": text,
-                "response_url": "https://hooks.slack.com/commands/T0001/1/abc",
+                "response_url": response_url,
                 "trigger_id": "13345224609.738474920.8088930838d88f008e0",
                 "api_app_id": "A0FA2APP0",
             }

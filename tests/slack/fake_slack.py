@@ -83,6 +83,12 @@ class FakeSlack(ThreadingHTTPServer):
         self._ts = itertools.count(1)
         self._lock = threading.Lock()
         self.fail_methods: set[str] = set()
+        self.method_errors: dict[str, str] = {}  # method -> the error code Slack answers
+
+    @property
+    def response_url(self) -> str:
+        """A slash command's response_url, served here (recorded as `commands/response`)."""
+        return f"http://127.0.0.1:{self.server_address[1]}/api/commands/response"
 
     @property
     def base_url(self) -> str:
@@ -95,6 +101,8 @@ class FakeSlack(ThreadingHTTPServer):
     def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method in self.fail_methods:
             return {"ok": False, "error": "internal_error"}
+        if method in self.method_errors:
+            return {"ok": False, "error": self.method_errors[method]}
         if method == "auth.test":
             return {
                 "ok": True,

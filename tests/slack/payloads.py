@@ -126,7 +126,7 @@ def submission(view: dict[str, Any], **changes: Any) -> dict[str, Any]:
     submitted.update(
         {
             "id": "V0FA2FORM",
-            "callback_id": MODAL_CALLBACK_ID,
+            "callback_id": view.get("callback_id", MODAL_CALLBACK_ID),
             "state": {"values": values},
             "hash": "156772938.1827394",
         }
