@@ -60,6 +60,11 @@ POSITIONED = [
     (f"SELECT AVG(CPUUtilization) {EC2} LIMIT 5 GROUP BY InstanceId", "GROUP", "out of place"),
     (f"SELECT AVG(CPUUtilization) {EC2} LIMIT 5 5", "5", "unexpected '5'"),
     (
+        'SELECT SUM(5XXError) FROM "AWS/ApiGateway"',
+        "5XXError",
+        'starts with a digit: write it in double quotes, "5XXError"',
+    ),
+    (
         'SELECT AVG(LIMIT) FROM "AWS/EC2"',
         "LIMIT",
         'reserved keyword: write it in double quotes ("LIMIT")',

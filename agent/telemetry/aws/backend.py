@@ -17,6 +17,7 @@ from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch
 from agent.telemetry.aws.knowledge_base import KnowledgeBase
 from agent.telemetry.aws.logs import LogsInsights
+from agent.telemetry.aws.metrics_insights import run_metrics_insights
 from agent.telemetry.aws.polling import Waiter
 from agent.telemetry.aws.resources import Resources
 from agent.telemetry.aws.xray import XRay
@@ -132,8 +133,8 @@ class AwsBackend:
         period_seconds: int | None = None,
         max_series: int = MAX_INSIGHTS_SERIES,
     ) -> QueryResult:
-        return self._cloudwatch.run_metrics_insights(
-            expression, time_range, period_seconds, max_series
+        return run_metrics_insights(
+            self._cloudwatch, expression, time_range, period_seconds, max_series
         )
 
     def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:

@@ -12,24 +12,18 @@ from agent.config import Settings
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.errors import call
 from agent.telemetry.base import MetricQuery, QueryError, QueryResult, TelemetryUnavailableError
-from agent.telemetry.limits import (
-    MAX_INSIGHTS_SERIES,
-    checked_metric_queries,
-    checked_metrics_insights,
-)
+from agent.telemetry.limits import checked_metric_queries
 from agent.telemetry.links import (
     alarm_url,
     metric_graph_metric,
     metric_graph_url,
     metrics_browser_url,
 )
-from agent.telemetry.local.metrics_insights.parser import parse_metrics_insights
 from agent.telemetry.shapes import (
     format_timestamp,
     from_describe_alarms,
     from_list_metrics,
     from_metric_data,
-    from_metrics_insights,
     list_metrics_query,
     metric_data_query,
 )
@@ -106,24 +100,12 @@ def _graph_entry(query: MetricQuery) -> list[Any]:
     )
 
 
-def _label_dimensions(keys: Sequence[str], label: str) -> dict[str, str]:
-    """A GROUP BY series' dimensions from its label: CloudWatch labels it with the group's
-    values separated by spaces. With several keys and a value holding a space the split is
-    ambiguous, and the label alone is kept."""
-    if not keys or not label:
-        return {}
-    if len(keys) == 1:
-        return {keys[0]: label}
-    values = label.split(" ")
-    return dict(zip(keys, values, strict=True)) if len(values) == len(keys) else {}
-
-
 class CloudWatch:
     def __init__(self, settings: Settings, clients: AwsClients) -> None:
         self.settings = settings
         self.clients = clients
 
-    def _call(self, method: str, action: str, resource: str = "*", **kwargs: Any) -> dict[str, Any]:
+    def call(self, method: str, action: str, resource: str = "*", **kwargs: Any) -> dict[str, Any]:
         return call(
             getattr(self.clients.cloudwatch, method),
             action=action,
@@ -147,7 +129,7 @@ class CloudWatch:
         series: dict[str, dict[str, Any]] = {}
         messages: list[dict[str, Any]] = []
         for _page in range(MAX_METRIC_PAGES):
-            page = self._call("get_metric_data", "cloudwatch:GetMetricData", **kwargs)
+            page = self.call("get_metric_data", "cloudwatch:GetMetricData", **kwargs)
             for result in page.get("MetricDataResults", []):
                 merged = series.setdefault(
                     result["Id"],
@@ -184,82 +166,11 @@ class CloudWatch:
             link=link,
         )
 
-    def run_metrics_insights(
-        self,
-        expression: str,
-        time_range: TimeRange,
-        period_seconds: int | None = None,
-        max_series: int = MAX_INSIGHTS_SERIES,
-    ) -> QueryResult:
-        """GetMetricData with one Metrics Insights `Expression`. The query is parsed here
-        first, so a mistake comes back with its position (AWS answers a bad query with one
-        ValidationError for the whole expression) and the GROUP BY keys label the series."""
-        request = checked_metrics_insights(expression, time_range, period_seconds, max_series)
-        query = parse_metrics_insights(request.expression)
-        kwargs: dict[str, Any] = {
-            "MetricDataQueries": [
-                {"Id": "q1", "Expression": request.expression, "Period": request.period}
-            ],
-            "StartTime": time_range.start,
-            "EndTime": time_range.end,
-            "ScanBy": "TimestampAscending",
-        }
-        # One query may come back as many series, all with Id q1: they are told apart by label.
-        series: dict[tuple[str, str], dict[str, Any]] = {}
-        messages: list[dict[str, Any]] = []
-        for _page in range(MAX_METRIC_PAGES):
-            page = self._call("get_metric_data", "cloudwatch:GetMetricData", **kwargs)
-            for result in page.get("MetricDataResults", []):
-                key = (str(result.get("Id")), str(result.get("Label") or ""))
-                merged = series.setdefault(
-                    key,
-                    {
-                        "Id": result.get("Id"),
-                        "Label": result.get("Label"),
-                        "Timestamps": [],
-                        "Values": [],
-                        "StatusCode": result.get("StatusCode"),
-                    },
-                )
-                merged["Timestamps"].extend(result.get("Timestamps", []))
-                merged["Values"].extend(result.get("Values", []))
-                merged["StatusCode"] = result.get("StatusCode", merged["StatusCode"])
-                messages.extend(result.get("Messages", []))
-            messages.extend(page.get("Messages", []))
-            if not page.get("NextToken"):
-                break
-            kwargs["NextToken"] = page["NextToken"]
-        results = list(series.values())[: request.max_series]
-        keys = [k.text for k in query.group_by]
-        link = metric_graph_url(
-            self.settings.aws.region,
-            [
-                metric_graph_metric(
-                    namespace=None,
-                    metric_name=None,
-                    expression=request.expression,
-                    options={"id": "q1", "period": request.period},
-                )
-            ],
-            time_range,
-            period=request.period,
-        )
-        return from_metrics_insights(
-            {"MetricDataResults": results, "Messages": messages},
-            query=request.expression,
-            aggregate_function=query.order_function or query.function,
-            time_range=time_range,
-            link=link,
-            dimensions=[_label_dimensions(keys, str(r.get("Label") or "")) for r in results],
-            default_label=f"{query.function}({query.metric.text})",
-            period=request.period,
-        )
-
     def _missing_metric(self, query: MetricQuery) -> list[dict[str, str]]:
         """GetMetricData answers an unknown metric and a quiet one alike (no datapoints); one
         ListMetrics call tells them apart, so the model is not left guessing which."""
         try:
-            page = self._call(
+            page = self.call(
                 "list_metrics",
                 "cloudwatch:ListMetrics",
                 Namespace=query.namespace,
@@ -296,7 +207,7 @@ class CloudWatch:
         seen: set[tuple[Any, ...]] = set()
         more = False
         while True:
-            page = self._call("list_metrics", "cloudwatch:ListMetrics", **kwargs)
+            page = self.call("list_metrics", "cloudwatch:ListMetrics", **kwargs)
             for metric in page.get("Metrics", []):
                 # A metric can come back twice across pages while datapoints arrive; once is enough.
                 key = (metric.get("Namespace"), metric.get("MetricName"), _dimension_key(metric))
@@ -341,7 +252,7 @@ class CloudWatch:
             kwargs["StartDate"] = start
         if end is not None:
             kwargs["EndDate"] = end
-        response = self._call(
+        response = self.call(
             "describe_alarm_history",
             "cloudwatch:DescribeAlarmHistory",
             resource=_alarm_arn(self.settings.aws.region, alarm_name),
@@ -381,7 +292,7 @@ class CloudWatch:
         name = alarm_name.strip()
         if not name:
             raise QueryError("empty alarm name")
-        response = self._call(
+        response = self.call(
             "describe_alarms",
             "cloudwatch:DescribeAlarms",
             resource=_alarm_arn(self.settings.aws.region, name),

@@ -174,8 +174,10 @@ class LocalBackend:
     def _metrics_insights(self) -> MetricsInsightsEngine:
         from agent.telemetry.local.metrics_insights.engine import MetricsInsightsEngine
 
-        metrics = self._metrics  # built first: `_engine` holds its lock while building
-        return self._engine("metrics_insights", lambda: MetricsInsightsEngine(self._con, metrics))
+        return self._engine(
+            "metrics_insights",
+            lambda: MetricsInsightsEngine(self._con, self.bundle.source_files("metrics")),
+        )
 
     @property
     def _resources(self) -> ResourceSnapshots:

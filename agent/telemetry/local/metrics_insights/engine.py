@@ -18,14 +18,15 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from agent.telemetry.base import QueryError
 from agent.telemetry.limits import InsightsRequest
-from agent.telemetry.local.metrics import MetricsEngine, Series
 from agent.telemetry.local.metrics_insights.lexer import query_error
+from agent.telemetry.local.metrics_insights.loader import TABLE, load_series
 from agent.telemetry.local.metrics_insights.parser import (
     Function,
     MetricsInsightsQuery,
@@ -34,7 +35,6 @@ from agent.telemetry.local.metrics_insights.parser import (
 )
 from agent.telemetry.types import TimeRange
 
-TABLE = "metrics_insights_points"
 OTHER = "Other"  # AWS's name for the group of series lacking a GROUP BY key
 # The statistic that answers each function exactly.
 EXACT_STATISTIC: dict[str, str] = {
@@ -76,28 +76,11 @@ class InsightsAnswer:
 
 
 class MetricsInsightsEngine:
-    def __init__(self, con: duckdb.DuckDBPyConnection, metrics: MetricsEngine) -> None:
+    """Metrics Insights over the series `load_series` put in DuckDB."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> None:
         self._con = con
-        self.catalog: list[Series] = [
-            by_statistic[name]
-            for key in sorted(metrics.series)
-            for by_statistic in [metrics.series[key]]
-            for name in sorted(by_statistic)
-        ]
-        # Loading is the one pass in Python (the bundle reader already parsed the files);
-        # every aggregation runs in DuckDB.
-        sids: list[int] = []
-        stamps: list[float] = []
-        values: list[float] = []
-        for sid, series in enumerate(self.catalog):
-            sids.extend([sid] * len(series.points))
-            stamps.extend(series.points.keys())
-            values.extend(series.points.values())
-        con.execute(
-            f"CREATE OR REPLACE TABLE {TABLE} AS SELECT unnest($1::INTEGER[]) AS sid, "
-            "unnest($2::DOUBLE[]) AS ts, unnest($3::DOUBLE[]) AS value",
-            [sids, stamps, values],
-        )
+        self.catalog, self.unreadable = load_series(con, files)
 
     # ------------------------------------------------------------------ resolution
 
@@ -109,6 +92,10 @@ class MetricsInsightsEngine:
         text = query.text
         namespace = query.namespace.text
         in_namespace = [i for i, s in enumerate(self.catalog) if s.namespace == namespace]
+        if not self.catalog:
+            raise query_error(
+                text, query.namespace.pos, "this bundle has no metrics (metrics/*.json)"
+            )
         if not in_namespace:
             raise query_error(
                 text,
@@ -196,7 +183,6 @@ class MetricsInsightsEngine:
             exact = EXACT_STATISTIC.get(function, "Average")
             if exact in stats:
                 chosen.append((stats[exact], "v"))
-                approximate |= function == "AVG" and len(by_key) > 1
                 continue
             fallback = "Average" if "Average" in stats else sorted(stats)[0]
             chosen.append((stats[fallback], "c" if function == "COUNT" else "v"))
@@ -221,6 +207,9 @@ class MetricsInsightsEngine:
             for sid, _ in chosen
         ]
         ordered = sorted(set(labels))  # group index = alphabetical rank, AWS's default order
+        if query.function == "AVG" and any(role == "v" for _, role in chosen):
+            # A mean of recorded averages is exact only for one series at its own period.
+            approximate |= len(labels) > len(ordered) or request.period > base
         index = {label: n for n, label in enumerate(ordered)}
         limit = min(query.limit or request.max_series, request.max_series)
         rows = self._aggregate(

@@ -85,6 +85,11 @@ def tokenize(text: str) -> list[Token]:
             match = _NUMBER.match(text, i)
             assert match is not None
             i = match.end()
+            if glued := _WORD.match(text, i):  # 5XXError: a name, but unquoted it is a number
+                name = text[start : glued.end()]
+                raise query_error(
+                    text, start, f'{name} starts with a digit: write it in double quotes, "{name}"'
+                )
             tokens.append(Token("number", match.group(), start, match.group()))
         elif match := _WORD.match(text, i):
             i = match.end()
