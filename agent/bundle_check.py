@@ -249,11 +249,16 @@ def _check_alarm(bundle: Bundle, report: BundleReport, settings: Settings) -> bo
 
 
 def _unknown_hint(path: Path, root: Path) -> str:
-    folder = path.relative_to(root).parts[0]
+    parts = path.relative_to(root).parts
     for source, (expected_folder, suffixes) in SOURCE_LAYOUT.items():
-        if folder == expected_folder:
+        if "/".join(parts[: expected_folder.count("/") + 1]) == expected_folder:
             wanted = " or ".join(f"{expected_folder}/*{s}[.gz]" for s in suffixes)
             return f"unknown file, ignored: {source} files must be {wanted}"
+    if parts[0] == "findings":
+        return (
+            "unknown file, ignored: findings files must be findings/securityhub/*.json[.gz] "
+            "or findings/guardduty/*.json[.gz]"
+        )
     return "unknown file, ignored: not part of the bundle layout (see spec/incident-bundle.md)"
 
 
@@ -310,7 +315,7 @@ def _load_json(check: _FileCheck, path: Path) -> tuple[Any, str]:
         return None, text
 
 
-_ARRAY_START = re.compile(r'^\s*\[|"(?:Records|Traces|configurationItems)"\s*:\s*\[')
+_ARRAY_START = re.compile(r'^\s*\[|"(?:Records|Traces|configurationItems|Findings)"\s*:\s*\[')
 
 
 def _item_lines(text: str) -> list[int]:
@@ -414,6 +419,18 @@ def _read_config(check: _FileCheck, path: Path) -> None:
     _read_documents(check, path, fmt.config_items, "configurationItems", item_time)
 
 
+def _read_findings(check: _FileCheck, path: Path, source: str) -> None:
+    """A GetFindings response; findings updated before the window are the report's earlier
+    days (a findings report covers days, an incident window minutes), so only later ones
+    count as outside it."""
+
+    def item_time(item: Any) -> list[datetime]:
+        updated = fmt.check_finding(item, source)
+        return [updated] if updated >= check.start else []
+
+    _read_documents(check, path, fmt.findings_list, "Findings", item_time)
+
+
 _READERS: dict[BundleSource, Callable[[_FileCheck, Path], None]] = {
     "logs": _read_logs,
     "alb": _read_alb,
@@ -422,4 +439,6 @@ _READERS: dict[BundleSource, Callable[[_FileCheck, Path], None]] = {
     "metrics": _read_metrics,
     "resources": _read_resource,
     "config": _read_config,
+    "securityhub": lambda check, path: _read_findings(check, path, "securityhub"),
+    "guardduty": lambda check, path: _read_findings(check, path, "guardduty"),
 }

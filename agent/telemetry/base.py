@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+from agent.telemetry.findings_types import SecurityFindings
 from agent.telemetry.types import (
     Alarm,
     AlarmHistory,
@@ -143,6 +144,7 @@ class Capabilities(BaseModel):
     recorded: bool = False
     resources: bool = False  # allow-listed describe calls (`describe_resource`)
     config_history: bool = False  # AWS Config history, or CloudTrail writes in its place
+    findings: bool = False  # Security Hub / GuardDuty findings (`list_security_findings`)
 
 
 @runtime_checkable
@@ -212,3 +214,11 @@ class TelemetryBackend(Protocol):
         ...
 
     def search_runbooks(self, query: str, max_results: int) -> QueryResult: ...
+
+    def list_security_findings(
+        self, time_range: TimeRange, min_severity: str = "LOW"
+    ) -> SecurityFindings:
+        """Active, open Security Hub and GuardDuty findings updated within `time_range`, at
+        least `min_severity`, de-duplicated, most severe first; what could not be read or was
+        left out is in the answer's notes."""
+        ...

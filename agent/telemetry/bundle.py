@@ -29,7 +29,17 @@ from agent.telemetry.types import TimeRange
 
 log = logging.getLogger(__name__)
 
-BundleSource = Literal["logs", "alb", "cloudtrail", "xray", "metrics", "resources", "config"]
+BundleSource = Literal[
+    "logs",
+    "alb",
+    "cloudtrail",
+    "xray",
+    "metrics",
+    "resources",
+    "config",
+    "securityhub",
+    "guardduty",
+]
 
 # source -> (folder, accepted suffixes before an optional .gz)
 SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
@@ -41,6 +51,9 @@ SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
     # v2: resource state (one allow-listed call per file) and AWS Config items
     "resources": ("resources", (".json",)),
     "config": ("config", (".json",)),
+    # optional security findings: Security Hub / GuardDuty GetFindings responses
+    "securityhub": ("findings/securityhub", (".json",)),
+    "guardduty": ("findings/guardduty", (".json",)),
 }
 # The bundle spec versions this code reads: v2 adds the optional resources/ and config/.
 SPEC_VERSION: Literal[2] = 2
@@ -200,9 +213,7 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
 
 def _classify(path: Path, root: Path) -> BundleSource | None:
     rel = path.relative_to(root)
-    if len(rel.parts) != 2:
-        return None
-    folder = rel.parts[0]
+    folder = rel.parent.as_posix()  # "logs", or "findings/guardduty"
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     for source, (expected_folder, suffixes) in SOURCE_LAYOUT.items():
         if folder == expected_folder and name.endswith(suffixes):

@@ -14,6 +14,7 @@ from typing import Any
 
 from agent.telemetry.base import QueryError
 from agent.telemetry.resource_catalog import ResourceRequest
+from agent.telemetry.shapes.findings import FindingShapeError, from_asff, from_guardduty
 from agent.telemetry.types import as_utc
 
 
@@ -352,3 +353,28 @@ def check_config_item(item: Any) -> datetime:
         except json.JSONDecodeError as exc:
             raise RecordError(f"configuration is not JSON ({exc.msg})") from exc
     return when
+
+
+# --- Security findings (findings/securityhub/*.json, findings/guardduty/*.json) ----------------
+
+
+def findings_list(document: Any) -> list[Any]:
+    """A GetFindings response (Security Hub or GuardDuty): `{"Findings": [...]}`."""
+    if not isinstance(document, dict) or not isinstance(document.get("Findings"), list):
+        raise RecordError('expected a GetFindings response: {"Findings": [...]}')
+    return list(document["Findings"])
+
+
+def check_finding(item: Any, source: str) -> datetime:
+    """One finding read as the local backend reads it; its `UpdatedAt` (what the report's
+    period filters on)."""
+    read = from_asff if source == "securityhub" else from_guardduty
+    try:
+        finding = read(item)
+    except FindingShapeError as exc:
+        raise RecordError(str(exc)) from exc
+    if finding.updated_at is None:
+        raise RecordError(
+            f"finding {finding.id}: UpdatedAt is missing or not ISO 8601 (2026-03-27T14:30:00Z)"
+        )
+    return finding.updated_at

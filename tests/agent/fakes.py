@@ -27,6 +27,7 @@ from agent.telemetry.base import (
     QueryResult,
     TableSchema,
 )
+from agent.telemetry.findings_types import SecurityFindings
 from agent.telemetry.shapes.xray import SERVICE_GRAPH_COLUMNS
 
 WINDOW = TimeRange(
@@ -335,6 +336,12 @@ class FakeBackend:
     def search_runbooks(self, query: str, max_results: int) -> QueryResult:
         self._enter("runbooks", query)
         return QueryResult(source="runbooks", status="empty", query=query)
+
+    def list_security_findings(
+        self, time_range: TimeRange, min_severity: str = "LOW"
+    ) -> SecurityFindings:
+        self._enter("findings", min_severity)
+        return SecurityFindings()
 
 
 Turn = AIMessage | Callable[[list[BaseMessage]], AIMessage]

@@ -15,6 +15,7 @@ from agent.config import Settings
 from agent.telemetry.aws.athena import Athena
 from agent.telemetry.aws.clients import AwsClients
 from agent.telemetry.aws.cloudwatch import CloudWatch
+from agent.telemetry.aws.findings import SecurityFindingsReader
 from agent.telemetry.aws.knowledge_base import KnowledgeBase
 from agent.telemetry.aws.logs import LogsInsights
 from agent.telemetry.aws.metrics_insights import run_metrics_insights
@@ -29,6 +30,7 @@ from agent.telemetry.base import (
     TableSchema,
     TelemetryUnavailableError,
 )
+from agent.telemetry.findings_types import SecurityFindings
 from agent.telemetry.limits import FIND_TRACES_LIMIT, MAX_INSIGHTS_SERIES
 from agent.telemetry.resource_catalog import ResourceRequest
 from agent.telemetry.runbook_index import RunbookIndex
@@ -75,12 +77,14 @@ class AwsBackend:
             config_history=settings.telemetry.resources_enabled,
             runbooks=isinstance(self._runbooks, KnowledgeBase)
             or (self._runbooks is not None and self._runbooks.exists()),
+            findings=True,
         )
         self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
         self._athena = Athena(settings, self.clients, self.waiter, timeout)
         self._xray = XRay(settings, self.clients, self.waiter, timeout)
         self._cloudwatch = CloudWatch(settings, self.clients)
         self._resources = Resources(settings.aws.region, self.clients)
+        self._findings = SecurityFindingsReader(settings.aws.region, self.clients)
 
     # --- CloudWatch Logs
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
@@ -169,3 +173,9 @@ class AwsBackend:
                 "or runbooks_dir (a folder of markdown runbooks)"
             )
         return self._runbooks.search(query, max_results)
+
+    # --- security findings
+    def list_security_findings(
+        self, time_range: TimeRange, min_severity: str = "LOW"
+    ) -> SecurityFindings:
+        return self._findings.read(time_range, min_severity)

@@ -29,6 +29,7 @@ from agent.telemetry.base import (
     TelemetryUnavailableError,
 )
 from agent.telemetry.bundle import Bundle, load_bundle
+from agent.telemetry.findings_types import SecurityFindings, checked_severity
 from agent.telemetry.limits import (
     FIND_TRACES_LIMIT,
     MAX_INSIGHTS_SERIES,
@@ -47,6 +48,7 @@ from agent.telemetry.types import MetricDimension, TimeRange
 if TYPE_CHECKING:
     from agent.config import Settings
     from agent.telemetry.local.athena import AthenaEngine
+    from agent.telemetry.local.findings import BundleFindings
     from agent.telemetry.local.logs_insights import LogsInsightsEngine
     from agent.telemetry.local.metrics import MetricsEngine
     from agent.telemetry.local.metrics_insights.engine import MetricsInsightsEngine
@@ -104,6 +106,9 @@ class LocalBackend:
             config_history=settings.telemetry.resources_enabled
             and bool(self.bundle.source_files("config") or self.bundle.source_files("cloudtrail")),
             runbooks=self.runbooks.exists(),
+            findings=bool(
+                self.bundle.source_files("securityhub") or self.bundle.source_files("guardduty")
+            ),
         )
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
@@ -190,6 +195,21 @@ class LocalBackend:
                 self.bundle.source_files("config"),
                 self.bundle.source_files("cloudtrail"),
                 self.bundle.reference,
+            ),
+        )
+
+    @property
+    def _findings(self) -> BundleFindings:
+        from agent.telemetry.local.findings import BundleFindings
+
+        return self._engine(
+            "findings",
+            lambda: BundleFindings(
+                {
+                    "securityhub": self.bundle.source_files("securityhub"),
+                    "guardduty": self.bundle.source_files("guardduty"),
+                },
+                self.bundle.root,
             ),
         )
 
@@ -361,6 +381,19 @@ class LocalBackend:
     def search_runbooks(self, query: str, max_results: int) -> QueryResult:
         result = self.runbooks.search(query, max_results)
         return result.model_copy(update={"link": self.bundle.reference("runbooks")})
+
+    # --- security findings
+    def list_security_findings(
+        self, time_range: TimeRange, min_severity: str = "LOW"
+    ) -> SecurityFindings:
+        if not self.capabilities.findings:
+            return SecurityFindings(
+                notes=[
+                    "Findings: this bundle holds no findings/securityhub/*.json or "
+                    "findings/guardduty/*.json"
+                ]
+            )
+        return self._findings.select(time_range, checked_severity(min_severity))
 
 
 __all__ = ["LocalBackend"]

@@ -11,6 +11,15 @@ from typing import Any
 from evals.generators.actors import sso_user
 from evals.generators.cloudtrail import Principal, Trail, resource, table_arn
 from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, minutes, seeded_rng, utc
+from evals.generators.findings import (
+    ControlFinding,
+    FindingsWriter,
+    GuardDutyFinding,
+    access_key_resource,
+    api_call_action,
+    dns_action,
+    instance_resource,
+)
 from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, count_by_minute
 
@@ -318,8 +327,172 @@ def generate(writer: BundleWriter) -> None:
         dimensions={},
         threshold=5.0,
     )
+    _findings(writer)
     writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
+
+
+PRINCIPAL_ID = "AIDAZ6EXAMPLECIUSER7"
+
+
+def _findings(writer: BundleWriter) -> None:
+    """What GuardDuty and Security Hub hold when the report runs at the end of the window: the
+    key's use from Tor (new today), the account's standing control failures, last week's
+    crypto-mining on a build instance (quiet since), and what is resolved or archived."""
+    found = FindingsWriter(Ids(seeded_rng(NAME, salt=16)))
+    key = access_key_resource(USER, KEY, PRINCIPAL_ID)
+    tor = "Tor exit node (185.220.101.0/24)"
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="UnauthorizedAccess:IAMUser/TorIPCaller",
+            severity=5.0,
+            title="API ListUsers was invoked from a Tor exit node IP address.",
+            description=f"API ListUsers was invoked from a Tor exit node IP address "
+            f"{ATTACKER_IP} by IAM user {USER}. This can indicate unauthorized access to your "
+            "AWS resources with the intent of hiding the true identity of the caller.",
+            created=utc("2026-03-27T14:27:41.512Z"),
+            updated=utc("2026-03-27T14:41:03.220Z"),
+            first_seen=ABUSE,
+            last_seen=utc("2026-03-27T14:39:04Z"),
+            count=41,
+            resource=key,
+            action=api_call_action("ListUsers", "iam.amazonaws.com", ATTACKER_IP, "Germany", tor),
+        )
+    )
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="Recon:IAMUser/TorIPCaller",
+            severity=5.0,
+            title="Reconnaissance API DescribeSecurityGroups was invoked from a Tor exit node IP address.",
+            description=f"API DescribeSecurityGroups, commonly used in reconnaissance attacks, was "
+            f"invoked from a Tor exit node IP address {ATTACKER_IP} by IAM user {USER}.",
+            created=utc("2026-03-27T14:28:10.044Z"),
+            updated=utc("2026-03-27T14:41:03.561Z"),
+            first_seen=utc("2026-03-27T14:21:30Z"),
+            last_seen=utc("2026-03-27T14:22:24Z"),
+            count=16,
+            resource=key,
+            action=api_call_action(
+                "DescribeSecurityGroups", "ec2.amazonaws.com", ATTACKER_IP, "Germany", tor
+            ),
+        )
+    )
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="Discovery:IAMUser/AnomalousBehavior",
+            severity=2.0,
+            title=f"The API ListSecrets was invoked by IAM user {USER} with anomalous behavior.",
+            description=f"APIs commonly used in discovery tactics were invoked by IAM user {USER} "
+            "under unusual circumstances: the user agent, the network and the APIs have not been "
+            "seen for this user before.",
+            created=utc("2026-03-27T14:33:52.870Z"),
+            updated=utc("2026-03-27T14:33:52.870Z"),
+            first_seen=utc("2026-03-27T14:21:20Z"),
+            last_seen=utc("2026-03-27T14:21:36Z"),
+            count=1,
+            resource=key,
+            action=api_call_action(
+                "ListSecrets", "secretsmanager.amazonaws.com", ATTACKER_IP, "Germany", tor
+            ),
+        )
+    )
+    builder = instance_resource("i-0b7e41c29d3f5a806", "c5.2xlarge", "ami-0c7217cdde317cfec")
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="CryptoCurrency:EC2/BitcoinTool.B!DNS",
+            severity=8.0,
+            title="EC2 instance i-0b7e41c29d3f5a806 is querying a domain name that is "
+            "associated with Bitcoin-related activity.",
+            description="EC2 instance i-0b7e41c29d3f5a806 is querying a domain name that is "
+            "associated with Bitcoin-related activity: xmr.pool.minergate.com.",
+            created=utc("2026-03-15T03:12:45.301Z"),
+            updated=utc("2026-03-16T08:50:11.902Z"),
+            first_seen=utc("2026-03-15T02:58:02Z"),
+            last_seen=utc("2026-03-16T08:31:40Z"),
+            count=212,
+            resource=builder,
+            action=dns_action("xmr.pool.minergate.com"),
+        )
+    )
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="Recon:EC2/PortProbeUnprotectedPort",
+            severity=2.0,
+            title="Unprotected port on EC2 instance i-0b7e41c29d3f5a806 is being probed.",
+            description="EC2 instance i-0b7e41c29d3f5a806 has an unprotected port 22 which is "
+            "being probed by a known malicious host.",
+            created=utc("2026-03-21T11:04:09.117Z"),
+            updated=utc("2026-03-24T16:20:31.448Z"),
+            first_seen=utc("2026-03-21T10:51:12Z"),
+            last_seen=utc("2026-03-24T16:02:55Z"),
+            count=9,
+            resource=builder,
+            action={"ActionType": "PORT_PROBE"},
+            archived=True,  # suppressed by a rule for the build subnet
+        )
+    )
+    user_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{USER}"
+    found.add_control(
+        ControlFinding(
+            control="IAM.3",
+            title="IAM users' access keys should be rotated every 90 days or less",
+            description="This AWS control checks whether the active access keys are rotated "
+            "within the number of days specified in maxAccessKeyAge (default 90).",
+            severity="MEDIUM",
+            resource_type="AwsIamUser",
+            resource_id=user_arn,
+            created=utc("2025-12-02T06:14:51.201Z"),
+            updated=utc("2026-03-27T06:14:40.982Z"),
+        )
+    )
+    for repo, created in zip(
+        REPOS,
+        ("2026-02-10T06:20:11.430Z", "2026-02-10T06:20:12.019Z", "2026-02-24T06:21:37.610Z"),
+        strict=True,
+    ):
+        found.add_control(
+            ControlFinding(
+                control="ECR.1",
+                title="ECR private repositories should have image scanning configured",
+                description="This control checks whether a private Amazon ECR repository has "
+                "image scanning configured. The control fails if the repository isn't "
+                "configured to scan on push or continuous scanning.",
+                severity="HIGH",
+                resource_type="AwsEcrRepository",
+                resource_id=f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/{repo}",
+                created=utc(created),
+                updated=utc("2026-03-27T06:20:05.118Z"),
+            )
+        )
+    found.add_control(
+        ControlFinding(
+            control="EC2.18",
+            title="Security groups should only allow unrestricted incoming traffic for "
+            "authorized ports",
+            description="This control checks whether an Amazon EC2 security group permits "
+            "unrestricted incoming traffic from unauthorized ports.",
+            severity="HIGH",
+            resource_type="AwsEc2SecurityGroup",
+            resource_id=f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:security-group/sg-0f3a9c2b71d84e615",
+            created=utc("2026-03-25T09:31:18.244Z"),
+            updated=utc("2026-03-27T05:02:47.903Z"),
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="S3.8",
+            title="S3 general purpose buckets should block public access",
+            description="This control checks whether an Amazon S3 general purpose bucket blocks "
+            "public access at the bucket level.",
+            severity="HIGH",
+            resource_type="AwsS3Bucket",
+            resource_id="arn:aws:s3:::ci-build-cache-123456789012",
+            created=utc("2026-03-03T06:11:02.550Z"),
+            updated=utc("2026-03-22T14:02:19.771Z"),
+            workflow="RESOLVED",  # fixed last week
+        )
+    )
+    found.write(writer)
 
 
 def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
