@@ -4,14 +4,15 @@ build_backend(settings) -> TelemetryBackend
 investigate(incident, settings=..., backend=None, thread_id=None, on_progress=None, chat_model=None) -> Report
 ask(thread_id, question, settings=..., backend=None, on_progress=None, chat_model=None) -> Report
 render_markdown(report) -> str
+findings_report_from_settings(days=7, bundle=None, settings=None, language=None) -> FindingsReport
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
@@ -35,12 +36,14 @@ from agent.telemetry.bundle import BundleError, load_manifest
 from agent.telemetry.limits import MAX_LOG_GROUPS
 
 if TYPE_CHECKING:
+    from agent.findings import FindingsReport
     from agent.insight import InsightAnswer
 
 __all__ = [
     "ThreadNotFoundError",
     "ask",
     "build_backend",
+    "findings_report_from_settings",
     "insight_from_settings",
     "investigate",
     "log_groups_for",
@@ -344,4 +347,51 @@ def insight_from_settings(
         user_timezone=tz,
         progress=on_progress,
         settings=settings,
+    )
+
+
+MAX_FINDINGS_DAYS = 90  # Security Hub and GuardDuty keep findings for 90 days
+
+
+def findings_report_from_settings(
+    *,
+    days: int = 7,
+    bundle: str | Path | None = None,
+    settings: Settings | None = None,
+    language: str | None = None,
+    min_severity: str = "LOW",
+    backend: TelemetryBackend | None = None,
+    chat_model: BaseChatModel | None = None,
+) -> FindingsReport:
+    """The security findings report of the last `days` days (offline: the days up to the
+    bundle's window end), in `language` (default: the configured one), written by the
+    configured model (the baseline writes by rules)."""
+    from agent.config import load_settings
+    from agent.findings import build_findings_report
+
+    if not 1 <= days <= MAX_FINDINGS_DAYS:
+        raise ValueError(
+            f"days must be between 1 and {MAX_FINDINGS_DAYS} (Security Hub and GuardDuty keep "
+            f"findings for 90 days), got {days}"
+        )
+    settings = settings or load_settings()
+    if bundle is not None:
+        settings = settings.updated(bundle=Path(bundle))
+    chosen = language or settings.investigator.language
+    if chosen not in ("en", "ja"):
+        raise ValueError(f"unknown language {chosen!r}: use en or ja")
+    if settings.telemetry.bundle is not None:
+        end = load_manifest(Path(settings.telemetry.bundle).expanduser().resolve()).window.end
+    else:
+        end = datetime.now(UTC)
+    backend = backend or build_backend(settings)
+    model = None
+    if chat_model is not None or settings.investigator.model != "baseline":
+        model = _chat_model(settings, chat_model)
+    return build_findings_report(
+        backend=backend,
+        time_range=TimeRange(start=end - timedelta(days=days), end=end),
+        language=cast(Literal["en", "ja"], chosen),
+        model=model,
+        min_severity=min_severity,
     )

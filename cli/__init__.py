@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import analyze, bundle, config, eval, incidents, insight, mcp, query, slack
+from cli import analyze, bundle, config, eval, findings, incidents, insight, mcp, query, slack
 
 app = typer.Typer(
     name="fa2",
@@ -27,7 +27,7 @@ def version() -> None:
     typer.echo(f"fa2 {dist_version('fa2')}")
 
 
-for module in (config, bundle, query, analyze, insight, eval, slack, mcp, incidents):
+for module in (config, bundle, query, analyze, insight, findings, eval, slack, mcp, incidents):
     module.register(app)
 
 

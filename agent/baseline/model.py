@@ -174,7 +174,15 @@ class BaselineChatModel(BaseChatModel):
         self, schema: Any, *, include_raw: bool = False, **kwargs: Any
     ) -> Runnable[Any, Any]:  # type: ignore[override]
         if schema is not ReportDraft:
-            raise ValueError("the baseline model writes only ReportDraft structured output")
+            # Bound all the same, as the last fallback of a chain (agent.llm) binds every
+            # member up front; reached, it says so and the caller writes by its own rules.
+            def refuse(_messages: Any) -> Any:
+                raise ValueError(
+                    f"the baseline model writes only ReportDraft structured output, not "
+                    f"{getattr(schema, '__name__', schema)}"
+                )
+
+            return RunnableLambda(refuse, name="baseline_refuses")
 
         def write(messages: list[BaseMessage]) -> Any:
             humans = _humans(messages)[:-1]  # the last human message is the report instruction

@@ -64,6 +64,8 @@ def test_the_security_hub_copy_of_a_guardduty_finding_carries_the_guardduty_id()
         == f"arn:aws:guardduty:us-east-1:123456789012:detector/{DETECTOR}/finding/3ac7b1e0f94d2c6a8e5b7d1f0c2a4e69"
     )
     assert copy.guardduty_id == "3ac7b1e0f94d2c6a8e5b7d1f0c2a4e69"
+    # ASFF writes TTPs/Initial Access/UnauthorizedAccess:IAMUser-TorIPCaller
+    assert copy.type == "UnauthorizedAccess:IAMUser/TorIPCaller"
     assert copy.count == 41  # from ProductFields aws/guardduty/service/count
     assert copy.console_url is not None and "guardduty/home" in copy.console_url
 

@@ -107,9 +107,9 @@ class SecurityFindingsReader:
                 collected.extend(found)
                 answer.sources.append(source)  # type: ignore[arg-type]
         if len(failures) == 2:
+            reasons = dict.fromkeys(str(f) for f in failures)  # once when both say the same
             raise TelemetryUnavailableError(
-                "neither Security Hub nor GuardDuty could be read: "
-                + "; ".join(str(f) for f in failures)
+                "neither Security Hub nor GuardDuty could be read: " + "; ".join(reasons)
             )
         kept = [f for f in collected if in_scope(f, time_range, minimum)]
         answer.findings, answer.duplicates_removed = deduplicated(kept)

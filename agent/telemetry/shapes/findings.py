@@ -98,6 +98,8 @@ def trusted_link(url: Any) -> str | None:
     except ValueError:
         return None
     host = (parts.hostname or "").lower()
+    if any(c.isspace() or c in "<>\"'`" for c in url.strip()):
+        return None
     if parts.scheme != "https" or not (
         host in _TRUSTED_LINK_HOSTS or host.endswith(_TRUSTED_LINK_SUFFIXES)
     ):
@@ -135,6 +137,15 @@ def guardduty_id_of_asff(finding: Mapping[str, Any]) -> str | None:
         return None
     _, marker, tail = _text(finding.get("Id")).rpartition("/finding/")
     return (tail or None) if marker else None
+
+
+def guardduty_type_of_asff(asff_type: str) -> str:
+    """GuardDuty's own type from the ASFF type Security Hub gives it: the last segment of
+    `Namespace/Category/ThreatPurpose:ResourceType-ThreatFamily.Artifact`, its first `-`
+    (which stands for GuardDuty's `/`) put back: `UnauthorizedAccess:IAMUser/TorIPCaller`."""
+    last = asff_type.rsplit("/", 1)[-1]
+    head, colon, tail = last.partition(":")
+    return f"{head}:{tail.replace('-', '/', 1)}" if colon else asff_type
 
 
 def _control_id(finding: Mapping[str, Any]) -> str | None:
@@ -183,12 +194,13 @@ def from_asff(finding: Any) -> SecurityFinding:
     region = _text(finding.get("Region")) or _region_of_arn(_text(finding.get("Id")))
     guardduty_id = guardduty_id_of_asff(finding)
     finding_id = _text(finding["Id"])
+    first_type = _text(types[0]) if isinstance(types, list) and types else ""
     return SecurityFinding(
         id=finding_id,
         source="securityhub",
         product_arn=_text(finding.get("ProductArn")),
         generator_id=_text(finding.get("GeneratorId")),
-        type=_text(types[0]) if isinstance(types, list) and types else "",
+        type=guardduty_type_of_asff(first_type) if guardduty_id else first_type,
         title=_text(finding.get("Title")),
         description=_text(finding.get("Description")),
         severity_label=label,  # type: ignore[arg-type]

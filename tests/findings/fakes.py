@@ -1,0 +1,32 @@
+"""A scripted narrator: a chat model whose structured output is a given `NarrativeDraft`
+(or an error), recording what it was sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import Runnable, RunnableLambda
+from pydantic import Field
+
+from agent.findings.narrative import NarrativeDraft
+
+
+class ScriptedNarrator(GenericFakeChatModel):
+    draft: NarrativeDraft | None = None
+    error: str | None = None
+    seen: list[list[BaseMessage]] = Field(default_factory=list)
+    messages: Any = iter(())
+
+    def with_structured_output(
+        self, schema: Any, *, include_raw: bool = False, **kwargs: Any
+    ) -> Runnable[Any, Any]:  # type: ignore[override]
+        def write(messages: list[BaseMessage]) -> Any:
+            self.seen.append(list(messages))
+            if self.error:
+                raise RuntimeError(self.error)
+            raw = AIMessage(content="")
+            return {"raw": raw, "parsed": self.draft, "parsing_error": None}
+
+        return RunnableLambda(write)
