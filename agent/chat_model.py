@@ -9,12 +9,14 @@ chat model is taken as an LLM named by its class.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
+
+from agent.report import Evidence
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,22 @@ class DescribesItsAnswers(Protocol):
     def answer_source(self) -> AnswerSource: ...
 
 
+@dataclass(frozen=True)
+class Briefing:
+    """The run's facts, for a model that reads them from fa2 rather than from the prompt."""
+
+    log_groups: Sequence[str]  # what the run searches
+    # The evidence a ToolMessage names by id (its artifact): the run's ledger, which holds the
+    # thread's earlier evidence too.
+    find_evidence: Callable[[str], Evidence | None]
+
+
 @runtime_checkable
 class TakesABriefing(Protocol):
     """A chat model that reads the run's facts from fa2 directly rather than from the prompt
     (the rule-based baseline: it must not parse its own input back out of prose)."""
 
-    def briefed(self, log_groups: Sequence[str]) -> BaseChatModel: ...
+    def briefed(self, briefing: Briefing) -> BaseChatModel: ...
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,11 @@ class InvestigatorModel:
         """`schema` as structured output, with the raw message (its token usage) beside it."""
         return self.chat.with_structured_output(schema, include_raw=True)
 
-    def briefed(self, log_groups: Sequence[str]) -> InvestigatorModel:
-        """This model told the log groups the run searches (a model that reads only its
-        prompt is unchanged: the briefing message names them)."""
+    def briefed(self, briefing: Briefing) -> InvestigatorModel:
+        """This model told the run's facts (a model that reads only its prompt is unchanged:
+        the briefing message names the log groups, the tool messages carry the evidence)."""
         if isinstance(self.chat, TakesABriefing):
-            return InvestigatorModel(self.chat.briefed(log_groups))
+            return InvestigatorModel(self.chat.briefed(briefing))
         return self
 
     def answer_source(self) -> AnswerSource:

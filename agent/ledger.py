@@ -14,13 +14,14 @@ from collections.abc import Iterable
 
 from agent.redact import redact, redact_cell
 from agent.report import Evidence, Hypothesis, TimelineEntry
-from agent.telemetry.base import QueryResult
+from agent.telemetry.base import QueryResult, QueryTable
 
 EVIDENCE_ID = re.compile(r"^E(\d+)$")
 
 # What one recorded result keeps (the model sees even less, see `agent.tools.render`).
 MAX_EVIDENCE_ROWS = 50
 MAX_CELL_CHARS = 2000  # whole log lines: the model sees less (agent.tools.observation)
+_TABLE_FIELDS = set(QueryTable.model_fields)
 
 
 def _clip(value: str | None, limit: int = MAX_CELL_CHARS) -> str | None:
@@ -69,20 +70,18 @@ class EvidenceLedger:
             if evidence_id is None:
                 evidence_id = f"E{self._next}"
                 self._next += 1
+            # The table as the query returned it, less what the ledger does not keep.
+            table = {name: getattr(result, name) for name in _TABLE_FIELDS} | {
+                "query": redact(result.query),
+                "rows": rows,
+                "truncated": result.truncated or len(result.rows) > max_rows,
+                "error": redact(result.error) if result.error else None,
+            }
             evidence = Evidence(
+                **table,
                 id=evidence_id,
                 tool=tool,
-                source=result.source,
-                query=redact(result.query),
-                time_range=result.time_range,
-                status=result.status,
                 row_count=result.total_rows if result.total_rows else len(result.rows),
-                columns=list(result.columns),
-                rows=rows,
-                truncated=result.truncated or len(result.rows) > max_rows,
-                error=redact(result.error) if result.error else None,
-                link=result.link,
-                bytes_scanned=result.bytes_scanned,
                 records_matched=_stat(result, "recordsMatched"),
                 records_scanned=_stat(result, "recordsScanned"),
             )
@@ -96,6 +95,11 @@ class EvidenceLedger:
             updated = evidence.model_copy(update={"cost_usd": cost_usd})
             self._known[evidence_id] = updated
             self._recorded = [updated if e.id == evidence_id else e for e in self._recorded]
+
+    def find(self, evidence_id: str) -> Evidence | None:
+        """The evidence with this id, from this run or earlier in the thread."""
+        with self._lock:
+            return self._known.get(evidence_id)
 
     @property
     def recorded(self) -> list[Evidence]:

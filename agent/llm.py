@@ -30,7 +30,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import ConfigDict, Field
 
 from agent.baseline import BaselineChatModel
-from agent.chat_model import AnswerSource, DescribesItsAnswers, TakesABriefing
+from agent.chat_model import AnswerSource, Briefing, DescribesItsAnswers, TakesABriefing
 from agent.config import Settings
 
 THROTTLING_CODES = {
@@ -150,10 +150,8 @@ class ResilientChatModel(BaseChatModel):
         assert last is not None
         raise last
 
-    def briefed(self, log_groups: Sequence[str]) -> ResilientChatModel:
-        models = [
-            m.briefed(log_groups) if isinstance(m, TakesABriefing) else m for m in self.models
-        ]
+    def briefed(self, briefing: Briefing) -> ResilientChatModel:
+        models = [m.briefed(briefing) if isinstance(m, TakesABriefing) else m for m in self.models]
         return self.model_copy(update={"models": models})
 
     def answer_source(self) -> AnswerSource:

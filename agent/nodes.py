@@ -21,7 +21,6 @@ from agent.prompts import (
     incident_briefing,
     system_prompt,
 )
-from agent.report import Evidence
 from agent.report.draft import ReportDraft, assemble_report
 from agent.run_context import InvestigationContext
 from agent.sources import describe_sources, survey
@@ -79,7 +78,7 @@ def triage(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         )
     return {
         "messages": messages,
-        "incident": ctx.incident.model_dump(mode="json"),
+        "incident": ctx.incident,
         "mode": "investigate",
         "investigation_finished": False,
     }
@@ -194,7 +193,7 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
         notes.append(
             "Written by fa2's rule-based baseline investigator (no LLM): deterministic rules over the evidence."
         )
-    evidence = [Evidence.model_validate(e) for e in state.get("evidence", [])]
+    evidence = state.get("evidence", [])
     built = assemble_report(
         draft,
         title=ctx.incident.title,
@@ -214,7 +213,7 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     answer = AIMessage(content=_conversation_summary(built.summary, built.hypotheses))
     update: dict[str, Any] = {
         "messages": [*closing, answer],
-        "report": built.model_dump(mode="json"),
+        "report": built,
     }
     if not followup:
         update["investigation_finished"] = True
@@ -224,7 +223,11 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
 def _rule_based_draft(ctx: InvestigationContext, messages: list[AnyMessage]) -> ReportDraft:
     """The baseline's report over the same messages and evidence, when the model's is unusable."""
     draft = (
-        BaselineChatModel(language=ctx.settings.investigator.language, log_groups=ctx.log_groups)
+        BaselineChatModel(
+            language=ctx.settings.investigator.language,
+            log_groups=ctx.log_groups,
+            find_evidence=ctx.ledger.find,
+        )
         .with_structured_output(ReportDraft)
         .invoke(messages)
     )

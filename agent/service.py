@@ -19,7 +19,7 @@ from langchain_core.messages import HumanMessage
 
 from agent.alarm import analysis_window, incident_from_alarm
 from agent.budget import Budget
-from agent.chat_model import InvestigatorModel
+from agent.chat_model import Briefing, InvestigatorModel
 from agent.checkpoints import open_checkpointer
 from agent.config import Settings
 from agent.graph import build_graph
@@ -30,7 +30,7 @@ from agent.memory.record import remember
 from agent.report import Evidence, Report
 from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
-from agent.state import InvestigationState
+from agent.state import InvestigationState, ThreadValues
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
 from agent.telemetry.bundle import BundleError, load_manifest
 from agent.telemetry.limits import MAX_LOG_GROUPS
@@ -141,12 +141,13 @@ def _run(
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(getattr(backend, "load_notes", ()))
     log_groups = log_groups_for(settings, backend, data_notes)
-    chat_model = chat_model.briefed(log_groups)
+    ledger = EvidenceLedger(existing)
+    chat_model = chat_model.briefed(Briefing(log_groups=log_groups, find_evidence=ledger.find))
     context = InvestigationContext(
         settings=settings,
         backend=backend,
         incident=incident,
-        ledger=EvidenceLedger(existing),
+        ledger=ledger,
         budget=Budget(settings.budgets, settings.prices),
         chat_model=chat_model,
         log_groups=log_groups,
@@ -162,7 +163,7 @@ def _run(
     with open_checkpointer(settings) as checkpointer:
         graph = build_graph(checkpointer)
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
-    report = Report.model_validate(final["report"])
+    report: Report = final["report"]
     report.notes.extend(data_notes)
     report.model_events = chat_model.answer_source().events
     report.notes.extend(f"Model: {event}" for event in report.model_events)
@@ -187,10 +188,10 @@ def investigate(
     backend = backend or build_backend(settings)
     thread_id = thread_id or new_thread_id()
     # Re-investigating in an existing thread keeps numbering after its earlier evidence.
-    earlier = thread_values(thread_id, settings).get("evidence", [])
+    earlier = thread_values(thread_id, settings).evidence
     return _run(
         graph_input={
-            "incident": incident.model_dump(mode="json"),
+            "incident": incident,
             "mode": "investigate",
             "question": None,
             # Absolute, so `fa2 ask` finds the bundle from any working directory.
@@ -205,7 +206,7 @@ def investigate(
         backend=backend,
         chat_model=_chat_model(settings, chat_model),
         on_progress=on_progress,
-        existing=[Evidence.model_validate(e) for e in earlier],
+        existing=earlier,
         workspace=workspace,
     )
 
@@ -225,7 +226,7 @@ def ask(
     if not question:
         raise ValueError("the follow-up question is empty")
     values = thread_values(thread_id, settings)
-    if not values.get("incident"):
+    if values.incident is None:
         where = {
             "sqlite": f" at {settings.checkpoints.path}",
             "dynamodb": f" table {settings.checkpoints.dynamodb_table}",
@@ -238,20 +239,18 @@ def ask(
             f"no investigation thread {thread_id!r} in the {settings.checkpoints.backend} "
             f"checkpointer{where}"
         )
-    incident = Incident.model_validate(values["incident"])
-    if settings.telemetry.bundle is None and values.get(
-        "bundle"
-    ):  # the thread was investigated offline
-        settings = settings.updated(bundle=Path(values["bundle"]))
-    existing = [Evidence.model_validate(e) for e in values.get("evidence", [])]
-    # Threads from before the flag existed count as finished when they have a report.
-    finished = values.get("investigation_finished", values.get("report") is not None)
+    incident = values.incident
+    if settings.telemetry.bundle is None and values.bundle:  # the thread was investigated offline
+        settings = settings.updated(bundle=Path(values.bundle))
     return _run(
         graph_input={
             "messages": [HumanMessage(question)],
             "mode": "followup",
             "question": question,
-            "investigation_unfinished": not finished,
+            "investigation_unfinished": not values.finished,
+            # As models: a thread checkpointed before the state was typed holds dicts.
+            "incident": incident,
+            "evidence": values.evidence,
         },
         incident=incident,
         thread_id=thread_id,
@@ -259,7 +258,7 @@ def ask(
         backend=backend or build_backend(settings),
         chat_model=_chat_model(settings, chat_model),
         on_progress=on_progress,
-        existing=existing,
+        existing=values.evidence,
         workspace=workspace,
     )
 
@@ -286,11 +285,11 @@ def incident_from_alarm_name(
     return incident_from_alarm(result.alarms[0], settings, window=window)
 
 
-def thread_values(thread_id: str, settings: Settings) -> dict[str, Any]:
-    """The checkpointed values of a thread (empty when it does not exist)."""
+def thread_values(thread_id: str, settings: Settings) -> ThreadValues:
+    """The checkpointed values of a thread (all empty when it does not exist)."""
     with open_checkpointer(settings) as checkpointer:
         snapshot = build_graph(checkpointer).get_state({"configurable": {"thread_id": thread_id}})
-    return dict(snapshot.values) if snapshot else {}
+    return ThreadValues.of(snapshot.values if snapshot else {})
 
 
 def insight_from_settings(

@@ -341,8 +341,8 @@ def ask(
         values = thread_values(thread, settings)
     except Exception as exc:
         raise _failure("reading the conversation", exc) from exc
-    if model is None and "FA2_MODEL" not in os.environ and values.get("model"):
-        settings = settings.updated(model=values["model"])
+    if model is None and "FA2_MODEL" not in os.environ and values.model:
+        settings = settings.updated(model=values.model)
     progress = Progress()
     try:
         report = ask_thread(thread, question, settings=settings, on_progress=progress)

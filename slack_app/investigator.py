@@ -129,8 +129,7 @@ class ServiceInvestigator:
     def thread_report(self, thread_id: str) -> Report | None:
         import agent.service as service
 
-        stored = service.thread_values(thread_id, self._settings).get("report")
-        return Report.model_validate(stored) if stored else None
+        return service.thread_values(thread_id, self._settings).report
 
     def thread_incident(self, thread_id: str) -> Incident | None:
         import agent.service as service

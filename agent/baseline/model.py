@@ -1,12 +1,12 @@
 """`BaselineChatModel`: a deterministic, rule-based stand-in for the LLM with the same tool
-interface (bind_tools / with_structured_output). It reads the evidence in the ToolMessage
-artifacts, runs follow-up queries by rule, and writes a cited report that says it is
+interface (bind_tools / with_structured_output). It reads the evidence the ToolMessages name
+from the run's ledger (given in its briefing), runs follow-up queries by rule, and writes a cited report that says it is
 rule-based. It needs no network and answers the same way every time."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -20,7 +20,7 @@ from langchain_core.messages import (
 )
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from agent.baseline.analysis import analyse
 from agent.baseline.answers import answer
@@ -28,7 +28,7 @@ from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.resources import next_calls
 from agent.baseline.writer import write_report
-from agent.chat_model import AnswerSource
+from agent.chat_model import AnswerSource, Briefing
 from agent.report import Evidence
 from agent.report.draft import ReportDraft
 from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
@@ -55,22 +55,32 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _NOT_READ = {SEVERITY_BY_MINUTE, DEGRADATION_PATTERNS}
 
 
-def evidence_in(messages: list[BaseMessage], *, follow_ups: bool = True) -> list[Evidence]:
-    """The evidence recorded in the ToolMessages; without the results of follow-up questions'
-    searches when `follow_ups` is False (the investigation's conclusion rests on its own)."""
+EvidenceFinder = Callable[[str], Evidence | None]
+
+
+def evidence_in(
+    messages: list[BaseMessage], find: EvidenceFinder, *, follow_ups: bool = True
+) -> list[Evidence]:
+    """The evidence the ToolMessages name, looked up in the run's ledger; without the results of
+    follow-up questions' searches when `follow_ups` is False (the investigation's conclusion
+    rests on its own)."""
     found: dict[str, Evidence] = {}
     for message in messages:
-        if isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
-            if not follow_ups and message.tool_call_id.startswith(_FOLLOW_UP_CALL):
-                continue
-            try:
-                evidence = Evidence.model_validate(message.artifact)
-            except ValidationError:
-                continue
-            if evidence.query in _NOT_READ:
-                continue
-            found[evidence.id] = evidence
+        if not isinstance(message, ToolMessage) or message.artifact is None:
+            continue
+        if not follow_ups and message.tool_call_id.startswith(_FOLLOW_UP_CALL):
+            continue
+        evidence = find(_evidence_id(message.artifact))
+        if evidence is None or evidence.query in _NOT_READ:
+            continue
+        found[evidence.id] = evidence
     return list(found.values())
+
+
+def _evidence_id(artifact: Any) -> str:
+    """A ToolMessage names its evidence by id; a thread checkpointed before that kept the whole
+    evidence record as a dict there."""
+    return str(artifact["id"]) if isinstance(artifact, dict) else str(artifact)
 
 
 def _humans(messages: list[BaseMessage]) -> list[int]:
@@ -94,6 +104,8 @@ class BaselineChatModel(BaseChatModel):
     rule_based: bool = True
     language: Literal["en", "ja"] | None = None  # None: the system prompt's (fallback writer)
     log_groups: list[str] = Field(default_factory=list)  # what the run searches (`briefed`)
+    # The run's ledger (`briefed`): the evidence the tool messages name by id.
+    find_evidence: EvidenceFinder | None = Field(default=None, exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -106,8 +118,23 @@ class BaselineChatModel(BaseChatModel):
     def answer_source(self) -> AnswerSource:
         return AnswerSource(model=self.model_id, rule_based=self.rule_based)
 
-    def briefed(self, log_groups: Sequence[str]) -> BaselineChatModel:
-        return self.model_copy(update={"log_groups": list(log_groups)})
+    def briefed(self, briefing: Briefing) -> BaselineChatModel:
+        return self.model_copy(
+            update={
+                "log_groups": list(briefing.log_groups),
+                "find_evidence": briefing.find_evidence,
+            }
+        )
+
+    def _evidence(self, messages: list[BaseMessage], *, follow_ups: bool = True) -> list[Evidence]:
+        if self.find_evidence is None:
+            if any(isinstance(m, ToolMessage) and m.artifact is not None for m in messages):
+                raise RuntimeError(
+                    "the baseline reads the evidence from the run's ledger: brief it "
+                    "(InvestigatorModel.briefed) before it reads tool results"
+                )
+            return []
+        return evidence_in(messages, self.find_evidence, follow_ups=follow_ups)
 
     def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
         names = [
@@ -141,14 +168,14 @@ class BaselineChatModel(BaseChatModel):
         humans = _humans(messages)
         last_human = humans[-1] if humans else 0
         done = _rounds_done(messages, last_human)
-        findings = analyse(evidence_in(messages, follow_ups=False), self.log_groups)
+        findings = analyse(self._evidence(messages, follow_ups=False), self.log_groups)
         calls = []
         if len(humans) > 1:  # a follow-up question
             question = str(messages[last_human].content)
             if "q" not in done:
                 calls = plan(question, findings, tools)
             if not calls:
-                new = evidence_in(messages[last_human:])
+                new = self._evidence(messages[last_human:])
                 draft = answer(question, findings, new, self._language(messages))
                 return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         elif "1" not in done:
@@ -186,11 +213,11 @@ class BaselineChatModel(BaseChatModel):
 
         def write(messages: list[BaseMessage]) -> Any:
             humans = _humans(messages)[:-1]  # the last human message is the report instruction
-            findings = analyse(evidence_in(messages, follow_ups=False), self.log_groups)
+            findings = analyse(self._evidence(messages, follow_ups=False), self.log_groups)
             language = self._language(messages)
             if len(humans) > 1:
                 question = str(messages[humans[-1]].content)
-                draft = answer(question, findings, evidence_in(messages[humans[-1] :]), language)
+                draft = answer(question, findings, self._evidence(messages[humans[-1] :]), language)
             else:
                 draft = write_report(findings, language)
             if not include_raw:

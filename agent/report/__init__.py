@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from agent.incident import TimeRange
+from agent.telemetry.base import QueryTable
 
 
 class Confidence(StrEnum):
@@ -17,22 +18,13 @@ class Confidence(StrEnum):
     low = "low"
 
 
-class Evidence(BaseModel):
-    """One recorded tool result, cited as `id` (E1, E2, ...)."""
+class Evidence(QueryTable):
+    """One recorded tool result, cited as `id` (E1, E2, ...): the query's table as the ledger
+    keeps it (rows capped, cells clipped and redacted), with what the report adds."""
 
     id: str
     tool: str
-    source: str
-    query: str
-    time_range: TimeRange | None = None
-    status: str = "ok"
-    row_count: int = 0
-    columns: list[str] = Field(default_factory=list)
-    rows: list[list[str | None]] = Field(default_factory=list)  # compact, redacted
-    truncated: bool = False
-    error: str | None = None
-    link: str | None = None
-    bytes_scanned: int = 0
+    row_count: int = 0  # rows the query produced (the table may hold fewer)
     cost_usd: float = 0.0
     # Logs Insights: recordsMatched / recordsScanned, so a capped table still says how many
     # events matched in all.

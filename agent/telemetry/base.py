@@ -61,25 +61,35 @@ class TelemetryUnavailableError(Exception):
     """The backend could not run the query for reasons outside the query (IAM, network, timeout)."""
 
 
-class QueryResult(BaseModel):
-    """The result of one telemetry query in a source-independent tabular form.
+QueryStatus = Literal["ok", "empty", "error"]
 
-    Doubles as the citation: it keeps the exact query, the range, the row count and a link
-    (AWS console deep link, or `bundle://<dir>/<source>` for the local backend).
-    `rows` hold strings (as AWS APIs return them) or None for a missing value.
-    """
+
+class QueryTable(BaseModel):
+    """What every answer to one query says, in a source-independent tabular form: the exact
+    query, its range and status, the table, and where to see it (AWS console deep link, or
+    `bundle://<dir>/<source>` for the local backend). `rows` hold strings (as AWS APIs return
+    them) or None for a missing value.
+
+    `QueryResult` (what a backend returns) and `agent.report.Evidence` (what the ledger records
+    and reports cite) both are one, so the two never drift apart."""
 
     source: Source
-    status: Literal["ok", "empty", "error"] = "ok"
+    status: QueryStatus = "ok"
     query: str
     time_range: TimeRange | None = None
     columns: list[str] = Field(default_factory=list)
     rows: list[list[str | None]] = Field(default_factory=list)
-    total_rows: int = 0  # rows the query produced before any cap
     truncated: bool = False
     error: str | None = None
     link: str | None = None
     bytes_scanned: int = 0  # for query cost (Logs Insights / Athena are billed per byte)
+
+
+class QueryResult(QueryTable):
+    """The result of one telemetry query, as a backend returns it: the table plus the typed
+    readings of its answer. Doubles as the citation (see `QueryTable`)."""
+
+    total_rows: int = 0  # rows the query produced before any cap
     statistics: dict[str, float] = Field(default_factory=dict)
     # Typed readings of CloudWatch answers, for every caller above telemetry:
     series: list[MetricSeries] = Field(default_factory=list)  # GetMetricData

@@ -1,6 +1,6 @@
 """What every tool does around its one backend call: check the capability and the budget,
 report progress, turn a bad query into an observation the model can fix, record the result
-as evidence in the ledger, and answer with a compact text plus the evidence as artifact.
+as evidence in the ledger, and answer with a compact text naming the evidence id (the artifact).
 
 No exception inside a tool ends an investigation: a bug (an `AssertionError` from a parser, a
 `RecursionError` on a deeply nested query) becomes an error observation with an id, logged with
@@ -15,12 +15,14 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from langchain_core.messages import ToolMessage
 from langgraph.prebuilt import ToolRuntime
 from langgraph.types import Command
 
 from agent.incident import TimeRange, as_utc
+from agent.report import Evidence
 from agent.run_context import InvestigationContext
 from agent.telemetry.base import QueryError, QueryResult, Source, TelemetryUnavailableError
 from agent.telemetry.cost import query_cost_usd
@@ -80,16 +82,18 @@ def clamp_range(
 
 
 def _reply(
-    call_id: str | None, tool: str, text: str, evidence: dict | None, error: bool
+    call_id: str | None, tool: str, text: str, evidence: Evidence | None, error: bool
 ) -> Command:
+    """The model reads `text`; the evidence goes to the state once, and the message names it by
+    id (its artifact) so a reader of the conversation finds it in the ledger."""
     message = ToolMessage(
         content=text,
         tool_call_id=call_id or tool,
         name=tool,
-        artifact=evidence,
+        artifact=evidence.id if evidence is not None else None,
         status="error" if error else "success",
     )
-    update: dict = {"messages": [message]}
+    update: dict[str, Any] = {"messages": [message]}
     if evidence is not None:
         update["evidence"] = [evidence]
     return Command(update=update)
@@ -159,10 +163,4 @@ def execute(
         "result",
         f"{evidence.id} {tool}: {evidence.status}, {evidence.row_count} row(s) in {seconds:.2f} s",
     )
-    return _reply(
-        runtime.tool_call_id,
-        tool,
-        text,
-        evidence.model_dump(mode="json"),
-        evidence.status == "error",
-    )
+    return _reply(runtime.tool_call_id, tool, text, evidence, evidence.status == "error")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from agent.baseline import BaselineChatModel
-from agent.chat_model import AnswerSource, InvestigatorModel
+from agent.chat_model import AnswerSource, Briefing, InvestigatorModel
+from agent.ledger import EvidenceLedger
 from agent.llm import ResilientChatModel
 from tests.agent.fakes import ScriptedChatModel, ai
 
@@ -37,17 +38,21 @@ def test_a_fallback_chain_names_the_model_that_answered_and_what_happened() -> N
     ]
 
 
-def test_the_baseline_is_told_the_log_groups_not_left_to_read_them_from_the_prompt() -> None:
+def test_the_baseline_is_told_the_log_groups_and_the_ledger_not_left_to_read_the_prompt() -> None:
     groups = ["/aws/lambda/orders-put", "/aws/lambda/orders-get"]
+    ledger = EvidenceLedger()
     chain = ResilientChatModel(models=[BaselineChatModel()], names=["baseline (rule-based)"])
 
-    briefed = InvestigatorModel(chain).briefed(groups)
+    briefed = InvestigatorModel(chain).briefed(Briefing(groups, ledger.find))
 
     assert isinstance(briefed.chat, ResilientChatModel)
-    assert [m.log_groups for m in briefed.chat.models] == [groups]
+    [baseline] = briefed.chat.models
+    assert isinstance(baseline, BaselineChatModel)
+    assert baseline.log_groups == groups
+    assert baseline.find_evidence == ledger.find
 
 
 def test_a_model_that_reads_only_its_prompt_is_left_as_it_is() -> None:
     model = InvestigatorModel(ScriptedChatModel(turns=[ai(content="Enough.")]))
 
-    assert model.briefed(["/aws/lambda/orders-put"]) is model
+    assert model.briefed(Briefing(["/aws/lambda/orders-put"], EvidenceLedger().find)) is model

@@ -9,6 +9,8 @@ from moto import mock_aws
 
 from agent.checkpoints import CheckpointConfigError, open_checkpointer
 from agent.config import Settings
+from agent.incident import Incident
+from agent.report import Evidence, Report
 from agent.service import ask, investigate
 from tests.agent.fakes import FakeBackend, incident
 
@@ -39,6 +41,13 @@ def test_a_thread_kept_in_dynamodb_answers_a_follow_up(settings: Settings) -> No
         items = boto3.client("dynamodb", region_name="us-east-1").scan(TableName="fa2-threads")[
             "Items"
         ]
+        with open_checkpointer(deployed) as saver:
+            stored = saver.get_tuple({"configurable": {"thread_id": first.thread_id}})
+    # The state comes back as the models it was written as.
+    assert stored is not None
+    values = stored.checkpoint["channel_values"]
+    assert isinstance(values["incident"], Incident) and isinstance(values["report"], Report)
+    assert all(isinstance(e, Evidence) for e in values["evidence"])
     assert "UpdateTable" in answer.summary
     assert len(answer.evidence) > len(first.evidence)
     # Every item expires (the stack's TTL attribute is `ttl`) and stays far below 400 KB.

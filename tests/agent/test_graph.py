@@ -202,9 +202,7 @@ def test_a_follow_up_after_a_restart_sees_earlier_messages_and_evidence(settings
         chat_model=later,
     )
     history = later.seen[0]
-    assert any(
-        isinstance(m, ToolMessage) and m.artifact and m.artifact["id"] == "E1" for m in history
-    )
+    assert any(isinstance(m, ToolMessage) and m.artifact == "E1" for m in history)
     assert str(history[-1].content) == "Which table was throttled?"
     assert [e.id for e in answer.evidence][-1] == "E11"  # numbering continues in the thread
     assert answer.hypotheses[0].evidence_ids == ["E2", "E11"]

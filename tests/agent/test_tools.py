@@ -53,9 +53,9 @@ def test_a_result_is_recorded_as_evidence_with_query_range_and_rows(settings: Se
     assert evidence.query == "fields @message | limit 5"
     assert evidence.time_range == ctx.window
     assert evidence.row_count == 2
-    assert message.artifact["id"] == "E1"
+    assert message.artifact == "E1"  # the message names its evidence, the state holds it
     assert message.content.startswith("[E1] run_logs_insights_query")
-    assert result["evidence"][0]["id"] == "E1"
+    assert result["evidence"] == [evidence]
 
 
 def test_a_bad_query_is_an_observation_the_model_can_fix(settings: Settings) -> None:
