@@ -134,8 +134,7 @@ class ServiceInvestigator:
     def thread_incident(self, thread_id: str) -> Incident | None:
         import agent.service as service
 
-        stored = service.thread_values(thread_id, self._settings).get("incident")
-        return Incident.model_validate(stored) if stored else None
+        return service.thread_values(thread_id, self._settings).incident
 
     def alarm_series(self, incident: Incident) -> tuple[str, Series] | None:
         query = self._alarm_metric(incident)
