@@ -19,7 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import ValidationError
+from pydantic import Field
 
 from agent.baseline import insight_answers as answers
 from agent.baseline.insight_answers import Read
@@ -33,7 +33,8 @@ from agent.baseline.insight_series import (
     pick_series,
     whole_period,
 )
-from agent.chat_model import AnswerSource
+from agent.baseline.model import EvidenceFinder
+from agent.chat_model import AnswerSource, Briefing
 from agent.incident import TimeRange
 from agent.insight.answer import InsightDraft
 from agent.insight.period import parse_zone
@@ -49,20 +50,25 @@ EXAMPLES = (
 
 
 class _Run:
-    """What the baseline's earlier rounds asked and what came back."""
+    """What the baseline's earlier rounds asked and what came back (the evidence each tool
+    message names, from the run's ledger)."""
 
-    def __init__(self, messages: list[BaseMessage]) -> None:
+    def __init__(self, messages: list[BaseMessage], find: EvidenceFinder | None) -> None:
         self.calls: dict[str, ToolCall] = {}
         self.evidence: dict[str, Evidence] = {}
         for message in messages:
             if isinstance(message, AIMessage):
                 for call in message.tool_calls:
                     self.calls[call["id"] or ""] = call
-            elif isinstance(message, ToolMessage) and isinstance(message.artifact, dict):
-                try:
-                    self.evidence[message.tool_call_id] = Evidence.model_validate(message.artifact)
-                except ValidationError:
-                    continue
+            elif isinstance(message, ToolMessage) and isinstance(message.artifact, str):
+                if find is None:
+                    raise RuntimeError(
+                        "the insight baseline reads the evidence from the run's ledger: brief "
+                        "it (InvestigatorModel.briefed) before it reads tool results"
+                    )
+                evidence = find(message.artifact)
+                if evidence is not None:
+                    self.evidence[message.tool_call_id] = evidence
 
     def rounds(self) -> set[str]:
         return {i.split("_")[1] for i in self.calls if i.startswith(f"{PREFIX}_")}
@@ -113,6 +119,8 @@ class BaselineInsightModel(BaseChatModel):
     period: TimeRange
     timezone: str = "UTC"
     rule_based: bool = True
+    # The run's ledger (`briefed`): the evidence the tool messages name by id.
+    find_evidence: EvidenceFinder | None = Field(default=None, exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -124,6 +132,9 @@ class BaselineInsightModel(BaseChatModel):
 
     def answer_source(self) -> AnswerSource:
         return AnswerSource(model=self.model_id, rule_based=self.rule_based)
+
+    def briefed(self, briefing: Briefing) -> BaselineInsightModel:
+        return self.model_copy(update={"find_evidence": briefing.find_evidence})
 
     @property
     def intent(self) -> Intent:
@@ -141,7 +152,7 @@ class BaselineInsightModel(BaseChatModel):
         tool_names: list[str] | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        run = _Run(messages)
+        run = _Run(messages, self.find_evidence)
         calls = self._next_calls(run, set(tool_names or []), len(messages))
         message = (
             AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
@@ -159,7 +170,7 @@ class BaselineInsightModel(BaseChatModel):
             )
 
         def write(messages: list[BaseMessage]) -> Any:
-            draft = self._draft(_Run(messages))
+            draft = self._draft(_Run(messages, self.find_evidence))
             if not include_raw:
                 return draft
             raw = AIMessage(content=draft.model_dump_json(), usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]

@@ -17,13 +17,14 @@ from langgraph.runtime import Runtime
 from agent.insight.answer import InsightDraft
 from agent.insight.prompts import ANSWER_INSTRUCTION, BUDGET_NOTE, system_prompt
 from agent.nodes import _count_tokens, _unanswered_tool_calls
+from agent.report import Evidence
 from agent.run_context import InvestigationContext
 from agent.state import merge_evidence
 
 
 class InsightState(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
-    evidence: Annotated[list[dict[str, Any]], merge_evidence]
+    evidence: Annotated[list[Evidence], merge_evidence]
     draft: dict[str, Any] | None  # the InsightDraft JSON
     rule_based: bool  # the rule-based baseline wrote the answer
 

@@ -9,7 +9,7 @@ from typing import Any, cast
 from langchain_core.messages import HumanMessage
 
 from agent.budget import Budget
-from agent.chat_model import InvestigatorModel
+from agent.chat_model import Briefing, InvestigatorModel
 from agent.config import Settings
 from agent.incident import Incident, ProgressCallback, TimeRange
 from agent.insight.answer import InsightAnswer, InsightDraft, checked_answer
@@ -61,11 +61,15 @@ def answer_metrics_question(
             f"the question is {len(question)} characters long: keep it under {MAX_QUESTION_CHARS}"
         )
     zone = parse_zone(user_timezone)
-    baseline = BaselineInsightModel(question=question, period=time_range, timezone=user_timezone)
-    chat = model or InvestigatorModel(baseline)
+    ledger = SeriesLedger()
+    # The rule-based answerer reads the evidence the tool messages name from the ledger.
+    briefing = Briefing(log_groups=[], find_evidence=ledger.find)
+    baseline = BaselineInsightModel(
+        question=question, period=time_range, timezone=user_timezone
+    ).briefed(briefing)
+    chat = (model or InvestigatorModel(baseline)).briefed(briefing)
     settings = settings or Settings()
     tools = insight_tools(backend)
-    ledger = SeriesLedger()
     text = period_text(time_range, zone)
     context = InsightContext(
         settings=settings,
@@ -86,7 +90,7 @@ def answer_metrics_question(
         context=context,
     )
     draft = InsightDraft.model_validate(final["draft"])
-    evidence = [Evidence.model_validate(e) for e in final.get("evidence", [])]
+    evidence: list[Evidence] = final.get("evidence", [])
     known = {e.id for e in evidence}
     body, flags, supported = checked_answer(draft.answer, known)
     answered = chat.answer_source()
