@@ -19,7 +19,7 @@ from slack_bolt.lazy_listener.thread_runner import ThreadLazyListenerRunner
 from slack_sdk import WebClient
 
 from agent.config import Settings
-from slack_app import insight_command
+from slack_app import findings_command, insight_command
 from slack_app.contract import ACTION_IDS, MODAL_CALLBACK_ID, SLASH_COMMANDS
 from slack_app.feedback import register_feedback, workspace_of
 from slack_app.investigator import Investigator, ServiceInvestigator
@@ -240,8 +240,8 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
 
     app.action(ACTION_IDS["show_evidence"])(ack=ack_now, lazy=[show_evidence])
 
-    # `/fa2 insight ...`; any other text opens the investigation form.
-    subcommands = {module.NAME: module for module in (insight_command,)}
+    # `/fa2 insight ...` and `/fa2 findings ...`; any other text opens the investigation form.
+    subcommands = {module.NAME: module for module in (insight_command, findings_command)}
 
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         command = SlashCommand.model_validate(body)
@@ -325,5 +325,6 @@ def _help_message() -> Any:
     return notice(
         "Ask me about an incident, e.g. `@fa2 why did checkout return 5xx in the last 30 minutes?`, "
         "or use `/fa2` to open the investigation form. In a thread I answered, just ask a follow-up. "
-        "`/fa2 insight QUESTION` answers a question about metrics."
+        "`/fa2 insight QUESTION` answers a question about metrics; `/fa2 findings [days]` "
+        "reports the security findings."
     )

@@ -35,6 +35,9 @@ def _private_reply(response_body: str) -> str:
     [
         ("insight --days 30 which lambda's p99 rose most?", "days must be from 1 to 14; got 30"),
         ("insight --days soon what changed?", "`soon` is not a number of days"),
+        ("findings 0", "days must be from 1 to 45; got 0"),
+        ("findings 90", "days must be from 1 to 45; got 90"),
+        ("findings last-week", "`last-week` is not a number of days"),
     ],
 )
 def test_bad_days_are_answered_privately_with_the_usage(
@@ -53,6 +56,7 @@ def test_bad_days_are_answered_privately_with_the_usage(
     ("text", "setting"),
     [
         ("insight which lambda is slowest?", "insight_enabled"),
+        ("findings", "findings_report_enabled"),
     ],
 )
 def test_a_feature_turned_off_refuses_its_subcommand_naming_the_setting(
@@ -104,10 +108,10 @@ def test_where_fa2_may_not_post_the_asker_is_told_why_through_the_response_url(
     assert "Traceback" not in json.dumps(reply)
 
 
-def test_the_help_names_the_insight_subcommand(driver: Driver) -> None:
+def test_the_help_names_both_subcommands(driver: Driver) -> None:
     from tests.slack.payloads import event_callback, mention
 
     driver.event(event_callback(mention(ALERTS, "", "1772447100.000100")))
 
     help_text = json.dumps(blocks_of(driver.slack.wait_for("chat.postMessage")[0].params))
-    assert "/fa2 insight QUESTION" in help_text
+    assert "/fa2 insight QUESTION" in help_text and "/fa2 findings [days]" in help_text

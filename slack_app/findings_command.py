@@ -1,0 +1,133 @@
+"""`/fa2 findings [days]`: the security findings report (Security Hub and GuardDuty) of the
+last days, in a thread: a short summary as the message, the PDF and the markdown as files.
+
+The days are checked while acking (a wrong value is answered at once, privately); the report
+is built after the ack under the same cost guard as investigations (`Jobs.run_guarded`), in
+the deployment's language. Nothing here imports the agent stack at module level.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+from slack_app import blocks
+from slack_app.payloads import SlashCommand
+from slack_app.subcommands import (
+    ArgumentError,
+    Respond,
+    explain_failure,
+    parse_days,
+    start_thread,
+    upload,
+)
+from slack_app.text import escape_mrkdwn, truncate
+
+log = logging.getLogger(__name__)
+
+NAME = "findings"
+# Security Hub and GuardDuty keep findings for 90 days; the report compares the period with
+# the one before it, so both must fit: at most 45 days.
+MIN_DAYS, MAX_DAYS, DEFAULT_DAYS = 1, 45, 7
+USAGE = "/fa2 findings [days]"
+
+
+def parse(arguments: str) -> int:
+    """The days (default 7); ArgumentError with the reply for anything else."""
+    return parse_days(arguments, low=MIN_DAYS, high=MAX_DAYS, default=DEFAULT_DAYS, usage=USAGE)
+
+
+def refusal(command: SlashCommand, settings: Settings) -> str | None:
+    """The private reply the ack gives instead of starting (None: start)."""
+    if not settings.features.findings_report_enabled:
+        return (
+            "`/fa2 findings` is turned off in this deployment "
+            "(`findings_report_enabled = false`); ask your fa2 administrator."
+        )
+    try:
+        parse(command.arguments)
+    except ArgumentError as exc:
+        return str(exc)
+    return None
+
+
+def run(command: SlashCommand, jobs: Any, respond: Respond | None) -> None:
+    report(
+        jobs,
+        parse(command.arguments),
+        channel=command.channel_id,
+        user=command.user_id,
+        respond=respond,
+    )
+
+
+def report(jobs: Any, days: int, *, channel: str, user: str, respond: Respond | None = None) -> Any:
+    """Start a thread and write the report there; returns the FindingsReport."""
+    period = f"the last {days} day{'s' if days != 1 else ''}"
+    thread_ts = start_thread(
+        jobs,
+        channel=channel,
+        user=user,
+        respond=respond,
+        text=f"🛡️ <@{user}> asked fa2 for the security findings report of {period}",
+    )
+    if thread_ts is None:
+        return None
+    settings: Settings = jobs.settings
+    return jobs.run_guarded(
+        "findings report",
+        channel=channel,
+        thread_ts=thread_ts,
+        title=f"Security findings, {period}",
+        work=lambda status: _build(settings, days),
+        publish=lambda result: publish(
+            jobs, result, channel=channel, thread_ts=thread_ts, user=user
+        ),
+        done_line=lambda result: "Done: the report is below",
+        explain=explain_failure,
+    )
+
+
+def _build(settings: Settings, days: int) -> Any:
+    import agent.service as service
+
+    return service.findings_report_from_settings(
+        days=days, settings=settings, language=settings.investigator.language
+    )
+
+
+def publish(jobs: Any, result: Any, *, channel: str, thread_ts: str, user: str) -> None:
+    """The summary as the thread's message, then the PDF and the markdown as files."""
+    from agent.findings.markdown import findings_to_markdown
+    from agent.findings.pdf import findings_to_pdf
+
+    language = jobs.settings.investigator.language
+    jobs.post(
+        channel, thread_ts, blocks.notice(escape_mrkdwn(truncate(result.summary_text(), 2900)))
+    )
+    with tempfile.TemporaryDirectory(prefix="fa2-findings-") as folder:
+        pdf_path = Path(folder) / "fa2-findings.pdf"
+        findings_to_pdf(result, pdf_path, language)
+        pdf = pdf_path.read_bytes()
+    upload(
+        jobs,
+        [
+            {
+                "content": pdf,
+                "filename": "fa2-findings.pdf",
+                "title": "fa2 security findings report",
+            },
+            {
+                "content": findings_to_markdown(result, language),
+                "filename": "fa2-findings.md",
+                "title": "fa2 security findings report (markdown)",
+            },
+        ],
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        what="the report's PDF and markdown",
+    )
