@@ -113,6 +113,19 @@ class KeyEvidence(BaseModel):
     contains: str
 
 
+class FindingsTruth(BaseModel):
+    """What a security findings report over the bundle must put first (`fa2 findings-report`).
+
+    `top_risk_matches` names the risk without depending on generated ids: the report's first
+    top risk must cite a finding whose type, Security Hub control id or resource id is one of
+    these (a resource ARN also matches by its last part, `sg-0e9d...` for its security-group
+    ARN)."""
+
+    model_config = ConfigDict(extra="forbid")
+    top_risk: str = Field(min_length=1)
+    top_risk_matches: list[str] = Field(min_length=1)
+
+
 class GroundTruth(BaseModel):
     """What an eval scenario's report is scored against.
 
@@ -130,6 +143,8 @@ class GroundTruth(BaseModel):
     # eval-only extras
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     notes: str = ""
+    # bundles with findings/: what the findings report must rank first
+    findings: FindingsTruth | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -12,7 +12,21 @@ from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.alb import LoadBalancer
 from evals.generators.app_logs import LogGroup, json_line
 from evals.generators.cloudtrail import Principal, Trail
-from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
+from evals.generators.common import (
+    ACCOUNT_ID,
+    BundleWriter,
+    Ids,
+    arrivals,
+    minutes,
+    seeded_rng,
+    utc,
+)
+from evals.generators.findings import (
+    ControlFinding,
+    FindingsWriter,
+    GuardDutyFinding,
+    instance_resource,
+)
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import mean_by_minute
 from evals.generators.web_service import Request, Response, WebService, ec2_instance, service_alarm
@@ -288,8 +302,168 @@ def generate(writer: BundleWriter) -> None:
         "HTTPCode_Target_5XX_Count",
         threshold=10.0,
     )
+    _findings(writer)
     writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
+
+
+BASTION, BASTION_SG = "i-0d3b5a7c9e1f24680", "sg-0e9d8c7b6a5f40312"
+PROBER = "198.51.100.23"
+
+
+def _sg_arn(group: str) -> str:
+    return f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:security-group/{group}"
+
+
+def _inbound_ssh(remote_ip: str, port: int) -> dict[str, Any]:
+    """GuardDuty's NETWORK_CONNECTION action: an inbound TCP connection to port 22."""
+    return {
+        "ActionType": "NETWORK_CONNECTION",
+        "NetworkConnectionAction": {
+            "Blocked": False,
+            "ConnectionDirection": "INBOUND",
+            "Protocol": "TCP",
+            "LocalPortDetails": {"Port": 22, "PortName": "SSH"},
+            "RemotePortDetails": {"Port": port, "PortName": "Unknown"},
+            "RemoteIpDetails": {
+                "IpAddressV4": remote_ip,
+                "Country": {"CountryName": "Netherlands"},
+                "Organization": {
+                    "Asn": "64511",
+                    "AsnOrg": "Example Hosting B.V.",
+                    "Isp": "Example Hosting B.V.",
+                    "Org": "Example Hosting B.V.",
+                },
+            },
+        },
+    }
+
+
+def _findings(writer: BundleWriter) -> None:
+    """What Security Hub and GuardDuty hold at the end of the window. Unrelated to the outage
+    (the revoke removed access, it opened nothing): two days earlier someone opened SSH to the
+    world on the bastion's security group "for a vendor", and GuardDuty has seen SSH brute
+    force against the bastion since; the rest are long-standing control failures."""
+    found = FindingsWriter(Ids(seeded_rng(NAME, salt=16)))
+    bastion = instance_resource(BASTION, "t3.micro", "ami-0c7217cdde317cfec")
+    found.add_control(
+        ControlFinding(
+            control="EC2.19",
+            title="Security groups should not allow unrestricted access to ports with high risk",
+            description="This control checks whether unrestricted incoming traffic for an "
+            "Amazon EC2 security group is accessible to the specified ports that are considered "
+            "to be high risk. This control fails if any of the rules in a security group allow "
+            "ingress traffic from '0.0.0.0/0' or '::/0' to those ports.",
+            severity="CRITICAL",
+            resource_type="AwsEc2SecurityGroup",
+            resource_id=_sg_arn(BASTION_SG),
+            created=utc("2026-03-14T16:42:10.517Z"),
+            updated=utc("2026-03-16T04:12:36.208Z"),
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="EC2.13",
+            title="Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+            description="This control checks whether an Amazon EC2 security group allows "
+            "ingress from 0.0.0.0/0 or ::/0 to port 22. The control fails if the security group "
+            "allows ingress from 0.0.0.0/0 or ::/0 to port 22.",
+            severity="HIGH",
+            resource_type="AwsEc2SecurityGroup",
+            resource_id=_sg_arn(BASTION_SG),
+            created=utc("2026-03-14T16:42:11.093Z"),
+            updated=utc("2026-03-16T04:12:36.915Z"),
+        )
+    )
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="UnauthorizedAccess:EC2/SSHBruteForce",
+            severity=2.0,  # GuardDuty's LOW: the instance is the target, not the actor
+            title=f"{PROBER} is performing SSH brute force attacks against {BASTION}.",
+            description=f"{PROBER} is performing SSH brute force attacks against {BASTION}. "
+            "Brute force attacks are used to gain unauthorized access to your instance by "
+            "guessing the SSH password.",
+            created=utc("2026-03-14T17:20:33.101Z"),
+            updated=utc("2026-03-16T09:36:02.477Z"),
+            first_seen=utc("2026-03-14T17:05:41Z"),
+            last_seen=utc("2026-03-16T09:31:12Z"),
+            count=1840,
+            resource=bastion,
+            action=_inbound_ssh(PROBER, 51234),
+        )
+    )
+    found.add_guardduty(
+        GuardDutyFinding(
+            type="Recon:EC2/PortProbeUnprotectedPort",
+            severity=2.0,
+            title=f"Unprotected port on EC2 instance {BASTION} is being probed.",
+            description=f"EC2 instance {BASTION} has an unprotected port 22 which is being "
+            "probed by a known malicious host.",
+            created=utc("2026-03-14T18:02:44.390Z"),
+            updated=utc("2026-03-16T08:58:19.004Z"),
+            first_seen=utc("2026-03-14T17:51:09Z"),
+            last_seen=utc("2026-03-16T08:47:30Z"),
+            count=63,
+            resource=bastion,
+            action={"ActionType": "PORT_PROBE"},
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="EC2.8",
+            title="EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)",
+            description="This control checks whether your Amazon EC2 instance metadata "
+            "version is configured with Instance Metadata Service Version 2 (IMDSv2). The "
+            "control passes if HttpTokens is set to required for IMDSv2.",
+            severity="HIGH",
+            resource_type="AwsEc2Instance",
+            resource_id=f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:instance/{BASTION}",
+            created=utc("2026-02-02T11:08:27.660Z"),
+            updated=utc("2026-03-16T04:15:51.332Z"),
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="RDS.3",
+            title="RDS DB instances should have encryption at-rest enabled",
+            description="This control checks whether storage encryption is enabled for your "
+            "Amazon RDS DB instances.",
+            severity="MEDIUM",
+            resource_type="AwsRdsDbInstance",
+            resource_id=f"arn:aws:rds:us-east-1:{ACCOUNT_ID}:db:orders-db",
+            created=utc("2025-11-04T07:31:02.118Z"),
+            updated=utc("2026-03-16T03:58:40.771Z"),
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="S3.8",
+            title="S3 general purpose buckets should block public access",
+            description="This control checks whether an Amazon S3 general purpose bucket blocks "
+            "public access at the bucket level.",
+            severity="HIGH",
+            resource_type="AwsS3Bucket",
+            resource_id=f"arn:aws:s3:::orders-web-static-{ACCOUNT_ID}",
+            created=utc("2026-01-20T06:02:15.904Z"),
+            updated=utc("2026-03-16T06:02:09.350Z"),
+        )
+    )
+    found.add_control(
+        ControlFinding(
+            control="EC2.18",
+            title="Security groups should only allow unrestricted incoming traffic for "
+            "authorized ports",
+            description="This control checks whether an Amazon EC2 security group permits "
+            "unrestricted incoming traffic from unauthorized ports.",
+            severity="HIGH",
+            resource_type="AwsEc2SecurityGroup",
+            resource_id=_sg_arn(APP_SG),
+            created=utc("2026-03-03T10:14:52.087Z"),
+            updated=utc("2026-03-06T15:40:18.226Z"),
+            workflow="RESOLVED",  # port 8000 closed again on the web tier's group
+        )
+    )
+    found.write(writer)
 
 
 def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
@@ -320,6 +494,12 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
                 "the bastion AuthorizeSecurityGroupIngress on the same group 50 s before the revoke",
             ],
             "difficulty": "hard",
+            "findings": {
+                "top_risk": f"SSH (port 22) open to 0.0.0.0/0 on the bastion's security group "
+                f"{BASTION_SG} (EC2.19 CRITICAL, EC2.13), with SSH brute force against the "
+                f"bastion {BASTION} under way (GuardDuty)",
+                "top_risk_matches": [BASTION_SG, BASTION, "EC2.19", "EC2.13"],
+            },
         },
         tags=[
             "network",
