@@ -120,6 +120,11 @@ def eval_command(
             f"category {s.holdout_category_accuracy:.0%} · passed {s.holdout_pass_rate:.0%} · "
             f"evidence recall {s.holdout_evidence_recall:.2f}"
         )
+    if s.findings_scenarios:
+        console.print(
+            f"findings reports ({s.findings_scenarios}): top risk {s.findings_top_risk_accuracy:.0%} · "
+            f"cited findings exist {s.findings_citation_validity:.2f}"
+        )
     console.print(f"wrote {paths['results']}, {paths['markdown']}, {paths['html']}")
     for line in changes:
         console.print(f"changed: {line}")

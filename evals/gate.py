@@ -9,8 +9,14 @@ from pydantic import ValidationError
 
 from evals.runner import Results, Summary
 
-# The metrics that must not drop, and how much noise a drop may contain.
-GATED = ("root_cause_accuracy", "evidence_recall")
+# The metrics that must not drop, and how much noise a drop may contain. The findings
+# report's figures are gated when both runs have them (a run of other scenarios has none).
+GATED = (
+    "root_cause_accuracy",
+    "evidence_recall",
+    "findings_top_risk_accuracy",
+    "findings_citation_validity",
+)
 TOLERANCE = 1e-6
 
 
@@ -34,6 +40,8 @@ def regressions(current: Summary, baseline: Summary) -> list[str]:
     found = []
     for metric in GATED:
         now, before = getattr(current, metric), getattr(baseline, metric)
+        if now is None or before is None:
+            continue
         if now < before - TOLERANCE:
             found.append(f"{metric} dropped from {before:.3f} to {now:.3f}")
     return found

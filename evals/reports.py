@@ -58,6 +58,20 @@ def render_markdown(
             f"{'blamed' if r.red_herring_blamed else '—'} | {r.tool_calls} | "
             f"{r.input_tokens}/{r.output_tokens} | {r.wall_seconds:.1f} |"
         )
+    if suite.findings:
+        lines += [
+            "",
+            "## Security findings reports",
+            "",
+            "| scenario | top risk | cited findings exist | the report's top risk | expected |",
+            "|---|---|---|---|---|",
+        ]
+        for row in suite.findings:
+            shown = row.top_risk or (f"error: {row.error}" if row.error else "none")
+            lines.append(
+                f"| {row.name} | {MARK[row.top_risk_correct]} | {row.cited_existing}/{row.cited} | "
+                f"{shown} | {row.expected_top_risk} |"
+            )
     failures = [run for run in suite.runs if not run.result.passed]
     if failures:
         lines += ["", "## Not passed", ""]

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from agent.config import Settings
 from agent.report import Report
 from agent.telemetry.bundle import BundleError, BundleManifest, load_bundle, load_manifest
+from evals.findings_eval import FindingsResult, findings_summary, run_findings_scenario
 from evals.scoring import ScenarioResult, Score, scenario_result, score_report
 
 if TYPE_CHECKING:
@@ -50,6 +51,10 @@ class Summary(BaseModel):
     holdout_red_herring_rate: float | None = None
     holdout_pass_rate: float | None = None
     errored: int = 0  # runs that crashed or could not be scored (see each row's `error`)
+    # the security findings reports of the scenarios that declare a top risk (findings_eval)
+    findings_scenarios: int = 0
+    findings_top_risk_accuracy: float | None = None
+    findings_citation_validity: float | None = None
 
 
 class Results(BaseModel):
@@ -57,6 +62,7 @@ class Results(BaseModel):
 
     summary: Summary
     scenarios: list[ScenarioResult]
+    findings: list[FindingsResult] = []
 
 
 @dataclass(frozen=True)
@@ -83,13 +89,15 @@ class SuiteRun:
     started: datetime
     wall_seconds: float
     runs: list[ScenarioRun] = field(default_factory=list)
+    findings: list[FindingsResult] = field(default_factory=list)
 
     def results(self) -> Results:
         rows = [run.result for run in self.runs]
         holdout = {
             run.result.name for run in self.runs if HOLDOUT_TAG in run.scenario.manifest.tags
         }
-        return Results(summary=summarize(rows, holdout), scenarios=rows)
+        summary = summarize(rows, holdout).model_copy(update=findings_summary(self.findings))
+        return Results(summary=summary, scenarios=rows, findings=self.findings)
 
 
 class ScenarioDirError(ValueError):
@@ -304,6 +312,18 @@ def run_suite(
             if on_done:
                 on_done(run)
     ordered = [runs[(s.name, a)] for s, a in jobs]
+    # each scenario's findings report once: it is computed, its narrative the only model part
+    findings = [
+        result
+        for scenario in scenarios
+        if (
+            result := run_findings_scenario(
+                scenario, scenario_settings(base, scenario, model, model_id)
+            )
+        )
+        is not None
+    ]
     label = model if not model_id else f"{model}:{model_id}"
     judge_label = "rules" if judge is None else f"bedrock:{judge.model_id}"
-    return SuiteRun(label, judge_label, started, round(time.perf_counter() - clock, 2), ordered)
+    wall = round(time.perf_counter() - clock, 2)
+    return SuiteRun(label, judge_label, started, wall, ordered, findings)

@@ -91,3 +91,23 @@ def test_a_baseline_that_is_not_results_json_is_refused(tmp_path: Path) -> None:
         load_results(bad)
     with pytest.raises(BaselineError, match="no such baseline file"):
         load_results(tmp_path / "missing.json")
+
+
+def test_a_findings_report_whose_top_risk_is_now_wrong_is_a_regression() -> None:
+    before = _summary(findings_scenarios=2, findings_top_risk_accuracy=1.0)
+    now = _summary(findings_scenarios=2, findings_top_risk_accuracy=0.5)
+
+    assert regressions(now, before) == ["findings_top_risk_accuracy dropped from 1.000 to 0.500"]
+
+
+def test_a_cited_finding_that_no_longer_exists_is_a_regression() -> None:
+    before = _summary(findings_scenarios=2, findings_citation_validity=1.0)
+    now = _summary(findings_scenarios=2, findings_citation_validity=0.9)
+
+    assert regressions(now, before) == ["findings_citation_validity dropped from 1.000 to 0.900"]
+
+
+def test_findings_figures_are_not_compared_when_a_run_has_none() -> None:
+    before = _summary(findings_scenarios=2, findings_top_risk_accuracy=1.0)
+
+    assert regressions(_summary(), before) == []  # e.g. --only a scenario without findings

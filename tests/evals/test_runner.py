@@ -48,6 +48,9 @@ SUMMARY_KEYS = [
     "holdout_red_herring_rate",
     "holdout_pass_rate",
     "errored",
+    "findings_scenarios",
+    "findings_top_risk_accuracy",
+    "findings_citation_validity",
 ]
 
 
@@ -86,8 +89,9 @@ def test_the_demo_scenario_passes_with_the_baseline_and_writes_every_report(tmp_
     paths = write_outputs(suite, tmp_path, render_markdown(suite))
 
     results = json.loads(paths["results"].read_text())
-    assert list(results) == ["summary", "scenarios"]
+    assert list(results) == ["summary", "scenarios", "findings"]
     assert list(results["summary"]) == SUMMARY_KEYS
+    assert results["findings"] == [] and results["summary"]["findings_scenarios"] == 0
     assert [list(row) for row in results["scenarios"]] == [RESULT_KEYS]
     row = results["scenarios"][0]
     assert row["passed"] and row["evidence_recall"] == 1.0 and row["citation_validity"] == 1.0

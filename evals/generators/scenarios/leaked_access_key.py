@@ -521,6 +521,15 @@ def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
                 "a developer's DescribeTable denied by an SCP at 14:05 (three calls, from the console)"
             ],
             "difficulty": "medium",
+            "findings": {
+                "top_risk": f"the leaked key {KEY} of {USER} used from a Tor exit node "
+                "(GuardDuty UnauthorizedAccess:IAMUser/TorIPCaller and the reconnaissance with it)",
+                "top_risk_matches": [
+                    "UnauthorizedAccess:IAMUser/TorIPCaller",
+                    "Recon:IAMUser/TorIPCaller",
+                    USER,
+                ],
+            },
         },
         tags=["security", "cloudtrail", "iam", "ecr", "cloudtrail-led"],
     )
