@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from agent.insight import InsightAnswer
 
 __all__ = [
+    "FeatureDisabledError",
     "ThreadNotFoundError",
     "ask",
     "build_backend",
@@ -352,6 +353,10 @@ def insight_from_settings(
 MAX_FINDINGS_DAYS = 90  # Security Hub and GuardDuty keep findings for 90 days
 
 
+class FeatureDisabledError(ValueError):
+    """The deployment turned the feature off (`[features]` settings)."""
+
+
 def findings_report_from_settings(
     *,
     days: int = 7,
@@ -374,6 +379,11 @@ def findings_report_from_settings(
             f"findings for 90 days), got {days}"
         )
     settings = settings or load_settings()
+    if not settings.features.findings_report_enabled:
+        raise FeatureDisabledError(
+            "the security findings report is turned off in this deployment "
+            "(findings_report_enabled = false)"
+        )
     if bundle is not None:
         settings = settings.updated(bundle=Path(bundle))
     chosen = language or settings.investigator.language

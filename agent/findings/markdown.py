@@ -31,13 +31,14 @@ _URL_SCHEME = re.compile(r"\b(h)tt(ps?)(?=:/)", re.I)
 _CITATIONS = re.compile(r"\[((?:F\d+)(?:\s*[,;]\s*F\d+)*)\]")
 
 
-def text(value: str | None, limit: int | None = None) -> str:
-    """Untrusted text as inert Markdown on one line."""
+def text(value: str | None, limit: int | None = None, *, line_start: bool = True) -> str:
+    """Untrusted text as inert Markdown on one line (`line_start`: it may begin a line, so
+    a leading block marker is escaped too)."""
     flat = " ".join(redact(value or "").split())
     if limit is not None and len(flat) > limit:
         flat = flat[: limit - 1] + "…"
-    defanged = _URL_SCHEME.sub(r"\1xx\2", flat)
-    return escape(_LINE_START.sub(r"\1\\\2", _MARKUP.sub(r"\\\1", defanged)))
+    inline = _MARKUP.sub(r"\\\1", _URL_SCHEME.sub(r"\1xx\2", flat))
+    return escape(_LINE_START.sub(r"\1\\\2", inline) if line_start else inline)
 
 
 def refs(items: Sequence[str]) -> str:
@@ -53,7 +54,7 @@ def prose(value: str) -> str:
         if index % 2:
             out.append(" (" + refs(re.split(r"\s*[,;]\s*", part)) + ")")
         else:
-            out.append(text(part))
+            out.append(text(part, line_start=index == 0))
     return "".join(out).strip()
 
 
@@ -128,7 +129,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
     lines += ["", f"## {L('top_risks')}", ""]
     if report.top_risks:
         lines += [
-            f"| # | {L('risk')} | {L('severity')} | {L('type')} | {L('findings')} | "
+            f"| # | {L('risk')} | {L('severity')} | {L('kind')} | {L('findings')} | "
             f"{L('resources')} | {L('action')} |",
             "|---:|---|---|---|---|---|---|",
         ]
@@ -164,7 +165,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         "|---|---|---:|---|---|",
     ]
     lines += [
-        f"| {text(r.resource, 100)} | {text(r.resource_type)} | {r.count} | "
+        f"| {text(short_resource(r.resource), 100)} | {text(r.resource_type)} | {r.count} | "
         f"{severity_name(lang, r.highest)} | {refs(r.finding_refs)} |"
         for r in report.resources
     ]

@@ -186,9 +186,9 @@ def findings_to_pdf(
     )
     pdf.paragraph(
         f"{L('by_account')}: "
-        + ", ".join(f"{clean(r.key)} {r.count}" for r in report.counts.by_account)
+        + ", ".join(f"{clean(r.key)} ({r.count})" for r in report.counts.by_account)
         + f" · {L('by_region')}: "
-        + ", ".join(f"{clean(r.key)} {r.count}" for r in report.counts.by_region),
+        + ", ".join(f"{clean(r.key)} ({r.count})" for r in report.counts.by_region),
         size=8,
     )
 
@@ -203,7 +203,7 @@ def findings_to_pdf(
     pdf.heading(L("top_risks"))
     if report.top_risks:
         pdf.table_of(
-            ["#", L("risk"), L("severity"), L("type"), L("findings"), L("action")],
+            ["#", L("risk"), L("severity"), L("kind"), L("findings"), L("action")],
             [
                 [
                     str(r.rank),

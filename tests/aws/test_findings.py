@@ -232,3 +232,11 @@ def test_access_denied_on_both_services_names_the_actions_to_grant(backend: AwsB
 
     assert "`securityhub:GetFindings`" in str(raised.value)
     assert "`guardduty:ListDetectors`" in str(raised.value)
+
+
+def test_the_capability_follows_the_deployment_setting() -> None:
+    from tests.aws.conftest import make_settings
+
+    off = AwsBackend(make_settings(findings_report_enabled=False))
+
+    assert not off.capabilities.findings

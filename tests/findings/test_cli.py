@@ -116,3 +116,15 @@ def test_aws_that_cannot_be_read_is_one_error_line(monkeypatch: pytest.MonkeyPat
     assert_clean_error(
         fa2("--model", "baseline"), 1, "error: neither Security Hub nor GuardDuty could be read"
     )
+
+
+def test_a_deployment_that_turned_the_report_off_refuses_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FA2_FINDINGS_REPORT_ENABLED", "false")
+
+    assert_clean_error(
+        fa2("--bundle", LEAKED_KEY, "--model", "baseline"),
+        2,
+        "error: the security findings report is turned off in this deployment",
+    )

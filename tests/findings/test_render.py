@@ -145,3 +145,12 @@ def test_the_pdf_draws_hostile_finding_text_as_plain_characters(tmp_path: Path) 
 
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
     assert "[click](https://evil.example)" in " ".join(text.split())
+
+
+def test_a_citation_in_the_middle_of_a_sentence_leaves_the_rest_unescaped() -> None:
+    from agent.findings.markdown import prose
+
+    assert prose("The key is used from Tor [F5, F8]. Deactivate it.") == (
+        "The key is used from Tor ([F5][], [F8][]). Deactivate it."
+    )
+    assert prose("- not a list [F1]") == "\\- not a list ([F1][])"

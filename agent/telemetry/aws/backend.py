@@ -77,7 +77,7 @@ class AwsBackend:
             config_history=settings.telemetry.resources_enabled,
             runbooks=isinstance(self._runbooks, KnowledgeBase)
             or (self._runbooks is not None and self._runbooks.exists()),
-            findings=True,
+            findings=settings.features.findings_report_enabled,
         )
         self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
         self._athena = Athena(settings, self.clients, self.waiter, timeout)
