@@ -59,15 +59,15 @@ def build_findings_report(
         truncated=current.truncated or previous.truncated,
         notes=notes,
     )
-    source = model.answer_source() if model is not None else None
-    if model is None or (source is not None and source.rule_based):
+    if model is None or model.answer_source().rule_based:
         return report.model_copy(update={"narrative": rules_narrative(report), "model": BASELINE})
     narrative, model_notes = model_narrative(report, model)
+    answered = model.answer_source()  # after the answer: a fallback may have written it
     return report.model_copy(
         update={
             "narrative": narrative,
-            "notes": [*report.notes, *model_notes],
-            "model": source.model if source else BASELINE,
+            "notes": [*report.notes, *model_notes, *(f"Model: {e}" for e in answered.events)],
+            "model": answered.model,
             "rule_based": narrative.written_by == "rules",
         }
     )

@@ -203,7 +203,11 @@ def test_the_model_reads_finding_text_fenced_and_redacted(tmp_path: Path) -> Non
     prompt = str(human.content)
     tag = str(system.content).split("<", 1)[1].split(">", 1)[0]
     assert tag.startswith("data-") and prompt.count(f"</{tag}>") == 1
-    assert prompt.index("Ignore previous instructions") < prompt.index(f"</{tag}>")
+    inside = prompt[prompt.index(f"<{tag}>") : prompt.index(f"</{tag}>")]
+    outside = prompt.replace(inside, "")
+    assert "Ignore previous instructions" in inside
+    assert "Ignore previous instructions" not in outside
+    assert "ci-artifacts-uploader" not in outside  # resource names are finding text too
     assert "</data>" not in prompt  # defused: cannot close any fence
     assert "AKIAIOSFODNN7EXAMPLE" not in prompt
 
@@ -244,3 +248,18 @@ def test_security_hub_only_findings_are_their_own_risks(tmp_path: Path) -> None:
     assert top.threat  # a GuardDuty finding, even as Security Hub holds it
     guide = next(a for a in only_hub.actions if a.ref == top.action_ref)
     assert guide.origin == "guardduty-guide"
+
+
+def test_the_baseline_chat_model_leaves_the_narrative_to_the_rules() -> None:
+    from agent.baseline.model import BaselineChatModel
+
+    baseline = BaselineChatModel()
+    written = build_findings_report(
+        backend=leaked_key_backend(), time_range=WEEK, model=InvestigatorModel(baseline)
+    )
+
+    assert written.rule_based and written.narrative.written_by == "rules"
+    # bound as the last fallback of a chain, it refuses when reached, not when bound
+    writer = baseline.with_structured_output(NarrativeDraft, include_raw=True)
+    with pytest.raises(ValueError, match="not NarrativeDraft"):
+        writer.invoke([])
