@@ -55,6 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind": "Kind",
         "new_flag": "new",
         "prev_flag": "previous",
+        "more_actions": "and {n} more actions (in the JSON form)",
+        "more_findings": "… and {n} more findings, less severe, not cited above (all are in the JSON form: --format json).",
         "min_severity": "minimum severity",
         "no_remediation": "GuardDuty gives no remediation for this finding type; see the "
         "GuardDuty remediation guide.",
@@ -103,6 +105,8 @@ LABELS: dict[str, dict[str, str]] = {
         "kind": "区分",
         "new_flag": "新規",
         "prev_flag": "前期間",
+        "more_actions": "ほか {n} 件の対応（JSON 形式に全件）",
+        "more_findings": "… ほか {n} 件（重要度が低く、上で引用していない検出結果。全件は JSON 形式: --format json）。",
         "min_severity": "最低重要度",
         "no_remediation": "GuardDuty はこの種類の検出結果に修復手順を付けていません。GuardDuty の修復ガイドを参照してください。",
     },

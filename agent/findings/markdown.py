@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from agent.findings.compute import short_resource
+from agent.findings.display import MAX_LISTED_REFS, listed, shown_actions, table_findings
 from agent.findings.labels import label, severity_name
 from agent.findings.model import CountRow, FindingsReport, Language
 from agent.redact import redact
@@ -41,9 +42,11 @@ def text(value: str | None, limit: int | None = None, *, line_start: bool = True
     return escape(_LINE_START.sub(r"\1\\\2", inline) if line_start else inline)
 
 
-def refs(items: Sequence[str]) -> str:
-    """Finding references as links to their console pages (reference definitions below)."""
-    return ", ".join(f"[{r}][]" for r in items)
+def refs(items: Sequence[str], limit: int = MAX_LISTED_REFS) -> str:
+    """Finding references as links to their console pages (reference definitions below),
+    the first `limit` of them."""
+    shown, more = listed(items, limit)
+    return ", ".join(f"[{r}][]" for r in shown) + (f" (+{more})" if more else "")
 
 
 def prose(value: str) -> str:
@@ -147,7 +150,8 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         lines.append(L("none"))
 
     lines += ["", f"## {L('actions')}", ""]
-    for action in report.actions:
+    actions, more_actions = shown_actions(report)
+    for action in actions:
         body = text(action.text) if action.text else ""
         if action.origin == "none":
             body = L("no_remediation")
@@ -158,6 +162,8 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         )
     if not report.actions:
         lines.append("—")
+    if more_actions:
+        lines.append(f"- … {L('more_actions').format(n=more_actions)}")
 
     lines += ["", f"## {L('top_resources')}", ""]
     lines += [
@@ -176,7 +182,8 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         f"{L('resource')} | UpdatedAt | {L('id')} |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for row in report.findings:
+    rows, left_out = table_findings(report)
+    for row in rows:
         f = row.finding
         flag = f" ({L('new_flag')})" if row.new else ""
         if row.period == "previous":
@@ -187,13 +194,13 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
             f"{text(f.control_id or f.type, 80)} | {text(f.title, 140)} | "
             f"{text(short_resource(f.resource_id), 80)} | {updated} | {text(f.id)} |"
         )
+    if left_out:
+        lines += ["", L("more_findings").format(n=left_out)]
     if report.notes:
         lines += ["", f"## {L('notes')}", ""]
         lines += [f"- {text(note)}" for note in report.notes]
     lines.append("")
     lines += [
-        f"[{row.ref}]: <{row.finding.console_url}>"
-        for row in report.findings
-        if row.finding.console_url
+        f"[{row.ref}]: <{row.finding.console_url}>" for row in rows if row.finding.console_url
     ]
     return "\n".join(lines) + "\n"

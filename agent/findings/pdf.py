@@ -19,6 +19,7 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import WrapMode, XPos, YPos
 
 from agent.findings.compute import short_resource
+from agent.findings.display import listed, shown_actions, table_findings
 from agent.findings.labels import label, severity_name
 from agent.findings.model import FindingsReport, Language
 from agent.redact import redact
@@ -52,6 +53,11 @@ def font_path() -> Path:
     if not path.is_file():
         raise FontNotFoundError(f"IPAexGothic not found at {path}")
     return path
+
+
+def refs(items: list[str]) -> str:
+    shown, more = listed(items)
+    return ", ".join(shown) + (f" (+{more})" if more else "")
 
 
 def clean(value: str | None, limit: int | None = None) -> str:
@@ -194,9 +200,9 @@ def findings_to_pdf(
 
     pdf.heading(L("trend"))
     pdf.paragraph(
-        f"{L('new')} ({len(trend.new_refs)}): {', '.join(trend.new_refs) or '-'}\n"
+        f"{L('new')} ({len(trend.new_refs)}): {refs(trend.new_refs) or '-'}\n"
         f"{L('continuing')}: {trend.continuing}\n"
-        f"{L('quiet')} ({trend.previous_total}): {', '.join(trend.quiet_refs) or '-'}",
+        f"{L('quiet')} ({trend.previous_total}): {refs(trend.quiet_refs) or '-'}",
         size=8.5,
     )
 
@@ -210,7 +216,7 @@ def findings_to_pdf(
                     clean(r.title, 170),
                     sev(r.severity_label),
                     L("threat") if r.threat else L("posture"),
-                    ", ".join(r.finding_refs),
+                    refs(r.finding_refs),
                     r.action_ref or "-",
                 ]
                 for r in report.top_risks
@@ -221,7 +227,8 @@ def findings_to_pdf(
         pdf.paragraph(L("none"))
 
     pdf.heading(L("actions"))
-    for action in report.actions:
+    actions, more_actions = shown_actions(report)
+    for action in actions:
         body = L("no_remediation") if action.origin == "none" else clean(action.text)
         pdf.set_font(FONT, size=8.5)
         pdf.multi_cell(
@@ -229,7 +236,7 @@ def findings_to_pdf(
             4.2,
             f"{action.ref}  {clean(action.title, 160)}"
             + (f": {body}" if body else "")
-            + f"  [{', '.join(action.finding_refs)}]",
+            + f"  [{refs(action.finding_refs)}]",
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
             wrapmode=pdf.wrap,
@@ -241,6 +248,8 @@ def findings_to_pdf(
             pdf.cell(0, 4, action.url, link=action.url, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             pdf.set_text_color(0, 0, 0)
         pdf.ln(0.8)
+    if more_actions:
+        pdf.paragraph("… " + L("more_actions").format(n=more_actions), size=8)
 
     pdf.heading(L("top_resources"))
     pdf.table_of(
@@ -251,7 +260,7 @@ def findings_to_pdf(
                 clean(r.resource_type),
                 str(r.count),
                 sev(r.highest),
-                ", ".join(r.finding_refs),
+                refs(r.finding_refs),
             ]
             for r in report.resources
         ],
@@ -260,7 +269,8 @@ def findings_to_pdf(
 
     pdf.heading(L("evidence"))
     rows, links = [], []
-    for row in report.findings:
+    table_rows, left_out = table_findings(report)
+    for row in table_rows:
         f = row.finding
         flag = (
             f" ({L('new_flag')})"
@@ -286,6 +296,8 @@ def findings_to_pdf(
         links=links,
         size=6.5,
     )
+    if left_out:
+        pdf.paragraph(L("more_findings").format(n=left_out), size=8)
     if report.notes:
         pdf.heading(L("notes"))
         for note in report.notes:

@@ -154,3 +154,37 @@ def test_a_citation_in_the_middle_of_a_sentence_leaves_the_rest_unescaped() -> N
         "The key is used from Tor ([F5][], [F8][]). Deactivate it."
     )
     assert prose("- not a list [F1]") == "\\- not a list ([F1][])"
+
+
+def test_a_large_report_lists_the_most_severe_findings_and_says_how_many_it_left_out(
+    tmp_path: Path,
+) -> None:
+    from agent.findings.display import MAX_TABLE_FINDINGS
+    from tests.findings.samples import asff, control
+
+    root = tmp_path / "bundle"
+    (root / "findings" / "securityhub").mkdir(parents=True)
+    shutil.copy(LEAKED_KEY / "incident.yaml", root / "incident.yaml")
+    many = [
+        asff(control(resource_id=f"arn:aws:ecr:us-east-1:123456789012:repository/r{i:03d}"))
+        for i in range(130)
+    ]
+    (root / "findings" / "securityhub" / "sh.json").write_text(
+        json.dumps({"Findings": many}), encoding="utf-8"
+    )
+    report = build_findings_report(
+        backend=LocalBackend(root, load_settings(model="baseline")), time_range=WEEK
+    )
+
+    markdown = findings_to_markdown(report)
+
+    assert report.counts.total == 130  # everything is counted and in the JSON
+    table = markdown.split("## Findings cited")[1]
+    listed = table.count("\n| [F")
+    # the most severe 100, and those the resources table cites beyond them
+    assert MAX_TABLE_FINDINGS <= listed <= MAX_TABLE_FINDINGS + 10
+    assert f"… and {130 - listed} more findings, less severe, not cited above" in table
+    assert "[F1][], [F2][]" in markdown and "(+118)" in markdown  # ECR.1's 130 refs, 12 shown
+    pages = PdfReader(findings_to_pdf(report, tmp_path / "r.pdf")).pages
+    text = " ".join(" ".join(p.extract_text() for p in pages).split())
+    assert f"and {130 - listed} more findings" in text
