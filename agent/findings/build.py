@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from agent.chat_model import InvestigatorModel
 from agent.findings import compute
-from agent.findings.model import FindingsReport, Language, Narrative, Trend
+from agent.findings.model import FindingsReport, Language, Narrative
 from agent.findings.narrative import model_narrative, rules_narrative
 from agent.telemetry.base import TelemetryBackend
 from agent.telemetry.findings_types import checked_severity
@@ -73,4 +73,4 @@ def build_findings_report(
     )
 
 
-__all__ = ["Trend", "build_findings_report", "previous_period"]
+__all__ = ["build_findings_report", "previous_period"]
