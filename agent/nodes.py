@@ -40,8 +40,12 @@ def _system(ctx: InvestigationContext) -> SystemMessage:
 
 
 def _count_tokens(ctx: InvestigationContext, message: Any) -> None:
-    usage = getattr(message, "usage_metadata", None) or {}
-    details = usage.get("input_token_details") or {}
+    """Count the tokens a model's reply says it used (a writer that failed may give none)."""
+    if not isinstance(message, AIMessage) or message.usage_metadata is None:
+        return
+    usage = message.usage_metadata
+    # Bedrock's prompt-cache writes come as `cache_creation` or per-TTL `ephemeral_*` keys.
+    details: dict[str, Any] = dict(usage.get("input_token_details") or {})
     ctx.budget.add_tokens(
         int(usage.get("input_tokens", 0)),
         int(usage.get("output_tokens", 0)),

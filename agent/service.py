@@ -140,7 +140,7 @@ def _run(
     scope = memory_scope(incident.account_id, workspace)
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
-    data_notes: list[str] = list(getattr(backend, "load_notes", ()))
+    data_notes: list[str] = list(backend.load_notes)
     log_groups = log_groups_for(settings, backend, data_notes)
     ledger = EvidenceLedger(existing)
     chat_model = chat_model.briefed(Briefing(log_groups=log_groups, find_evidence=ledger.find))

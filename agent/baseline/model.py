@@ -36,8 +36,19 @@ from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 
 
-_FOLLOW_UP_CALL = "baseline_q_"
+# The rounds of rules, in the order they run: triage's results read (1-3), the resources they
+# point at (4-6), and a follow-up question's searches (q). Each tool-calling turn says which
+# round asked in its message's metadata, so later turns know what is done.
 RESOURCE_ROUNDS = ("4", "5", "6")
+FOLLOW_UP_ROUND = "q"
+ROUND_KEY = "fa2_baseline_round"
+
+
+def _round_of(message: BaseMessage) -> str | None:
+    if isinstance(message, AIMessage):
+        found = message.response_metadata.get(ROUND_KEY)
+        return str(found) if found is not None else None
+    return None
 
 
 def _failing_ips(findings: Any) -> list[str]:
@@ -64,11 +75,12 @@ def evidence_in(
     """The evidence the ToolMessages name, looked up in the run's ledger; without the results of
     follow-up questions' searches when `follow_ups` is False (the investigation's conclusion
     rests on its own)."""
+    skipped = set() if follow_ups else _calls_of_round(messages, FOLLOW_UP_ROUND)
     found: dict[str, Evidence] = {}
     for message in messages:
         if not isinstance(message, ToolMessage) or message.artifact is None:
             continue
-        if not follow_ups and message.tool_call_id.startswith(_FOLLOW_UP_CALL):
+        if message.tool_call_id in skipped:
             continue
         evidence = find(_evidence_id(message.artifact))
         if evidence is None or evidence.query in _NOT_READ:
@@ -87,15 +99,17 @@ def _humans(messages: list[BaseMessage]) -> list[int]:
     return [i for i, m in enumerate(messages) if isinstance(m, HumanMessage)]
 
 
+def _calls_of_round(messages: list[BaseMessage], name: str) -> set[str]:
+    return {
+        call["id"] or ""
+        for message in messages
+        if isinstance(message, AIMessage) and _round_of(message) == name
+        for call in message.tool_calls
+    }
+
+
 def _rounds_done(messages: list[BaseMessage], since: int) -> set[str]:
-    done = set()
-    for message in messages[since:]:
-        if isinstance(message, AIMessage):
-            for call in message.tool_calls:
-                parts = (call.get("id") or "").split("_")
-                if len(parts) >= 2 and parts[0] == "baseline":
-                    done.add(parts[1])
-    return done
+    return {r for m in messages[since:] if (r := _round_of(m)) is not None}
 
 
 class BaselineChatModel(BaseChatModel):
@@ -170,30 +184,37 @@ class BaselineChatModel(BaseChatModel):
         done = _rounds_done(messages, last_human)
         findings = analyse(self._evidence(messages, follow_ups=False), self.log_groups)
         calls = []
+        round_name = ""
         if len(humans) > 1:  # a follow-up question
             question = str(messages[last_human].content)
-            if "q" not in done:
-                calls = plan(question, findings, tools)
+            if FOLLOW_UP_ROUND not in done:
+                calls, round_name = plan(question, findings, tools), FOLLOW_UP_ROUND
             if not calls:
                 new = self._evidence(messages[last_human:])
                 draft = answer(question, findings, new, self._language(messages))
                 return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         elif "1" not in done:
-            calls = round_one(findings, tools)
+            calls, round_name = round_one(findings, tools), "1"
         elif "2" not in done:
-            calls = round_two(findings, tools)
+            calls, round_name = round_two(findings, tools), "2"
         elif "3" not in done:
-            calls = round_three(findings, tools)
+            calls, round_name = round_three(findings, tools), "3"
         if not calls and len(humans) <= 1:
             # then the resources the telemetry points at, each answer leading to the next
             turn = next((r for r in RESOURCE_ROUNDS if r not in done), None)
             if turn is not None:
                 calls = next_calls(findings.evidence, _failing_ips(findings), tools, turn)
+                round_name = turn
         if calls:
             # ids stay unique across the thread (another model may read this history later)
             for call in calls:
                 call["id"] = f"{call['id']}_{len(messages)}"
-            return AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
+            return AIMessage(
+                content="",
+                tool_calls=calls,
+                usage_metadata=_ZERO_USAGE,  # type: ignore[arg-type]
+                response_metadata={ROUND_KEY: round_name},
+            )
         draft = write_report(findings, self._language(messages))
         return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
 

@@ -156,6 +156,15 @@ class Capabilities(BaseModel):
     config_history: bool = False  # AWS Config history, or CloudTrail writes in its place
     findings: bool = False  # Security Hub / GuardDuty findings (`list_security_findings`)
 
+    def supports(self, capability: str) -> bool:
+        """Whether the backend has `capability` (a field name here); a name that is none is a
+        bug in the caller, not a missing source."""
+        if capability not in type(self).model_fields:
+            raise ValueError(
+                f"{capability!r} is not a capability: {sorted(type(self).model_fields)}"
+            )
+        return bool(getattr(self, capability))
+
 
 @runtime_checkable
 class TelemetryBackend(Protocol):
@@ -163,6 +172,12 @@ class TelemetryBackend(Protocol):
 
     name: Literal["aws", "local"]
     capabilities: Capabilities
+
+    @property
+    def load_notes(self) -> Sequence[str]:
+        """What the backend could not read when it opened (a bundle's files it skipped), for
+        the report's notes."""
+        ...
 
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]: ...
 

@@ -60,9 +60,7 @@ _NEEDS: dict[str, str | None] = {
 def tools_for(capabilities: Capabilities) -> list[BaseTool]:
     """The tools worth offering to the model for a backend (a missing source is not offered)."""
     return [
-        t
-        for t in ALL_TOOLS
-        if (need := _NEEDS.get(t.name)) is None or getattr(capabilities, need, False)
+        t for t in ALL_TOOLS if (need := _NEEDS.get(t.name)) is None or capabilities.supports(need)
     ]
 
 

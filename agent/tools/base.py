@@ -111,7 +111,7 @@ def execute(
 ) -> Command:
     """Run one backend call as a recorded, budgeted, error-tolerant tool call."""
     ctx = runtime.context
-    if capability and not getattr(ctx.backend.capabilities, capability, False):
+    if capability and not ctx.backend.capabilities.supports(capability):
         reason = f"the {ctx.backend.name} backend has no {capability} data for this incident"
         return _reply(runtime.tool_call_id, tool, format_unavailable(tool, reason), None, True)
     refusal = ctx.budget.try_tool_call()

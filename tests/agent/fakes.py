@@ -127,6 +127,7 @@ class FakeBackend:
     """A `TelemetryBackend` with canned results; records every call (thread-safe)."""
 
     name: Literal["aws", "local"] = "local"
+    load_notes: Sequence[str] = ()
 
     def __init__(
         self,

@@ -47,6 +47,7 @@ class AwsBackend:
     """
 
     name: Literal["aws"] = "aws"
+    load_notes: Sequence[str] = ()  # AWS APIs are asked per query: nothing is read up front
 
     def __init__(
         self,
