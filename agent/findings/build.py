@@ -39,9 +39,7 @@ def build_findings_report(
     previous = backend.list_security_findings(earlier, minimum)
     findings = compute.cited(current.findings, previous.findings, time_range)
     actions = compute.actions(findings)
-    notes = list(
-        dict.fromkeys([*getattr(backend, "load_notes", []), *current.notes, *previous.notes])
-    )
+    notes = list(dict.fromkeys([*backend.load_notes, *current.notes, *previous.notes]))
     report = FindingsReport(
         time_range=time_range,
         generated_at=datetime.now(UTC),
