@@ -38,7 +38,7 @@ def build_findings_report(
     current = backend.list_security_findings(time_range, minimum)
     previous = backend.list_security_findings(earlier, minimum)
     findings = compute.cited(current.findings, previous.findings, time_range)
-    actions = compute.actions(findings)
+    actions = compute.actions(findings, language)
     notes = list(dict.fromkeys([*backend.load_notes, *current.notes, *previous.notes]))
     report = FindingsReport(
         time_range=time_range,

@@ -40,28 +40,44 @@ THREAT_PREFIXES = ("TTPs/", "Effects/", "Unusual Behaviors/")
 # GuardDuty findings carry no Remediation. The user guide's remediation pages, by the kind of
 # resource a finding type names (documented: "For all IAM-related findings … see
 # Remediating potentially compromised AWS credentials"); other types get the index page.
-GUARDDUTY_GUIDES: tuple[tuple[str, str, str], ...] = (
+GUARDDUTY_GUIDES: tuple[tuple[str, dict[str, str], str], ...] = (
     (
         ":IAMUser/",
-        "Remediating potentially compromised AWS credentials",
+        {
+            "en": "Remediating potentially compromised AWS credentials",
+            "ja": "侵害された可能性のある AWS 認証情報の修復",
+        },
         "https://docs.aws.amazon.com/guardduty/latest/ug/compromised-creds.html",
     ),
     (
         ":EC2/",
-        "Remediating a potentially compromised Amazon EC2 instance",
+        {
+            "en": "Remediating a potentially compromised Amazon EC2 instance",
+            "ja": "侵害された可能性のある Amazon EC2 インスタンスの修復",
+        },
         "https://docs.aws.amazon.com/guardduty/latest/ug/compromised-ec2.html",
     ),
     (
         ":S3/",
-        "Remediating a potentially compromised S3 bucket",
+        {
+            "en": "Remediating a potentially compromised S3 bucket",
+            "ja": "侵害された可能性のある S3 バケットの修復",
+        },
         "https://docs.aws.amazon.com/guardduty/latest/ug/compromised-s3.html",
     ),
     (
         ":ECS/",
-        "Remediating a potentially compromised ECS cluster",
+        {
+            "en": "Remediating a potentially compromised ECS cluster",
+            "ja": "侵害された可能性のある ECS クラスターの修復",
+        },
         "https://docs.aws.amazon.com/guardduty/latest/ug/compromised-ecs.html",
     ),
 )
+NO_GUIDE = {
+    "en": "GuardDuty gives no remediation for this finding type",
+    "ja": "GuardDuty はこの種類の検出結果に修復手順を付けていません",
+}
 GUARDDUTY_INDEX = "https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_remediate.html"
 
 
@@ -233,18 +249,15 @@ def top_risks(
     return [r.model_copy(update={"rank": i}) for i, r in enumerate(risks[:MAX_TOP_RISKS], start=1)]
 
 
-def _guide(finding: SecurityFinding) -> tuple[str, str, str]:
-    for marker, title, url in GUARDDUTY_GUIDES:
+def _guide(finding: SecurityFinding, language: str) -> tuple[str, str]:
+    """(title, url) of the GuardDuty remediation page for the finding's type."""
+    for marker, titles, url in GUARDDUTY_GUIDES:
         if marker in finding.type:
-            return title, "", url
-    return (
-        "GuardDuty gives no remediation for this finding type",
-        "",
-        GUARDDUTY_INDEX,
-    )
+            return titles[language], url
+    return NO_GUIDE[language], GUARDDUTY_INDEX
 
 
-def actions(findings: Sequence[ReportFinding]) -> list[RecommendedAction]:
+def actions(findings: Sequence[ReportFinding], language: str = "en") -> list[RecommendedAction]:
     """One action per distinct recommendation, most severe findings first."""
     grouped: dict[tuple[str, str, str, str], list[ReportFinding]] = defaultdict(list)
     for row in findings:
@@ -255,9 +268,9 @@ def actions(findings: Sequence[ReportFinding]) -> list[RecommendedAction]:
             title = f"{f.control_id}: {f.title}" if f.control_id else (f.type or f.title)
             key = ("remediation", title, f.remediation_text or "", f.remediation_url or "")
         elif f.source == "guardduty" or f.guardduty_id:
-            title, text, url = _guide(f)
+            title, url = _guide(f, language)
             origin = "guardduty-guide" if url != GUARDDUTY_INDEX else "none"
-            key = (origin, title, text, url)
+            key = (origin, title, "", url)
         else:
             key = ("none", f.control_id or f.type or f.title, "", "")
         grouped[key].append(row)

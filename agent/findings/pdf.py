@@ -78,8 +78,8 @@ class _Document(FPDF):
         self.set_margins(14, 14, 14)
         self.set_title(label(language, "title"))
         self.set_creator("fa2")
-        # Japanese has no spaces to break at: wrap anywhere.
-        self.wrap = WrapMode.CHAR if language == "ja" else WrapMode.WORD
+        # At spaces; a run longer than a line (Japanese has no spaces) breaks where it must.
+        self.wrap = WrapMode.WORD
 
     def footer(self) -> None:
         self.set_y(-10)
@@ -112,8 +112,11 @@ class _Document(FPDF):
         widths: Sequence[float],
         links: Sequence[Sequence[str | None]] | None = None,
         size: float = 7.5,
+        severity_column: int | None = None,
     ) -> None:
+        """A table; the cells of `severity_column` in their severity's colour."""
         self.set_font(FONT, size=size)
+        by_name = {severity_name(self.language, s): s for s in SEVERITY_COLOURS}
         with self.table(
             col_widths=tuple(widths),
             headings_style=FontFace(fill_color=HEADER_FILL),
@@ -129,7 +132,10 @@ class _Document(FPDF):
                 row = table.row()
                 for column, value in enumerate(values):
                     link = links[index][column] if links else None
-                    row.cell(value, link=link or None)
+                    style = None
+                    if column == severity_column and value in by_name:
+                        style = FontFace(color=SEVERITY_COLOURS[by_name[value]])
+                    row.cell(value, link=link or None, style=style)
         self.set_font(FONT, size=9)
         self.ln(2)
 
@@ -183,12 +189,17 @@ def findings_to_pdf(
         [L("total"), str(report.counts.total), str(len(trend.new_refs)), str(trend.previous_total)]
     )
     pdf.table_of(
-        [L("severity"), L("count"), L("new"), L("quiet")], severity_rows, (30, 20, 50, 82), size=8
+        [L("severity"), L("count"), L("new"), L("quiet")],
+        severity_rows,
+        (30, 20, 50, 82),
+        size=8,
+        severity_column=0,
     )
     pdf.table_of(
         [L("type"), L("count"), L("highest")],
         [[clean(r.key, 90), str(r.count), sev(r.highest)] for r in report.counts.by_type],
         (122, 20, 40),
+        severity_column=2,
     )
     pdf.paragraph(
         f"{L('by_account')}: "
@@ -222,6 +233,7 @@ def findings_to_pdf(
                 for r in report.top_risks
             ],
             (7, 95, 18, 18, 30, 14),
+            severity_column=2,
         )
     else:
         pdf.paragraph(L("none"))
@@ -265,6 +277,7 @@ def findings_to_pdf(
             for r in report.resources
         ],
         (70, 38, 14, 22, 38),
+        severity_column=3,
     )
 
     pdf.heading(L("evidence"))
@@ -295,6 +308,7 @@ def findings_to_pdf(
         (14, 13, 28, 50, 27, 20, 30),
         links=links,
         size=6.5,
+        severity_column=1,
     )
     if left_out:
         pdf.paragraph(L("more_findings").format(n=left_out), size=8)

@@ -127,6 +127,8 @@ def test_the_rules_write_the_narrative_in_english_and_japanese(report: FindingsR
     assert ja.narrative.summary.startswith("アクティブな検出結果は 8 件です（高 4、中 3、低 1）。")
     assert "最大のリスクは ci-artifacts-uploader" in ja.narrative.summary
     assert ja.summary_text().startswith("過去 7 日のアクティブな検出結果 8 件")
+    guide = next(a for a in ja.actions if a.origin == "guardduty-guide")
+    assert guide.title == "侵害された可能性のある AWS 認証情報の修復"
 
 
 def test_the_summary_line_is_counts_and_the_top_risk(report: FindingsReport) -> None:
