@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +122,73 @@ def test_a_pdf_slack_refuses_to_take_is_told_to_the_asker_privately(
     )
     assert told.params["user"] == ONCALL
     assert "could not upload the report" in told.params["text"]
+
+
+class _DeniedEverything(BaseHTTPRequestHandler):
+    """AWS as a role without the findings report's grants sees it: every call AccessDenied."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        target = self.headers.get("x-amz-target", "") or self.path
+        action = (
+            "securityhub:GetFindings" if "findings" in target.lower() else "guardduty:ListDetectors"
+        )
+        body = json.dumps(
+            {
+                "__type": "AccessDeniedException",
+                "message": "User: arn:aws:sts::123456789012:assumed-role/fa2-slack/fa2 is not "
+                f"authorized to perform: {action} because no identity-based policy allows "
+                f"the {action} action",
+            }
+        ).encode()
+        self.send_response(403)
+        self.send_header("content-type", "application/x-amz-json-1.1")
+        self.send_header("x-amzn-errortype", "AccessDeniedException")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def denied_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "AKIAFAKEFAKEFAKE0001",
+        "AWS_SECRET_ACCESS_KEY": "fake",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _DeniedEverything)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_missing_permissions_are_told_as_the_actions_to_grant_never_a_traceback(
+    fake_slack: FakeSlack, tmp_path: Path, denied_aws: str
+) -> None:
+    settings = make_settings(
+        fake_slack, model="baseline", endpoint_url=denied_aws, incident_memory="off"
+    )
+    server = SlackServer(
+        create_app(settings, store=SqliteStore(tmp_path / "s.sqlite"), progress_interval=0.0),
+        signing_secret=SIGNING_SECRET,
+        port=0,
+    )
+    server.start_in_thread()
+    try:
+        driver = Driver(url=server.url, slack=fake_slack.recorder, store=None, investigator=None)  # type: ignore[arg-type]
+        driver.command("findings 7")
+        status = driver.slack.wait_until("chat.update", "could not read the data", timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    text = status.params["text"]
+    assert "securityhub:GetFindings" in text and "guardduty:ListDetectors" in text
+    assert "Traceback" not in json.dumps(status.params)
+    assert driver.slack.of("files.completeUploadExternal") == []
