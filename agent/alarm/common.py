@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agent.config import Settings
-from agent.incident import MetricDimension, TimeRange, as_utc
+from agent.incident import MetricDimension, MetricSpec, TimeRange, as_utc
 
 ALARM_STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
 
@@ -242,6 +243,65 @@ def dimensions_from_pairs(items: list[Fields]) -> list[MetricDimension]:
         value_key = "value" if item.has("value") else "Value"
         dims.append(MetricDimension(name=item.text(name_key), value=item.text(value_key)))
     return dims
+
+
+@dataclass(frozen=True)
+class MetricQuerySpelling:
+    """How an alarm format spells one metric data query: SNS as the CloudWatch API does
+    (`MetricStat`, `MetricName`), EventBridge in camelCase (`metricStat`, the metric's `name`)."""
+
+    id: str
+    expression: str
+    label: str
+    return_data: str
+    metric_stat: str
+    metric: str
+    namespace: str
+    metric_name: str
+    dimensions: str
+    stat: str
+    period: str
+
+
+API_SPELLING = MetricQuerySpelling(
+    "Id", "Expression", "Label", "ReturnData", "MetricStat", "Metric", "Namespace", "MetricName",
+    "Dimensions", "Stat", "Period",
+)  # fmt: skip
+EVENTBRIDGE_SPELLING = MetricQuerySpelling(
+    "id", "expression", "label", "returnData", "metricStat", "metric", "namespace", "name",
+    "dimensions", "stat", "period",
+)  # fmt: skip
+
+
+def metric_query(item: Fields, keys: MetricQuerySpelling) -> MetricSpec:
+    """One metric data query of an alarm: an expression, or a metric stat over one metric."""
+    spec = MetricSpec(
+        id=item.optional_text(keys.id),
+        expression=item.optional_text(keys.expression),
+        label=item.optional_text(keys.label),
+        return_data=item.optional_bool(keys.return_data, default=True),
+    )
+    stat = item.optional_child(keys.metric_stat)
+    if stat is None:
+        if spec.expression is None:
+            expected = f"an {keys.expression} or a {keys.metric_stat}"
+            raise AlarmParseError(item.kind, item.name(keys.expression), expected)
+        return spec
+    metric = stat.child(keys.metric)
+    spec.namespace = metric.text(keys.namespace)
+    spec.metric_name = metric.text(keys.metric_name)
+    spec.dimensions = _dimensions(metric, keys.dimensions)
+    spec.statistic = stat.text(keys.stat)
+    spec.period = stat.optional_int(keys.period)
+    return spec
+
+
+def _dimensions(metric: Fields, key: str) -> list[MetricDimension]:
+    """Name/value pairs (SNS, the API) or one object of name: value (EventBridge)."""
+    if isinstance(metric.data.get(key), dict):
+        table = metric.child(key)
+        return [MetricDimension(name=name, value=table.text(name)) for name in table.data]
+    return dimensions_from_pairs(metric.items(key))
 
 
 def analysis_window(at: datetime, settings: Settings) -> TimeRange:

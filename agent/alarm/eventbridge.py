@@ -12,15 +12,17 @@ import json
 from typing import Any
 
 from agent.alarm.common import (
+    EVENTBRIDGE_SPELLING,
     AlarmParseError,
     Fields,
     alarm_title,
     analysis_window,
     json_loads,
+    metric_query,
     parse_alarm_arn,
 )
 from agent.config import Settings
-from agent.incident import Incident, MetricDimension, MetricSpec
+from agent.incident import Incident
 
 KIND = "EventBridge alarm event"
 DETAIL_TYPE = "CloudWatch Alarm State Change"
@@ -69,7 +71,9 @@ def parse_eventbridge_event(payload: dict[str, Any] | str, settings: Settings) -
     if configuration is not None:
         incident.alarm_description = configuration.optional_text("description")
         incident.composite_rule = configuration.optional_text("alarmRule")
-        incident.metrics = [_metric_query(item) for item in configuration.items("metrics")]
+        incident.metrics = [
+            metric_query(item, EVENTBRIDGE_SPELLING) for item in configuration.items("metrics")
+        ]
         _apply_primary_metric(incident)
     return incident
 
@@ -117,31 +121,6 @@ def _triggering_alarms(reason_data: dict[str, Any], state: Fields) -> list[str]:
         parsed = parse_alarm_arn(arn)
         names.append(parsed[2] if parsed else arn)
     return names
-
-
-def _metric_query(item: Fields) -> MetricSpec:
-    spec = MetricSpec(
-        id=item.optional_text("id"),
-        expression=item.optional_text("expression"),
-        label=item.optional_text("label"),
-        return_data=item.optional_bool("returnData", default=True),
-    )
-    stat = item.optional_child("metricStat")
-    if stat is None:
-        if spec.expression is None:
-            raise AlarmParseError(KIND, item.name("expression"), "an expression or a metricStat")
-        return spec
-    metric = stat.child("metric")
-    spec.namespace = metric.text("namespace")
-    spec.metric_name = metric.text("name")
-    dimensions = metric.optional_child("dimensions")
-    if dimensions is not None:
-        spec.dimensions = [
-            MetricDimension(name=key, value=dimensions.text(key)) for key in dimensions.data
-        ]
-    spec.statistic = stat.text("stat")
-    spec.period = stat.optional_int("period")
-    return spec
 
 
 def _apply_primary_metric(incident: Incident) -> None:

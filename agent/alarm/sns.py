@@ -13,17 +13,19 @@ import json
 from typing import Any, Literal
 
 from agent.alarm.common import (
+    API_SPELLING,
     AlarmParseError,
     Fields,
     alarm_title,
     analysis_window,
     dimensions_from_pairs,
     json_loads,
+    metric_query,
     parse_alarm_arn,
     region_code,
 )
 from agent.config import Settings
-from agent.incident import Incident, MetricSpec, TimeRange
+from agent.incident import Incident, TimeRange
 from agent.telemetry.types import metric_statistic
 
 KIND = "SNS alarm notification"
@@ -107,7 +109,7 @@ def _apply_trigger(incident: Incident, trigger: Fields) -> None:
     incident.threshold = trigger.optional_number("Threshold")
     incident.comparison_operator = trigger.optional_text("ComparisonOperator")
     if trigger.has("Metrics"):
-        incident.metrics = [_metric_query(item) for item in trigger.items("Metrics")]
+        incident.metrics = [metric_query(item, API_SPELLING) for item in trigger.items("Metrics")]
         if not incident.metrics:
             raise AlarmParseError(KIND, trigger.name("Metrics"), "at least one metric query", [])
         # Top-level metric fields name the first metric the expression reads, so a caller
@@ -136,28 +138,6 @@ def _statistic(trigger: Fields) -> str | None:
         return None
     # The SNS message spells statistics in upper case; the CloudWatch API wants `Sum`.
     return metric_statistic(raw) or raw
-
-
-def _metric_query(item: Fields) -> MetricSpec:
-    """One entry of `Trigger.Metrics`: an expression, or a `MetricStat` over one metric."""
-    spec = MetricSpec(
-        id=item.optional_text("Id"),
-        expression=item.optional_text("Expression"),
-        label=item.optional_text("Label"),
-        return_data=item.optional_bool("ReturnData", default=True),
-    )
-    stat = item.optional_child("MetricStat")
-    if stat is None:
-        if spec.expression is None:
-            raise AlarmParseError(KIND, item.name("Expression"), "an Expression or a MetricStat")
-        return spec
-    metric = stat.child("Metric")
-    spec.namespace = metric.text("Namespace")
-    spec.metric_name = metric.text("MetricName")
-    spec.dimensions = dimensions_from_pairs(metric.items("Dimensions"))
-    spec.statistic = stat.text("Stat")
-    spec.period = stat.optional_int("Period")
-    return spec
 
 
 def _triggering_children(message: Fields) -> list[str]:
