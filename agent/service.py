@@ -70,7 +70,7 @@ def build_backend(settings: Settings) -> TelemetryBackend:
         return LocalBackend(settings.telemetry.bundle, settings)
     from agent.telemetry.aws import AwsBackend
 
-    return cast(TelemetryBackend, AwsBackend(settings))
+    return AwsBackend(settings)
 
 
 def _chat_model(settings: Settings, chat_model: BaseChatModel | None) -> InvestigatorModel:

@@ -170,8 +170,10 @@ class Capabilities(BaseModel):
 class TelemetryBackend(Protocol):
     """Read-only access to the telemetry around an incident."""
 
-    name: Literal["aws", "local"]
     capabilities: Capabilities
+
+    @property
+    def name(self) -> Literal["aws", "local"]: ...
 
     @property
     def load_notes(self) -> Sequence[str]:

@@ -2,13 +2,14 @@
 
 Each query surface lives in its own module; this class wires them to one settings object,
 one set of cached clients and one timing policy (`Waiter`), which tests replace to run
-polling schedules instantly.
+polling schedules instantly. A Protocol method a surface answers as it is is that surface's
+bound method (mypy checks each against `TelemetryBackend` in `agent.service.build_backend`);
+only what adds to a surface is written here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Literal
 
 from agent.config import Settings
@@ -24,17 +25,12 @@ from agent.telemetry.aws.resources import Resources
 from agent.telemetry.aws.xray import XRay
 from agent.telemetry.base import (
     Capabilities,
-    LogGroupInfo,
-    MetricQuery,
     QueryResult,
-    TableSchema,
     TelemetryUnavailableError,
 )
-from agent.telemetry.findings_types import SecurityFindings
-from agent.telemetry.limits import FIND_TRACES_LIMIT, MAX_INSIGHTS_SERIES
-from agent.telemetry.resource_catalog import ResourceRequest
+from agent.telemetry.limits import MAX_INSIGHTS_SERIES
 from agent.telemetry.runbook_index import RunbookIndex
-from agent.telemetry.types import MetricDimension, TimeRange
+from agent.telemetry.types import TimeRange
 
 DEFAULT_QUERY_TIMEOUT_SECONDS = 60.0
 
@@ -80,57 +76,28 @@ class AwsBackend:
             or (self._runbooks is not None and self._runbooks.exists()),
             findings=settings.features.findings_report_enabled,
         )
-        self._logs = LogsInsights(settings, self.clients, self.waiter, timeout)
-        self._athena = Athena(settings, self.clients, self.waiter, timeout)
-        self._xray = XRay(settings, self.clients, self.waiter, timeout)
+        # The Protocol's methods, each straight from the surface that answers it.
+        logs = LogsInsights(settings, self.clients, self.waiter, timeout)
+        self.list_log_groups = logs.list_log_groups
+        self.run_logs_insights = logs.run
+        athena = Athena(settings, self.clients, self.waiter, timeout)
+        self.table_schemas = athena.table_schemas
+        self.run_athena = athena.run
+        xray = XRay(settings, self.clients, self.waiter, timeout)
+        self.find_traces = xray.find_traces
+        self.get_traces = xray.get_traces
+        self.get_service_graph = xray.get_service_graph
         self._cloudwatch = CloudWatch(settings, self.clients)
-        self._resources = Resources(settings.aws.region, self.clients)
-        self._findings = SecurityFindingsReader(settings.aws.region, self.clients)
+        self.get_metric_data = self._cloudwatch.get_metric_data
+        self.list_metrics = self._cloudwatch.list_metrics
+        self.describe_alarm = self._cloudwatch.describe_alarm
+        self.describe_alarm_history = self._cloudwatch.describe_alarm_history
+        resources = Resources(settings.aws.region, self.clients)
+        self.describe_resource = resources.describe
+        self.get_config_history = resources.config_history
+        self.list_security_findings = SecurityFindingsReader(settings.aws.region, self.clients).read
 
-    # --- CloudWatch Logs
-    def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
-        return self._logs.list_log_groups(prefix)
-
-    def run_logs_insights(
-        self,
-        query: str,
-        log_groups: Sequence[str],
-        time_range: TimeRange,
-        limit: int | None = None,
-    ) -> QueryResult:
-        return self._logs.run(query, log_groups, time_range, limit)
-
-    # --- Athena
-    def table_schemas(self) -> list[TableSchema]:
-        return self._athena.table_schemas()
-
-    def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult:
-        return self._athena.run(sql, max_rows)
-
-    # --- X-Ray
-    def find_traces(
-        self, filter_expression: str | None, time_range: TimeRange, limit: int = FIND_TRACES_LIMIT
-    ) -> QueryResult:
-        return self._xray.find_traces(filter_expression, time_range, limit)
-
-    def get_traces(self, trace_ids: Sequence[str]) -> QueryResult:
-        return self._xray.get_traces(trace_ids)
-
-    def get_service_graph(self, time_range: TimeRange) -> QueryResult:
-        return self._xray.get_service_graph(time_range)
-
-    # --- CloudWatch metrics and alarms
-    def get_metric_data(self, queries: Sequence[MetricQuery], time_range: TimeRange) -> QueryResult:
-        return self._cloudwatch.get_metric_data(queries, time_range)
-
-    def list_metrics(
-        self,
-        namespace: str | None = None,
-        metric_name: str | None = None,
-        dimensions: Sequence[MetricDimension] = (),
-    ) -> QueryResult:
-        return self._cloudwatch.list_metrics(namespace, metric_name, dimensions)
-
+    # --- the surfaces that add to what they are given
     def run_metrics_insights(
         self,
         expression: str,
@@ -142,30 +109,6 @@ class AwsBackend:
             self._cloudwatch, expression, time_range, period_seconds, max_series
         )
 
-    def describe_alarm(self, alarm_name: str, *, history_items: int = 5) -> QueryResult:
-        return self._cloudwatch.describe_alarm(alarm_name, history_items=history_items)
-
-    def describe_alarm_history(
-        self,
-        alarm_name: str,
-        *,
-        max_items: int = 10,
-        start: datetime | None = None,
-        end: datetime | None = None,
-    ) -> QueryResult:
-        return self._cloudwatch.describe_alarm_history(
-            alarm_name, max_items=max_items, start=start, end=end
-        )
-
-    # --- resource state and configuration history
-    def describe_resource(self, request: ResourceRequest) -> QueryResult:
-        return self._resources.describe(request)
-
-    def get_config_history(
-        self, resource_type: str, resource_id: str, time_range: TimeRange
-    ) -> QueryResult:
-        return self._resources.config_history(resource_type, resource_id, time_range)
-
     # --- runbooks
     def search_runbooks(self, query: str, max_results: int) -> QueryResult:
         if self._runbooks is None:
@@ -174,9 +117,3 @@ class AwsBackend:
                 "or runbooks_dir (a folder of markdown runbooks)"
             )
         return self._runbooks.search(query, max_results)
-
-    # --- security findings
-    def list_security_findings(
-        self, time_range: TimeRange, min_severity: str = "LOW"
-    ) -> SecurityFindings:
-        return self._findings.read(time_range, min_severity)
