@@ -7,9 +7,11 @@ from the LangGraph runtime; only messages, evidence and the report are checkpoin
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool
 from langgraph.runtime import Runtime
 
 from agent.baseline import BaselineChatModel
@@ -100,19 +102,34 @@ def investigate(
     state: InvestigationState, runtime: Runtime[InvestigationContext]
 ) -> dict[str, Any]:
     ctx = runtime.context
+    tools = tools_for(ctx.backend.capabilities)
+    return model_turn(ctx, _system(ctx), state, tools, writes="the report")
+
+
+def model_turn(
+    ctx: InvestigationContext,
+    system: SystemMessage,
+    state: Mapping[str, Any],
+    tools: Sequence[BaseTool],
+    *,
+    writes: str,
+) -> dict[str, Any]:
+    """One turn of the model with `tools` bound, counted against the budget; once the budget is
+    spent, no turn (the graph goes on to write `writes`). Shared by every graph with a model
+    loop (the investigation, metrics questions)."""
     reason = ctx.budget.exhausted()
     if reason:
         ctx.budget.stop(reason)
-        ctx.progress("step", f"budget reached: {reason}; writing the report")
+        ctx.progress("step", f"budget reached: {reason}; writing {writes}")
         return {}
     ctx.budget.add_step()
     ctx.progress(
         "step",
         f"step {ctx.budget.steps}: the model reads {len(state.get('evidence', []))} evidence item(s)",
     )
-    model = ctx.chat_model.with_tools(tools_for(ctx.backend.capabilities))
+    model = ctx.chat_model.with_tools(tools)
     began = time.monotonic()
-    reply = model.invoke([_system(ctx), *state["messages"]])
+    reply = model.invoke([system, *state["messages"]])
     ctx.budget.add_model_seconds(time.monotonic() - began)
     _count_tokens(ctx, reply)
     if isinstance(reply, AIMessage) and reply.tool_calls:

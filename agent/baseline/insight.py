@@ -15,11 +15,9 @@ from datetime import UTC
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda
-from pydantic import Field
 
 from agent.baseline import insight_answers as answers
 from agent.baseline.insight_answers import Read
@@ -33,8 +31,7 @@ from agent.baseline.insight_series import (
     pick_series,
     whole_period,
 )
-from agent.baseline.model import EvidenceFinder
-from agent.chat_model import AnswerSource, Briefing
+from agent.baseline.model import EvidenceFinder, RuleBasedChatModel
 from agent.incident import TimeRange
 from agent.insight.answer import InsightDraft
 from agent.insight.period import parse_zone
@@ -112,37 +109,20 @@ def _metric_args(spec: SeriesSpec, period: int) -> dict[str, Any]:
     return args
 
 
-class BaselineInsightModel(BaseChatModel):
+class BaselineInsightModel(RuleBasedChatModel):
     """The offline answerer of one metrics question over one period."""
 
     question: str
     period: TimeRange
     timezone: str = "UTC"
-    rule_based: bool = True
-    # The run's ledger (`briefed`): the evidence the tool messages name by id.
-    find_evidence: EvidenceFinder | None = Field(default=None, exclude=True)
 
     @property
     def _llm_type(self) -> str:
         return "fa2-baseline-insight"
 
     @property
-    def model_id(self) -> str:
-        return "baseline (rule-based)"
-
-    def answer_source(self) -> AnswerSource:
-        return AnswerSource(model=self.model_id, rule_based=self.rule_based)
-
-    def briefed(self, briefing: Briefing) -> BaselineInsightModel:
-        return self.model_copy(update={"find_evidence": briefing.find_evidence})
-
-    @property
     def intent(self) -> Intent:
         return read_question(self.question)
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
-        names = [getattr(t, "name", None) or str(t) for t in tools]
-        return self.bind(tool_names=names)
 
     def _generate(
         self,

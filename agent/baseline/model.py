@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
@@ -112,18 +112,14 @@ def _rounds_done(messages: list[BaseMessage], since: int) -> set[str]:
     return {r for m in messages[since:] if (r := _round_of(m)) is not None}
 
 
-class BaselineChatModel(BaseChatModel):
-    """The offline investigator. `rule_based` tells the report to say so."""
+class RuleBasedChatModel(BaseChatModel):
+    """What every rule-based stand-in for the LLM shares: it says rules answered, takes the
+    tools' names as the tools it may call, and reads the evidence its tool messages name from
+    the run's ledger (given in its briefing)."""
 
     rule_based: bool = True
-    language: Literal["en", "ja"] | None = None  # None: the system prompt's (fallback writer)
-    log_groups: list[str] = Field(default_factory=list)  # what the run searches (`briefed`)
     # The run's ledger (`briefed`): the evidence the tool messages name by id.
     find_evidence: EvidenceFinder | None = Field(default=None, exclude=True)
-
-    @property
-    def _llm_type(self) -> str:
-        return "fa2-baseline"
 
     @property
     def model_id(self) -> str:
@@ -132,12 +128,30 @@ class BaselineChatModel(BaseChatModel):
     def answer_source(self) -> AnswerSource:
         return AnswerSource(model=self.model_id, rule_based=self.rule_based)
 
-    def briefed(self, briefing: Briefing) -> BaselineChatModel:
-        return self.model_copy(
-            update={
-                "log_groups": list(briefing.log_groups),
-                "find_evidence": briefing.find_evidence,
-            }
+    def briefed(self, briefing: Briefing) -> Self:
+        return self.model_copy(update={"find_evidence": briefing.find_evidence})
+
+    def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
+        names = [
+            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else str(t))
+            for t in tools
+        ]
+        return self.bind(tool_names=names)
+
+
+class BaselineChatModel(RuleBasedChatModel):
+    """The offline investigator. `rule_based` tells the report to say so."""
+
+    language: Literal["en", "ja"] | None = None  # None: the system prompt's (fallback writer)
+    log_groups: list[str] = Field(default_factory=list)  # what the run searches (`briefed`)
+
+    @property
+    def _llm_type(self) -> str:
+        return "fa2-baseline"
+
+    def briefed(self, briefing: Briefing) -> Self:
+        return (
+            super().briefed(briefing).model_copy(update={"log_groups": list(briefing.log_groups)})
         )
 
     def _evidence(self, messages: list[BaseMessage], *, follow_ups: bool = True) -> list[Evidence]:
@@ -149,13 +163,6 @@ class BaselineChatModel(BaseChatModel):
                 )
             return []
         return evidence_in(messages, self.find_evidence, follow_ups=follow_ups)
-
-    def bind_tools(self, tools: Any, **kwargs: Any) -> Runnable[Any, AIMessage]:  # type: ignore[override]
-        names = [
-            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else str(t))
-            for t in tools
-        ]
-        return self.bind(tool_names=names)
 
     def _generate(
         self,

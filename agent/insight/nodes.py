@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 
 from agent.insight.answer import InsightDraft
 from agent.insight.prompts import ANSWER_INSTRUCTION, BUDGET_NOTE, system_prompt
-from agent.nodes import _count_tokens, _unanswered_tool_calls
+from agent.nodes import _count_tokens, _unanswered_tool_calls, model_turn
 from agent.report import Evidence
 from agent.run_context import InvestigationContext
 from agent.state import merge_evidence
@@ -48,28 +48,7 @@ def _system(ctx: InsightContext) -> SystemMessage:
 
 def investigate(state: InsightState, runtime: Runtime[InsightContext]) -> dict[str, Any]:
     ctx = runtime.context
-    reason = ctx.budget.exhausted()
-    if reason:
-        ctx.budget.stop(reason)
-        ctx.progress("step", f"budget reached: {reason}; writing the answer")
-        return {}
-    ctx.budget.add_step()
-    ctx.progress(
-        "step",
-        f"step {ctx.budget.steps}: the model reads {len(state.get('evidence', []))} evidence item(s)",
-    )
-    model = ctx.chat_model.with_tools(ctx.tools)
-    began = time.monotonic()
-    reply = model.invoke([_system(ctx), *state["messages"]])
-    ctx.budget.add_model_seconds(time.monotonic() - began)
-    _count_tokens(ctx, reply)
-    if isinstance(reply, AIMessage) and reply.tool_calls:
-        ctx.ledger.reserve(c["id"] or "" for c in reply.tool_calls)
-        names = ", ".join(c["name"] for c in reply.tool_calls)
-        ctx.progress(
-            "step", f"step {ctx.budget.steps}: {len(reply.tool_calls)} tool call(s): {names}"
-        )
-    return {"messages": [reply]}
+    return model_turn(ctx, _system(ctx), state, ctx.tools, writes="the answer")
 
 
 def route_after_investigate(state: InsightState) -> Literal["tools", "answer"]:
