@@ -125,15 +125,15 @@ def _emit(report: Report, fmt: ReportFormat, out: Path | None) -> None:
         raise _fail(failure, EXIT_FAILED)
 
 
-def _parse_time(value: str | None, name: str) -> datetime | None:
+def _parse_time(
+    value: str | None, name: str, example: str = "2026-03-02T10:00:00Z"
+) -> datetime | None:
     if value is None:
         return None
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise _fail(
-            f"--{name} {value!r} is not an ISO-8601 time (e.g. 2026-03-02T10:00:00Z)"
-        ) from exc
+        raise _fail(f"--{name} {value!r} is not an ISO-8601 time (e.g. {example})") from exc
 
 
 def _checked_window(

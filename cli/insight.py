@@ -5,14 +5,22 @@ answer (answer.md, answer.json) and the chart (chart.png) in that folder."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
-from cli.analyze import EXIT_FAILED, ModelChoice, Progress, _check_out, _fail, _failure, _settings
+from cli.analyze import (
+    EXIT_FAILED,
+    ModelChoice,
+    Progress,
+    _check_out,
+    _fail,
+    _failure,
+    _parse_time,
+    _settings,
+)
 
 if TYPE_CHECKING:
     from agent.insight import InsightAnswer
@@ -21,18 +29,6 @@ if TYPE_CHECKING:
 class AnswerFormat(StrEnum):
     markdown = "markdown"
     json = "json"
-
-
-def _time(value: str | None, name: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise _fail(
-            f"--{name} {value!r} is not an ISO-8601 time (e.g. 2026-03-02T10:00 in --tz, "
-            "or 2026-03-02T10:00:00Z)"
-        ) from exc
 
 
 def _write(answer: InsightAnswer, out: Path) -> list[Path]:
@@ -101,7 +97,8 @@ def insight(
         parse_zone(tz)
     except PeriodError as exc:
         raise _fail(f"--tz: {exc}") from exc
-    begin, finish = _time(start, "start"), _time(end, "end")
+    local = "2026-03-02T10:00 in --tz, or 2026-03-02T10:00:00Z"
+    begin, finish = _parse_time(start, "start", local), _parse_time(end, "end", local)
     _check_out(out)
     settings = _settings(bundle=bundle, model=model.value if model else None)
     progress = Progress()

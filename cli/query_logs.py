@@ -12,29 +12,12 @@ expected), like AWS's MalformedQueryException.
 from __future__ import annotations
 
 import json
-import sys
-from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
 
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-def _instant(value: str | None, option: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO 8601 time such as 2026-03-02T10:00:00Z", param_hint=option
-        ) from None
+from cli.query_sql import OutputFormat, _fail
 
 
 def logs(
@@ -68,7 +51,7 @@ def logs(
     from agent.telemetry.local.hardening import harden
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
     from agent.telemetry.local.scan_cache import BundleCache
-    from cli.query_sql import range_problem
+    from cli.query_sql import _instant, range_problem
 
     try:
         parse_query(query)  # fail on a malformed query before loading anything
@@ -142,12 +125,6 @@ def _print_table(result: dict[str, Any], window: str, groups: list[str]) -> None
         f"{int(stats['recordsScanned']):,} scanned ({int(stats['bytesScanned']):,} bytes) · "
         f"{escape(window)} · {escape(', '.join(groups))}"
     )
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    sys.stderr.flush()
-    raise typer.Exit(code)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,6 @@ malformed query exits with status 2 and the position of the mistake on stderr.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +18,18 @@ import typer
 if TYPE_CHECKING:
     from agent.telemetry.base import QueryResult
 
-from cli.query_sql import BUNDLE, END, FORMAT, START, OutputFormat, _fail, _note, _open, _window
+from cli.query_sql import (
+    BUNDLE,
+    END,
+    FORMAT,
+    START,
+    OutputFormat,
+    _fail,
+    _note,
+    _open,
+    _run,
+    _window,
+)
 
 
 def metrics_insights(
@@ -38,7 +48,7 @@ def metrics_insights(
     output: OutputFormat = FORMAT,
 ) -> None:
     """Run a Metrics Insights query over the bundle's metric series (embedded engine, no AWS)."""
-    from agent.telemetry.base import QueryError, TelemetryUnavailableError
+    from agent.telemetry.base import QueryError
     from agent.telemetry.local.metrics_insights import parse_metrics_insights
 
     try:
@@ -47,15 +57,10 @@ def metrics_insights(
         _fail(exc.message, code=2)
     backend = _open(bundle)
     window = _window(backend, start, end)
-    try:
-        result = backend.run_metrics_insights(query, window, period)
-    except QueryError as exc:
-        _fail(exc.message, code=2)
-    except TelemetryUnavailableError as exc:
-        _fail(str(exc))
-    if output is OutputFormat.json:
-        typer.echo(json.dumps(result.raw, indent=2, ensure_ascii=False, default=str))
-        return
+    _run(lambda: backend.run_metrics_insights(query, window, period), output, _show_series)
+
+
+def _show_series(result: QueryResult) -> None:
     _print_series(result)
     if result.error:
         _note(result.error)

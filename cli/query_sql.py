@@ -120,7 +120,13 @@ def _require_xray(backend: LocalBackend) -> None:
         _fail(f"{backend.bundle.root}: this bundle has no X-Ray data ({reason})")
 
 
-def _run(query: Callable[[], QueryResult], output: OutputFormat) -> None:
+def _run(
+    query: Callable[[], QueryResult],
+    output: OutputFormat,
+    show: Callable[[QueryResult], None] | None = None,
+) -> None:
+    """Run `query` and print its result: the API's JSON, else `show` (default: the table and
+    the API's messages). A bad query exits with 2, an unreadable source with 1."""
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
 
     try:
@@ -132,6 +138,10 @@ def _run(query: Callable[[], QueryResult], output: OutputFormat) -> None:
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.raw, indent=2, ensure_ascii=False, default=str))
         return
+    (show or _show_table)(result)
+
+
+def _show_table(result: QueryResult) -> None:
     _print_table(result)
     for message in _api_messages(result.raw or {}):
         _note(message)
