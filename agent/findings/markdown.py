@@ -11,8 +11,9 @@ end), remediation links only to AWS documentation.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from agent.findings.compute import short_resource
 from agent.findings.display import MAX_LISTED_REFS, listed, shown_actions, table_findings
@@ -42,20 +43,24 @@ def text(value: str | None, limit: int | None = None, *, line_start: bool = True
     return escape(_LINE_START.sub(r"\1\\\2", inline) if line_start else inline)
 
 
-def refs(items: Sequence[str], limit: int = MAX_LISTED_REFS) -> str:
+def refs(
+    items: Sequence[str], limit: int = MAX_LISTED_REFS, linked: Collection[str] | None = None
+) -> str:
     """Finding references as links to their console pages (reference definitions below),
-    the first `limit` of them."""
+    the first `limit` of them; those not in `linked` (no console link) as plain text."""
     shown, more = listed(items, limit)
-    return ", ".join(f"[{r}][]" for r in shown) + (f" (+{more})" if more else "")
+    return ", ".join(f"[{r}][]" if linked is None or r in linked else r for r in shown) + (
+        f" (+{more})" if more else ""
+    )
 
 
-def prose(value: str) -> str:
+def prose(value: str, linked: Collection[str] | None = None) -> str:
     """Narrative text: escaped like any text, its `[F1, F2]` citations turned into links."""
     parts = _CITATIONS.split(value)
     out = []
     for index, part in enumerate(parts):
         if index % 2:
-            out.append(" (" + refs(re.split(r"\s*[,;]\s*", part)) + ")")
+            out.append(" (" + refs(re.split(r"\s*[,;]\s*", part), linked=linked) + ")")
         else:
             out.append(text(part, line_start=index == 0))
     return "".join(out).strip()
@@ -80,6 +85,10 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
     lang: Language = language or report.language
     L = lambda key: label(lang, key)  # noqa: E731 - a short alias keeps the template readable
     trend = report.trend
+    # References link to their console page; a finding without one (no valid region) is plain.
+    linked = {row.ref for row in report.findings if row.finding.console_url}
+    link_refs = functools.partial(refs, linked=linked)
+    link_prose = functools.partial(prose, linked=linked)
     lines = [
         f"# {L('title')}",
         "",
@@ -91,10 +100,10 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         "",
         f"## {L('summary')}",
         "",
-        prose(report.narrative.summary),
+        link_prose(report.narrative.summary),
         "",
     ]
-    lines += [f"- {prose(point)}" for point in report.narrative.highlights]
+    lines += [f"- {link_prose(point)}" for point in report.narrative.highlights]
     written_by = (
         L("rules") if report.narrative.written_by == "rules" else text(report.narrative.written_by)
     )
@@ -125,9 +134,9 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
     )
 
     lines += ["", f"## {L('trend')}", ""]
-    lines.append(f"- {L('new')} ({len(trend.new_refs)}): {refs(trend.new_refs) or '—'}")
+    lines.append(f"- {L('new')} ({len(trend.new_refs)}): {link_refs(trend.new_refs) or '—'}")
     lines.append(f"- {L('continuing')}: {trend.continuing}")
-    lines.append(f"- {L('quiet')} ({trend.previous_total}): {refs(trend.quiet_refs) or '—'}")
+    lines.append(f"- {L('quiet')} ({trend.previous_total}): {link_refs(trend.quiet_refs) or '—'}")
 
     lines += ["", f"## {L('top_risks')}", ""]
     if report.top_risks:
@@ -143,7 +152,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
             lines.append(
                 f"| {risk.rank} | {text(risk.title, 160)} | "
                 f"{severity_name(lang, risk.severity_label)} | "
-                f"{L('threat') if risk.threat else L('posture')} | {refs(risk.finding_refs)} | "
+                f"{L('threat') if risk.threat else L('posture')} | {link_refs(risk.finding_refs)} | "
                 f"{resources} | {risk.action_ref or '—'} |"
             )
     else:
@@ -158,7 +167,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
         link = f" {_link(action.url, 'docs')}" if action.url else ""
         lines.append(
             f"- **{action.ref}** {text(action.title, 160)}{': ' + body if body else ''}{link} "
-            f"— {refs(action.finding_refs)}"
+            f"— {link_refs(action.finding_refs)}"
         )
     if not report.actions:
         lines.append("—")
@@ -172,7 +181,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
     ]
     lines += [
         f"| {text(short_resource(r.resource), 100)} | {text(r.resource_type)} | {r.count} | "
-        f"{severity_name(lang, r.highest)} | {refs(r.finding_refs)} |"
+        f"{severity_name(lang, r.highest)} | {link_refs(r.finding_refs)} |"
         for r in report.resources
     ]
 
@@ -190,7 +199,7 @@ def findings_to_markdown(report: FindingsReport, language: Language | None = Non
             flag = f" ({L('prev_flag')})"
         updated = f"{f.updated_at:%Y-%m-%d %H:%M}Z" if f.updated_at else "—"
         lines.append(
-            f"| [{row.ref}][]{flag} | {severity_name(lang, f.severity_label)} | {f.source} | "
+            f"| {link_refs([row.ref])}{flag} | {severity_name(lang, f.severity_label)} | {f.source} | "
             f"{text(f.control_id or f.type, 80)} | {text(f.title, 140)} | "
             f"{text(short_resource(f.resource_id), 80)} | {updated} | {text(f.id)} |"
         )

@@ -188,3 +188,22 @@ def test_a_large_report_lists_the_most_severe_findings_and_says_how_many_it_left
     pages = PdfReader(findings_to_pdf(report, tmp_path / "r.pdf")).pages
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
     assert f"and {130 - listed} more findings" in text
+
+
+def test_a_finding_without_a_console_link_is_cited_as_plain_text(tmp_path: Path) -> None:
+    root = tmp_path / "bundle"
+    (root / "findings" / "guardduty").mkdir(parents=True)
+    shutil.copy(LEAKED_KEY / "incident.yaml", root / "incident.yaml")
+    (root / "findings" / "guardduty" / "gd.json").write_text(
+        json.dumps({"Findings": [{**native(tor_caller()), "Region": "evil.example/#"}]}),
+        encoding="utf-8",
+    )
+    report = build_findings_report(
+        backend=LocalBackend(root, load_settings(model="baseline")), time_range=WEEK
+    )
+
+    markdown = findings_to_markdown(report)
+
+    assert "[F1][]" not in markdown and "[F1]:" not in markdown
+    assert "evil.example" not in markdown.split("## Findings cited")[1].split("|")[-1]
+    assert "| F1 (new) |" in markdown

@@ -142,3 +142,15 @@ def test_findings_are_ordered_most_severe_then_most_recent() -> None:
     findings, _ = deduplicated([medium, older, newer])
 
     assert [f.id for f in findings] == [newer.id, older.id, medium.id]
+
+
+def test_a_region_that_is_no_aws_region_gets_no_console_link() -> None:
+    # a finding's Region becomes the host of the console link: "evil.example/#" would not
+    document = asff(control())
+    document["Region"] = "evil.example/#"
+    document["Id"] = "custom-finding-1"
+    hostile_hub = from_asff(document)
+    hostile_duty = from_guardduty({**native(tor_caller()), "Region": "evil.example/#"})
+
+    assert hostile_hub.console_url is None and hostile_duty.console_url is None
+    assert from_asff(asff(control())).console_url is not None

@@ -15,6 +15,7 @@ likes there); a remediation URL is kept only when it points at AWS documentation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -110,9 +111,20 @@ def trusted_link(url: Any) -> str | None:
 # ---------------------------------------------------------------- console links
 
 
-def securityhub_finding_url(region: str, finding_id: str) -> str:
+# A region name as AWS writes them (us-east-1, ap-northeast-3, us-gov-west-1, cn-north-1): a
+# finding's Region is data, and it becomes the host of a console link.
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+
+
+def is_region(text: str) -> bool:
+    return _REGION.fullmatch(text) is not None
+
+
+def securityhub_finding_url(region: str, finding_id: str) -> str | None:
     """The Security Hub findings page filtered to this one finding (the console reads its
-    search filter double URL-encoded)."""
+    search filter double URL-encoded); None for a region that is no AWS region name."""
+    if not is_region(region):
+        return None
     encoded = quote(quote(finding_id, safe=""), safe="")
     return (
         f"{console_base(region)}/securityhub/home?region={region}"
@@ -120,8 +132,10 @@ def securityhub_finding_url(region: str, finding_id: str) -> str:
     )
 
 
-def guardduty_finding_url(region: str, finding_id: str) -> str:
-    """The GuardDuty console with this finding open."""
+def guardduty_finding_url(region: str, finding_id: str) -> str | None:
+    """The GuardDuty console with this finding open; None for a region that is no AWS region."""
+    if not is_region(region):
+        return None
     return (
         f"{console_base(region)}/guardduty/home?region={region}"
         f"#/findings?macros=current&fId={quote(finding_id, safe='')}"
@@ -191,7 +205,9 @@ def from_asff(finding: Any) -> SecurityFinding:
         finding.get("ProductFields") if isinstance(finding.get("ProductFields"), Mapping) else {}
     )
     assert isinstance(fields, Mapping)
-    region = _text(finding.get("Region")) or _region_of_arn(_text(finding.get("Id")))
+    region = _text(finding.get("Region"))
+    if not is_region(region):
+        region = _region_of_arn(_text(finding.get("Id"))) or region
     guardduty_id = guardduty_id_of_asff(finding)
     finding_id = _text(finding["Id"])
     first_type = _text(types[0]) if isinstance(types, list) and types else ""
