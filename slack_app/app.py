@@ -128,6 +128,9 @@ def create_app(
 
 def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
     """Attach fa2's middleware and listeners to `app`."""
+    # `/fa2 insight ...` and `/fa2 findings ...` (or the same after an @fa2 mention); any
+    # other /fa2 text opens the investigation form.
+    subcommands = {module.NAME: module for module in (insight_command, findings_command)}
 
     @app.use
     def drop_repeats_and_noise(
@@ -184,8 +187,15 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
     def on_mention(body: dict[str, Any], context: Any) -> None:
         event = MessageEvent.model_validate(body["event"])
         question = strip_mentions(event.text)
+        word, _, rest = question.partition(" ")
+        subcommand = subcommands.get(word.lower())
         if not question:
             jobs.post(event.channel, event.root_ts, _help_message())
+        elif subcommand is not None and subcommand.mentioned(rest, jobs.settings):
+            # `@fa2 insight ...` / `@fa2 findings [days]`: answered in this thread
+            subcommand.on_mention(
+                jobs, rest, channel=event.channel, user=event.user or "", thread_ts=event.root_ts
+            )
         elif event.in_thread and jobs.store.is_answered(event.thread_id):
             jobs.follow_up(
                 question,
@@ -239,9 +249,6 @@ def register(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
             )
 
     app.action(ACTION_IDS["show_evidence"])(ack=ack_now, lazy=[show_evidence])
-
-    # `/fa2 insight ...` and `/fa2 findings ...`; any other text opens the investigation form.
-    subcommands = {module.NAME: module for module in (insight_command, findings_command)}
 
     def ack_command(ack: Ack, body: dict[str, Any]) -> None:
         command = SlashCommand.model_validate(body)

@@ -22,6 +22,7 @@ from slack_app.subcommands import (
     explain_failure,
     parse_days,
     start_thread,
+    tell,
     upload,
 )
 from slack_app.text import escape_mrkdwn, truncate
@@ -64,16 +65,26 @@ def run(command: SlashCommand, jobs: Any, respond: Respond | None) -> None:
     )
 
 
-def report(jobs: Any, days: int, *, channel: str, user: str, respond: Respond | None = None) -> Any:
-    """Start a thread and write the report there; returns the FindingsReport."""
+def report(
+    jobs: Any,
+    days: int,
+    *,
+    channel: str,
+    user: str,
+    respond: Respond | None = None,
+    thread_ts: str | None = None,
+) -> Any:
+    """Write the report in `thread_ts` (asked by a mention there), else in the thread of a
+    new parent message; returns the FindingsReport."""
     period = f"the last {days} day{'s' if days != 1 else ''}"
-    thread_ts = start_thread(
-        jobs,
-        channel=channel,
-        user=user,
-        respond=respond,
-        text=f"🛡️ <@{user}> asked fa2 for the security findings report of {period}",
-    )
+    if thread_ts is None:
+        thread_ts = start_thread(
+            jobs,
+            channel=channel,
+            user=user,
+            respond=respond,
+            text=f"🛡️ <@{user}> asked fa2 for the security findings report of {period}",
+        )
     if thread_ts is None:
         return None
     settings: Settings = jobs.settings
@@ -89,6 +100,25 @@ def report(jobs: Any, days: int, *, channel: str, user: str, respond: Respond | 
         done_line=lambda result: "Done: the report is below",
         explain=explain_failure,
     )
+
+
+def mentioned(arguments: str, settings: Settings) -> bool:
+    """`@fa2 findings` or `@fa2 findings 14` is this subcommand; `@fa2 findings look odd?` is
+    a question like any other."""
+    return not arguments.strip() or arguments.strip().isdigit()
+
+
+def on_mention(jobs: Any, arguments: str, *, channel: str, user: str, thread_ts: str) -> Any:
+    """`@fa2 findings [days]` in a channel or a thread: the report in that thread; what the
+    slash command's ack would refuse is told privately instead."""
+    command = SlashCommand(
+        command="/fa2", text=f"{NAME} {arguments}", channel_id=channel, user_id=user, trigger_id=""
+    )
+    reason = refusal(command, jobs.settings)
+    if reason is not None:
+        tell(jobs, user=user, channel=channel, thread_ts=thread_ts, text=reason)
+        return None
+    return report(jobs, parse(arguments), channel=channel, user=user, thread_ts=thread_ts)
 
 
 def _build(settings: Settings, days: int) -> Any:

@@ -24,6 +24,7 @@ from slack_app.subcommands import (
     explain_failure,
     parse_days,
     start_thread,
+    tell,
     upload,
 )
 from slack_app.text import escape_mrkdwn, plain, truncate
@@ -98,23 +99,31 @@ def run(command: SlashCommand, jobs: Any, respond: Respond | None) -> None:
 
 
 def answer(
-    jobs: Any, request: InsightRequest, *, channel: str, user: str, respond: Respond | None = None
+    jobs: Any,
+    request: InsightRequest,
+    *,
+    channel: str,
+    user: str,
+    respond: Respond | None = None,
+    thread_ts: str | None = None,
 ) -> Any:
-    """Start a thread for the question and answer it there; returns the InsightAnswer."""
+    """Answer in `thread_ts` (asked by a mention there), else in the thread of a new parent
+    message; returns the InsightAnswer."""
     if request.days is None and jobs.settings.telemetry.bundle is None:
         request = request.model_copy(update={"days": DEFAULT_DAYS})
     days = request.days
     period = "the bundle's window" if days is None else f"last {days} day{'s' if days != 1 else ''}"
-    thread_ts = start_thread(
-        jobs,
-        channel=channel,
-        user=user,
-        respond=respond,
-        text=(
-            f"📈 <@{user}> asked fa2 about metrics ({period}): "
-            f"{escape_mrkdwn(truncate(request.question, 500))}"
-        ),
-    )
+    if thread_ts is None:
+        thread_ts = start_thread(
+            jobs,
+            channel=channel,
+            user=user,
+            respond=respond,
+            text=(
+                f"📈 <@{user}> asked fa2 about metrics ({period}): "
+                f"{escape_mrkdwn(truncate(request.question, 500))}"
+            ),
+        )
     if thread_ts is None:
         return None
     zone = jobs.user_time(user).tz
@@ -130,6 +139,24 @@ def answer(
         done_line=_done_line,
         explain=explain_failure,
     )
+
+
+def mentioned(arguments: str, settings: Settings) -> bool:
+    """`@fa2 insight QUESTION` is this subcommand only with a question after the word."""
+    return bool(arguments.strip())
+
+
+def on_mention(jobs: Any, arguments: str, *, channel: str, user: str, thread_ts: str) -> Any:
+    """`@fa2 insight [--days N] QUESTION` in a channel or a thread: answered in that thread;
+    what the ack of the slash command would refuse is told privately instead."""
+    command = SlashCommand(
+        command="/fa2", text=f"{NAME} {arguments}", channel_id=channel, user_id=user, trigger_id=""
+    )
+    reason = refusal(command, jobs.settings)
+    if reason is not None:
+        tell(jobs, user=user, channel=channel, thread_ts=thread_ts, text=reason)
+        return None
+    return answer(jobs, parse(arguments), channel=channel, user=user, thread_ts=thread_ts)
 
 
 def _answer(settings: Settings, request: InsightRequest, zone: str, progress: Any) -> Any:

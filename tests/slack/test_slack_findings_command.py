@@ -192,3 +192,26 @@ def test_missing_permissions_are_told_as_the_actions_to_grant_never_a_traceback(
     assert "securityhub:GetFindings" in text and "guardduty:ListDetectors" in text
     assert "Traceback" not in json.dumps(status.params)
     assert driver.slack.of("files.completeUploadExternal") == []
+
+
+def test_asked_by_a_mention_in_a_thread_the_report_goes_to_that_thread(offline: Driver) -> None:
+    from tests.slack.payloads import event_callback, mention
+
+    thread = "1772446621.000200"
+    offline.event(event_callback(mention(ALERTS, "findings 7", "1772447400.000100", thread)))
+
+    completed, pdf, _ = _uploads(offline)
+    posts = [p.params for p in offline.slack.of("chat.postMessage")]
+    assert completed["thread_ts"] == thread and pdf.startswith(b"%PDF-")
+    assert posts and all(p["thread_ts"] == thread for p in posts)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "routed"), [("", True), ("14", True), ("look odd after the deploy?", False)]
+)
+def test_a_mention_is_the_findings_subcommand_only_with_nothing_or_a_number_after_it(
+    arguments: str, routed: bool
+) -> None:
+    from slack_app import findings_command
+
+    assert findings_command.mentioned(arguments, Settings()) is routed

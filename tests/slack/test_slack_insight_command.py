@@ -103,3 +103,18 @@ def test_an_upload_slack_refuses_is_told_to_the_asker_privately(
     assert told.params["user"] == ONCALL and told.params["thread_ts"]
     assert "could not upload the chart" in told.params["text"]
     assert "Traceback" not in json.dumps(told.params)
+
+
+def test_asked_by_a_mention_in_a_thread_the_answer_goes_to_that_thread(offline: Driver) -> None:
+    from tests.slack.payloads import event_callback, mention
+
+    thread = "1772446621.000200"
+    offline.event(
+        event_callback(mention(ALERTS, f"insight {QUESTION}", "1772447400.000100", thread))
+    )
+
+    completed = offline.slack.wait_for("files.completeUploadExternal", timeout=120)[0].params
+    posts = [p.params for p in offline.slack.of("chat.postMessage")]
+    assert completed["thread_ts"] == thread
+    assert posts and all(p["thread_ts"] == thread for p in posts)  # no parent message
+    assert any("📈" in json.dumps(blocks_of(p), ensure_ascii=False) for p in posts)
