@@ -45,12 +45,12 @@ def logs(
     import duckdb
     from pydantic import ValidationError
 
-    from agent.incident import TimeRange
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
     from agent.telemetry.local.hardening import harden
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
     from agent.telemetry.local.scan_cache import BundleCache
+    from agent.telemetry.types import TimeRange
     from cli.query_sql import _instant, range_problem
 
     try:
@@ -81,13 +81,12 @@ def logs(
     harden(con, allowed_dirs=[loaded.root] + ([cache.folder] if cache is not None else []))
     try:
         # One query: read the files in place rather than copy every event into memory first.
-        engine = LogsInsightsEngine(
-            con, loaded.source_files("logs"), cache=cache, materialize=False
-        )
-        groups = log_group or [g.name for g in engine.log_groups()]
-        if not groups:
+        files = loaded.source_files("logs")
+        if not files:
             _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
-        result = engine.run(query, groups, time_range)
+        engine = LogsInsightsEngine(con, files, cache=cache, materialize=False)
+        result = engine.run(query, log_group or None, time_range)  # None: every group
+        groups = log_group or [g.name for g in engine.log_groups()]
     except QueryError as exc:
         _fail(str(exc), code=2)
     except TelemetryUnavailableError as exc:

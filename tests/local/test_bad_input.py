@@ -133,7 +133,8 @@ def test_no_readable_log_file_makes_logs_unavailable(tmp_path: Path, materialize
     broken = tmp_path / "orders-put.jsonl.gz"
     broken.write_bytes(b"not gzip at all")
     with pytest.raises(TelemetryUnavailableError, match="none of the 1 log file"):
-        LogsInsightsEngine(duckdb.connect(), [broken], materialize=materialize)
+        engine = LogsInsightsEngine(duckdb.connect(), [broken], materialize=materialize)
+        engine.run("stats count(*)", None, WINDOW)  # read in place: the first query reads
 
 
 # ---------------------------------------------------------------- LocalBackend requests

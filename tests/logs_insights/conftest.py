@@ -70,7 +70,7 @@ class Logs:
         time_range: TimeRange = HOUR,
         limit: int | None = None,
     ) -> dict[str, Any]:
-        names = list(groups) if groups is not None else [g.name for g in self.engine.log_groups()]
+        names = list(groups) if groups is not None else None  # None: every group
         return self.engine.run(query, names, time_range, limit)
 
     def rows(self, query: str, **kwargs: Any) -> list[dict[str, str]]:

@@ -240,3 +240,42 @@ def test_an_invalid_regex_for_re2_fails_before_running(logs):
         QueryError, match=r"line 1, column 22: invalid regular expression /a\{2,1\}/"
     ):
         engine.run("filter @message like /a{2,1}/")
+
+
+def test_a_first_query_read_in_place_keeps_the_catalog_of_every_event(tmp_path, connection):
+    path = write_events(
+        tmp_path / "events.jsonl",
+        [
+            event("ERROR early", at=-60_000),
+            event("ERROR boom", at=1),
+            event("fine", at=2),
+            event("ERROR elsewhere", group=API, at=3),
+        ],
+    )
+    minute = TimeRange(
+        start=datetime(2026, 3, 2, 10, 0, tzinfo=UTC), end=datetime(2026, 3, 2, 10, 1, tzinfo=UTC)
+    )
+    query = "filter @message like /ERROR/ | stats count(*) as errors"
+    loaded = LogsInsightsEngine(connection, [path])
+    scanned = LogsInsightsEngine(connection, [path], materialize=False)
+
+    # the first query of an engine reading in place reads the file once, keeping only the
+    # events its filter passes, yet knows every event for the catalog and the statistics
+    answer = scanned.run(query, [LAMBDA], minute)
+
+    assert answer == loaded.run(query, [LAMBDA], minute)
+    assert answer["statistics"]["recordsScanned"] == 2.0
+    assert rows(answer) == [{"errors": "1"}]
+    assert scanned.log_groups() == loaded.log_groups()
+    assert scanned.run(query, None, HOUR) == loaded.run(query, [LAMBDA, API], HOUR)
+
+
+def test_a_query_naming_a_missing_group_fails_after_reading_in_place(tmp_path, connection):
+    path = write_events(tmp_path / "events.jsonl", [event("one")])
+    scanned = LogsInsightsEngine(connection, [path], materialize=False)
+
+    with pytest.raises(
+        QueryError,
+        match=f"log group '/aws/lambda/nope' does not exist; available log groups: {LAMBDA}",
+    ):
+        scanned.run("fields @message", ["/aws/lambda/nope"], HOUR)

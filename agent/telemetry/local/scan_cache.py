@@ -276,8 +276,8 @@ class BundleCache:
 def builders() -> dict[CachedSource, tuple[SelectSql, Any]]:
     """Per source: the SELECT of its rows and how to describe the written entry."""
     from agent.telemetry.local import athena_tables
-    from agent.telemetry.local.logs_insights.engine import describe_logs
     from agent.telemetry.local.logs_insights.fields import cached_events_select_sql
+    from agent.telemetry.local.logs_insights.results import describe_logs
 
     return {
         "logs": (cached_events_select_sql, describe_logs),

@@ -38,7 +38,7 @@ from agent.telemetry.local.logs_insights.sqlexpr import (
 )
 
 DEFAULT_EVENT_FIELDS = ("@timestamp", "@message")
-__all__ = ["Compiled", "Compiler", "Scope", "check_query", "pattern_scope"]
+__all__ = ["Compiled", "Compiler", "Scope", "check_query", "leading_filter_sql", "pattern_scope"]
 
 
 @dataclass
@@ -275,6 +275,23 @@ class Compiler(ExpressionCompiler):
         return sql, shown, events
 
     # -- expressions ------------------------------------------------------------------------
+
+
+def leading_filter_sql(query: ast.Query, account_id: str) -> str | None:
+    """The condition of the query's first command when it is a `filter`, as SQL over the
+    event columns (and `_json`); None otherwise. No later command can see an event it
+    rejects, so a read of the files for this query alone may keep only the others."""
+    commands = list(query.commands)
+    if not commands or not isinstance(commands[0], ast.FilterCmd):
+        return None
+    return as_bool(
+        Compiler(query.text, account_id, "SELECT 1", Scope()).expr(commands[0].condition)
+    )
+
+
+def shows_events(query: ast.Query) -> bool:
+    """Whether the query's rows may be events (with `@ptr`), not stats or pattern rows."""
+    return not any(isinstance(c, ast.StatsCmd | ast.PatternCmd) for c in query.commands)
 
 
 def check_query(query: ast.Query) -> None:

@@ -14,13 +14,12 @@ Results come back exactly as `GetQueryResults` returns them.
 
 from __future__ import annotations
 
-import base64
 import itertools
 import logging
 import threading
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,11 +29,12 @@ from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableE
 from agent.telemetry.bundle_formats import too_long_line_reason
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
-    PATTERN_TYPES,
     Compiled,
     Compiler,
     Scope,
+    leading_filter_sql,
     pattern_scope,
+    shows_events,
 )
 from agent.telemetry.local.logs_insights.fields import (
     JSON_COLUMN_SQL,
@@ -42,6 +42,7 @@ from agent.telemetry.local.logs_insights.fields import (
     empty_table_sql,
     events_select_sql,
     load_sql,
+    read_once_sql,
     scan_view_sql,
 )
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
@@ -50,7 +51,14 @@ from agent.telemetry.local.logs_insights.patterns import (
     cluster_lines,
     grouped_input_sql,
 )
-from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
+from agent.telemetry.local.logs_insights.results import (
+    catalog_from,
+    describe_logs,
+    pattern_table,
+    read_catalog,
+    result_row,
+)
+from agent.telemetry.local.logs_insights.sqlexpr import quote
 from agent.telemetry.local.scan_cache import BundleCache
 from agent.telemetry.types import TimeRange
 
@@ -76,6 +84,7 @@ class LogsInsightsEngine:
         # Files that could not be read (corrupt gzip, not NDJSON) and why; their events are
         # missing from every result, so callers should say so.
         self.unreadable: list[tuple[Path, str]] = []
+        self._files: list[Path] | None = None  # when read in place (materialize=False)
         entry = cache.lookup(con, "logs", files) if cache is not None and files else None
         self.from_cache = entry is not None
         # Whether the events carry their masked message (`pattern` need not mask them).
@@ -87,7 +96,7 @@ class LogsInsightsEngine:
             con.execute(f"CREATE VIEW {self._table} AS SELECT * FROM {entry.relation('_row')}")
             self.unreadable = list(entry.unreadable)
             self._row_id = "_row"
-            catalog = _catalog_from(entry.extra.get("groups"))
+            catalog = catalog_from(entry.extra.get("groups"))
         elif not files:
             con.execute(empty_table_sql(self._table))
             self._row_id = "rowid"
@@ -97,32 +106,38 @@ class LogsInsightsEngine:
             except duckdb.Error:
                 self._load_each(files)
             self._row_id = "rowid"
-        else:
+        else:  # read at each query, nothing copied; the catalog comes with the first
             self._row_id = "_row"
-            catalog = self._scan_in_place(files)
+            self._files = list(files)
+            try:
+                con.execute(scan_view_sql(self._table, files))
+            except duckdb.Error:
+                if not self._skip_unreadable():
+                    raise
         if entry is None and cache is not None and files:
             self._fill_cache(cache, files)
-        self._groups = catalog if catalog is not None else self._describe_groups()
+        self._groups: list[LogGroupInfo] | None = catalog
+        if self._files is None and catalog is None:
+            self._groups = self._describe_groups()
 
-    def _scan_in_place(self, files: Sequence[Path]) -> list[LogGroupInfo]:
-        """A view straight over the files (nothing copied) and its catalog, read in one
-        pass. A file that cannot be read is found by reading each alone, then skipped."""
-        try:
-            self._con.execute(scan_view_sql(self._table, files))
-            return self._describe_groups()
-        except duckdb.Error:
-            pass
+    def _skip_unreadable(self) -> bool:
+        """After a read of the files failed: read each alone, leave out the ones that cannot
+        be read (named in `unreadable`) and whether any was; fails if none can be read."""
+        assert self._files is not None
         readable = []
-        for path in files:
+        for path in self._files:
             try:
                 self._con.execute(f"SELECT count(*) FROM ({events_select_sql([path])})").fetchall()
                 readable.append(path)
             except duckdb.Error as exc:
                 self._skip(path, exc)
         if not readable:
-            self._none_readable(files)
+            self._none_readable(self._files)
+        if len(readable) == len(self._files):
+            return False
+        self._files = readable
         self._con.execute(scan_view_sql(self._table, readable))
-        return self._describe_groups()
+        return True
 
     def _fill_cache(self, cache: BundleCache, files: Sequence[Path]) -> None:
         if cache.mode == "inline":
@@ -162,21 +177,25 @@ class LogsInsightsEngine:
 
     # -- catalog ----------------------------------------------------------------------------
 
-    def _describe_groups(self) -> list[LogGroupInfo]:
-        rows = self._con.execute(_CATALOG_SQL.format(relation=self._table)).fetchall()
-        return [
-            LogGroupInfo(
-                name=name,
-                events=events,
-                stored_bytes=int(stored),
-                first_event=datetime.fromtimestamp(first / 1000, UTC),
-                last_event=datetime.fromtimestamp(last / 1000, UTC),
-            )
-            for name, events, stored, first, last in rows
-        ]
+    def _describe_groups(
+        self, cursor: duckdb.DuckDBPyConnection | None = None, relation: str | None = None
+    ) -> list[LogGroupInfo]:
+        return read_catalog(cursor or self._con, relation or self._table)
 
     def log_groups(self) -> list[LogGroupInfo]:
-        return list(self._groups)
+        return list(self._catalog())
+
+    def _catalog(self) -> list[LogGroupInfo]:
+        """The log groups; read in place and not queried yet, that is a pass of its own."""
+        with self._lock:
+            if self._groups is None:
+                try:
+                    self._groups = self._describe_groups()
+                except duckdb.Error:
+                    if not self._skip_unreadable():
+                        raise
+                    self._groups = self._describe_groups()
+            return self._groups
 
     @property
     def table(self) -> str:
@@ -188,26 +207,33 @@ class LogsInsightsEngine:
     def run(
         self,
         query: str,
-        log_groups: Sequence[str],
+        log_groups: Sequence[str] | None,
         time_range: TimeRange,
         limit: int | None = None,
     ) -> dict[str, Any]:
-        """Run a query; the result has the shape of CloudWatch Logs `GetQueryResults`."""
+        """Run a query over `log_groups` (None: every group); the result has the shape of
+        CloudWatch Logs `GetQueryResults`."""
         parsed = parse_query(query)
-        groups = self._check_groups(log_groups)
         if limit is not None and not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be from 1 to {MAX_LIMIT}, got {limit}")
         start_ms = int(time_range.start.timestamp() * 1000)
         end_ms = int(time_range.end.timestamp() * 1000)
-        source = (
-            f"SELECT *, {JSON_COLUMN_SQL}, {self._row_id} AS _ptr_id FROM {self._table} "
-            f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
-            f"AND _ts >= {start_ms} AND _ts < {end_ms}"
-        )
         cursor = self._con.cursor()
+        relation, row_id, kept = self._table, self._row_id, ""
         try:
+            if self._groups is None:  # read in place, first query: one pass for both
+                relation, row_id = self._read_once(cursor, parsed, start_ms, end_ms)
+                kept = " AND _keep"
+            groups = self._check_groups(log_groups)
+            source = (
+                f"SELECT *, {JSON_COLUMN_SQL}, {row_id} AS _ptr_id FROM {relation} "
+                f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
+                f"AND _ts >= {start_ms} AND _ts < {end_ms}{kept}"
+            )
             rows, matched = self._execute(cursor, parsed, source, limit or MAX_LIMIT)
-            scanned, scanned_bytes = self._scan_statistics(cursor, groups, start_ms, end_ms)
+            scanned, scanned_bytes = self._scan_statistics(
+                cursor, groups, start_ms, end_ms, relation
+            )
         except duckdb.OutOfMemoryException as exc:
             raise TelemetryUnavailableError(f"the local engine ran out of memory: {exc}") from exc
         except duckdb.Error as exc:
@@ -215,6 +241,8 @@ class LogsInsightsEngine:
         except RecursionError as exc:  # the parser's limits should make this unreachable
             raise QueryError("query too deeply nested to compile: simplify the expression") from exc
         finally:
+            if relation != self._table:
+                cursor.execute(f"DROP TABLE IF EXISTS {relation}")
             cursor.close()
         return {
             "status": "Complete",
@@ -226,8 +254,39 @@ class LogsInsightsEngine:
             },
         }
 
-    def _check_groups(self, requested: Sequence[str]) -> list[str]:
-        available = [g.name for g in self._groups]
+    def _read_once(
+        self, cursor: duckdb.DuckDBPyConnection, query: ast.Query, start_ms: int, end_ms: int
+    ) -> tuple[str, str]:
+        """Read the files once for this query into a temp table of this cursor: what the
+        catalog and the scan statistics need of every event, and whole only the events
+        in the range that pass the query's leading `filter` (two passes, one for the
+        catalog and one for the query, would cost twice the reading). Records the catalog;
+        (the table, the SQL of its row ids)."""
+        keep = f"_ts >= {start_ms} AND _ts < {end_ms}"
+        condition = leading_filter_sql(query, self._account_id)
+        if condition is not None:
+            keep = f"{keep} AND ({condition})"
+        pointer = shows_events(query)
+        temp = f"logs_read_once_{uuid.uuid4().hex}"
+        try:
+            self._sql(cursor, read_once_sql(temp, self._table, keep, pointer))
+        except duckdb.OutOfMemoryException:
+            raise
+        except duckdb.Error:
+            with self._lock:
+                if not self._skip_unreadable():
+                    raise  # the files are fine: the query failed
+            self._sql(cursor, read_once_sql(temp, self._table, keep, pointer))
+        groups = self._describe_groups(cursor, temp)
+        with self._lock:
+            if self._groups is None:
+                self._groups = groups
+        return temp, "_row" if pointer else "NULL"
+
+    def _check_groups(self, requested: Sequence[str] | None) -> list[str]:
+        available = [g.name for g in self._catalog()]
+        if requested is None:
+            return available
         if not requested:
             raise QueryError(
                 "no log group given; available log groups: " + (", ".join(available) or "(none)")
@@ -271,7 +330,7 @@ class LogsInsightsEngine:
         ).fetchall()
         pattern_rows, _ = cluster_lines([(m, int(n), s) for m, n, s in groups])
         matched = sum(int(n) for _, n, _ in groups)
-        temp = _pattern_table(cursor, pattern_rows)
+        temp = pattern_table(cursor, pattern_rows)
         try:
             tail = Compiler(query.text, self._account_id, f"SELECT * FROM {temp}", pattern_scope())
             compiled = tail.compile(commands[split + 1 :])
@@ -304,7 +363,7 @@ class LogsInsightsEngine:
                 matched = int(self._sql(cursor, count_sql).fetchone()[0])  # type: ignore[index]
             else:
                 matched = len(raw)
-        return [_result_row(row, shown, events) for row in raw], matched
+        return [result_row(row, shown, events) for row in raw], matched
 
     def _sql(self, cursor: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyConnection:
         """Execute compiled query SQL, registering the IP UDFs first if it calls them."""
@@ -318,13 +377,18 @@ class LogsInsightsEngine:
         return cursor.execute(sql)
 
     def _scan_statistics(
-        self, cursor: duckdb.DuckDBPyConnection, groups: list[str], start_ms: int, end_ms: int
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        groups: list[str],
+        start_ms: int,
+        end_ms: int,
+        relation: str,
     ) -> tuple[int, int]:
         key = (tuple(sorted(groups)), start_ms, end_ms)
         with self._lock:
             if key in self._scanned:
                 return self._scanned[key]
-        covered = [g for g in self._groups if g.name in groups]
+        covered = [g for g in self._catalog() if g.name in groups]
         if all(
             g.first_event
             and g.last_event
@@ -337,7 +401,7 @@ class LogsInsightsEngine:
                 sum(g.stored_bytes or 0 for g in covered),
             )
         row = cursor.execute(
-            f"SELECT count(*), coalesce(sum(_bytes), 0) FROM {self._table} "
+            f"SELECT count(*), coalesce(sum(_bytes), 0) FROM {relation} "
             f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
             f"AND _ts >= {start_ms} AND _ts < {end_ms}"
         ).fetchone()
@@ -348,84 +412,8 @@ class LogsInsightsEngine:
         return result
 
 
-def _catalog_from(stored: Any) -> list[LogGroupInfo] | None:
-    """The catalog a cache entry recorded (see `describe_logs`), None if it has none."""
-    if not isinstance(stored, list):
-        return None
-    return [
-        LogGroupInfo(
-            name=name,
-            events=events,
-            stored_bytes=stored_bytes,
-            first_event=datetime.fromtimestamp(first / 1000, UTC),
-            last_event=datetime.fromtimestamp(last / 1000, UTC),
-        )
-        for name, events, stored_bytes, first, last in stored
-    ]
-
-
-def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
-    """What a logs cache entry records beside its rows: the catalog of log groups (name,
-    events, bytes, first and last event time), so a cached engine starts without a scan."""
-    rows = con.execute(f"{_CATALOG_SQL.format(relation=entry.relation())}").fetchall()
-    return {"groups": [[name, int(n), int(size), int(a), int(b)] for name, n, size, a, b in rows]}
-
-
-_CATALOG_SQL = (
-    "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
-)
-
-
-def _pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
-    """The clustered rows as a temp table (this cursor's own) for the rest of the pipeline."""
-    temp = f"pattern_rows_{uuid.uuid4().hex}"
-    kinds = ["DOUBLE" if t == "num" else "VARCHAR" for t in PATTERN_TYPES]
-    cursor.execute(
-        f"CREATE TEMP TABLE {temp} ({', '.join(f'c{i} {k}' for i, k in enumerate(kinds))})"
-    )
-    if pattern_rows:  # one INSERT of column lists: executemany is slow in DuckDB
-        unnests = ", ".join(f"unnest(CAST(? AS {k}[]))" for k in kinds)
-        columns = [list(c) for c in zip(*pattern_rows, strict=True)]
-        cursor.execute(f"INSERT INTO {temp} SELECT {unnests}", columns)
-    return temp
-
-
-def _result_row(
-    row: tuple[Any, ...], shown: list[tuple[str, SqlType]], events: bool
-) -> list[dict[str, str]]:
-    out = []
-    for (name, kind), value in zip(shown, row, strict=False):
-        if value is None:
-            continue  # AWS leaves a field out of a row when the event lacks it
-        out.append({"field": name, "value": format_value(value, kind)})
-    if events:
-        out.append({"field": "@ptr", "value": _pointer(row[len(shown)])})
-    return out
-
-
-def format_value(value: Any, kind: SqlType) -> str:
-    """A value as GetQueryResults prints it: timestamps `YYYY-MM-DD HH:MM:SS.mmm` UTC."""
-    if kind == "ts":
-        moment = datetime.fromtimestamp(int(value) / 1000, UTC)
-        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float | int) and not isinstance(value, bool):
-        number = float(value)
-        if number.is_integer() and abs(number) < 1e15:
-            return str(int(number))
-        return repr(number)
-    if hasattr(value, "is_integer") or type(value).__name__ == "Decimal":
-        return format_value(float(value), kind)
-    return str(value)
-
-
 def _millis(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
-
-
-def _pointer(row_id: Any) -> str:
-    return base64.b64encode(f"fa2-local:{row_id}".encode()).decode()
 
 
 def _first_line(exc: Exception) -> str:

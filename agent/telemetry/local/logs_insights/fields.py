@@ -155,6 +155,20 @@ def scan_view_sql(table: str, files: Sequence[Path]) -> str:
     return f"CREATE OR REPLACE VIEW {table} AS SELECT *, row_number() OVER () AS _row FROM ({events_select_sql(files)})"
 
 
+def read_once_sql(table: str, view: str, keep: str, pointer: bool) -> str:
+    """A temp table of one pass over the events `view`: log group, time and size of every
+    event (the catalog and the scan statistics need them), the rest only of the events
+    the query keeps (`keep`, SQL over the event columns and `_json`; `_keep` says which).
+    `pointer`: keep the row numbers too (for `@ptr`)."""
+    kept = ["_stream", "_ingest", "_msg"] + (["_row"] if pointer else [])
+    columns = ", ".join(f"CASE WHEN _keep THEN {c} END AS {c}" for c in kept)
+    return (
+        f"CREATE TEMP TABLE {table} AS SELECT _group, _ts, _bytes, _keep, {columns} "
+        f"FROM (SELECT *, coalesce({keep}, false) AS _keep FROM "
+        f"(SELECT *, {JSON_COLUMN_SQL} FROM {view}))"
+    )
+
+
 def cached_events_select_sql(files: Sequence[Path]) -> str:
     """The events as the bundle cache stores them: with each message's masked form, so a
     cached `pattern @message` skips the masking (by far its costliest step)."""

@@ -1,0 +1,105 @@
+"""What the engine reads about the log groups and how rows come back.
+
+The catalog (each log group's events, bytes, first and last event) is read from the
+events, or from what the bundle cache recorded when it wrote them (`describe_logs`).
+Rows come back as `GetQueryResults` prints them (`result_row`, `format_value`).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from agent.telemetry.base import LogGroupInfo
+from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
+from agent.telemetry.local.logs_insights.sqlexpr import SqlType
+
+CATALOG_SQL = (
+    "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
+)
+
+
+def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[LogGroupInfo]:
+    """The catalog of the events in `relation`."""
+    rows = cursor.execute(CATALOG_SQL.format(relation=relation)).fetchall()
+    return catalog_from([list(row) for row in rows]) or []
+
+
+def catalog_from(stored: Any) -> list[LogGroupInfo] | None:
+    """The catalog a cache entry recorded (see `describe_logs`), None if it has none."""
+    if not isinstance(stored, list):
+        return None
+    return [
+        LogGroupInfo(
+            name=name,
+            events=events,
+            stored_bytes=stored_bytes,
+            first_event=datetime.fromtimestamp(first / 1000, UTC),
+            last_event=datetime.fromtimestamp(last / 1000, UTC),
+        )
+        for name, events, stored_bytes, first, last in stored
+    ]
+
+
+def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
+    """What a logs cache entry records beside its rows: the catalog of log groups (name,
+    events, bytes, first and last event time), so a cached engine starts without a scan."""
+    rows = con.execute(f"{CATALOG_SQL.format(relation=entry.relation())}").fetchall()
+    return {"groups": [[name, int(n), int(size), int(a), int(b)] for name, n, size, a, b in rows]}
+
+
+CATALOG_SQL = (
+    "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
+)
+
+
+def pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
+    """The clustered rows as a temp table (this cursor's own) for the rest of the pipeline."""
+    temp = f"pattern_rows_{uuid.uuid4().hex}"
+    kinds = ["DOUBLE" if t == "num" else "VARCHAR" for t in PATTERN_TYPES]
+    cursor.execute(
+        f"CREATE TEMP TABLE {temp} ({', '.join(f'c{i} {k}' for i, k in enumerate(kinds))})"
+    )
+    if pattern_rows:  # one INSERT of column lists: executemany is slow in DuckDB
+        unnests = ", ".join(f"unnest(CAST(? AS {k}[]))" for k in kinds)
+        columns = [list(c) for c in zip(*pattern_rows, strict=True)]
+        cursor.execute(f"INSERT INTO {temp} SELECT {unnests}", columns)
+    return temp
+
+
+def result_row(
+    row: tuple[Any, ...], shown: list[tuple[str, SqlType]], events: bool
+) -> list[dict[str, str]]:
+    out = []
+    for (name, kind), value in zip(shown, row, strict=False):
+        if value is None:
+            continue  # AWS leaves a field out of a row when the event lacks it
+        out.append({"field": name, "value": format_value(value, kind)})
+    if events:
+        out.append({"field": "@ptr", "value": pointer(row[len(shown)])})
+    return out
+
+
+def format_value(value: Any, kind: SqlType) -> str:
+    """A value as GetQueryResults prints it: timestamps `YYYY-MM-DD HH:MM:SS.mmm` UTC."""
+    if kind == "ts":
+        moment = datetime.fromtimestamp(int(value) / 1000, UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        number = float(value)
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+        return repr(number)
+    if hasattr(value, "is_integer") or type(value).__name__ == "Decimal":
+        return format_value(float(value), kind)
+    return str(value)
+
+
+def pointer(row_id: Any) -> str:
+    return base64.b64encode(f"fa2-local:{row_id}".encode()).decode()
