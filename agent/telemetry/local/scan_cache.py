@@ -332,4 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # The detached writer yields the CPU to the query that started it and to what comes
+    # next: writing (masking every message, compressing) costs several times that query.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     sys.exit(main())
