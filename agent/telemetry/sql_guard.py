@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 import sqlglot
 from sqlglot import exp
@@ -95,13 +96,8 @@ def ensure_read_only(sql: str, *, database: str, tables: Collection[str] | None 
         raise QueryError("empty SQL: write one SELECT statement")
     ensure_shallow(text)
     try:
-        statements = [s for s in sqlglot.parse(text, read="athena") if s is not None]
-    except RecursionError as exc:
-        raise QueryError(TOO_DEEP) from exc
-    except ParseError as exc:
-        raise QueryError(
-            f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
-        ) from exc
+        with parse_errors_as_query_errors():
+            statements = [s for s in sqlglot.parse(text, read="athena") if s is not None]
     except TokenError as exc:
         raise QueryError(
             f"could not read the SQL (Athena/Trino dialect): {_first_line(exc)}"
@@ -228,6 +224,20 @@ def _refuse_path_like(name: str, what: str, available: str) -> None:
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: \d+.*?>")
+
+
+@contextmanager
+def parse_errors_as_query_errors() -> Iterator[None]:
+    """sqlglot's parse failures as `QueryError`s the author can act on (too deep a query, or
+    where the parser stopped)."""
+    try:
+        yield
+    except RecursionError as exc:
+        raise QueryError(TOO_DEEP) from exc
+    except ParseError as exc:
+        raise QueryError(
+            f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
+        ) from exc
 
 
 def describe_parse_error(exc: ParseError) -> str:

@@ -77,18 +77,12 @@ class Resources:
         client = self.clients.client(op.service)
         try:
             response = getattr(client, op.method)(**request.kwargs())
-        except ClientError as exc:
-            code = error_code(exc)
-            rejected = rejected_message(request, code, error_message(exc))
-            if rejected is not None and code not in ACCESS_DENIED_CODES | CREDENTIAL_CODES:
-                raise QueryError(rejected) from exc
-            raise translate(
-                exc,
-                action=op.iam_action,
-                resource=_resource_of(request),
-                service_label=_label(op.service),
-            ) from exc
-        except BotoCoreError as exc:
+        except (ClientError, BotoCoreError) as exc:
+            if isinstance(exc, ClientError):
+                code = error_code(exc)
+                rejected = rejected_message(request, code, error_message(exc))
+                if rejected is not None and code not in ACCESS_DENIED_CODES | CREDENTIAL_CODES:
+                    raise QueryError(rejected) from exc
             raise translate(
                 exc,
                 action=op.iam_action,

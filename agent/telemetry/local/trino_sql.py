@@ -26,13 +26,13 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import OptimizeError, ParseError, SqlglotError
+from sqlglot.errors import OptimizeError, SqlglotError
 from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
 from agent.telemetry.base import QueryError
-from agent.telemetry.sql_guard import TOO_DEEP, describe_parse_error
+from agent.telemetry.sql_guard import TOO_DEEP, parse_errors_as_query_errors
 
 # The Athena functions this engine is tested with (tests/local/test_athena_functions.py).
 SUPPORTED_FUNCTIONS = (
@@ -206,14 +206,8 @@ def to_duckdb(sql: str, *, database: str, schema: dict[str, dict[str, str]]) -> 
     """Transpile one read-only Athena query (already through the guard) to DuckDB SQL.
 
     `schema` maps table -> column -> Trino type, for typing (integer division)."""
-    try:
+    with parse_errors_as_query_errors():
         tree = sqlglot.parse_one(sql, read="trino")
-    except RecursionError as exc:
-        raise QueryError(TOO_DEEP) from exc
-    except ParseError as exc:
-        raise QueryError(
-            f"could not parse the SQL (Athena/Trino dialect): {describe_parse_error(exc)}"
-        ) from exc
     _refuse_engine_only_functions(tree)
     _check_units(tree)
     tree = tree.transform(_rewrite)
