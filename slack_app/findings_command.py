@@ -17,10 +17,10 @@ from agent.config import Settings
 from slack_app import blocks
 from slack_app.payloads import SlashCommand
 from slack_app.subcommands import (
-    ArgumentError,
     Respond,
     explain_failure,
     parse_days,
+    refusal_of,
     start_thread,
     tell,
     upload,
@@ -43,16 +43,13 @@ def parse(arguments: str) -> int:
 
 def refusal(command: SlashCommand, settings: Settings) -> str | None:
     """The private reply the ack gives instead of starting (None: start)."""
-    if not settings.features.findings_report_enabled:
-        return (
-            "`/fa2 findings` is turned off in this deployment "
-            "(`findings_report_enabled = false`); ask your fa2 administrator."
-        )
-    try:
-        parse(command.arguments)
-    except ArgumentError as exc:
-        return str(exc)
-    return None
+    return refusal_of(
+        "findings",
+        enabled=settings.features.findings_report_enabled,
+        setting="findings_report_enabled",
+        check=parse,
+        arguments=command.arguments,
+    )
 
 
 def run(command: SlashCommand, jobs: Any, respond: Respond | None) -> None:

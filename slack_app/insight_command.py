@@ -23,6 +23,7 @@ from slack_app.subcommands import (
     Respond,
     explain_failure,
     parse_days,
+    refusal_of,
     start_thread,
     tell,
     upload,
@@ -71,16 +72,13 @@ def parse(arguments: str) -> InsightRequest:
 
 def refusal(command: SlashCommand, settings: Settings) -> str | None:
     """The private reply the ack gives instead of starting (None: start)."""
-    if not settings.features.insight_enabled:
-        return (
-            "`/fa2 insight` is turned off in this deployment "
-            "(`insight_enabled = false`); ask your fa2 administrator."
-        )
-    try:
-        parse(command.arguments)
-    except ArgumentError as exc:
-        return str(exc)
-    return None
+    return refusal_of(
+        "insight",
+        enabled=settings.features.insight_enabled,
+        setting="insight_enabled",
+        check=parse,
+        arguments=command.arguments,
+    )
 
 
 def run(command: SlashCommand, jobs: Any, respond: Respond | None) -> None:

@@ -47,6 +47,23 @@ def parse_days(text: str, *, low: int, high: int, default: int, usage: str) -> i
     return days
 
 
+def refusal_of(
+    subcommand: str, *, enabled: bool, setting: str, check: Callable[[str], object], arguments: str
+) -> str | None:
+    """The private reply the ack gives instead of starting `/fa2 <subcommand>` (None: start):
+    the feature is turned off, or `check` refuses the arguments."""
+    if not enabled:
+        return (
+            f"`/fa2 {subcommand}` is turned off in this deployment "
+            f"(`{setting} = false`); ask your fa2 administrator."
+        )
+    try:
+        check(arguments)
+    except ArgumentError as exc:
+        return str(exc)
+    return None
+
+
 def tell(
     jobs: Any,
     *,
