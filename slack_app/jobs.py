@@ -63,6 +63,18 @@ class Jobs:
         )
         return str(response["ts"])
 
+    def post_private(
+        self, channel: str, user: str, thread_ts: str | None, message: blocks.SlackMessage
+    ) -> None:
+        """`message` shown only to `user` (an ephemeral message)."""
+        self.client.chat_postEphemeral(
+            channel=channel,
+            user=user,
+            thread_ts=thread_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+
     def fail(
         self, channel: str, thread_ts: str | None, what: str, *, only_for: str | None = None
     ) -> str:
@@ -75,13 +87,7 @@ class Jobs:
             if only_for is None:
                 self.post(channel, thread_ts, message)
             else:
-                self.client.chat_postEphemeral(
-                    channel=channel,
-                    user=only_for,
-                    thread_ts=thread_ts,
-                    text=message.text,
-                    blocks=message.blocks,
-                )
+                self.post_private(channel, only_for, thread_ts, message)
         except Exception:
             log.exception("could not report error %s to Slack", error_id)
         return error_id
@@ -356,13 +362,7 @@ class Jobs:
         else:
             found = messages.evidence_messages(report, ids)
         for message in found:
-            self.client.chat_postEphemeral(
-                channel=channel,
-                user=user,
-                thread_ts=thread_ts,
-                text=message.text,
-                blocks=message.blocks,
-            )
+            self.post_private(channel, user, thread_ts, message)
 
     def run_guarded(
         self,

@@ -84,13 +84,7 @@ def tell(
         except Exception:
             log.warning("response_url reply failed; trying an ephemeral message", exc_info=True)
     try:
-        jobs.client.chat_postEphemeral(
-            channel=channel,
-            user=user,
-            thread_ts=thread_ts,
-            text=message.text,
-            blocks=message.blocks,
-        )
+        jobs.post_private(channel, user, thread_ts, message)
         return
     except Exception:
         log.warning("ephemeral message in %s failed; sending a DM", channel, exc_info=True)
