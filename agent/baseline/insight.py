@@ -12,7 +12,7 @@ what it looked at, not a guess.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
+from typing import Any, NamedTuple
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import AIMessage, BaseMessage, ToolCall, ToolMessage
@@ -39,6 +39,7 @@ from agent.report import Evidence
 
 _ZERO_USAGE = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
 PREFIX = "insight"
+PLAN_KEY = "fa2_insight_plan"  # in a tool-calling message's response_metadata
 FORMS = "top-N by a statistic, the biggest change between the two halves of the period, a series crossing a threshold, or a DynamoDB table running out of capacity"
 EXAMPLES = (
     '"top 5 Lambda functions by Duration", "which function\'s errors rose most?", '
@@ -52,11 +53,14 @@ class _Run:
 
     def __init__(self, messages: list[BaseMessage], find: EvidenceFinder | None) -> None:
         self.calls: dict[str, ToolCall] = {}
+        self.plan: dict[str, tuple[str, str]] = {}  # call id -> (round, role)
         self.evidence: dict[str, Evidence] = {}
         for message in messages:
             if isinstance(message, AIMessage):
                 for call in message.tool_calls:
                     self.calls[call["id"] or ""] = call
+                for call_id, (turn, role) in message.response_metadata.get(PLAN_KEY, {}).items():
+                    self.plan[call_id] = (str(turn), str(role))
             elif isinstance(message, ToolMessage) and isinstance(message.artifact, str):
                 if find is None:
                     raise RuntimeError(
@@ -68,7 +72,7 @@ class _Run:
                     self.evidence[message.tool_call_id] = evidence
 
     def rounds(self) -> set[str]:
-        return {i.split("_")[1] for i in self.calls if i.startswith(f"{PREFIX}_")}
+        return {turn for turn, _ in self.plan.values()}
 
     def listings(self) -> list[Evidence]:
         return [e for e in self.evidence.values() if e.tool == "list_metrics"]
@@ -76,8 +80,7 @@ class _Run:
     def reads(self, role: str) -> list[Read]:
         found = []
         for call_id, call in self.calls.items():
-            parts = call_id.split("_")
-            if len(parts) < 3 or parts[0] != PREFIX or parts[2] != role:
+            if call_id not in self.plan or self.plan[call_id][1] != role:
                 continue
             evidence = self.evidence.get(call_id)
             if evidence is None or call["name"] != "get_metric_data":
@@ -98,8 +101,18 @@ class _Run:
         return found
 
 
-def _call(name: str, args: dict[str, Any], turn: str, role: str, n: int, at: int) -> ToolCall:
-    return ToolCall(name=name, args=args, id=f"{PREFIX}_{turn}_{role}_{n}_{at}", type="tool_call")
+class _Planned(NamedTuple):
+    """A tool call with the round and the role it plays in the rules (said in the message's
+    metadata, `PLAN_KEY`, never read back from the call id)."""
+
+    call: ToolCall
+    turn: str
+    role: str
+
+
+def _call(name: str, args: dict[str, Any], turn: str, role: str, n: int, at: int) -> _Planned:
+    call = ToolCall(name=name, args=args, id=f"{PREFIX}_{turn}_{role}_{n}_{at}", type="tool_call")
+    return _Planned(call, turn, role)
 
 
 def _metric_args(spec: SeriesSpec, period: int) -> dict[str, Any]:
@@ -133,10 +146,15 @@ class BaselineInsightModel(RuleBasedChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         run = _Run(messages, self.find_evidence)
-        calls = self._next_calls(run, set(tool_names or []), len(messages))
+        planned = self._next_calls(run, set(tool_names or []), len(messages))
         message = (
-            AIMessage(content="", tool_calls=calls, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
-            if calls
+            AIMessage(
+                content="",
+                tool_calls=[p.call for p in planned],
+                usage_metadata=_ZERO_USAGE,  # type: ignore[arg-type]
+                response_metadata={PLAN_KEY: {p.call["id"]: [p.turn, p.role] for p in planned}},
+            )
+            if planned
             else AIMessage(content=self._draft(run).answer, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         )
         return ChatResult(generations=[ChatGeneration(message=message)])
@@ -160,7 +178,7 @@ class BaselineInsightModel(RuleBasedChatModel):
 
     # --- the rounds ------------------------------------------------------------------
 
-    def _next_calls(self, run: _Run, tools: set[str], at: int) -> list[ToolCall]:
+    def _next_calls(self, run: _Run, tools: set[str], at: int) -> list[_Planned]:
         done = run.rounds()
         intent = self.intent
         if "1" not in done and "list_metrics" in tools:
@@ -173,7 +191,7 @@ class BaselineInsightModel(RuleBasedChatModel):
             return self._charting(intent, run, at)
         return []
 
-    def _listing(self, intent: Intent, at: int) -> list[ToolCall]:
+    def _listing(self, intent: Intent, at: int) -> list[_Planned]:
         if intent.form == "capacity":
             queries: list[dict[str, Any]] = [{"namespace": "AWS/DynamoDB"}]
         elif intent.metrics:
@@ -184,7 +202,7 @@ class BaselineInsightModel(RuleBasedChatModel):
             queries = [{}]
         return [_call("list_metrics", q, "1", "list", i, at) for i, q in enumerate(queries, 1)]
 
-    def _reading(self, intent: Intent, run: _Run, at: int) -> list[ToolCall]:
+    def _reading(self, intent: Intent, run: _Run, at: int) -> list[_Planned]:
         if intent.form == "capacity":
             return self._capacity_reads(intent, run, at)
         if intent.form == "unknown":
@@ -215,7 +233,7 @@ class BaselineInsightModel(RuleBasedChatModel):
             for n, s in enumerate(specs[:5], 1)
         ]
 
-    def _capacity_reads(self, intent: Intent, run: _Run, at: int) -> list[ToolCall]:
+    def _capacity_reads(self, intent: Intent, run: _Run, at: int) -> list[_Planned]:
         kind = intent.capacity
         wanted = {
             "consumed": (f"Consumed{kind}CapacityUnits", "Sum"),
@@ -228,7 +246,7 @@ class BaselineInsightModel(RuleBasedChatModel):
         if intent.resource and intent.resource in tables:
             tables = [intent.resource]
         period = fine_period(self.period)
-        calls: list[ToolCall] = []
+        calls: list[_Planned] = []
         for table in tables[:3]:
             for role, (metric, statistic) in wanted.items():
                 if any(r[1] == metric and dict(r[2]) == {"TableName": table} for r in rows):
@@ -237,7 +255,7 @@ class BaselineInsightModel(RuleBasedChatModel):
                     calls.append(_call("get_metric_data", args, "2", role, len(calls) + 1, at))
         return calls
 
-    def _charting(self, intent: Intent, run: _Run, at: int) -> list[ToolCall]:
+    def _charting(self, intent: Intent, run: _Run, at: int) -> list[_Planned]:
         if intent.form == "top":
             reads = run.reads("rank")
             if not reads:
