@@ -42,6 +42,13 @@ def test_fa2_help_imports_no_agent_stack_and_no_settings(tmp_path: Path) -> None
     )
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
     assert "rich" not in loaded  # plain help: rich's renderer alone costs ~0.17 s
+    # nor the core, DuckDB or pydantic: a new subcommand imports them inside its function
+    assert loaded.isdisjoint({"agent", "duckdb", "pydantic", "yaml"}), loaded & {
+        "agent",
+        "duckdb",
+        "pydantic",
+        "yaml",
+    }
 
 
 def test_a_logs_query_imports_neither_sqlglot_nor_numpy_nor_drain3(
