@@ -78,6 +78,8 @@ class BundleReport(BaseModel):
     window: TimeRange | None = None
     manifest_ok: bool = False
     sources: list[SourceReport] = Field(default_factory=list)
+    # what the team knew beside the telemetry: files per folder (runbooks, past-incidents)
+    knowledge: dict[str, int] = Field(default_factory=dict)
     problems: list[Problem] = Field(default_factory=list)
 
     @property
@@ -227,6 +229,7 @@ def check_bundle(path: str | Path, settings: Settings | None = None) -> BundleRe
             _read_safely(check, _READERS[source], file)
             source_report.files.append(check.finish())
         report.sources.append(source_report)
+    _check_knowledge(bundle, report)
     if report.manifest_ok and report.records == 0:
         report.problems.append(
             Problem(
@@ -246,6 +249,27 @@ def _check_alarm(bundle: Bundle, report: BundleReport, settings: Settings) -> bo
         )
         return False
     return True
+
+
+def _check_knowledge(bundle: Bundle, report: BundleReport) -> None:
+    """Count the runbooks and past incidents; every past-incident record must validate (the
+    runbooks are prose: any text is a runbook)."""
+    from agent.memory.bundle import PAST_INCIDENTS_FOLDER, PastIncidentFileError, read_past_incident
+
+    for folder, files in sorted(bundle.knowledge_files.items()):
+        report.knowledge[folder] = len(files)
+    for path in bundle.knowledge_files.get(PAST_INCIDENTS_FOLDER, []):
+        try:
+            read_past_incident(path)
+        except PastIncidentFileError as exc:
+            message = str(exc).removeprefix(f"{path.name}: ")
+            report.problems.append(
+                Problem(
+                    severity="error",
+                    file=path.relative_to(bundle.root).as_posix(),
+                    message=f"past incident: {message}",
+                )
+            )
 
 
 def _unknown_hint(path: Path, root: Path) -> str:

@@ -102,7 +102,7 @@ def investigate(
     state: InvestigationState, runtime: Runtime[InvestigationContext]
 ) -> dict[str, Any]:
     ctx = runtime.context
-    tools = tools_for(ctx.backend.capabilities)
+    tools = tools_for(ctx.backend.capabilities, memory=ctx.memory is not None)
     return model_turn(ctx, _system(ctx), state, tools, writes="the report")
 
 

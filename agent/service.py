@@ -25,7 +25,8 @@ from agent.config import Settings
 from agent.graph import build_graph
 from agent.incident import Incident, ProgressCallback, TimeRange
 from agent.ledger import EvidenceLedger
-from agent.memory import memory_scope, open_memory
+from agent.memory import IncidentMemory, memory_scope, open_memory
+from agent.memory.bundle import PastIncidentFileError, with_bundle_incidents
 from agent.memory.record import remember
 from agent.report import Evidence, Report
 from agent.report.markdown import render_markdown
@@ -119,6 +120,20 @@ def _with_bundle_architecture(settings: Settings) -> Settings:
     return settings.updated(architecture_description=architecture)
 
 
+def _with_bundle_past_incidents(
+    memory: IncidentMemory | None, settings: Settings, scope: str, notes: list[str]
+) -> IncidentMemory | None:
+    """The memory a run reads: the store, plus the past incidents an offline bundle carries."""
+    bundle = settings.telemetry.bundle
+    try:
+        return with_bundle_incidents(
+            memory, Path(bundle).expanduser() if bundle is not None else None, scope
+        )
+    except PastIncidentFileError as exc:
+        notes.append(f"Past incidents: the bundle's record could not be read ({exc})")
+        return memory
+
+
 def _recursion_limit(settings: Settings) -> int:
     return 2 * settings.budgets.max_steps + 10
 
@@ -141,6 +156,7 @@ def _run(
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(backend.load_notes)
+    known = _with_bundle_past_incidents(memory, settings, scope, data_notes)
     log_groups = log_groups_for(settings, backend, data_notes)
     ledger = EvidenceLedger(existing)
     chat_model = chat_model.briefed(Briefing(log_groups=log_groups, find_evidence=ledger.find))
@@ -153,7 +169,7 @@ def _run(
         chat_model=chat_model,
         log_groups=log_groups,
         on_progress=on_progress,
-        memory=memory,
+        memory=known,
         memory_scope=scope,
         thread_id=thread_id,
     )

@@ -77,6 +77,8 @@ def check(
                 _span(file.first, file.last),
             )
         console.print(table)
+    for folder, count in report.knowledge.items():
+        console.print(f"{folder}: {count} file{'' if count == 1 else 's'}")
     if report.problems:
         problems = Table(title=f"problems ({len(report.problems)})", title_justify="left")
         problems.add_column("severity")

@@ -26,6 +26,7 @@ from agent.baseline.analysis import analyse
 from agent.baseline.answers import answer
 from agent.baseline.followup import plan
 from agent.baseline.planner import round_one, round_three, round_two
+from agent.baseline.prior import AlarmFacts, alarm_facts, runbook_call, similar_incidents_call
 from agent.baseline.resources import next_calls
 from agent.baseline.writer import write_report
 from agent.chat_model import AnswerSource, Briefing
@@ -93,6 +94,12 @@ def _evidence_id(artifact: Any) -> str:
     """A ToolMessage names its evidence by id; a thread checkpointed before that kept the whole
     evidence record as a dict there."""
     return str(artifact["id"]) if isinstance(artifact, dict) else str(artifact)
+
+
+def _alarm(messages: list[BaseMessage]) -> AlarmFacts:
+    """The alarm as the thread's first message (the briefing) states it."""
+    humans = _humans(messages)
+    return alarm_facts(str(messages[humans[0]].content) if humans else "")
 
 
 def _humans(messages: list[BaseMessage]) -> list[int]:
@@ -201,9 +208,11 @@ class BaselineChatModel(RuleBasedChatModel):
                 draft = answer(question, findings, new, self._language(messages))
                 return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
         elif "1" not in done:
-            calls, round_name = round_one(findings, tools), "1"
+            calls = round_one(findings, tools) + similar_incidents_call(findings, tools)
+            round_name = "1"
         elif "2" not in done:
-            calls, round_name = round_two(findings, tools), "2"
+            calls = round_two(findings, tools) + runbook_call(findings, _alarm(messages), tools)
+            round_name = "2"
         elif "3" not in done:
             calls, round_name = round_three(findings, tools), "3"
         if not calls and len(humans) <= 1:
@@ -222,7 +231,7 @@ class BaselineChatModel(RuleBasedChatModel):
                 usage_metadata=_ZERO_USAGE,  # type: ignore[arg-type]
                 response_metadata={ROUND_KEY: round_name},
             )
-        draft = write_report(findings, self._language(messages))
+        draft = write_report(findings, self._language(messages), _alarm(messages))
         return AIMessage(content=draft.summary, usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]
 
     def with_structured_output(
@@ -247,7 +256,7 @@ class BaselineChatModel(RuleBasedChatModel):
                 question = str(messages[humans[-1]].content)
                 draft = answer(question, findings, self._evidence(messages[humans[-1] :]), language)
             else:
-                draft = write_report(findings, language)
+                draft = write_report(findings, language, _alarm(messages))
             if not include_raw:
                 return draft
             raw = AIMessage(content=draft.model_dump_json(), usage_metadata=_ZERO_USAGE)  # type: ignore[arg-type]

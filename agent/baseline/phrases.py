@@ -297,6 +297,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "no root cause was established.",
         "ja": "根本原因は特定されていません。",
     },
+    # what the team knew before (agent/baseline/prior.py)
+    "past_confirms": {
+        "en": "The same cause was confirmed for this alarm on {date}: “{statement}”.",
+        "ja": "同じアラームで {date} に同じ原因が確認されています: “{statement}”。",
+    },
+    "past_again": {
+        "en": "The cause confirmed for this alarm before, again: {statement}",
+        "ja": "このアラームで以前確認された原因の再発: {statement}",
+    },
+    "past_again_reasoning": {
+        "en": "People confirmed “{statement}” ({category}) for this alarm on {date}; this "
+        "incident's dominant error points to {category} again, so it was checked first and the "
+        "evidence supports it. A coincident change of another kind ranks below it.",
+        "ja": "このアラームでは {date} に “{statement}” ({category}) が原因と確認されています。今回の主要なエラーも "
+        "{category} を示すため最初に確認し、証拠が裏付けています。別種の同時期の変更はその下に置きます。",
+    },
+    "past_not_this_time": {
+        "en": "Checked and not supported this time: the cause confirmed for this alarm on {date}, “{statement}”",
+        "ja": "確認したが今回は裏付けなし: このアラームで {date} に確認された原因 “{statement}”",
+    },
+    "past_not_reasoning": {
+        "en": "A confirmed past cause is a lead, not proof: this incident's evidence does not point to {category}.",
+        "ja": "過去に確認された原因は手がかりであり証拠ではありません: 今回の証拠は {category} を示していません。",
+    },
+    "runbook_action": {
+        "en": "Follow the runbook “{title}” ({source}): {step} [{id}]",
+        "ja": "ランブック “{title}” ({source}) に従ってください: {step} [{id}]",
+    },
     "fu_impact": {"en": "Impact: {impact}", "ja": "影響: {impact}"},
     "fu_fix": {"en": "Recommended now: {actions}", "ja": "推奨する対応: {actions}"},
     "fu_why": {"en": "{statement} Why: {reasoning}", "ja": "{statement} 理由: {reasoning}"},

@@ -13,6 +13,16 @@ from sqlglot import exp
 from agent.baseline.analysis import Findings
 from agent.baseline.hypotheses import Claim, alb_symptom, cite, marker, ranked_claims
 from agent.baseline.phrases import Phrases
+from agent.baseline.prior import (
+    AlarmFacts,
+    Weighed,
+    confirmed_lead,
+    failing_resources,
+    recurrence_target,
+    runbook_action,
+    runbook_advice,
+    weigh_past_lead,
+)
 from agent.baseline.signals import NOTICE_QUERY
 from agent.report.draft import ReportDraft, TimelineDraft
 
@@ -114,12 +124,24 @@ def _impact(findings: Findings, t: Phrases) -> str:
     return impact
 
 
-def write_report(findings: Findings, language: str = "en") -> ReportDraft:
+def write_report(
+    findings: Findings, language: str = "en", alarm: AlarmFacts | None = None
+) -> ReportDraft:
+    """`alarm` (from the briefing) lets a runbook titled after it, or after a failing
+    resource, become an action (agent/baseline/prior.py)."""
     t = Phrases(language)
     claims = ranked_claims(findings, t)
+    lead = confirmed_lead(findings.evidence)
+    weighed = weigh_past_lead(claims, findings, lead, t) if lead else Weighed(claims)
+    claims = weighed.claims
     conclusive = _conclusive(claims)
     category = claims[0].category if conclusive else None
-    action = t.action(category, _target(findings)) if category else None
+    target = recurrence_target(findings) if weighed.recurrence else _target(findings)
+    action = t.action(category, target) if category else None
+    alarm = alarm or AlarmFacts(name=None, resources=())
+    names = [n for n in (alarm.name, *failing_resources(findings, alarm)) if n]
+    advice = runbook_advice(findings.evidence, names)
+    followed = [runbook_action(advice, t)] if advice else []
     prevention = t.prevention(category) if category else None
     unknowns = [] if conclusive else [t("unknown_cause")]
     if not findings.faulting:
@@ -129,7 +151,7 @@ def write_report(findings: Findings, language: str = "en") -> ReportDraft:
         hypotheses=[c.draft(t) for c in claims],
         timeline=_timeline(findings, t),
         impact=_impact(findings, t),
-        actions=[action] if action else [t("look_by_hand")],
+        actions=([action] if action else [t("look_by_hand")]) + followed,
         prevention=[prevention] if prevention else [],
         unknowns=unknowns,
         next_queries=_next_queries(findings),

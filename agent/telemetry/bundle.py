@@ -55,6 +55,14 @@ SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
     "securityhub": ("findings/securityhub", (".json",)),
     "guardduty": ("findings/guardduty", (".json",)),
 }
+# What the team knew before the incident, beside the telemetry (docs/incident-bundle.md):
+# runbooks searched by `search_runbooks`, and past incidents (one JSON record per file, as
+# `fa2 incidents show` prints them) that `find_similar_incidents` sees. Not telemetry: no
+# engine loads them, so they are listed apart from the sources.
+KNOWLEDGE_LAYOUT: dict[str, tuple[str, ...]] = {
+    "runbooks": (".md", ".markdown", ".txt", ".rst"),
+    "past-incidents": (".json",),
+}
 # The bundle spec versions this code reads: v2 adds the optional resources/ and config/.
 SPEC_VERSION: Literal[2] = 2
 
@@ -197,6 +205,7 @@ class Bundle:
     manifest: BundleManifest
     files: dict[BundleSource, list[Path]] = field(default_factory=dict)
     unknown_files: list[Path] = field(default_factory=list)
+    knowledge_files: dict[str, list[Path]] = field(default_factory=dict)  # KNOWLEDGE_LAYOUT
     # (file, where it resolves to) for links that leave the bundle folder: never read.
     outside_files: list[tuple[Path, Path]] = field(default_factory=list)
 
@@ -330,7 +339,10 @@ def load_bundle(path: str | Path) -> Bundle:
             )
             continue
         source = _classify(file, root)
-        if source is None:
+        folder = file.relative_to(root).parts[0]
+        if source is None and file.name.endswith(KNOWLEDGE_LAYOUT.get(folder, ())):
+            bundle.knowledge_files.setdefault(folder, []).append(file)
+        elif source is None:
             bundle.unknown_files.append(file)
         else:
             bundle.files.setdefault(source, []).append(file)

@@ -57,10 +57,14 @@ _NEEDS: dict[str, str | None] = {
 }
 
 
-def tools_for(capabilities: Capabilities) -> list[BaseTool]:
-    """The tools worth offering to the model for a backend (a missing source is not offered)."""
+def tools_for(capabilities: Capabilities, *, memory: bool = True) -> list[BaseTool]:
+    """The tools worth offering to the model for a backend (a missing source is not offered;
+    without incident memory, `find_similar_incidents` is not)."""
     return [
-        t for t in ALL_TOOLS if (need := _NEEDS.get(t.name)) is None or capabilities.supports(need)
+        t
+        for t in ALL_TOOLS
+        if ((need := _NEEDS.get(t.name)) is None or capabilities.supports(need))
+        and (memory or t.name != "find_similar_incidents")
     ]
 
 

@@ -4,6 +4,8 @@ feedback people gave it (confirmed as the cause, or marked wrong)."""
 
 from __future__ import annotations
 
+import re
+
 from langchain_core.tools import tool
 from langgraph.types import Command
 from pydantic import BaseModel, Field
@@ -55,7 +57,7 @@ def find_similar_incidents(
                 s.incident.thread_id,
                 s.incident.window.start.isoformat(),
                 s.incident.alarm_name,
-                s.incident.top_hypothesis,
+                _without_citations(s.incident.top_hypothesis),
                 s.incident.category,
                 FEEDBACK_LABEL.get(s.incident.feedback or "", "no feedback"),
                 "; ".join(s.reasons),
@@ -72,3 +74,12 @@ def find_similar_incidents(
         )
 
     return execute(runtime, tool="find_similar_incidents", source="incidents", query=query, run=run)
+
+
+_CITATIONS = re.compile(r"\s*\[E\d+(?:,\s*E\d+)*\]")
+
+
+def _without_citations(statement: str | None) -> str | None:
+    """A past hypothesis without its `[E3, E9]` markers: they name another thread's evidence,
+    which this investigation cannot cite."""
+    return _CITATIONS.sub("", statement) if statement else statement

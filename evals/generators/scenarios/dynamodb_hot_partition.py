@@ -12,6 +12,7 @@ from typing import Any
 from evals.generators.actors import dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, resource, table_arn
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
+from evals.generators.knowledge import runbook
 from evals.generators.lambda_logs import LambdaLogs, powertools_line
 from evals.generators.manifest import manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_table_write_metrics
@@ -214,6 +215,31 @@ def generate(writer: BundleWriter) -> None:
     )
     writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
+    runbook(writer, "events-api-5xx", RUNBOOK)
+    runbook(writer, "dynamodb-provisioned-throttling", CAPACITY_RUNBOOK)
+
+
+# The runbook for this alarm (its title names it), and the generic capacity runbook whose
+# advice (raise WCU) is wrong for a hot key: its title names neither the alarm nor a
+# failing resource, so the rules do not follow it.
+RUNBOOK = """
+# events-api-5xx: 5xx from the events API
+
+## Diagnose
+1. Split DynamoDB throttling by reason: `TableWriteKeyRangeThroughputExceeded` is one hot
+   partition key, not the table's capacity; raising WCU does not help.
+2. Find the writer: group the API access logs by user agent and tenant.
+
+## Mitigate
+1. Throttle or pause the tenant whose job writes under one partition key, then ask it to spread its keys (write sharding).
+"""
+
+CAPACITY_RUNBOOK = """
+# DynamoDB provisioned-capacity throttling
+
+## Mitigate
+1. Raise the table's provisioned WCU with `UpdateTable`, or switch it to on-demand.
+"""
 
 
 def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:

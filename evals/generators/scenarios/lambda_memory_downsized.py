@@ -11,6 +11,7 @@ from typing import Any
 from evals.generators.actors import TERRAFORM_PIPELINE, dashboard_poll, sso_user
 from evals.generators.cloudtrail import Trail, function_arn, resource, update_function_configuration
 from evals.generators.common import BundleWriter, Ids, arrivals, minutes, seeded_rng, utc
+from evals.generators.knowledge import runbook
 from evals.generators.lambda_logs import Invocation, LambdaLogs, plain_entry
 from evals.generators.manifest import alarm_on, manifest, readme_beside
 from evals.generators.metrics import MetricFile, add_lambda_metrics, count_by_minute, mean_by_minute
@@ -183,6 +184,35 @@ def generate(writer: BundleWriter) -> None:
     )
     writer.manifest(_manifest(fired_alarm))
     writer.readme(readme_beside(__file__))
+    runbook(writer, "thumbnailer", RUNBOOK)
+    runbook(writer, "lambda-timeouts", GENERIC_RUNBOOK)
+
+
+# The team's runbook for this function (its title names it) and a generic one that shares
+# words with the incident but names neither the alarm nor the function.
+RUNBOOK = """
+# thumbnailer: errors and killed invocations
+
+The thumbnailer resizes every upload to the media bucket; `thumbnailer-errors` fires when
+more than a few invocations fail in a minute.
+
+## Diagnose
+1. Read the REPORT lines: `Max Memory Used` equal to `Memory Size` means the function ran out
+   of memory (`Runtime exited with error: signal: killed`).
+2. Check CloudTrail for `UpdateFunctionConfiguration` on thumbnailer (memorySize, timeout).
+
+## Mitigate
+1. Set thumbnailer's memory back to 1024 MB (`aws lambda update-function-configuration --function-name thumbnailer --memory-size 1024`); images over 5 MB need it.
+2. Re-drive the failed S3 events from the DLQ once the errors stop.
+"""
+
+GENERIC_RUNBOOK = """
+# Lambda timeouts
+
+## Mitigate
+1. Raise the function timeout only after checking the downstream latency; a timeout hides a
+   slow dependency.
+"""
 
 
 def _manifest(fired_alarm: dict[str, Any]) -> dict[str, Any]:
