@@ -9,6 +9,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from agent.alarm import incident_from_bundle
 from agent.baseline.prior import AlarmFacts, alarm_facts, runbook_advice
 from agent.config import load_settings
@@ -41,6 +43,22 @@ def test_a_runbook_titled_after_the_alarm_becomes_an_action_citing_its_passage()
     assert "write sharding" in followed
     cited = followed.rsplit("[", 1)[1].rstrip("]")
     assert _tool_of(report, cited) == "search_runbooks"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "runbook"),
+    [
+        ("lambda-memory-downsized", "runbooks/thumbnailer.md"),
+        ("dynamodb-hot-partition", "runbooks/events-api-5xx.md"),
+        ("upload-disk-full-seen-before", "runbooks/media-upload-5xx.md"),
+    ],
+)
+def test_every_scenario_with_a_titled_runbook_cites_it_in_its_actions(
+    scenario: str, runbook: str
+) -> None:
+    report = _baseline(SCENARIOS_DIR / scenario)
+    [followed] = [a for a in report.actions if f"({runbook})" in a]
+    assert _tool_of(report, followed.rsplit("[", 1)[1].rstrip("]")) == "search_runbooks"
 
 
 def test_a_runbook_that_only_shares_words_is_not_followed() -> None:
