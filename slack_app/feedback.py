@@ -65,15 +65,15 @@ def register_feedback(app: App, jobs: Jobs, policy: ChannelPolicy) -> None:
         ack()
 
     def on_feedback(body: dict[str, Any], context: Any) -> None:
+        from slack_app.blocks import notice  # the lazy path: Block Kit is not needed to ack
+
         action = BlockAction.model_validate(body)
         channel = action.channel_id
         if channel is None or not policy.allows(channel):
             return
         try:
             reply = record_feedback(jobs, action, workspace=workspace_of(context))
-            jobs.client.chat_postEphemeral(
-                channel=channel, user=action.user.id, thread_ts=action.thread_ts, text=reply
-            )
+            jobs.post_private(channel, action.user.id, action.thread_ts, notice(reply))
         except Exception:
             jobs.fail(
                 channel, action.thread_ts, "Recording your feedback failed", only_for=action.user.id
