@@ -234,6 +234,32 @@ def test_access_denied_on_both_services_names_the_actions_to_grant(backend: AwsB
     assert "`guardduty:ListDetectors`" in str(raised.value)
 
 
+def test_access_denied_without_a_resource_in_aws_words_names_the_regions_hub(
+    backend: AwsBackend,
+) -> None:
+    with (
+        Stubber(backend.clients.client("securityhub")) as hub,
+        Stubber(backend.clients.client("guardduty")) as duty,
+    ):
+        hub.add_client_error(
+            "get_findings",
+            service_error_code="AccessDeniedException",
+            service_message="User is not authorized to perform this action",
+            http_status_code=403,
+        )
+        duty.add_client_error(
+            "list_detectors",
+            service_error_code="AccessDeniedException",
+            service_message="User is not authorized to perform this action",
+            http_status_code=403,
+        )
+        with pytest.raises(TelemetryUnavailableError) as raised:
+            backend.list_security_findings(WEEK)
+
+    assert "`arn:aws:securityhub:us-east-1:<account>:hub/default`" in str(raised.value)
+    assert "`guardduty:ListDetectors` on `*`" in str(raised.value)
+
+
 def test_the_capability_follows_the_deployment_setting() -> None:
     from tests.aws.conftest import make_settings
 

@@ -70,8 +70,9 @@ RETRYABLE_LIMIT_CODES = frozenset(
     }
 )
 
+# The action is `service:Action`: "not authorized to perform this action" names none.
 _NOT_AUTHORIZED = re.compile(
-    r"not authorized to perform:?\s*(?P<action>[\w:*-]+)(?:\s+on resource:?\s*(?P<resource>\S+))?"
+    r"not authorized to perform:?\s*(?P<action>[\w-]+:[\w*-]+)(?:\s+on resource:?\s*(?P<resource>\S+))?"
 )
 
 

@@ -241,7 +241,14 @@ class SecurityFindingsReader:
             raise self._translate(exc, action, "GuardDuty") from exc
 
     def _translate(self, exc: Exception, action: str, label: str) -> Exception:
-        error = translate(exc, action=action, resource="*", service_label=label)
+        # Security Hub's GetFindings is granted on the region's hub; GuardDuty's three reads
+        # take no resource (Service Authorization Reference), so `*` is what to grant there.
+        resource = (
+            f"arn:aws:securityhub:{self.region}:<account>:hub/default"
+            if action.startswith("securityhub:")
+            else "*"
+        )
+        error = translate(exc, action=action, resource=resource, service_label=label)
         # A rejected request is fa2's bug here (the filters are fa2's, not a model's): the
         # source is unavailable, with AWS's words.
         if not isinstance(error, TelemetryUnavailableError):
