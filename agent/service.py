@@ -120,7 +120,7 @@ def _with_bundle_architecture(settings: Settings) -> Settings:
     return settings.updated(architecture_description=architecture)
 
 
-def _with_bundle_past_incidents(
+def with_bundle_past_incidents(
     memory: IncidentMemory | None, settings: Settings, scope: str, notes: list[str]
 ) -> IncidentMemory | None:
     """The memory a run reads: the store, plus the past incidents an offline bundle carries."""
@@ -156,7 +156,7 @@ def _run(
     # Sources the run had to do without, for the report's notes; a local backend also says
     # which bundle files it left out (links out of the bundle).
     data_notes: list[str] = list(backend.load_notes)
-    known = _with_bundle_past_incidents(memory, settings, scope, data_notes)
+    known = with_bundle_past_incidents(memory, settings, scope, data_notes)
     log_groups = log_groups_for(settings, backend, data_notes)
     ledger = EvidenceLedger(existing)
     chat_model = chat_model.briefed(Briefing(log_groups=log_groups, find_evidence=ledger.find))

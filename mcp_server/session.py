@@ -23,7 +23,7 @@ from agent.incident import Incident, TimeRange
 from agent.ledger import EvidenceLedger
 from agent.memory import memory_scope, open_memory
 from agent.run_context import InvestigationContext
-from agent.service import build_backend, log_groups_for
+from agent.service import build_backend, log_groups_for, with_bundle_past_incidents
 from agent.state import InvestigationState
 from agent.telemetry.base import TelemetryBackend
 from agent.telemetry.bundle import load_bundle
@@ -52,7 +52,12 @@ class ToolSession:
         self.settings = settings
         self.backend = backend or build_backend(settings)
         self.incident = session_incident(settings)
-        self.tools: list[BaseTool] = tools_for(self.backend.capabilities)
+        # The CLI's scope (account only): an MCP server is one user's local process, with no
+        # Slack workspace to scope by. The bundle's own past incidents count, as in a run.
+        scope = memory_scope(self.incident.account_id)
+        memory = with_bundle_past_incidents(open_memory(settings), settings, scope, [])
+        # Offered exactly as to the agent: without a memory, find_similar_incidents is not.
+        self.tools: list[BaseTool] = tools_for(self.backend.capabilities, memory=memory is not None)
         self.context = InvestigationContext(
             settings=settings,
             backend=self.backend,
@@ -62,8 +67,8 @@ class ToolSession:
             # The query tools never call the model; investigate/ask build their own.
             chat_model=cast(InvestigatorModel, None),
             log_groups=log_groups_for(settings, self.backend),
-            memory=open_memory(settings),
-            memory_scope=memory_scope(self.incident.account_id),
+            memory=memory,
+            memory_scope=scope,
         )
         graph = StateGraph(InvestigationState, context_schema=InvestigationContext)
         graph.add_node("tools", ToolNode(self.tools))

@@ -115,6 +115,15 @@ def test_the_tool_call_budget_holds_across_the_session(tmp_path: Path) -> None:
     assert "not run" in text(result)
 
 
+def test_without_an_incident_memory_find_similar_incidents_is_not_offered(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(model="baseline", bundle=DEMO_BUNDLE, incident_memory="off")
+    listed = with_client(settings, lambda client: client.list_tools())
+    names = {tool.name for tool in listed.tools}
+    assert names == (QUERY_TOOLS - {"find_similar_incidents"}) | {"investigate", "ask"}
+
+
 def test_runbooks_in_the_bundle_add_search_runbooks(tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     shutil.copytree(DEMO_BUNDLE, bundle)
