@@ -27,6 +27,7 @@ from agent.baseline.insight_series import (
     combine,
     fine_period,
     halves,
+    insights_query,
     listed,
     pick_series,
     whole_period,
@@ -76,6 +77,15 @@ class _Run:
 
     def listings(self) -> list[Evidence]:
         return [e for e in self.evidence.values() if e.tool == "list_metrics"]
+
+    def insights(self) -> list[Evidence]:
+        """The evidence of the baseline's Metrics Insights query, if it ran one."""
+        return [
+            e
+            for call_id, e in self.evidence.items()
+            if self.plan.get(call_id, ("", ""))[1] == "insights"
+            and e.tool == "run_metrics_insights_query"
+        ]
 
     def reads(self, role: str) -> list[Read]:
         found = []
@@ -186,8 +196,8 @@ class BaselineInsightModel(RuleBasedChatModel):
         if "get_metric_data" not in tools:
             return []
         if "2" not in done:
-            return self._reading(intent, run, at)
-        if "3" not in done and intent.form in ("top", "change"):
+            return self._reading(intent, run, at, tools)
+        if "3" not in done and intent.form in ("top", "change") and not run.insights():
             return self._charting(intent, run, at)
         return []
 
@@ -202,7 +212,7 @@ class BaselineInsightModel(RuleBasedChatModel):
             queries = [{}]
         return [_call("list_metrics", q, "1", "list", i, at) for i, q in enumerate(queries, 1)]
 
-    def _reading(self, intent: Intent, run: _Run, at: int) -> list[_Planned]:
+    def _reading(self, intent: Intent, run: _Run, at: int, tools: set[str]) -> list[_Planned]:
         if intent.form == "capacity":
             return self._capacity_reads(intent, run, at)
         if intent.form == "unknown":
@@ -210,6 +220,10 @@ class BaselineInsightModel(RuleBasedChatModel):
         specs, _ = pick_series(intent, run.listings())
         if not specs:
             return []
+        query = insights_query(specs, intent.count, intent.lowest)
+        if intent.form == "top" and query and "run_metrics_insights_query" in tools:
+            # one Metrics Insights query ranks every series and returns them for the chart
+            return [_call("run_metrics_insights_query", {"query": query}, "2", "insights", 1, at)]
         if intent.form == "top":
             period = whole_period(self.period)
             ranked: dict[str, Any] = {"metrics": [_metric_args(s, period) for s in specs]}
@@ -292,6 +306,8 @@ class BaselineInsightModel(RuleBasedChatModel):
         if not run.rounds():
             return _not_by_rules(run)
         chart = next(iter(run.reads("chart")), None)
+        if intent.form == "top" and (ranked := run.insights()):
+            return answers.insights_ranking(intent, ranked[0])
         if intent.form == "top" and (rank := run.reads("rank")):
             _, matched = pick_series(intent, listings)
             return answers.ranking(intent, rank[0], chart, matched)

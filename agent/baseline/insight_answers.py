@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from agent.baseline.insight_question import Intent
-from agent.baseline.insight_series import SeriesSpec, combine, points_by_id
+from agent.baseline.insight_series import SeriesSpec, combine, entity_dimension, points_by_id
+from agent.baseline.signals import number, rows_as_dicts
 from agent.insight.answer import InsightDraft
 from agent.report import Evidence
 
@@ -238,4 +239,41 @@ def capacity(intent: Intent, reads: list[Read], zone: tzinfo) -> InsightDraft:
         chart_evidence_ids=charts,
         chart_per_second=per_second,
         chart_title=f"{kind} capacity: consumed per second vs provisioned",
+    )
+
+
+def insights_ranking(intent: Intent, evidence: Evidence) -> InsightDraft:
+    """A Metrics Insights top-N, read from its rows (one per series: label, dimensions, the
+    ORDER BY aggregate over the period)."""
+    cite = f"[{evidence.id}]"
+    function = evidence.query.split("(", 1)[0].removeprefix("SELECT ").strip()
+    metric = evidence.query.split("(", 1)[1].split(")", 1)[0] if "(" in evidence.query else ""
+    what = f"{function}({metric})"
+    ranked = []
+    for row in rows_as_dicts(evidence):
+        dims = dict(p.split("=", 1) for p in (row.get("dimensions") or "").split(", ") if "=" in p)
+        key = entity_dimension(list(dims))
+        name = dims.get(key, "") if key else ""
+        if row.get("aggregate") not in (None, ""):
+            ranked.append((name or row.get("label") or "?", number(row.get("aggregate"))))
+    if not ranked:
+        return InsightDraft(answer=f"The query returned no series with datapoints in the period {cite}.")
+    word = "lowest" if intent.lowest else "highest"
+    top, value = ranked[0]
+    lines = [
+        f"**{top}** has the {word} {what} over the period: {fmt(value)} {cite}.",
+        "",
+        f"Top {len(ranked)} by {what} {cite}:",
+        *(f"{i}. {name} — {fmt(v)}" for i, (name, v) in enumerate(ranked, 1)),
+        "",
+        f"One Metrics Insights query ranked all {evidence.row_count} matching series; the chart "
+        f"draws the top {len(ranked)} {cite}.",
+    ]
+    if evidence.error:
+        lines.append(f"\nNote from the query: {evidence.error}")
+    return InsightDraft(
+        answer="\n".join(lines),
+        entities=[name for name, _ in ranked],
+        chart_evidence_ids=[evidence.id],
+        chart_title=f"Top {len(ranked)} by {what}",
     )

@@ -5,6 +5,7 @@ timestamp, value), per series the baseline asked for."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -167,3 +168,49 @@ def combine(values: list[float], statistic: str) -> float | None:
     if statistic == "Maximum" or statistic.startswith("p"):
         return max(values)  # for a percentile: an upper bound
     return sum(values) / len(values)
+
+
+# Metrics Insights aggregates by the GetMetricData statistic they stand for (no percentiles).
+INSIGHTS_FUNCTIONS = {
+    "Average": "AVG",
+    "Maximum": "MAX",
+    "Minimum": "MIN",
+    "Sum": "SUM",
+    "SampleCount": "COUNT",
+}
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _name(text: str) -> str:
+    return text if _NAME.match(text) else '"' + text.replace('"', '\\"') + '"'
+
+
+def entity_dimension(names: list[str]) -> str | None:
+    return next((d for d in RESOURCE_DIMENSIONS if d in names), names[0] if names else None)
+
+
+def insights_query(specs: list[SeriesSpec], count: int, lowest: bool) -> str | None:
+    """The Metrics Insights top-N query over the series picked (one namespace and metric, the
+    same dimension names), e.g. `SELECT MAX(Duration) FROM SCHEMA("AWS/Lambda", FunctionName)
+    GROUP BY FunctionName ORDER BY MAX() DESC LIMIT 5`; None when it cannot say it (a
+    percentile, series with different dimension names)."""
+    if not specs:
+        return None
+    first = specs[0]
+    # Metrics Insights computes the asked statistic from what is stored (the engine says when
+    # that is an approximation), so a substitution made for get_metric_data is undone here.
+    # A percentile it cannot compute at all: get_metric_data reads it (or says it is missing).
+    if first.substituted and first.substituted not in INSIGHTS_FUNCTIONS:
+        return None
+    function = INSIGHTS_FUNCTIONS.get(first.substituted or first.statistic)
+    keys = [name for name, _ in first.dimensions]
+    if function is None or any([n for n, _ in s.dimensions] != keys for s in specs):
+        return None
+    entity = entity_dimension(keys)
+    schema = ", ".join([f'"{first.namespace}"', *(_name(k) for k in keys)])
+    group = f" GROUP BY {_name(entity)}" if entity else ""
+    order = "ASC" if lowest else "DESC"
+    return (
+        f"SELECT {function}({_name(first.metric)}) FROM SCHEMA({schema}){group} "
+        f"ORDER BY {function}() {order} LIMIT {count}"
+    )

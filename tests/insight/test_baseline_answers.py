@@ -57,9 +57,41 @@ def test_the_function_whose_duration_rose_most_is_named_first(ask: Ask) -> None:
 def test_top_instances_by_disk_name_the_full_one_first(ask: Ask) -> None:
     answer = ask("upload-disk-full-one-instance", "Top 3 instances by disk used")
     assert answer.entities == ["i-00e969f401fb35559", "i-0b026ce0ad518cd64", "i-0b374944ce4bc18b4"]
-    assert "Read from 8 series." in answer.answer_markdown
-    assert len(answer.chart_series) == 3
+    assert "ranked all 8 matching series; the chart draws the top 3 [E2]" in answer.answer_markdown
+    assert answer.evidence[1].query == (
+        'SELECT AVG(disk_used_percent) FROM SCHEMA("CWAgent", InstanceId, fstype, path) '
+        "GROUP BY InstanceId ORDER BY AVG() DESC LIMIT 3"
+    )
+    assert answer.chart_series == [
+        "E2 i-00e969f401fb35559",
+        "E2 i-0b026ce0ad518cd64",
+        "E2 i-0b374944ce4bc18b4",
+    ]
     _cites_only_existing_evidence(answer)
+
+
+def test_a_top_n_question_is_one_metrics_insights_query(ask: Ask) -> None:
+    answer = ask("dynamodb-throttling", "Which Lambda function is slowest by max duration?")
+    [query] = [e for e in answer.evidence if e.tool == "run_metrics_insights_query"]
+    assert query.query == (
+        'SELECT MAX(Duration) FROM SCHEMA("AWS/Lambda", FunctionName) '
+        "GROUP BY FunctionName ORDER BY MAX() DESC LIMIT 5"
+    )
+    assert answer.answer_markdown.startswith(
+        f"**orders-put** has the highest MAX(Duration) over the period: 1,211 [{query.id}]."
+    )
+    assert answer.entities == ["orders-put", "orders-get"]
+    # the bundle holds Duration as Average only: the engine's caveat travels with the answer
+    assert "Note from the query: approximate" in answer.answer_markdown
+    assert len(answer.chart_series) == 2
+    _cites_only_existing_evidence(answer)
+
+
+def test_a_percentile_top_n_reads_get_metric_data_as_metrics_insights_has_none(ask: Ask) -> None:
+    answer = ask("dynamodb-throttling", "Top 5 functions by p99 duration")
+    assert not [e for e in answer.evidence if e.tool == "run_metrics_insights_query"]
+    assert answer.entities[0] == "orders-put"
+    assert "p99 of Duration is not in the data; this uses Average instead" in answer.answer_markdown
 
 
 def test_a_threshold_question_says_when_the_series_first_crossed(ask: Ask) -> None:
