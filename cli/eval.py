@@ -49,6 +49,13 @@ def eval_command(
         list[str] | None,
         typer.Option(help="Run only scenarios with this tag, e.g. holdout (repeatable: any of)."),
     ] = None,
+    insight: Annotated[
+        bool,
+        typer.Option(
+            help="Also ask the metrics-insight questions (evals/insight/questions.yaml); "
+            "skipped with --only or --tag."
+        ),
+    ] = True,
 ) -> None:
     """Run the eval suite: every scenario through the investigation, scored against its ground truth."""
     from rich.console import Console
@@ -56,6 +63,7 @@ def eval_command(
 
     from agent.config import SettingsError, load_settings
     from evals import gate
+    from evals.insight_eval import InsightCasesError, load_cases, run_insight_eval
     from evals.reports import render_markdown, write_outputs
     from evals.runner import ModelName, ScenarioDirError, ScenarioRun, discover, run_suite
 
@@ -67,7 +75,8 @@ def eval_command(
         found = discover(scenarios, only, tag)
         settings = load_settings()
         baseline = gate.load_results(compare) if compare else None
-    except (ScenarioDirError, SettingsError, gate.BaselineError) as exc:
+        questions = load_cases() if insight and not only and not tag else []
+    except (ScenarioDirError, SettingsError, gate.BaselineError, InsightCasesError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     grader = None
@@ -103,6 +112,11 @@ def eval_command(
             on_done=done,
         )
 
+    if questions:
+        settings_for_insight = settings.updated(
+            model=model_name, **({"model_id": model_id} if model_id else {})
+        )
+        suite.insight = run_insight_eval(questions, scenarios, settings_for_insight)
     results = suite.results()
     regressions = gate.regressions(results.summary, baseline.summary) if baseline else []
     changes = gate.scenario_changes(results, baseline) if baseline else []
@@ -114,6 +128,12 @@ def eval_command(
         f"{s.evidence_recall:.2f} · citation validity {s.citation_validity:.2f} · red herrings "
         f"{s.red_herring_rate:.0%} · {suite.wall_seconds:.1f} s"
     )
+    if s.insight_questions:
+        console.print(
+            f"metrics insight ({s.insight_questions} questions): right entity "
+            f"{s.insight_entity_accuracy or 0.0:.0%} · citation validity "
+            f"{s.insight_citation_validity or 0.0:.2f}"
+        )
     if s.holdout_scenarios:
         console.print(
             f"held-out ({s.holdout_scenarios} runs): root cause {s.holdout_root_cause_accuracy:.0%} · "

@@ -10,12 +10,15 @@ from pydantic import ValidationError
 from evals.runner import Results, Summary
 
 # The metrics that must not drop, and how much noise a drop may contain. The findings
-# report's figures are gated when both runs have them (a run of other scenarios has none).
+# report's and the metrics-insight figures are gated when both runs have them (a run of other
+# scenarios has no findings; a run limited with --only/--tag skips the insight questions).
 GATED = (
     "root_cause_accuracy",
     "evidence_recall",
     "findings_top_risk_accuracy",
     "findings_citation_validity",
+    "insight_entity_accuracy",
+    "insight_citation_validity",
 )
 TOLERANCE = 1e-6
 

@@ -77,6 +77,7 @@ def render_markdown(
         lines += ["", "## Not passed", ""]
         for run in failures:
             lines.append(f"- **{run.result.name}**: {_why(run)}")
+    lines += _insight_markdown(suite)
     if regressions:
         lines += ["", "## Regressions against the baseline", ""] + [
             f"- {line}" for line in regressions
@@ -84,6 +85,31 @@ def render_markdown(
     if changes:
         lines += ["", "## Changed verdicts", ""] + [f"- {line}" for line in changes]
     return "\n".join(lines) + "\n"
+
+
+def _insight_markdown(suite: SuiteRun) -> list[str]:
+    """The metrics-insight questions: the entity named first and the citations' validity."""
+    if not suite.insight:
+        return []
+    summary = suite.results().summary
+    lines = [
+        "",
+        "## Metrics insight",
+        "",
+        f"{summary.insight_questions} questions · right entity "
+        f"{_pct(summary.insight_entity_accuracy or 0.0)} · citation validity "
+        f"{summary.insight_citation_validity or 0.0:.2f}",
+        "",
+        "| question | scenario | expected | answered | entity | citations | tool calls |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in suite.insight:
+        answered = row.answered_entity or ("error: " + row.error if row.error else "—")
+        lines.append(
+            f"| {row.question} | {row.scenario} | {row.expected_entity or '(none)'} | {answered} | "
+            f"{MARK[row.entity_correct]} | {row.citation_validity:.2f} | {row.tool_calls} |"
+        )
+    return lines
 
 
 def _why(run: ScenarioRun) -> str:

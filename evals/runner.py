@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agent.config import Settings
 from agent.report import Report
 from agent.telemetry.bundle import BundleError, BundleManifest, load_bundle, load_manifest
 from evals.findings_eval import FindingsResult, findings_summary, run_findings_scenario
+from evals.insight_eval import InsightCaseResult, insight_summary
 from evals.scoring import ScenarioResult, Score, scenario_result, score_report
 
 if TYPE_CHECKING:
@@ -55,6 +56,10 @@ class Summary(BaseModel):
     findings_scenarios: int = 0
     findings_top_risk_accuracy: float | None = None
     findings_citation_validity: float | None = None
+    # The metrics-insight questions (evals/insight_eval.py); None when they did not run.
+    insight_questions: int = 0
+    insight_entity_accuracy: float | None = None
+    insight_citation_validity: float | None = None
 
 
 class Results(BaseModel):
@@ -63,6 +68,7 @@ class Results(BaseModel):
     summary: Summary
     scenarios: list[ScenarioResult]
     findings: list[FindingsResult] = []
+    insight: list[InsightCaseResult] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,14 +96,19 @@ class SuiteRun:
     wall_seconds: float
     runs: list[ScenarioRun] = field(default_factory=list)
     findings: list[FindingsResult] = field(default_factory=list)
+    insight: list[InsightCaseResult] = field(default_factory=list)
 
     def results(self) -> Results:
         rows = [run.result for run in self.runs]
         holdout = {
             run.result.name for run in self.runs if HOLDOUT_TAG in run.scenario.manifest.tags
         }
-        summary = summarize(rows, holdout).model_copy(update=findings_summary(self.findings))
-        return Results(summary=summary, scenarios=rows, findings=self.findings)
+        summary = summarize(rows, holdout).model_copy(
+            update=findings_summary(self.findings) | insight_summary(self.insight)
+        )
+        return Results(
+            summary=summary, scenarios=rows, findings=self.findings, insight=self.insight
+        )
 
 
 class ScenarioDirError(ValueError):

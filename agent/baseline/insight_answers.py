@@ -257,7 +257,9 @@ def insights_ranking(intent: Intent, evidence: Evidence) -> InsightDraft:
         if row.get("aggregate") not in (None, ""):
             ranked.append((name or row.get("label") or "?", number(row.get("aggregate"))))
     if not ranked:
-        return InsightDraft(answer=f"The query returned no series with datapoints in the period {cite}.")
+        return InsightDraft(
+            answer=f"The query returned no series with datapoints in the period {cite}."
+        )
     word = "lowest" if intent.lowest else "highest"
     top, value = ranked[0]
     lines = [

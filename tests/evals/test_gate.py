@@ -14,7 +14,7 @@ from evals.scoring import ScenarioResult
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "evals" / "baseline.json"
 
 
-def _summary(**changes: float) -> Summary:
+def _summary(**changes: float | None) -> Summary:
     values = {
         "scenarios": 14,
         "root_cause_accuracy": 0.5,
@@ -68,6 +68,21 @@ def test_equal_or_better_scores_pass_the_gate() -> None:
 
 def test_other_metrics_do_not_gate() -> None:
     assert regressions(_summary(category_accuracy=0.1, mean_tool_calls=30), _summary()) == []
+
+
+def test_a_drop_in_the_insight_entity_accuracy_or_citations_is_a_regression() -> None:
+    before = _summary(insight_entity_accuracy=1.0, insight_citation_validity=1.0)
+    now = _summary(insight_entity_accuracy=0.875, insight_citation_validity=0.9)
+    assert regressions(now, before) == [
+        "insight_entity_accuracy dropped from 1.000 to 0.875",
+        "insight_citation_validity dropped from 1.000 to 0.900",
+    ]
+
+
+def test_insight_figures_gate_only_when_both_runs_measured_them() -> None:
+    measured = _summary(insight_entity_accuracy=1.0, insight_citation_validity=1.0)
+    assert regressions(_summary(), measured) == []  # a run limited with --only skips them
+    assert regressions(measured, _summary()) == []  # an older baseline has none
 
 
 def test_changed_verdicts_are_listed_by_scenario() -> None:

@@ -51,6 +51,9 @@ SUMMARY_KEYS = [
     "findings_scenarios",
     "findings_top_risk_accuracy",
     "findings_citation_validity",
+    "insight_questions",
+    "insight_entity_accuracy",
+    "insight_citation_validity",
 ]
 
 
@@ -89,7 +92,7 @@ def test_the_demo_scenario_passes_with_the_baseline_and_writes_every_report(tmp_
     paths = write_outputs(suite, tmp_path, render_markdown(suite))
 
     results = json.loads(paths["results"].read_text())
-    assert list(results) == ["summary", "scenarios", "findings"]
+    assert list(results) == ["summary", "scenarios", "findings", "insight"]
     assert list(results["summary"]) == SUMMARY_KEYS
     assert results["findings"] == [] and results["summary"]["findings_scenarios"] == 0
     assert [list(row) for row in results["scenarios"]] == [RESULT_KEYS]
