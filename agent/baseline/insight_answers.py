@@ -268,8 +268,8 @@ def insights_ranking(intent: Intent, evidence: Evidence) -> InsightDraft:
         f"Top {len(ranked)} by {what} {cite}:",
         *(f"{i}. {name} — {fmt(v)}" for i, (name, v) in enumerate(ranked, 1)),
         "",
-        f"One Metrics Insights query ranked all {evidence.row_count} matching series; the chart "
-        f"draws the top {len(ranked)} {cite}.",
+        f"One Metrics Insights query ranked {'all' if evidence.row_count > len(ranked) else 'the'} "
+        f"{evidence.row_count} matching series; the chart draws the top {len(ranked)} {cite}.",
     ]
     if evidence.error:
         lines.append(f"\nNote from the query: {evidence.error}")
