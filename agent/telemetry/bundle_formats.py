@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agent.telemetry.base import QueryError
-from agent.telemetry.resource_catalog import ResourceRequest
-from agent.telemetry.shapes.findings import FindingShapeError, from_asff, from_guardduty
 from agent.telemetry.types import as_utc
 
 
@@ -310,6 +308,10 @@ def check_resource_snapshot(document: Any) -> tuple[str, str]:
     request = document.get("request", {})
     if not isinstance(request, dict):
         raise RecordError('"request" must be an object holding the call\'s parameters')
+    # The catalogue and the findings shapes are imported by the two checks that use them:
+    # a logs query reads this module's limits and needs neither.
+    from agent.telemetry.resource_catalog import ResourceRequest
+
     try:
         built = ResourceRequest.build(service, operation, request)
     except QueryError as exc:
@@ -368,6 +370,8 @@ def findings_list(document: Any) -> list[Any]:
 def check_finding(item: Any, source: str) -> datetime:
     """One finding read as the local backend reads it; its `UpdatedAt` (what the report's
     period filters on)."""
+    from agent.telemetry.shapes.findings import FindingShapeError, from_asff, from_guardduty
+
     read = from_asff if source == "securityhub" else from_guardduty
     try:
         finding = read(item)

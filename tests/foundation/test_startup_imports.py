@@ -5,6 +5,7 @@ out of commands that do not need them. Checked in a fresh interpreter each time.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,18 +14,40 @@ from pathlib import Path
 HEAVY = ("langgraph", "langchain_aws", "boto3", "sqlglot", "numpy", "pydantic_settings", "drain3")
 
 
-def modules_loaded_by(code: str, cwd: Path) -> set[str]:
-    """The top-level packages a fresh interpreter has imported after running `code`."""
+def modules_loaded_by(
+    code: str, cwd: Path, env: dict[str, str] | None = None, *, top_level: bool = True
+) -> set[str]:
+    """The packages (or, with `top_level=False`, every module) a fresh interpreter has
+    imported after running `code`."""
     script = textwrap.dedent(code) + textwrap.dedent(
-        """
+        f"""
         import json, sys
-        print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+        names = {{name.split(".")[0] for name in sys.modules}} if {top_level!r} else sys.modules
+        print(json.dumps(sorted(names)))
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
     ).stdout
     return set(json.loads(out.splitlines()[-1]))
+
+
+def logs_query_script(bundle: Path, query: str) -> str:
+    return f"""
+        import sys
+        sys.argv = ["fa2", "query", "logs", "--bundle", {str(bundle)!r},
+                    "--format", "json", {query!r}]
+        import cli
+        try:
+            cli.main()
+        except SystemExit:
+            pass
+        """
 
 
 def test_fa2_help_imports_no_agent_stack_and_no_settings(tmp_path: Path) -> None:
@@ -89,3 +112,29 @@ def test_an_ip_function_brings_in_the_ip_udfs_only_when_called(
         tmp_path,
     )
     assert "numpy" in loaded  # DuckDB's Python UDFs need it
+
+
+# What a logs query has no use for: the local backend and what it alone brings (the runbook
+# index and its sqlite3, the AWS response shapes), the bundle validator's resource catalogue
+# and findings shapes, and the core's settings.
+NOT_FOR_A_LOGS_QUERY = {
+    "agent.telemetry.local.backend",
+    "agent.telemetry.runbook_index",
+    "sqlite3",
+    "agent.telemetry.shapes",
+    "agent.telemetry.resource_catalog",
+    "agent.config",
+}
+
+
+def test_a_logs_query_from_the_bundle_cache_imports_no_backend_no_shapes_no_settings(
+    tmp_path: Path, demo_bundle_path: Path
+) -> None:
+    script = logs_query_script(demo_bundle_path, "filter @message like /ERROR/ | stats count(*)")
+    cached = {"FA2_BUNDLE_CACHE": "inline", "FA2_CACHE_DIR": str(tmp_path / "cache")}
+    modules_loaded_by(script, tmp_path, cached)  # the first process writes the cache
+    assert any((tmp_path / "cache").iterdir())
+    loaded = modules_loaded_by(script, tmp_path, cached, top_level=False)
+    assert "agent.telemetry.local.logs_insights.engine" in loaded  # the query did run
+    assert loaded.isdisjoint(NOT_FOR_A_LOGS_QUERY), loaded & NOT_FOR_A_LOGS_QUERY
+    assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)

@@ -26,7 +26,6 @@ from typing import Any, NoReturn
 import duckdb
 
 from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
-from agent.telemetry.bundle_formats import too_long_line_reason
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
     Compiled,
@@ -165,6 +164,10 @@ class LogsInsightsEngine:
     def _skip(self, path: Path, exc: duckdb.Error) -> None:
         reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
         if "maximum_object_size" in reason:
+            # Imported here: the bundle validator's formats (and their resource catalogue)
+            # are only needed on this error path, not by every logs query.
+            from agent.telemetry.bundle_formats import too_long_line_reason
+
             reason = too_long_line_reason()
         self.unreadable.append((path, reason))
         log.warning("skipped unreadable log file %s: %s", path, reason)
