@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
-from agent.telemetry.findings_types import SecurityFindings
 from agent.telemetry.types import (
     Alarm,
     AlarmHistory,
@@ -31,7 +30,8 @@ from agent.telemetry.types import (
     TimeRange,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # named in the protocol's signatures only: a logs query loads neither
+    from agent.telemetry.findings_types import SecurityFindings
     from agent.telemetry.resource_catalog import ResourceRequest
 
 Source = Literal[
