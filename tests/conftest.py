@@ -4,6 +4,8 @@ pyproject addopts), so an accidental call to AWS, Bedrock or Slack fails loudly.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,42 @@ DEMO_BUNDLE = REPO_ROOT / "evals" / "scenarios" / "dynamodb-throttling"
 STRICT_TOOL_ERRORS = "FA2_RAISE_TOOL_ERRORS"
 
 
+# What a module- or session-scoped fixture sees: it is set up before any function-scoped
+# fixture below runs, so without these it would read the user's AWS profile and write
+# ./.fa2 of the checkout (past incidents, checkpoints) and the user's cache.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="fa2-tests-"))
+SESSION_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": "/dev/null",
+    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    "FA2_BUNDLE_CACHE": "off",
+    "FA2_CACHE_DIR": str(_SESSION_DIR / "fa2-cache"),
+    "FA2_INCIDENT_MEMORY_PATH": str(_SESSION_DIR / "incidents.sqlite"),
+    "FA2_CHECKPOINT_PATH": str(_SESSION_DIR / "checkpoints.sqlite"),
+}
+
+
+# Knobs of the test run itself, read at collection: kept from the caller's environment.
+TEST_RUN_KNOBS = {STRICT_TOOL_ERRORS, "FA2_LOGHUB_DIR", "FA2_EVAL_BEDROCK"}
+
+
+# The caller's AWS settings, for the one opt-in test that talks to Bedrock for real.
+CALLER_AWS_ENV = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ[STRICT_TOOL_ERRORS] = "1"
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "FA2_", "SLACK_")) and key not in TEST_RUN_KNOBS:
+            del os.environ[key]
+    os.environ.update(SESSION_ENV)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,10 @@ from agent.config import Settings
 from evals.gate import load_results, regressions
 from evals.generators import SCENARIOS_DIR
 from evals.runner import discover, run_suite
+from tests.conftest import CALLER_AWS_ENV
 
 BASELINE_FILE = Path(__file__).resolve().parents[2] / "evals" / "baseline.json"
-_REAL_AWS = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+_REAL_AWS = CALLER_AWS_ENV  # the session hides it from every other test
 _BEDROCK_REQUESTED = os.environ.get("FA2_EVAL_BEDROCK") == "1"
 _HAS_CREDENTIALS = bool(_REAL_AWS.get("AWS_ACCESS_KEY_ID") or _REAL_AWS.get("AWS_PROFILE"))
 
