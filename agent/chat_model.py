@@ -19,6 +19,12 @@ from langchain_core.runnables import Runnable
 from agent.report import Evidence
 
 
+class RulesCannotWrite(ValueError):
+    """The rule-based baseline was asked for an output only an LLM writes (it is the last
+    fallback of every chain, so it is reached whenever no LLM answered): the caller writes
+    that part by its own rules. Expected, not a failure."""
+
+
 @dataclass(frozen=True)
 class AnswerSource:
     """Who wrote the latest answer of an investigation."""

@@ -29,7 +29,7 @@ from agent.baseline.planner import round_one, round_three, round_two
 from agent.baseline.prior import AlarmFacts, alarm_facts, runbook_call, similar_incidents_call
 from agent.baseline.resources import next_calls
 from agent.baseline.writer import write_report
-from agent.chat_model import AnswerSource, Briefing
+from agent.chat_model import AnswerSource, Briefing, RulesCannotWrite
 from agent.report import Evidence
 from agent.report.draft import ReportDraft
 from agent.triage import DEGRADATION_PATTERNS, SEVERITY_BY_MINUTE
@@ -241,7 +241,7 @@ class BaselineChatModel(RuleBasedChatModel):
             # Bound all the same, as the last fallback of a chain (agent.llm) binds every
             # member up front; reached, it says so and the caller writes by its own rules.
             def refuse(_messages: Any) -> Any:
-                raise ValueError(
+                raise RulesCannotWrite(
                     f"the baseline model writes only ReportDraft structured output, not "
                     f"{getattr(schema, '__name__', schema)}"
                 )

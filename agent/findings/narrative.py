@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
-from agent.chat_model import InvestigatorModel
+from agent.chat_model import InvestigatorModel, RulesCannotWrite
 from agent.findings.compute import short_resource
 from agent.findings.labels import label, severity_name
 from agent.findings.model import FindingsReport, Language, Narrative, TopRisk
@@ -227,6 +227,10 @@ def model_narrative(
     note when the model fails."""
     try:
         answer = model.report_writer(NarrativeDraft).invoke(model_input(report))
+    except RulesCannotWrite:
+        # No LLM answered (the chain fell back to the baseline): the rules write it, which
+        # the narrative's `written_by` says; the chain's events (build.py) say why.
+        return rules_narrative(report), []
     except Exception as exc:  # any model failure: the report is still written, by rules
         log.warning("findings narrative: the model failed (%s): %s", type(exc).__name__, exc)
         name = model.answer_source().model

@@ -10,18 +10,24 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 from pydantic import Field
 
+from agent.baseline.model import BaselineChatModel
 from agent.findings.narrative import NarrativeDraft
 
 
 class ScriptedNarrator(GenericFakeChatModel):
     draft: NarrativeDraft | None = None
     error: str | None = None
+    # Answer as a fallback chain whose LLMs all failed answers: through the baseline model.
+    fell_back_to_baseline: bool = False
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     messages: Any = iter(())
 
     def with_structured_output(
         self, schema: Any, *, include_raw: bool = False, **kwargs: Any
     ) -> Runnable[Any, Any]:  # type: ignore[override]
+        if self.fell_back_to_baseline:
+            return BaselineChatModel().with_structured_output(schema, include_raw=include_raw)
+
         def write(messages: list[BaseMessage]) -> Any:
             self.seen.append(list(messages))
             if self.error:

@@ -228,6 +228,20 @@ def test_a_failing_model_leaves_the_narrative_to_the_rules_with_a_note(
     assert any("could not write the narrative (RuntimeError)" in n for n in written.notes)
 
 
+def test_a_chain_that_fell_back_to_the_rules_is_not_reported_as_a_model_failure(
+    report: FindingsReport,
+) -> None:
+    narrator = ScriptedNarrator(fell_back_to_baseline=True)
+
+    written = build_findings_report(
+        backend=leaked_key_backend(), time_range=WEEK, model=InvestigatorModel(narrator)
+    )
+
+    assert written.narrative == report.narrative
+    assert written.rule_based
+    assert not any("could not write" in n or "failed" in n for n in written.notes)
+
+
 def test_an_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError, match="use en or ja"):
         build_findings_report(backend=leaked_key_backend(), time_range=WEEK, language="fr")  # type: ignore[arg-type]
