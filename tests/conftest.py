@@ -54,6 +54,22 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.update(SESSION_ENV)
 
 
+def _checkout_state_stamp() -> dict[str, float]:
+    folder = REPO_ROOT / ".fa2"
+    return {p.name: p.stat().st_mtime for p in folder.glob("*")} if folder.is_dir() else {}
+
+
+_CHECKOUT_STATE_AT_START = _checkout_state_stamp()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No test may write the checkout's own ./.fa2 (the user's past incidents and threads):
+    a fixture or subprocess that escaped the session's folder fails the run."""
+    if _checkout_state_stamp() != _CHECKOUT_STATE_AT_START:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nFAILED: a test wrote {REPO_ROOT / '.fa2'} (use the test's own folder)")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 

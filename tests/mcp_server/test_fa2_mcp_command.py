@@ -13,11 +13,18 @@ from cli import app
 from tests.conftest import DEMO_BUNDLE
 
 
-def test_fa2_mcp_serves_the_bundle_over_stdio() -> None:
+def test_fa2_mcp_serves_the_bundle_over_stdio(tmp_path: Path) -> None:
     launch = StdioServerParameters(
         command=sys.executable,
         args=["-m", "cli", "mcp", "--bundle", str(DEMO_BUNDLE)],
-        env={"FA2_MODEL": "baseline", "FA2_BUNDLE_CACHE": "off", "PATH": ""},
+        # The whole environment of the server: its memory in the test's folder, not ./.fa2.
+        env={
+            "FA2_MODEL": "baseline",
+            "FA2_BUNDLE_CACHE": "off",
+            "FA2_INCIDENT_MEMORY_PATH": str(tmp_path / "incidents.sqlite"),
+            "FA2_CHECKPOINT_PATH": str(tmp_path / "checkpoints.sqlite"),
+            "PATH": "",
+        },
     )
 
     async def list_tools() -> set[str]:
