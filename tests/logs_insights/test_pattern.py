@@ -199,7 +199,7 @@ def loghub_sample(name: str) -> tuple[list[str], list[str]]:
                 records = list(csv.DictReader(handle))
             return [r["Content"] for r in records], [r["EventId"] for r in records]
     pytest.skip(
-        f"Loghub {name}_2k sample not found (set FA2_LOGHUB_DIR to a folder with "
+        f"Loghub {name}_2k sample not found (tests/data/loghub is missing; or set FA2_LOGHUB_DIR to a folder with "
         f"{name}/{name}_2k.log_structured.csv from github.com/logpai/loghub)"
     )
 
