@@ -295,6 +295,94 @@ class ControlFinding:
         }
 
 
+@dataclass(frozen=True)
+class Control:
+    """What AWS Foundational Security Best Practices says of one control: the same words on
+    every finding of it, whichever scenario raises it."""
+
+    title: str
+    description: str
+    severity: str
+    resource_type: str
+
+
+FSBP_CONTROLS: dict[str, Control] = {
+    "EC2.13": Control(
+        title="Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
+        description="This control checks whether an Amazon EC2 security group allows ingress from 0.0.0.0/0 or ::/0 to port 22. The control fails if the security group allows ingress from 0.0.0.0/0 or ::/0 to port 22.",
+        severity="HIGH",
+        resource_type="AwsEc2SecurityGroup",
+    ),
+    "EC2.18": Control(
+        title="Security groups should only allow unrestricted incoming traffic for authorized ports",
+        description="This control checks whether an Amazon EC2 security group permits unrestricted incoming traffic from unauthorized ports.",
+        severity="HIGH",
+        resource_type="AwsEc2SecurityGroup",
+    ),
+    "EC2.19": Control(
+        title="Security groups should not allow unrestricted access to ports with high risk",
+        description="This control checks whether unrestricted incoming traffic for an Amazon EC2 security group is accessible to the specified ports that are considered to be high risk. This control fails if any of the rules in a security group allow ingress traffic from '0.0.0.0/0' or '::/0' to those ports.",
+        severity="CRITICAL",
+        resource_type="AwsEc2SecurityGroup",
+    ),
+    "EC2.8": Control(
+        title="EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)",
+        description="This control checks whether your Amazon EC2 instance metadata version is configured with Instance Metadata Service Version 2 (IMDSv2). The control passes if HttpTokens is set to required for IMDSv2.",
+        severity="HIGH",
+        resource_type="AwsEc2Instance",
+    ),
+    "ECR.1": Control(
+        title="ECR private repositories should have image scanning configured",
+        description="This control checks whether a private Amazon ECR repository has image scanning configured. The control fails if the repository isn't configured to scan on push or continuous scanning.",
+        severity="HIGH",
+        resource_type="AwsEcrRepository",
+    ),
+    "IAM.3": Control(
+        title="IAM users' access keys should be rotated every 90 days or less",
+        description="This AWS control checks whether the active access keys are rotated within the number of days specified in maxAccessKeyAge (default 90).",
+        severity="MEDIUM",
+        resource_type="AwsIamUser",
+    ),
+    "RDS.3": Control(
+        title="RDS DB instances should have encryption at-rest enabled",
+        description="This control checks whether storage encryption is enabled for your Amazon RDS DB instances.",
+        severity="MEDIUM",
+        resource_type="AwsRdsDbInstance",
+    ),
+    "S3.8": Control(
+        title="S3 general purpose buckets should block public access",
+        description="This control checks whether an Amazon S3 general purpose bucket blocks public access at the bucket level.",
+        severity="HIGH",
+        resource_type="AwsS3Bucket",
+    ),
+}
+
+
+def failed_control(
+    control: str,
+    *,
+    resource_id: str,
+    created: datetime,
+    updated: datetime,
+    workflow: str = "NEW",
+    record_state: str = "ACTIVE",
+) -> ControlFinding:
+    """A FAILED finding of a catalogued control on one resource."""
+    known = FSBP_CONTROLS[control]
+    return ControlFinding(
+        control=control,
+        title=known.title,
+        description=known.description,
+        severity=known.severity,
+        resource_type=known.resource_type,
+        resource_id=resource_id,
+        created=created,
+        updated=updated,
+        workflow=workflow,
+        record_state=record_state,
+    )
+
+
 @dataclass
 class FindingsWriter:
     """Collects a scenario's findings and writes `findings/guardduty/*.json` and

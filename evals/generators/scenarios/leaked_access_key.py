@@ -12,12 +12,12 @@ from evals.generators.actors import sso_user
 from evals.generators.cloudtrail import Principal, Trail, resource, table_arn
 from evals.generators.common import ACCOUNT_ID, BundleWriter, Ids, minutes, seeded_rng, utc
 from evals.generators.findings import (
-    ControlFinding,
     FindingsWriter,
     GuardDutyFinding,
     access_key_resource,
     api_call_action,
     dns_action,
+    failed_control,
     instance_resource,
 )
 from evals.generators.manifest import alarm_on, manifest, readme_beside
@@ -433,13 +433,8 @@ def _findings(writer: BundleWriter) -> None:
     )
     user_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/{USER}"
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="IAM.3",
-            title="IAM users' access keys should be rotated every 90 days or less",
-            description="This AWS control checks whether the active access keys are rotated "
-            "within the number of days specified in maxAccessKeyAge (default 90).",
-            severity="MEDIUM",
-            resource_type="AwsIamUser",
             resource_id=user_arn,
             created=utc("2025-12-02T06:14:51.201Z"),
             updated=utc("2026-03-27T06:14:40.982Z"),
@@ -451,41 +446,24 @@ def _findings(writer: BundleWriter) -> None:
         strict=True,
     ):
         found.add_control(
-            ControlFinding(
+            failed_control(
                 control="ECR.1",
-                title="ECR private repositories should have image scanning configured",
-                description="This control checks whether a private Amazon ECR repository has "
-                "image scanning configured. The control fails if the repository isn't "
-                "configured to scan on push or continuous scanning.",
-                severity="HIGH",
-                resource_type="AwsEcrRepository",
                 resource_id=f"arn:aws:ecr:us-east-1:{ACCOUNT_ID}:repository/{repo}",
                 created=utc(created),
                 updated=utc("2026-03-27T06:20:05.118Z"),
             )
         )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="EC2.18",
-            title="Security groups should only allow unrestricted incoming traffic for "
-            "authorized ports",
-            description="This control checks whether an Amazon EC2 security group permits "
-            "unrestricted incoming traffic from unauthorized ports.",
-            severity="HIGH",
-            resource_type="AwsEc2SecurityGroup",
             resource_id=f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:security-group/sg-0f3a9c2b71d84e615",
             created=utc("2026-03-25T09:31:18.244Z"),
             updated=utc("2026-03-27T05:02:47.903Z"),
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="S3.8",
-            title="S3 general purpose buckets should block public access",
-            description="This control checks whether an Amazon S3 general purpose bucket blocks "
-            "public access at the bucket level.",
-            severity="HIGH",
-            resource_type="AwsS3Bucket",
             resource_id="arn:aws:s3:::ci-build-cache-123456789012",
             created=utc("2026-03-03T06:11:02.550Z"),
             updated=utc("2026-03-22T14:02:19.771Z"),

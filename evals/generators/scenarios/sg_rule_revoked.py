@@ -22,9 +22,9 @@ from evals.generators.common import (
     utc,
 )
 from evals.generators.findings import (
-    ControlFinding,
     FindingsWriter,
     GuardDutyFinding,
+    failed_control,
     instance_resource,
 )
 from evals.generators.manifest import manifest, readme_beside
@@ -347,29 +347,16 @@ def _findings(writer: BundleWriter) -> None:
     found = FindingsWriter(Ids(seeded_rng(NAME, salt=16)))
     bastion = instance_resource(BASTION, "t3.micro", "ami-0c7217cdde317cfec")
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="EC2.19",
-            title="Security groups should not allow unrestricted access to ports with high risk",
-            description="This control checks whether unrestricted incoming traffic for an "
-            "Amazon EC2 security group is accessible to the specified ports that are considered "
-            "to be high risk. This control fails if any of the rules in a security group allow "
-            "ingress traffic from '0.0.0.0/0' or '::/0' to those ports.",
-            severity="CRITICAL",
-            resource_type="AwsEc2SecurityGroup",
             resource_id=_sg_arn(BASTION_SG),
             created=utc("2026-03-14T16:42:10.517Z"),
             updated=utc("2026-03-16T04:12:36.208Z"),
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="EC2.13",
-            title="Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22",
-            description="This control checks whether an Amazon EC2 security group allows "
-            "ingress from 0.0.0.0/0 or ::/0 to port 22. The control fails if the security group "
-            "allows ingress from 0.0.0.0/0 or ::/0 to port 22.",
-            severity="HIGH",
-            resource_type="AwsEc2SecurityGroup",
             resource_id=_sg_arn(BASTION_SG),
             created=utc("2026-03-14T16:42:11.093Z"),
             updated=utc("2026-03-16T04:12:36.915Z"),
@@ -409,54 +396,32 @@ def _findings(writer: BundleWriter) -> None:
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="EC2.8",
-            title="EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)",
-            description="This control checks whether your Amazon EC2 instance metadata "
-            "version is configured with Instance Metadata Service Version 2 (IMDSv2). The "
-            "control passes if HttpTokens is set to required for IMDSv2.",
-            severity="HIGH",
-            resource_type="AwsEc2Instance",
             resource_id=f"arn:aws:ec2:us-east-1:{ACCOUNT_ID}:instance/{BASTION}",
             created=utc("2026-02-02T11:08:27.660Z"),
             updated=utc("2026-03-16T04:15:51.332Z"),
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="RDS.3",
-            title="RDS DB instances should have encryption at-rest enabled",
-            description="This control checks whether storage encryption is enabled for your "
-            "Amazon RDS DB instances.",
-            severity="MEDIUM",
-            resource_type="AwsRdsDbInstance",
             resource_id=f"arn:aws:rds:us-east-1:{ACCOUNT_ID}:db:orders-db",
             created=utc("2025-11-04T07:31:02.118Z"),
             updated=utc("2026-03-16T03:58:40.771Z"),
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="S3.8",
-            title="S3 general purpose buckets should block public access",
-            description="This control checks whether an Amazon S3 general purpose bucket blocks "
-            "public access at the bucket level.",
-            severity="HIGH",
-            resource_type="AwsS3Bucket",
             resource_id=f"arn:aws:s3:::orders-web-static-{ACCOUNT_ID}",
             created=utc("2026-01-20T06:02:15.904Z"),
             updated=utc("2026-03-16T06:02:09.350Z"),
         )
     )
     found.add_control(
-        ControlFinding(
+        failed_control(
             control="EC2.18",
-            title="Security groups should only allow unrestricted incoming traffic for "
-            "authorized ports",
-            description="This control checks whether an Amazon EC2 security group permits "
-            "unrestricted incoming traffic from unauthorized ports.",
-            severity="HIGH",
-            resource_type="AwsEc2SecurityGroup",
             resource_id=_sg_arn(APP_SG),
             created=utc("2026-03-03T10:14:52.087Z"),
             updated=utc("2026-03-06T15:40:18.226Z"),
