@@ -319,6 +319,14 @@ def test_avg_of_recorded_averages_says_it_is_approximate(backend: LocalBackend) 
     assert result.error is not None and "approximate" in result.error
 
 
+def test_an_approximate_answer_names_the_statistic_it_was_computed_from(
+    backend: LocalBackend,
+) -> None:
+    result = backend.run_metrics_insights('SELECT AVG(CPUUtilization) FROM "AWS/EC2"', HOUR)
+    assert result.error is not None
+    assert "computed from the series' recorded statistic (Average)" in result.error
+
+
 def test_nothing_matched_is_empty_and_names_the_values_there_are(backend: LocalBackend) -> None:
     result = backend.run_metrics_insights(
         "SELECT SUM(Errors) FROM \"AWS/Lambda\" WHERE FunctionName = 'orders-delete'", HOUR

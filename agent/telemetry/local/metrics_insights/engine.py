@@ -215,7 +215,9 @@ class MetricsInsightsEngine:
         rows = self._aggregate(
             query, chosen, [index[g] for g in labels], request.period, time_range, limit
         )
-        answer = self._answer(query, rows, ordered, group_keys, approximate)
+        # Which statistic stood in, so the note can name it (the reader must say what it used).
+        read = sorted({self.catalog[sid].statistic for sid, role in chosen if role in ("v", "c")})
+        answer = self._answer(query, rows, ordered, group_keys, read if approximate else [])
         return dataclasses.replace(answer, matched=len(matched))
 
     def _aggregate(
@@ -280,7 +282,7 @@ class MetricsInsightsEngine:
         rows: list[tuple[int, float, float, float, int]],
         groups: list[tuple[str, ...]],
         group_keys: list[str],
-        approximate: bool,
+        approximated_from: list[str],
     ) -> InsightsAnswer:
         results: list[dict[str, Any]] = []
         dimensions: list[dict[str, str]] = []
@@ -306,11 +308,11 @@ class MetricsInsightsEngine:
             entry["Timestamps"].append(datetime.fromtimestamp(bucket, tz=UTC).isoformat())
             entry["Values"].append(value)
         note = None
-        if approximate:
+        if approximated_from:
             note = (
                 f"approximate: the bundle lacks the statistic {query.function} reads exactly "
                 f"({EXACT_STATISTIC.get(query.function, 'Sum and SampleCount')}), so it was "
-                "computed from the series' recorded statistic"
+                f"computed from the series' recorded statistic ({', '.join(approximated_from)})"
             )
         total = int(rows[0][4]) if rows else 0
         return InsightsAnswer(
