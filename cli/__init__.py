@@ -1,35 +1,36 @@
-"""The `fa2` command line. Each area registers its own commands from one module here, and
-imports heavy dependencies (DuckDB, LangGraph, boto3) inside its command functions so that
-`fa2 --help` stays fast."""
+"""The `fa2` command line: the typer application in `commands`, and one shortcut.
+
+`fa2 query logs` with plain arguments runs without importing typer (`query_logs.
+plain_arguments`): a logs query is often a whole process of its own, and typer with its
+option adapters costs about as much as the query's own reading on a small bundle."""
 
 from __future__ import annotations
 
-import typer
+import sys
+from typing import TYPE_CHECKING, Any
 
-from cli import analyze, bundle, config, eval, findings, incidents, insight, mcp, query, slack
+if TYPE_CHECKING:
+    import typer
 
-app = typer.Typer(
-    name="fa2",
-    help="fa2 — failure-analysis assistant for AWS workloads.",
-    no_args_is_help=True,
-    # Plain click help: rich-formatted help imports ~0.17 s of rich and markdown-it.
-    rich_markup_mode=None,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-@app.command()
-def version() -> None:
-    """Print fa2's version."""
-    from importlib.metadata import version as dist_version
-
-    typer.echo(f"fa2 {dist_version('fa2')}")
-
-
-for module in (config, bundle, query, analyze, insight, findings, eval, slack, mcp, incidents):
-    module.register(app)
+    app: typer.Typer
 
 
 def main() -> None:
+    from cli.query_logs import plain_arguments, run_logs_query
+
+    arguments = plain_arguments(sys.argv[1:])
+    if arguments is not None:
+        run_logs_query(arguments)
+        return
+    from cli.commands import app
+
     app()
+
+
+def __getattr__(name: str) -> Any:
+    # `from cli import app` (tests, tools) without importing typer for `main`'s shortcut.
+    if name == "app":
+        from cli.commands import app
+
+        return app
+    raise AttributeError(f"module 'cli' has no attribute {name!r}")

@@ -7,41 +7,106 @@
 (`{"status", "results", "statistics"}`); `table` prints the rows and the statistics.
 An invalid query exits with status 2 and the reason on stderr (position and what was
 expected), like AWS's MalformedQueryException.
+
+Two ways in, one command: typer (`register`), and `plain_arguments`, which reads the
+common spellings of these options without typer. A query is often a whole process of its
+own, and typer with its pydantic option adapters is ~0.1 s of it; anything the plain
+reader does not know exactly (`--help`, an unknown option, a missing `--bundle`, a bad
+value) goes to typer, so usage errors and help read the same either way.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+from cli.plain import OutputFormat, fail, note, range_problem
 
-from cli.query_sql import OutputFormat, _fail
+if TYPE_CHECKING:
+    import typer
+
+_QUERY_HELP = "The Logs Insights query, e.g. 'filter @message like /ERROR/'"
+_BUNDLE_HELP = "Incident bundle folder (holds incident.yaml)"
+_GROUP_HELP = "Log group to query (repeatable); default: every group in the bundle"
+_START_HELP = "Range start, ISO 8601; default: the bundle window"
+_END_HELP = "Range end, ISO 8601; default: the bundle window"
 
 
-def logs(
-    query: str = typer.Argument(
-        ..., help="The Logs Insights query, e.g. 'filter @message like /ERROR/'"
-    ),
-    bundle: Path = typer.Option(
-        ..., "--bundle", "-b", help="Incident bundle folder (holds incident.yaml)"
-    ),
-    log_group: list[str] = typer.Option(
-        [],
-        "--log-group",
-        "-g",
-        help="Log group to query (repeatable); default: every group in the bundle",
-    ),
-    start: str | None = typer.Option(
-        None, "--start", help="Range start, ISO 8601; default: the bundle window"
-    ),
-    end: str | None = typer.Option(
-        None, "--end", help="Range end, ISO 8601; default: the bundle window"
-    ),
-    output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json"),
-) -> None:
-    """Run a Logs Insights query over a bundle's logs (embedded engine, no AWS)."""
+@dataclass
+class LogsQueryArguments:
+    query: str
+    bundle: Path
+    log_groups: list[str] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    output: OutputFormat = OutputFormat.table
+
+
+# The option spellings `plain_arguments` reads, by the parameter they set; a test checks
+# them against the typer command's, so the two ways in cannot drift apart.
+PLAIN_OPTIONS: dict[str, tuple[str, ...]] = {
+    "bundle": ("--bundle", "-b"),
+    "log_group": ("--log-group", "-g"),
+    "start": ("--start",),
+    "end": ("--end",),
+    "output": ("--format", "-f"),
+}
+
+
+def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
+    """`argv` (after the program name) read as `query logs` with typer's meaning, or None
+    when it is not that command or holds anything this reader does not know exactly."""
+    if argv[:2] != ["query", "logs"]:
+        return None
+    spelling = {flag: name for name, flags in PLAIN_OPTIONS.items() for flag in flags}
+    values: dict[str, list[str]] = {}
+    positional: list[str] = []
+    rest = argv[2:]
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        index += 1
+        if not token.startswith("-") or token == "-":
+            positional.append(token)
+            continue
+        flag, equals, value = token.partition("=")
+        if flag not in spelling or (equals and not flag.startswith("--")):
+            return None  # --help, --, -bDIR, an unknown option: typer's to read
+        if not equals:
+            if index == len(rest):
+                return None  # an option without its value
+            value = rest[index]
+            index += 1
+        values.setdefault(spelling[flag], []).append(value)
+    if len(positional) != 1 or "bundle" not in values:
+        return None
+    try:
+        output = OutputFormat(values.get("output", ["table"])[-1])
+        start, end = (
+            _iso(values[name][-1]) if name in values else None for name in ("start", "end")
+        )
+    except ValueError:
+        return None  # typer says what is wrong with the value
+    return LogsQueryArguments(
+        query=positional[0],
+        bundle=Path(values["bundle"][-1]),
+        log_groups=values.get("log_group", []),
+        start=start,
+        end=end,
+        output=output,
+    )
+
+
+def _iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def run_logs_query(arguments: LogsQueryArguments) -> None:
+    """Run the query and print its result (exits with 2 on a bad query, 1 on a bad bundle)."""
     import duckdb
     from pydantic import ValidationError
 
@@ -51,29 +116,27 @@ def logs(
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
     from agent.telemetry.local.scan_cache import BundleCache
     from agent.telemetry.types import TimeRange
-    from cli.query_sql import _instant, range_problem
 
+    query, bundle = arguments.query, arguments.bundle
     try:
         parse_query(query)  # fail on a malformed query before loading anything
     except QueryError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), code=2)
     try:
         loaded = load_bundle(bundle)
     except BundleError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     try:
         time_range = TimeRange(
-            start=_instant(start, "--start") or loaded.window.start,
-            end=_instant(end, "--end") or loaded.window.end,
+            start=arguments.start or loaded.window.start,
+            end=arguments.end or loaded.window.end,
         )
     except ValidationError as exc:
-        _fail(f"invalid time range: {range_problem(exc)}")
+        fail(f"invalid time range: {range_problem(exc)}")
     window = loaded.window
     if time_range.end <= window.start or time_range.start >= window.end:
-        typer.echo(
-            f"note: {time_range.label()} is outside the bundle's window {window.label()}: "
-            "expect no data",
-            err=True,
+        note(
+            f"{time_range.label()} is outside the bundle's window {window.label()}: expect no data"
         )
     cache = BundleCache.for_bundle(loaded.root)
     con = duckdb.connect()
@@ -83,19 +146,20 @@ def logs(
         # One query: read the files in place rather than copy every event into memory first.
         files = loaded.source_files("logs")
         if not files:
-            _fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
+            fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
         engine = LogsInsightsEngine(con, files, cache=cache, materialize=False)
-        result = engine.run(query, log_group or None, time_range)  # None: every group
-        groups = log_group or [g.name for g in engine.log_groups()]
+        requested = arguments.log_groups or None  # None: every group
+        result = engine.run(query, requested, time_range)
+        groups = arguments.log_groups or [g.name for g in engine.log_groups()]
     except QueryError as exc:
-        _fail(str(exc), code=2)
+        fail(str(exc), code=2)
     except TelemetryUnavailableError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     finally:
         con.close()
 
-    if output is OutputFormat.json:
-        typer.echo(json.dumps(result, indent=2, ensure_ascii=False))
+    if arguments.output is OutputFormat.json:
+        sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_table(result, time_range.label(), groups)
 
@@ -128,4 +192,30 @@ def _print_table(result: dict[str, Any], window: str, groups: list[str]) -> None
 
 def register(app: typer.Typer) -> None:
     """Add `logs` to the `query` group."""
+    import typer
+
+    from cli.query_sql import _instant
+
+    def logs(
+        query: str = typer.Argument(..., help=_QUERY_HELP),
+        bundle: Path = typer.Option(..., "--bundle", "-b", help=_BUNDLE_HELP),
+        log_group: list[str] = typer.Option([], "--log-group", "-g", help=_GROUP_HELP),
+        start: str | None = typer.Option(None, "--start", help=_START_HELP),
+        end: str | None = typer.Option(None, "--end", help=_END_HELP),
+        output: OutputFormat = typer.Option(
+            OutputFormat.table, "--format", "-f", help="table or json"
+        ),
+    ) -> None:
+        """Run a Logs Insights query over a bundle's logs (embedded engine, no AWS)."""
+        run_logs_query(
+            LogsQueryArguments(
+                query=query,
+                bundle=bundle,
+                log_groups=log_group,
+                start=_instant(start, "--start"),
+                end=_instant(end, "--end"),
+                output=output,
+            )
+        )
+
     app.command("logs")(logs)

@@ -17,29 +17,23 @@ exits with status 1.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NoReturn
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
-if TYPE_CHECKING:
-    from pydantic import ValidationError
+from cli.plain import OutputFormat, range_problem
+from cli.plain import fail as _fail
 
+if TYPE_CHECKING:
     from agent.incident import TimeRange
     from agent.telemetry.base import QueryResult
     from agent.telemetry.local import LocalBackend
 
 
 MAX_CELL = 60  # characters of a value shown in --format table
-
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
 
 
 BUNDLE = typer.Option(
@@ -50,12 +44,6 @@ FORMAT = typer.Option(
 )
 START = typer.Option(None, "--start", help="Range start, ISO 8601; default: the bundle window")
 END = typer.Option(None, "--end", help="Range end, ISO 8601; default: the bundle window")
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    sys.stderr.flush()
-    raise typer.Exit(code)
 
 
 def _instant(value: str | None, option: str) -> datetime | None:
@@ -99,11 +87,6 @@ def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRa
             "expect no data"
         )
     return window
-
-
-def range_problem(exc: ValidationError) -> str:
-    """pydantic's message for a bad TimeRange, without its 'Value error, ' prefix."""
-    return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
 
 
 def _note(message: str) -> None:

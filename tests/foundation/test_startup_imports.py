@@ -92,6 +92,8 @@ def test_a_logs_query_imports_neither_sqlglot_nor_numpy_nor_drain3(
     )
     assert "duckdb" in loaded  # the query did run
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
+    # read without typer (and its pydantic option adapters): cli.query_logs.plain_arguments
+    assert loaded.isdisjoint({"typer", "click", "rich"}), loaded & {"typer", "click", "rich"}
 
 
 def test_an_ip_function_brings_in_the_ip_udfs_only_when_called(

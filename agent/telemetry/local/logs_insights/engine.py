@@ -41,6 +41,7 @@ from agent.telemetry.local.logs_insights.fields import (
     empty_table_sql,
     events_select_sql,
     load_sql,
+    read_once_events_sql,
     read_once_sql,
     scan_view_sql,
 )
@@ -222,21 +223,29 @@ class LogsInsightsEngine:
         start_ms = int(time_range.start.timestamp() * 1000)
         end_ms = int(time_range.end.timestamp() * 1000)
         cursor = self._con.cursor()
-        relation, row_id, kept = self._table, self._row_id, ""
+        relation, row_id, temp = self._table, self._row_id, None
+        scanned_by_group: dict[str, tuple[int, int]] | None = None
         try:
             if self._groups is None:  # read in place, first query: one pass for both
-                relation, row_id = self._read_once(cursor, parsed, start_ms, end_ms)
-                kept = " AND _keep"
+                temp = f"logs_read_once_{uuid.uuid4().hex}"
+                scanned_by_group = self._read_once(cursor, temp, parsed, start_ms, end_ms)
+                relation, row_id = read_once_events_sql(temp), self._row_id
+                if not shows_events(parsed):
+                    row_id = "NULL"
             groups = self._check_groups(log_groups)
             source = (
                 f"SELECT *, {JSON_COLUMN_SQL}, {row_id} AS _ptr_id FROM {relation} "
                 f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
-                f"AND _ts >= {start_ms} AND _ts < {end_ms}{kept}"
+                f"AND _ts >= {start_ms} AND _ts < {end_ms}"
             )
             rows, matched = self._execute(cursor, parsed, source, limit or MAX_LIMIT)
-            scanned, scanned_bytes = self._scan_statistics(
-                cursor, groups, start_ms, end_ms, relation
-            )
+            if scanned_by_group is not None:
+                scanned = sum(scanned_by_group[g][0] for g in groups)
+                scanned_bytes = sum(scanned_by_group[g][1] for g in groups)
+            else:
+                scanned, scanned_bytes = self._scan_statistics(
+                    cursor, groups, start_ms, end_ms, relation
+                )
         except duckdb.OutOfMemoryException as exc:
             raise TelemetryUnavailableError(f"the local engine ran out of memory: {exc}") from exc
         except duckdb.Error as exc:
@@ -244,8 +253,8 @@ class LogsInsightsEngine:
         except RecursionError as exc:  # the parser's limits should make this unreachable
             raise QueryError("query too deeply nested to compile: simplify the expression") from exc
         finally:
-            if relation != self._table:
-                cursor.execute(f"DROP TABLE IF EXISTS {relation}")
+            if temp is not None:
+                cursor.execute(f"DROP TABLE IF EXISTS {temp}")
             cursor.close()
         return {
             "status": "Complete",
@@ -258,33 +267,42 @@ class LogsInsightsEngine:
         }
 
     def _read_once(
-        self, cursor: duckdb.DuckDBPyConnection, query: ast.Query, start_ms: int, end_ms: int
-    ) -> tuple[str, str]:
-        """Read the files once for this query into a temp table of this cursor: what the
-        catalog and the scan statistics need of every event, and whole only the events
-        in the range that pass the query's leading `filter` (two passes, one for the
-        catalog and one for the query, would cost twice the reading). Records the catalog;
-        (the table, the SQL of its row ids)."""
-        keep = f"_ts >= {start_ms} AND _ts < {end_ms}"
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        temp: str,
+        query: ast.Query,
+        start_ms: int,
+        end_ms: int,
+    ) -> dict[str, tuple[int, int]]:
+        """Read the files once for this query into `temp`, a table of this cursor's (see
+        `read_once_sql`): the catalog and scan statistics of every log group, and the
+        events in the range that pass the query's leading `filter` (two passes, one for
+        the catalog and one for the query, would cost twice the reading). Records the
+        catalog; returns the events and bytes in range by log group."""
+        in_range = f"_ts >= {start_ms} AND _ts < {end_ms}"
+        keep = in_range
         condition = leading_filter_sql(query, self._account_id)
         if condition is not None:
             keep = f"{keep} AND ({condition})"
-        pointer = shows_events(query)
-        temp = f"logs_read_once_{uuid.uuid4().hex}"
+        sql = read_once_sql(temp, self._table, keep, in_range, shows_events(query))
         try:
-            self._sql(cursor, read_once_sql(temp, self._table, keep, pointer))
+            self._sql(cursor, sql)
         except duckdb.OutOfMemoryException:
             raise
         except duckdb.Error:
             with self._lock:
                 if not self._skip_unreadable():
                     raise  # the files are fine: the query failed
-            self._sql(cursor, read_once_sql(temp, self._table, keep, pointer))
-        groups = self._describe_groups(cursor, temp)
+            self._sql(cursor, sql)
+        rows = cursor.execute(
+            f"SELECT _group, _events, _stored, _first, _last, _scanned, _scanned_bytes "
+            f"FROM {temp} ORDER BY 1"
+        ).fetchall()
+        groups = catalog_from([list(row[:5]) for row in rows]) or []
         with self._lock:
             if self._groups is None:
                 self._groups = groups
-        return temp, "_row" if pointer else "NULL"
+        return {row[0]: (int(row[5]), int(row[6])) for row in rows}
 
     def _check_groups(self, requested: Sequence[str] | None) -> list[str]:
         available = [g.name for g in self._catalog()]

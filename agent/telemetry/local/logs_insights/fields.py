@@ -155,18 +155,28 @@ def scan_view_sql(table: str, files: Sequence[Path]) -> str:
     return f"CREATE OR REPLACE VIEW {table} AS SELECT *, row_number() OVER () AS _row FROM ({events_select_sql(files)})"
 
 
-def read_once_sql(table: str, view: str, keep: str, pointer: bool) -> str:
-    """A temp table of one pass over the events `view`: log group, time and size of every
-    event (the catalog and the scan statistics need them), the rest only of the events
-    the query keeps (`keep`, SQL over the event columns and `_json`; `_keep` says which).
-    `pointer`: keep the row numbers too (for `@ptr`)."""
-    kept = ["_stream", "_ingest", "_msg"] + (["_row"] if pointer else [])
-    columns = ", ".join(f"CASE WHEN _keep THEN {c} END AS {c}" for c in kept)
+def read_once_sql(table: str, view: str, keep: str, in_range: str, pointer: bool) -> str:
+    """A temp table of one pass over the events `view`, a row per log group: what the
+    catalog needs (`_events`, `_stored` bytes, `_first` and `_last` event time), what the
+    scan statistics need (`_scanned` events and `_scanned_bytes` in range: `in_range`), and
+    the events the query keeps (`keep`, SQL over the event columns and `_json`) as a list,
+    `_kept` (read back by `read_once_events_sql`). One aggregate rather than a table of
+    every event: the events the query drops are counted, never stored. `pointer`: keep the
+    row numbers too (for `@ptr`)."""
+    kept = ["_stream", "_ts", "_ingest", "_msg", "_bytes"] + (["_row"] if pointer else [])
     return (
-        f"CREATE TEMP TABLE {table} AS SELECT _group, _ts, _bytes, _keep, {columns} "
-        f"FROM (SELECT *, coalesce({keep}, false) AS _keep FROM "
-        f"(SELECT *, {JSON_COLUMN_SQL} FROM {view}))"
+        f"CREATE TEMP TABLE {table} AS SELECT _group, count(*) AS _events, "
+        "sum(_bytes) AS _stored, min(_ts) AS _first, max(_ts) AS _last, "
+        f"count(*) FILTER (WHERE {in_range}) AS _scanned, "
+        f"coalesce(sum(_bytes) FILTER (WHERE {in_range}), 0) AS _scanned_bytes, "
+        f"list(struct_pack({', '.join(kept)})) FILTER (WHERE {keep}) AS _kept "
+        f"FROM (SELECT *, {JSON_COLUMN_SQL} FROM {view}) GROUP BY _group"
     )
+
+
+def read_once_events_sql(table: str) -> str:
+    """The events a `read_once_sql` table kept, one row each, as a relation."""
+    return f"(SELECT _group, unnest(_kept, recursive := true) FROM {table})"
 
 
 def cached_events_select_sql(files: Sequence[Path]) -> str:
