@@ -11,7 +11,8 @@ import pytest
 
 from agent.incident import TimeRange
 from agent.telemetry.base import QueryError
-from agent.telemetry.local.logs_insights import LogsInsightsEngine
+from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
+from agent.telemetry.local.logs_insights.compiler import event_columns_read
 from tests.logs_insights.conftest import HOUR, LAMBDA, T0, event, rows, write_events
 
 API = "API-Gateway-Execution-Logs_k7x2q9w4ab/prod"
@@ -268,6 +269,41 @@ def test_a_first_query_read_in_place_keeps_the_catalog_of_every_event(tmp_path, 
     assert rows(answer) == [{"errors": "1"}]
     assert scanned.log_groups() == loaded.log_groups()
     assert scanned.run(query, None, HOUR) == loaded.run(query, [LAMBDA, API], HOUR)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "fields @timestamp, @logStream, @ingestionTime, @message | sort @timestamp asc",
+        "filter @logStream like /8f2c/ | stats count(*) as n by @logStream",
+        "stats max(@ingestionTime) as latest by @log",
+        "fields @message | filter @message like /ERROR/ | sort @timestamp asc",
+    ],
+)
+def test_a_query_read_in_place_sees_every_column_it_names(tmp_path, connection, query):
+    path = write_events(
+        tmp_path / "events.jsonl",
+        [
+            event("ERROR boom", at=1, stream="2026/03/02/[$LATEST]8f2c", ingestion=T0 + 900),
+            event("fine", at=2, stream="2026/03/02/[$LATEST]77aa"),
+            event("ERROR again", at=3, group=API, stream="api-stream", ingestion=T0 + 950),
+        ],
+    )
+    loaded = LogsInsightsEngine(connection, [path])
+    scanned = LogsInsightsEngine(connection, [path], materialize=False)
+
+    # the read keeps only the columns the compiled query reads: what it names is there
+    assert rows(scanned.run(query, None, HOUR)) == rows(loaded.run(query, None, HOUR))
+
+
+def test_only_the_event_columns_a_query_names_are_read_for_it() -> None:
+    def read(query: str) -> frozenset[str]:
+        return event_columns_read(parse_query(query), "123456789012")
+
+    assert read("filter @message like /ERROR/ | stats count(*)") == frozenset()
+    assert read("fields @logStream, @message") == {"_stream"}
+    assert read("stats latest(@ingestionTime) by @logStream") == {"_stream", "_ingest"}
+    assert read("pattern @message") == frozenset()
 
 
 def test_a_query_naming_a_missing_group_fails_after_reading_in_place(tmp_path, connection):

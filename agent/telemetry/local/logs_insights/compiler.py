@@ -10,6 +10,7 @@ compiles the rest of the pipeline over the clustered rows (`pattern_scope`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -297,22 +298,35 @@ def shows_events(query: ast.Query) -> bool:
 def check_query(query: ast.Query) -> None:
     """Compile a query without running it, so that every mistake found before running
     (unknown function, wrong arguments, an aggregation outside stats) is raised here."""
+    _compiled_sql(query, "000000000000")
+
+
+def event_columns_read(query: ast.Query, account_id: str) -> frozenset[str]:
+    """Which of the optional stored event columns (`_stream`, `_ingest`) the query's SQL
+    reads: a read of the files for this query alone need not extract the others. Found in
+    the compiled SQL, where a field the query names has become its column."""
+    sql = _compiled_sql(query, account_id)
+    return frozenset(c for c in ("_stream", "_ingest") if re.search(rf"\b{c}\b", sql))
+
+
+def _compiled_sql(query: ast.Query, account_id: str) -> str:
+    """The SQL a query compiles to, over a stand-in source (raises what compiling finds)."""
     commands = list(query.commands)
     patterns = [i for i, c in enumerate(commands) if isinstance(c, ast.PatternCmd)]
-    compiler = Compiler(query.text, "000000000000", "SELECT 1", Scope())
+    compiler = Compiler(query.text, account_id, "SELECT 1", Scope())
     if len(patterns) > 1:
         raise compiler.error(commands[patterns[1]].pos, "only one pattern command is allowed")
     if not patterns:
-        compiler.compile(commands)
-        compiler.final_select(1)
-        return
+        compiled = compiler.compile(commands)
+        return f"{compiled.with_clause()}\n{compiler.final_select(1)[0]}"
     command = commands[patterns[0]]
     assert isinstance(command, ast.PatternCmd)
-    compiler.compile(commands[: patterns[0]])
-    compiler.pattern_input(command.source)
-    tail = Compiler(query.text, "000000000000", "SELECT 1", pattern_scope())
+    head = compiler.compile(commands[: patterns[0]])
+    pattern_input, _ = compiler.pattern_input(command.source)
+    tail = Compiler(query.text, account_id, "SELECT 1", pattern_scope())
     tail.compile(commands[patterns[0] + 1 :])
     tail.final_select(1)
+    return f"{head.with_clause()}\n{pattern_input}"
 
 
 PATTERN_TYPES: tuple[SqlType, ...] = ("str", "num", "num", "str", "str")

@@ -31,6 +31,7 @@ from agent.telemetry.local.logs_insights.compiler import (
     Compiled,
     Compiler,
     Scope,
+    event_columns_read,
     leading_filter_sql,
     pattern_scope,
     shows_events,
@@ -284,7 +285,10 @@ class LogsInsightsEngine:
         condition = leading_filter_sql(query, self._account_id)
         if condition is not None:
             keep = f"{keep} AND ({condition})"
-        sql = read_once_sql(temp, self._table, keep, in_range, shows_events(query))
+        columns = sorted(event_columns_read(query, self._account_id))
+        if shows_events(query):
+            columns.append("_row")
+        sql = read_once_sql(temp, self._table, keep, in_range, columns)
         try:
             self._sql(cursor, sql)
         except duckdb.OutOfMemoryException:

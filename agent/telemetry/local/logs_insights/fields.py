@@ -155,15 +155,18 @@ def scan_view_sql(table: str, files: Sequence[Path]) -> str:
     return f"CREATE OR REPLACE VIEW {table} AS SELECT *, row_number() OVER () AS _row FROM ({events_select_sql(files)})"
 
 
-def read_once_sql(table: str, view: str, keep: str, in_range: str, pointer: bool) -> str:
+def read_once_sql(
+    table: str, view: str, keep: str, in_range: str, columns: Sequence[str] = ()
+) -> str:
     """A temp table of one pass over the events `view`, a row per log group: what the
     catalog needs (`_events`, `_stored` bytes, `_first` and `_last` event time), what the
     scan statistics need (`_scanned` events and `_scanned_bytes` in range: `in_range`), and
     the events the query keeps (`keep`, SQL over the event columns and `_json`) as a list,
     `_kept` (read back by `read_once_events_sql`). One aggregate rather than a table of
-    every event: the events the query drops are counted, never stored. `pointer`: keep the
-    row numbers too (for `@ptr`)."""
-    kept = ["_stream", "_ts", "_ingest", "_msg", "_bytes"] + (["_row"] if pointer else [])
+    every event: the events the query drops are counted, never stored. The kept events
+    hold their time and message, and of the other columns (`_stream`, `_ingest`, `_row`
+    for `@ptr`) only `columns`: each one more is extracted from every line read."""
+    kept = ["_ts", "_msg", *columns]
     return (
         f"CREATE TEMP TABLE {table} AS SELECT _group, count(*) AS _events, "
         "sum(_bytes) AS _stored, min(_ts) AS _first, max(_ts) AS _last, "
