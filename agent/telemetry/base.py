@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, Field
 
+# the error contract above; defined without pydantic for the logs engine's sake
+from agent.telemetry.errors import QueryError as QueryError
+from agent.telemetry.errors import TelemetryUnavailableError as TelemetryUnavailableError
 from agent.telemetry.types import (
     Alarm,
     AlarmHistory,
@@ -46,19 +49,6 @@ Source = Literal[
     "runbooks",
     "incidents",
 ]
-
-
-class QueryError(Exception):
-    """The query is invalid; the message tells the author (often the LLM) how to fix it."""
-
-    def __init__(self, message: str, *, position: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-
-
-class TelemetryUnavailableError(Exception):
-    """The backend could not run the query for reasons outside the query (IAM, network, timeout)."""
 
 
 QueryStatus = Literal["ok", "empty", "error"]

@@ -7,13 +7,10 @@ reads the manifest and opens files transparently whether gzip-compressed or not.
 
 from __future__ import annotations
 
-import gzip
-import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -25,44 +22,17 @@ from pydantic import (
     model_validator,
 )
 
+# What a bundle holds without validating its manifest lives in bundle_layout (a logs query
+# reads it without pydantic); re-exported here, where every caller imports it from.
+from agent.telemetry.bundle_layout import KNOWLEDGE_LAYOUT as KNOWLEDGE_LAYOUT
+from agent.telemetry.bundle_layout import SOURCE_LAYOUT as SOURCE_LAYOUT
+from agent.telemetry.bundle_layout import BundleError as BundleError
+from agent.telemetry.bundle_layout import BundleSource as BundleSource
+from agent.telemetry.bundle_layout import iter_lines as iter_lines
+from agent.telemetry.bundle_layout import list_bundle_files, read_manifest
+from agent.telemetry.bundle_layout import open_text as open_text
 from agent.telemetry.types import TimeRange
 
-log = logging.getLogger(__name__)
-
-BundleSource = Literal[
-    "logs",
-    "alb",
-    "cloudtrail",
-    "xray",
-    "metrics",
-    "resources",
-    "config",
-    "securityhub",
-    "guardduty",
-]
-
-# source -> (folder, accepted suffixes before an optional .gz)
-SOURCE_LAYOUT: dict[BundleSource, tuple[str, tuple[str, ...]]] = {
-    "logs": ("logs", (".jsonl",)),
-    "alb": ("alb", (".log",)),
-    "cloudtrail": ("cloudtrail", (".json",)),
-    "xray": ("xray", (".json",)),
-    "metrics": ("metrics", (".json",)),
-    # v2: resource state (one allow-listed call per file) and AWS Config items
-    "resources": ("resources", (".json",)),
-    "config": ("config", (".json",)),
-    # optional security findings: Security Hub / GuardDuty GetFindings responses
-    "securityhub": ("findings/securityhub", (".json",)),
-    "guardduty": ("findings/guardduty", (".json",)),
-}
-# What the team knew before the incident, beside the telemetry (docs/incident-bundle.md):
-# runbooks searched by `search_runbooks`, and past incidents (one JSON record per file, as
-# `fa2 incidents show` prints them) that `find_similar_incidents` sees. Not telemetry: no
-# engine loads them, so they are listed apart from the sources.
-KNOWLEDGE_LAYOUT: dict[str, tuple[str, ...]] = {
-    "runbooks": (".md", ".markdown", ".txt", ".rst"),
-    "past-incidents": (".json",),
-}
 # The bundle spec versions this code reads: v2 adds the optional resources/ and config/.
 SPEC_VERSION: Literal[2] = 2
 
@@ -82,15 +52,6 @@ RootCauseCategory = Literal[
 ]
 CATEGORIES: tuple[RootCauseCategory, ...] = get_args(RootCauseCategory)
 GroundTruthCategory = Literal[RootCauseCategory, "insufficient-evidence"]
-
-
-class BundleError(Exception):
-    """The bundle cannot be used at all (no folder, no or invalid manifest). `line` is the
-    manifest line the problem is on, when known."""
-
-    def __init__(self, message: str, *, line: int | None = None) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 # Database and table names from a manifest become SQL identifiers: only letters, digits and
@@ -221,62 +182,8 @@ class Bundle:
         return f"bundle://{self.root.name}/{source}"
 
 
-def open_text(path: Path) -> IO[str]:
-    """Open a bundle file as UTF-8 text, decompressing `.gz` transparently."""
-    if path.suffix == ".gz":
-        return gzip.open(path, "rt", encoding="utf-8", errors="replace")
-    return path.open("r", encoding="utf-8", errors="replace")
-
-
-def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line without newline) for a possibly gzipped file."""
-    with open_text(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            yield number, line.rstrip("\n")
-
-
-def _classify(path: Path, root: Path) -> BundleSource | None:
-    rel = path.relative_to(root)
-    folder = rel.parent.as_posix()  # "logs", or "findings/guardduty"
-    name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    for source, (expected_folder, suffixes) in SOURCE_LAYOUT.items():
-        if folder == expected_folder and name.endswith(suffixes):
-            return source
-    return None
-
-
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """PyYAML's multi-line report as one line: what is wrong and where (1-based)."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None)
-    if mark is None or problem is None:
-        return " ".join(str(exc).split())
-    where = f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    if context and context_mark is not None:
-        return f"{where} ({context} at line {context_mark.line + 1})"
-    return where
-
-
 def load_manifest(root: Path) -> BundleManifest:
-    manifest_path = root / "incident.yaml"
-    if not manifest_path.is_file():
-        raise BundleError(f"{root}: no incident.yaml (every bundle needs one)")
-    if not manifest_path.resolve().is_relative_to(root.resolve()):
-        raise BundleError(
-            f"{manifest_path}: links to a file outside the bundle; the manifest must be in it"
-        )
-    try:
-        text = manifest_path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except UnicodeDecodeError as exc:
-        raise BundleError(
-            f"{manifest_path}: not UTF-8 text (byte {exc.start}): save it as UTF-8 YAML"
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise BundleError(f"{manifest_path}: not valid YAML: {_yaml_problem(exc)}") from exc
-    if not isinstance(data, dict):
-        raise BundleError(f"{manifest_path}: expected a mapping at the top level")
+    manifest_path, text, data = read_manifest(root)
     try:
         return BundleManifest.model_validate(data)
     except ValidationError as exc:
@@ -322,28 +229,12 @@ def load_bundle(path: str | Path) -> Bundle:
     if not root.is_dir():
         raise BundleError(f"{path}: not a folder")
     manifest = load_manifest(root)
-    bundle = Bundle(root=root, manifest=manifest)
-    for file in sorted(p for p in root.rglob("*") if p.is_file()):
-        if file.name == "incident.yaml" and file.parent == root:
-            continue
-        if file.name.startswith(".") or file.name.upper().startswith(("README", "LICENSE")):
-            continue
-        target = file.resolve()
-        if not target.is_relative_to(root):
-            # A bundle from someone else must not make fa2 read this machine's files.
-            bundle.outside_files.append((file, target))
-            log.warning(
-                "skipped %s: it links to %s, outside the bundle",
-                file.relative_to(root).as_posix(),
-                target,
-            )
-            continue
-        source = _classify(file, root)
-        folder = file.relative_to(root).parts[0]
-        if source is None and file.name.endswith(KNOWLEDGE_LAYOUT.get(folder, ())):
-            bundle.knowledge_files.setdefault(folder, []).append(file)
-        elif source is None:
-            bundle.unknown_files.append(file)
-        else:
-            bundle.files.setdefault(source, []).append(file)
-    return bundle
+    found = list_bundle_files(root)
+    return Bundle(
+        root=root,
+        manifest=manifest,
+        files=found.files,
+        unknown_files=found.unknown_files,
+        knowledge_files=found.knowledge_files,
+        outside_files=found.outside_files,
+    )

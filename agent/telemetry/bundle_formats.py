@@ -12,8 +12,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.telemetry.base import QueryError
-from agent.telemetry.types import as_utc
+from agent.telemetry.errors import QueryError
+from agent.telemetry.instants import as_utc
 
 
 class RecordError(ValueError):

@@ -8,16 +8,13 @@ They sit below everything else in `agent/` (telemetry imports nothing above it);
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-
-def as_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+# as_utc is re-exported: agent.incident and others import it from here
+from agent.telemetry.instants import as_utc as as_utc
+from agent.telemetry.instants import range_label, range_problem
 
 
 class TimeRange(BaseModel):
@@ -35,11 +32,9 @@ class TimeRange(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeRange:
-        if self.end <= self.start:
-            raise ValueError(
-                f"time range end ({self.end.isoformat()}) must be after start "
-                f"({self.start.isoformat()})"
-            )
+        problem = range_problem(self.start, self.end)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
     @property
@@ -47,7 +42,7 @@ class TimeRange(BaseModel):
         return (self.end - self.start).total_seconds()
 
     def label(self) -> str:
-        return f"{self.start:%Y-%m-%d %H:%M:%S}Z – {self.end:%Y-%m-%d %H:%M:%S}Z"
+        return range_label(self.start, self.end)
 
 
 class MetricDimension(BaseModel):

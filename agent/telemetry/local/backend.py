@@ -212,7 +212,17 @@ class LocalBackend:
     # ------------------------------------------------------------------ Logs Insights
 
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]:
-        return [g for g in self._logs.log_groups() if not prefix or g.name.startswith(prefix)]
+        return [
+            LogGroupInfo(
+                name=g.name,
+                events=g.events,
+                stored_bytes=g.stored_bytes,
+                first_event=g.first_event,
+                last_event=g.last_event,
+            )
+            for g in self._logs.log_groups()
+            if not prefix or g.name.startswith(prefix)
+        ]
 
     def run_logs_insights(
         self, query: str, log_groups: Sequence[str], time_range: TimeRange, limit: int | None = None

@@ -21,11 +21,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import duckdb
 
-from agent.telemetry.base import LogGroupInfo, QueryError, TelemetryUnavailableError
+from agent.telemetry.errors import QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
     Compiled,
@@ -53,6 +53,7 @@ from agent.telemetry.local.logs_insights.patterns import (
     grouped_input_sql,
 )
 from agent.telemetry.local.logs_insights.results import (
+    LogGroupCatalogEntry,
     catalog_from,
     describe_logs,
     pattern_table,
@@ -61,7 +62,9 @@ from agent.telemetry.local.logs_insights.results import (
 )
 from agent.telemetry.local.logs_insights.sqlexpr import quote
 from agent.telemetry.local.scan_cache import BundleCache
-from agent.telemetry.types import TimeRange
+
+if TYPE_CHECKING:
+    from agent.telemetry.instants import TimeSpan
 
 log = logging.getLogger(__name__)
 _engine_ids = itertools.count(1)
@@ -90,7 +93,7 @@ class LogsInsightsEngine:
         self.from_cache = entry is not None
         # Whether the events carry their masked message (`pattern` need not mask them).
         self._masked = entry is not None
-        catalog: list[LogGroupInfo] | None = None
+        catalog: list[LogGroupCatalogEntry] | None = None
         if entry is not None:
             # The cached Parquet file, read in place: a query reads the columns and row
             # groups it needs (the time range prunes row groups by their min/max).
@@ -117,7 +120,7 @@ class LogsInsightsEngine:
                     raise
         if entry is None and cache is not None and files:
             self._fill_cache(cache, files)
-        self._groups: list[LogGroupInfo] | None = catalog
+        self._groups: list[LogGroupCatalogEntry] | None = catalog
         if self._files is None and catalog is None:
             self._groups = self._describe_groups()
 
@@ -184,13 +187,13 @@ class LogsInsightsEngine:
 
     def _describe_groups(
         self, cursor: duckdb.DuckDBPyConnection | None = None, relation: str | None = None
-    ) -> list[LogGroupInfo]:
+    ) -> list[LogGroupCatalogEntry]:
         return read_catalog(cursor or self._con, relation or self._table)
 
-    def log_groups(self) -> list[LogGroupInfo]:
+    def log_groups(self) -> list[LogGroupCatalogEntry]:
         return list(self._catalog())
 
-    def _catalog(self) -> list[LogGroupInfo]:
+    def _catalog(self) -> list[LogGroupCatalogEntry]:
         """The log groups; read in place and not queried yet, that is a pass of its own."""
         with self._lock:
             if self._groups is None:
@@ -213,7 +216,7 @@ class LogsInsightsEngine:
         self,
         query: str,
         log_groups: Sequence[str] | None,
-        time_range: TimeRange,
+        time_range: TimeSpan,
         limit: int | None = None,
     ) -> dict[str, Any]:
         """Run a query over `log_groups` (None: every group); the result has the shape of

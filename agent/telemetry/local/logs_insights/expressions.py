@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from agent.telemetry.base import QueryError
+from agent.telemetry.errors import QueryError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.fields import json_field, json_value, system_field
 from agent.telemetry.local.logs_insights.functions import (

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from agent.telemetry.base import QueryError
+from agent.telemetry.errors import QueryError
 
 TokenKind = Literal[
     "ident", "string", "regex", "number", "duration", "op", "pipe", "comma",

@@ -7,7 +7,7 @@ Commands are separated by `|`. Expression precedence, loosest first:
 
 from __future__ import annotations
 
-from agent.telemetry.base import QueryError
+from agent.telemetry.errors import QueryError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import check_query
 from agent.telemetry.local.logs_insights.lexer import (

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
-from agent.telemetry.base import LogGroupInfo
 from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType
 
@@ -23,18 +23,30 @@ CATALOG_SQL = (
 )
 
 
-def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[LogGroupInfo]:
+@dataclass(frozen=True)
+class LogGroupCatalogEntry:
+    """One log group as the engine knows it (the local backend hands these out as the
+    protocol's `LogGroupCatalogEntry`; a plain class, so a logs query needs no pydantic)."""
+
+    name: str
+    events: int
+    stored_bytes: int
+    first_event: datetime
+    last_event: datetime
+
+
+def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[LogGroupCatalogEntry]:
     """The catalog of the events in `relation`."""
     rows = cursor.execute(CATALOG_SQL.format(relation=relation)).fetchall()
     return catalog_from([list(row) for row in rows]) or []
 
 
-def catalog_from(stored: Any) -> list[LogGroupInfo] | None:
+def catalog_from(stored: Any) -> list[LogGroupCatalogEntry] | None:
     """The catalog a cache entry recorded (see `describe_logs`), None if it has none."""
     if not isinstance(stored, list):
         return None
     return [
-        LogGroupInfo(
+        LogGroupCatalogEntry(
             name=name,
             events=events,
             stored_bytes=stored_bytes,
@@ -50,11 +62,6 @@ def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
     events, bytes, first and last event time), so a cached engine starts without a scan."""
     rows = con.execute(f"{CATALOG_SQL.format(relation=entry.relation())}").fetchall()
     return {"groups": [[name, int(n), int(size), int(a), int(b)] for name, n, size, a, b in rows]}
-
-
-CATALOG_SQL = (
-    "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
-)
 
 
 def pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
