@@ -16,12 +16,13 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    from cli.query_logs import plain_arguments, run_logs_query
+    if sys.argv[1:3] == ["query", "logs"]:
+        from cli.query_logs import plain_arguments, run_logs_query
 
-    arguments = plain_arguments(sys.argv[1:])
-    if arguments is not None:
-        run_logs_query(arguments)
-        return
+        arguments = plain_arguments(sys.argv[1:])
+        if arguments is not None:
+            run_logs_query(arguments)
+            return
     from cli.commands import app
 
     app()

@@ -6,7 +6,9 @@
 `--format json` prints exactly the `GetQueryResults` shape
 (`{"status", "results", "statistics"}`); `table` prints the rows and the statistics.
 An invalid query exits with status 2 and the reason on stderr (position and what was
-expected), like AWS's MalformedQueryException.
+expected), like AWS's MalformedQueryException. Of incident.yaml a logs query needs only the
+window: a manifest faulty elsewhere (which `fa2 bundle check` names) still lets you read
+its logs.
 
 Two ways in, one command: typer (`register`), and `plain_arguments`, which reads the
 common spellings of these options without typer. A query is often a whole process of its
