@@ -278,6 +278,9 @@ def test_a_first_query_read_in_place_keeps_the_catalog_of_every_event(tmp_path, 
         "filter @logStream like /8f2c/ | stats count(*) as n by @logStream",
         "stats max(@ingestionTime) as latest by @log",
         "fields @message | filter @message like /ERROR/ | sort @timestamp asc",
+        "stats count(*) as n by bin(1m)",
+        "fields @timestamp, @message, @logStream | sort @timestamp desc | limit 2",
+        "filter level = 'ERROR' | fields @timestamp, level",
     ],
 )
 def test_a_query_read_in_place_sees_every_column_it_names(tmp_path, connection, query):
@@ -287,6 +290,7 @@ def test_a_query_read_in_place_sees_every_column_it_names(tmp_path, connection, 
             event("ERROR boom", at=1, stream="2026/03/02/[$LATEST]8f2c", ingestion=T0 + 900),
             event("fine", at=2, stream="2026/03/02/[$LATEST]77aa"),
             event("ERROR again", at=3, group=API, stream="api-stream", ingestion=T0 + 950),
+            event({"level": "ERROR", "error": "timeout"}, at=4),
         ],
     )
     loaded = LogsInsightsEngine(connection, [path])
@@ -300,10 +304,13 @@ def test_only_the_event_columns_a_query_names_are_read_for_it() -> None:
     def read(query: str) -> frozenset[str]:
         return event_columns_read(parse_query(query), "123456789012")
 
-    assert read("filter @message like /ERROR/ | stats count(*)") == frozenset()
-    assert read("fields @logStream, @message") == {"_stream"}
+    assert read("stats count(*) by bin(5m)") == frozenset()
+    assert read("filter @message like /ERROR/ | stats count(*)") == {"_msg"}
+    assert read("fields @logStream") == {"_stream"}
     assert read("stats latest(@ingestionTime) by @logStream") == {"_stream", "_ingest"}
-    assert read("pattern @message") == frozenset()
+    assert read("filter level = 'ERROR' | stats count(*)") == {"_msg"}  # a JSON field
+    assert read("pattern @message") == {"_msg"}
+    assert read("fields @timestamp") == frozenset()
 
 
 def test_a_query_naming_a_missing_group_fails_after_reading_in_place(tmp_path, connection):

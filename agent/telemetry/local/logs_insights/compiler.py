@@ -302,11 +302,15 @@ def check_query(query: ast.Query) -> None:
 
 
 def event_columns_read(query: ast.Query, account_id: str) -> frozenset[str]:
-    """Which of the optional stored event columns (`_stream`, `_ingest`) the query's SQL
-    reads: a read of the files for this query alone need not extract the others. Found in
-    the compiled SQL, where a field the query names has become its column."""
+    """Which of the stored event columns beside the group and time (`_msg`, `_stream`,
+    `_ingest`) the query's SQL reads: a read of the files for this query alone need not
+    extract the others. Found in the compiled SQL, where a field the query names has
+    become its column (`_json`, whether the message is a JSON object, needs `_msg`)."""
     sql = _compiled_sql(query, account_id)
-    return frozenset(c for c in ("_stream", "_ingest") if re.search(rf"\b{c}\b", sql))
+    read = {c for c in ("_msg", "_stream", "_ingest") if re.search(rf"\b{c}\b", sql)}
+    if re.search(r"\b_json\b", sql):
+        read.add("_msg")
+    return frozenset(read)
 
 
 def _compiled_sql(query: ast.Query, account_id: str) -> str:

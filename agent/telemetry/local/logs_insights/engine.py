@@ -42,8 +42,7 @@ from agent.telemetry.local.logs_insights.fields import (
     empty_table_sql,
     events_select_sql,
     load_sql,
-    read_once_events_sql,
-    read_once_sql,
+    read_once,
     scan_view_sql,
 )
 from agent.telemetry.local.logs_insights.parser import MAX_LIMIT, parse_query
@@ -227,18 +226,20 @@ class LogsInsightsEngine:
         start_ms = int(time_range.start.timestamp() * 1000)
         end_ms = int(time_range.end.timestamp() * 1000)
         cursor = self._con.cursor()
-        relation, row_id, temp = self._table, self._row_id, None
+        relation, row_id, temp, json_sql = self._table, self._row_id, None, JSON_COLUMN_SQL
         scanned_by_group: dict[str, tuple[int, int]] | None = None
         try:
             if self._groups is None:  # read in place, first query: one pass for both
                 temp = f"logs_read_once_{uuid.uuid4().hex}"
-                scanned_by_group = self._read_once(cursor, temp, parsed, start_ms, end_ms)
-                relation, row_id = read_once_events_sql(temp), self._row_id
-                if not shows_events(parsed):
-                    row_id = "NULL"
+                relation, columns, scanned_by_group = self._read_once(
+                    cursor, temp, parsed, start_ms, end_ms
+                )
+                row_id = "_row" if "_row" in columns else "NULL"
+                if "_msg" not in columns:  # nor does the query look at `_json`
+                    json_sql = "NULL AS _json"
             groups = self._check_groups(log_groups)
             source = (
-                f"SELECT *, {JSON_COLUMN_SQL}, {row_id} AS _ptr_id FROM {relation} "
+                f"SELECT *, {json_sql}, {row_id} AS _ptr_id FROM {relation} "
                 f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
                 f"AND _ts >= {start_ms} AND _ts < {end_ms}"
             )
@@ -277,39 +278,34 @@ class LogsInsightsEngine:
         query: ast.Query,
         start_ms: int,
         end_ms: int,
-    ) -> dict[str, tuple[int, int]]:
+    ) -> tuple[str, list[str], dict[str, tuple[int, int]]]:
         """Read the files once for this query into `temp`, a table of this cursor's (see
-        `read_once_sql`): the catalog and scan statistics of every log group, and the
+        `fields.read_once`): the catalog and scan statistics of every log group, and the
         events in the range that pass the query's leading `filter` (two passes, one for
         the catalog and one for the query, would cost twice the reading). Records the
-        catalog; returns the events and bytes in range by log group."""
-        in_range = f"_ts >= {start_ms} AND _ts < {end_ms}"
-        keep = in_range
-        condition = leading_filter_sql(query, self._account_id)
-        if condition is not None:
-            keep = f"{keep} AND ({condition})"
+        catalog; returns the relation of the kept events, the optional columns they
+        carry, and the events and bytes in range by log group."""
         columns = sorted(event_columns_read(query, self._account_id))
         if shows_events(query):
             columns.append("_row")
-        sql = read_once_sql(temp, self._table, keep, in_range, columns)
+        in_range = f"_ts >= {start_ms} AND _ts < {end_ms}"
+        keep = leading_filter_sql(query, self._account_id)
+        plan = read_once(temp, self._table, keep, in_range, columns)
         try:
-            self._sql(cursor, sql)
+            self._sql(cursor, plan.create)
         except duckdb.OutOfMemoryException:
             raise
         except duckdb.Error:
             with self._lock:
                 if not self._skip_unreadable():
                     raise  # the files are fine: the query failed
-            self._sql(cursor, sql)
-        rows = cursor.execute(
-            f"SELECT _group, _events, _stored, _first, _last, _scanned, _scanned_bytes "
-            f"FROM {temp} ORDER BY 1"
-        ).fetchall()
+            self._sql(cursor, plan.create)
+        rows = cursor.execute(plan.statistics).fetchall()
         groups = catalog_from([list(row[:5]) for row in rows]) or []
         with self._lock:
             if self._groups is None:
                 self._groups = groups
-        return {row[0]: (int(row[5]), int(row[6])) for row in rows}
+        return plan.events, columns, {row[0]: (int(row[5]), int(row[6])) for row in rows}
 
     def _check_groups(self, requested: Sequence[str] | None) -> list[str]:
         available = [g.name for g in self._catalog()]

@@ -19,6 +19,7 @@ fast as DuckDB's JSON reader and a query pays only for the fields it uses.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from agent.telemetry.bundle_formats import MAX_EVENT_BYTES, MAX_LINE_BYTES
@@ -155,31 +156,61 @@ def scan_view_sql(table: str, files: Sequence[Path]) -> str:
     return f"CREATE OR REPLACE VIEW {table} AS SELECT *, row_number() OVER () AS _row FROM ({events_select_sql(files)})"
 
 
-def read_once_sql(
-    table: str, view: str, keep: str, in_range: str, columns: Sequence[str] = ()
-) -> str:
-    """A temp table of one pass over the events `view`, a row per log group: what the
-    catalog needs (`_events`, `_stored` bytes, `_first` and `_last` event time), what the
-    scan statistics need (`_scanned` events and `_scanned_bytes` in range: `in_range`), and
-    the events the query keeps (`keep`, SQL over the event columns and `_json`) as a list,
-    `_kept` (read back by `read_once_events_sql`). One aggregate rather than a table of
-    every event: the events the query drops are counted, never stored. The kept events
-    hold their time and message, and of the other columns (`_stream`, `_ingest`, `_row`
-    for `@ptr`) only `columns`: each one more is extracted from every line read."""
-    kept = ["_ts", "_msg", *columns]
-    return (
-        f"CREATE TEMP TABLE {table} AS SELECT _group, count(*) AS _events, "
-        "sum(_bytes) AS _stored, min(_ts) AS _first, max(_ts) AS _last, "
-        f"count(*) FILTER (WHERE {in_range}) AS _scanned, "
-        f"coalesce(sum(_bytes) FILTER (WHERE {in_range}), 0) AS _scanned_bytes, "
-        f"list(struct_pack({', '.join(kept)})) FILTER (WHERE {keep}) AS _kept "
-        f"FROM (SELECT *, {JSON_COLUMN_SQL} FROM {view}) GROUP BY _group"
+@dataclass(frozen=True)
+class ReadOnce:
+    """One pass over the events `view` for one query, into a temp table (`create`): what
+    the catalog needs of every log group (events, bytes, first and last event), what the
+    scan statistics need (events and bytes in the range) — both read back by `statistics`,
+    a row per group — and the events the query keeps (in the range, passing its leading
+    `filter`), read back by `events`. The kept events hold their time and only the other
+    columns the compiled query reads: each one more is extracted from every line."""
+
+    create: str
+    statistics: str
+    events: str
+
+
+def read_once(
+    table: str, view: str, keep: str | None, in_range: str, columns: Sequence[str]
+) -> ReadOnce:
+    """The pass for a query with a leading filter (`keep`, SQL over the event columns and
+    `_json`, ANDed with `in_range`), or without one (`keep` None: every event in range).
+
+    With a filter, one aggregate per log group keeps its events as a list: the events it
+    drops are counted, never stored. Without one, every event is a row (group, time and
+    size; the rest only in range), which costs less than a list of them all."""
+    source = f"(SELECT *, {JSON_COLUMN_SQL} FROM {view})" if "_msg" in columns else view
+    if keep is not None:
+        kept = ", ".join(["_ts", *columns])
+        return ReadOnce(
+            create=(
+                f"CREATE TEMP TABLE {table} AS SELECT _group, count(*) AS _events, "
+                "sum(_bytes) AS _stored, min(_ts) AS _first, max(_ts) AS _last, "
+                f"count(*) FILTER (WHERE {in_range}) AS _scanned, "
+                f"coalesce(sum(_bytes) FILTER (WHERE {in_range}), 0) AS _scanned_bytes, "
+                f"list(struct_pack({kept})) FILTER (WHERE {in_range} AND ({keep})) AS _kept "
+                f"FROM {source} GROUP BY _group"
+            ),
+            statistics=(
+                "SELECT _group, _events, _stored, _first, _last, _scanned, _scanned_bytes "
+                f"FROM {table} ORDER BY 1"
+            ),
+            events=f"(SELECT _group, unnest(_kept, recursive := true) FROM {table})",
+        )
+    optional = ", ".join(f"CASE WHEN _keep THEN {c} END AS {c}" for c in columns)
+    return ReadOnce(
+        create=(
+            f"CREATE TEMP TABLE {table} AS SELECT _group, _ts, _bytes, _keep"
+            f"{', ' + optional if optional else ''} "
+            f"FROM (SELECT *, coalesce({in_range}, false) AS _keep FROM {source})"
+        ),
+        statistics=(
+            "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts), "
+            "count(*) FILTER (WHERE _keep), coalesce(sum(_bytes) FILTER (WHERE _keep), 0) "
+            f"FROM {table} GROUP BY 1 ORDER BY 1"
+        ),
+        events=f"(SELECT * EXCLUDE (_keep) FROM {table} WHERE _keep)",
     )
-
-
-def read_once_events_sql(table: str) -> str:
-    """The events a `read_once_sql` table kept, one row each, as a relation."""
-    return f"(SELECT _group, unnest(_kept, recursive := true) FROM {table})"
 
 
 def cached_events_select_sql(files: Sequence[Path]) -> str:
