@@ -1,6 +1,6 @@
 """Whole-process speed of the offline engines beside their floors (issue 19's goals).
 
-    .venv/bin/python bench/bench_engine.py [--runs 5]
+    .venv/bin/python bench/bench_engine.py [--runs 5] [--only pattern]...
 
 Every figure is a whole process (interpreter start, imports, reading, answering), the
 median of `--runs` runs, fa2 and its floor alternating so both see the same machine load;
@@ -279,10 +279,20 @@ def bench_help(runs: int) -> None:
     )
 
 
+SECTIONS = ("help", "logs", "alb", "xray", "pattern")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (repeatable); default: every section",
+    )
     args = parser.parse_args()
+    only = set(args.only or SECTIONS)
     if shutil.which("grep") is None:
         print("grep is needed for the floors", file=sys.stderr)
         return 1
@@ -290,12 +300,17 @@ def main() -> int:
     cache_dir = Path(tempfile.mkdtemp(prefix="fa2-bench-cache-"))
     try:
         print(f"inputs in {inputs.BENCH_DIR} (generated once); scale {SCALE:g}")
-        bench_help(args.runs)
-        bench_logs(size(300_000), args.runs, "<= 2x", cache_dir)
-        bench_logs(size(3_000_000), args.runs, "<= 1.5x", cache_dir)
-        bench_alb(size(1_000_000), args.runs, cache_dir)
-        bench_xray(size(20_000), args.runs)
-        bench_pattern(size(1_000_000), args.runs, cache_dir)
+        if "help" in only:
+            bench_help(args.runs)
+        if "logs" in only:
+            bench_logs(size(300_000), args.runs, "<= 2x", cache_dir)
+            bench_logs(size(3_000_000), args.runs, "<= 1.5x", cache_dir)
+        if "alb" in only:
+            bench_alb(size(1_000_000), args.runs, cache_dir)
+        if "xray" in only:
+            bench_xray(size(20_000), args.runs)
+        if "pattern" in only:
+            bench_pattern(size(1_000_000), args.runs, cache_dir)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
     print()
