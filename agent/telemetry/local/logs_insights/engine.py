@@ -19,7 +19,6 @@ import logging
 import threading
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -58,6 +57,7 @@ from agent.telemetry.local.logs_insights.results import (
     pattern_table,
     read_catalog,
     result_row,
+    scan_statistics,
 )
 from agent.telemetry.local.logs_insights.sqlexpr import quote
 from agent.telemetry.local.scan_cache import BundleCache
@@ -184,10 +184,8 @@ class LogsInsightsEngine:
 
     # -- catalog ----------------------------------------------------------------------------
 
-    def _describe_groups(
-        self, cursor: duckdb.DuckDBPyConnection | None = None, relation: str | None = None
-    ) -> list[LogGroupCatalogEntry]:
-        return read_catalog(cursor or self._con, relation or self._table)
+    def _describe_groups(self) -> list[LogGroupCatalogEntry]:
+        return read_catalog(self._con, self._table)
 
     def log_groups(self) -> list[LogGroupCatalogEntry]:
         return list(self._catalog())
@@ -412,32 +410,10 @@ class LogsInsightsEngine:
         with self._lock:
             if key in self._scanned:
                 return self._scanned[key]
-        covered = [g for g in self._catalog() if g.name in groups]
-        if all(
-            g.first_event
-            and g.last_event
-            and start_ms <= _millis(g.first_event)
-            and _millis(g.last_event) < end_ms
-            for g in covered
-        ):  # the range holds every event of these groups: the catalog has the totals
-            return (
-                sum(g.events or 0 for g in covered),
-                sum(g.stored_bytes or 0 for g in covered),
-            )
-        row = cursor.execute(
-            f"SELECT count(*), coalesce(sum(_bytes), 0) FROM {relation} "
-            f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
-            f"AND _ts >= {start_ms} AND _ts < {end_ms}"
-        ).fetchone()
-        assert row is not None
-        result = (int(row[0]), int(row[1]))
+        result = scan_statistics(cursor, self._catalog(), groups, start_ms, end_ms, relation)
         with self._lock:
             self._scanned[key] = result
         return result
-
-
-def _millis(moment: datetime) -> int:
-    return round(moment.timestamp() * 1000)
 
 
 def _first_line(exc: Exception) -> str:

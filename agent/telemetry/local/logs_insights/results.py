@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
-from agent.telemetry.local.logs_insights.sqlexpr import SqlType
+from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
 
 CATALOG_SQL = (
     "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
@@ -39,6 +39,32 @@ def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[LogGr
     """The catalog of the events in `relation`."""
     rows = cursor.execute(CATALOG_SQL.format(relation=relation)).fetchall()
     return catalog_from([list(row) for row in rows]) or []
+
+
+def scan_statistics(
+    cursor: duckdb.DuckDBPyConnection,
+    catalog: list[LogGroupCatalogEntry],
+    groups: list[str],
+    start_ms: int,
+    end_ms: int,
+    relation: str,
+) -> tuple[int, int]:
+    """`recordsScanned` and `bytesScanned` of `groups` over [start_ms, end_ms): from the
+    catalog when the range holds every event of these groups, else counted in `relation`."""
+    covered = [g for g in catalog if g.name in groups]
+    if all(start_ms <= _millis(g.first_event) and _millis(g.last_event) < end_ms for g in covered):
+        return sum(g.events for g in covered), sum(g.stored_bytes for g in covered)
+    row = cursor.execute(
+        f"SELECT count(*), coalesce(sum(_bytes), 0) FROM {relation} "
+        f"WHERE _group IN ({', '.join(quote(g) for g in groups)}) "
+        f"AND _ts >= {start_ms} AND _ts < {end_ms}"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def _millis(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
 
 
 def catalog_from(stored: Any) -> list[LogGroupCatalogEntry] | None:
