@@ -85,17 +85,24 @@ def test_guarded_masking_of_each_event_matches_the_unguarded_regexes(con):
 
 
 # Pieces that the masks (and their guards) care about, so random messages hit the edges:
-# near-UUIDs, dates without times, dots without IPs, quoted values, hex runs, signs.
+# near-UUIDs, dates without times, dots without IPs, quoted values, hex runs, signs, and
+# halves of UUIDs and times (the lead character of a match comes after an earlier one).
 PIECES = [
     "0fd630f1-f29d-0da9-953f-48f1a09f76b5",
     "0FD630F1-F29D-0DA9-953F-48F1A09F76B",
     "abcdefab-abcd-",
+    "0fd630f1",
+    "-f29d-0da9-953f-48f1a09f76b5",
     "-1234-",
     "2026-03-02T09:06:55.985Z",
     "2026-03-02 09:06:55,1+02:00",
     "2026-03-02",
+    "2026-03",
+    "-02T09:06:55Z",
     "02/Mar/2026:09:45:03 +0000",
     "/Mar/2026:",
+    "02/",
+    "Mar/2026:09:45:03",
     "10.0.4.17:5432",
     "1.2.3",
     ".5.6.7",
@@ -148,3 +155,22 @@ def test_every_match_of_a_mask_holds_its_guard(con, mask):
 
     assert missed == []
     assert con.execute(f"SELECT count(*) FROM ({matching})").fetchone()[0] > 0
+
+
+@pytest.mark.parametrize(
+    "mask", [m for m in MASKS if m.lead is not None], ids=lambda m: m.token_type
+)
+def test_every_match_of_a_mask_holds_its_lead_character_at_its_offset(con, mask):
+    character, offset = mask.lead or ("", 0)
+    table = messages_table(con, [p + q for p in PIECES for q in PIECES])
+
+    matches = [
+        m
+        for (found,) in con.execute(
+            f"SELECT regexp_extract_all(_p, {quote(mask.regex)}) FROM {table}"
+        ).fetchall()
+        for m in found
+    ]
+
+    assert matches
+    assert all(m[offset] == character for m in matches)

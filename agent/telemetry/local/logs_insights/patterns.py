@@ -1,13 +1,11 @@
 """`pattern`: cluster log lines into templates with Drain (the drain3 library).
 
 Drain (He et al., ICWS 2017) is the log parser Loghub's benchmark ranks among the most
-accurate; drain3 is its maintained streaming implementation. Three steps keep it fast on
-a million events: DuckDB groups identical messages first (each distinct message is masked
-once), masks the obviously variable tokens (UUIDs, IPs, timestamps, hex ids, numbers) with
-RE2, skipping a mask when a character it needs is absent, and groups identical masked
-lines, so Drain sees each distinct shape once with its count instead of every event. The
-bundle cache stores every message's masked form (`MASKED_COLUMN`), so a cached `pattern
-@message` does no masking at all.
+accurate; drain3 is its maintained streaming implementation. DuckDB first masks the
+obviously variable tokens (UUIDs, IPs, timestamps, hex ids, numbers) with RE2 and groups
+identical masked lines (masking.py), so Drain sees each distinct shape once with its count
+instead of every event. The bundle cache stores every message's masked form
+(`MASKED_COLUMN`), so a cached `pattern @message` does no masking at all.
 
 Output fields follow AWS's documentation of `pattern`: `@pattern` (dynamic tokens shown
 as `<Type-N>`, N counting dynamic tokens from 1), `@ratio`, `@sampleCount`,
@@ -23,75 +21,22 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import duckdb
 
 if TYPE_CHECKING:
     from drain3 import TemplateMiner
 
-from agent.telemetry.local.logs_insights.sqlexpr import quote
-
-
-class Mask(NamedTuple):
-    """One masking step: every match of `regex` becomes `placeholder`."""
-
-    regex: str
-    placeholder: str
-    token_type: str  # AWS's name for the dynamic token
-    # A regex that every match of `regex` contains, starting with a literal character (a
-    # plain string is looked up as one), or None: a text without it is left unscanned.
-    # Why: RE2 (in DuckDB) scans ~3 ns a byte for a regex that starts with a character
-    # class, but jumps between occurrences of a leading literal (memchr, ~0.2 ns a byte).
-    guard: str | None
-    # Whether identical lines are merged after this step: each step costs a scan of every
-    # line left, so merging pays where a step makes many lines alike (request ids, ids).
-    merge_after: bool = False
-
-
-# Applied in this order (the order is part of the output: a later mask sees the
-# placeholders of earlier ones).
-MASKS: tuple[Mask, ...] = (
-    Mask(
-        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        "<UUID>",
-        "UUID",
-        r"-[0-9a-fA-F]{4}-",
-        merge_after=True,
-    ),
-    Mask(
-        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
-        "<TIME>",
-        "Timestamp",
-        r"-\d\d-\d\d[T ]\d\d:",
-    ),
-    # common log format time (API Gateway / ALB / Apache): 02/Mar/2026:09:45:03 +0000
-    Mask(
-        r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?",
-        "<TIME>",
-        "Timestamp",
-        r"/[A-Z][a-z]{2}/\d{4}:",
-    ),
-    Mask(
-        r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?::\d{1,5})?\b",
-        "<IP>",
-        "IPAddress",
-        r"\.\d{1,3}\.\d{1,3}\.\d",
-    ),
-    # a one-word JSON string value holding a digit is an id, a path or a time: `"ord-8INF5BJ"`
-    Mask(
-        r'(:\s*)"[^"\\\s]*\d[^"\\\s]*"',
-        '\\1"<STR>"',
-        "String",
-        '"',
-        merge_after=True,
-    ),
-    # no literal to jump to: this guard scans, but spares most lines the rewrite's copies
-    Mask(r"\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{16,}\b", "<HEX>", "Hex", "0x|[0-9a-fA-F]{16}"),
-    Mask(r"-?\b\d+(?:\.\d+)?\b", "<NUM>", "Number", None),
+from agent.telemetry.local.logs_insights.masking import (
+    MASKED_COLUMN,
+    MASKS,
+    grouped_input_sql,
+    masking_sql,
 )
-# The masked message, stored beside each event by the bundle cache (scan_cache.py).
-MASKED_COLUMN = "_masked"
+
+__all__ = ["MASKED_COLUMN", "MASKS", "grouped_input_sql", "masking_sql"]  # re-exported
+
 _TOKEN_TYPES = {"<UUID>": "UUID", "<TIME>": "Timestamp", "<IP>": "IPAddress", "<STR>": "String"}
 _TOKEN_TYPES |= {"<HEX>": "Hex", "<NUM>": "Number", "<*>": "Token"}
 _PLACEHOLDER = re.compile(r"<(?:UUID|TIME|IP|STR|HEX|NUM|\*)>")
@@ -116,61 +61,6 @@ _SEVERITY_LABELS = {
     "trace": "Trace",
 }
 PATTERN_FIELDS = ("@pattern", "@ratio", "@sampleCount", "@severityLabel", "@logSamples")
-
-
-def masking_sql(relation: str, text_column: str) -> tuple[str, str]:
-    """`relation` with its `text_column` masked (variable tokens replaced by placeholders):
-    (the SQL of a relation with every column of `relation` and the masked text, the name
-    of that column). One stage per mask, each over the previous stage's column: a guard
-    and its regex both read it, which nesting expressions would compute again."""
-    column = text_column
-    for level, mask in enumerate(MASKS):
-        relation = f"(SELECT *, {_mask_sql(column, mask)} AS _m{level} FROM {relation})"
-        column = f"_m{level}"
-    return relation, column
-
-
-def grouped_input_sql(input_sql: str, masked: bool = False) -> str:
-    """Distinct masked lines with their event count and one raw sample (the least), from
-    `_p` rows (and `_m`, the masked line, when `masked`: nothing left to mask).
-
-    The same answer as masking every line and grouping them (masking is a function of the
-    line, and counts add up and minimums nest across merges), at a fraction of the cost:
-    the first mask reads the events and identical results are merged as it goes; each
-    later mask runs once per distinct line left, which shrinks again after each mask that
-    has `merge_after` (1M Lambda messages, distinct by their request id: 498k lines after
-    the UUID mask, 203k after the string mask, 6 at the end)."""
-    if masked:
-        return (
-            "SELECT _m AS masked, count(*) AS n, min(_p) AS sample "
-            f"FROM ({input_sql}) GROUP BY 1 ORDER BY 2 DESC, 1"
-        )
-    first, *rest = MASKS
-    # Identical messages merge in the first GROUP BY too, so a repeated message without a
-    # UUID costs the guard alone.
-    relation = (
-        f"(SELECT {_mask_sql('_p', first)} AS _m, count(*) AS n, min(_p) AS sample "
-        f"FROM ({input_sql}) GROUP BY 1)"
-    )
-    for mask in rest:
-        relation = f"(SELECT {_mask_sql('_m', mask)} AS _m, n, sample FROM {relation})"
-        if mask.merge_after:
-            relation = f"(SELECT _m, sum(n) AS n, min(sample) AS sample FROM {relation} GROUP BY 1)"
-    return (
-        "SELECT _m AS masked, sum(n) AS n, min(sample) AS sample "
-        f"FROM {relation} GROUP BY 1 ORDER BY 2 DESC, 1"
-    )
-
-
-def _mask_sql(column: str, mask: Mask) -> str:
-    replaced = f"regexp_replace({column}, {quote(mask.regex)}, {quote(mask.placeholder)}, 'g')"
-    if mask.guard is None:
-        return replaced
-    if re.escape(mask.guard) == mask.guard:
-        found = f"contains({column}, {quote(mask.guard)})"
-    else:
-        found = f"regexp_matches({column}, {quote(mask.guard)})"
-    return f"CASE WHEN {found} THEN {replaced} ELSE {column} END"
 
 
 def severity_of(line: str) -> str:
