@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import UTC, datetime
 
+import duckdb
 import pytest
 
 from agent.incident import TimeRange
@@ -298,6 +299,30 @@ def test_a_query_read_in_place_sees_every_column_it_names(tmp_path, connection, 
 
     # the read keeps only the columns the compiled query reads: what it names is there
     assert rows(scanned.run(query, None, HOUR)) == rows(loaded.run(query, None, HOUR))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["fields @message | limit 3", "filter @message like /tie/ | fields @message | limit 2"],
+)
+def test_events_tied_on_the_sort_come_back_the_same_from_run_to_run(tmp_path, query):
+    # many events at a few instants, enough for DuckDB to read and sort them in parallel,
+    # which breaks ties at random; the row id breaks them instead, so a query read in place
+    # shows the same events every time
+    many = [event(f"tie {i}", at=i % 4) for i in range(600_000)]
+    path = write_events(tmp_path / "events.jsonl", many)
+
+    def run_in_a_new_process_like_engine() -> list[dict[str, str]]:
+        con = duckdb.connect()
+        try:
+            engine = LogsInsightsEngine(con, [path], materialize=False)
+            return rows(engine.run(query, None, HOUR), ptr=True)
+        finally:
+            con.close()
+
+    first = run_in_a_new_process_like_engine()
+    assert all(run_in_a_new_process_like_engine() == first for _ in range(3))
+    assert len({r["@ptr"] for r in first}) == len(first)
 
 
 def test_only_the_event_columns_a_query_names_are_read_for_it() -> None:

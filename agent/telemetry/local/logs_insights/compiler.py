@@ -183,11 +183,16 @@ class Compiler(ExpressionCompiler):
         return order_terms(self.expr(key.expr), key.descending)
 
     def order_by(self) -> str:
-        """The order in effect; events with no sort come newest first, as final results do."""
-        order = self.scope.order or (
-            ["_ts DESC"] if self.scope.raw and not self.scope.aggregated else []
-        )
+        order = self.event_order()
         return f" ORDER BY {', '.join(order)}" if order else ""
+
+    def event_order(self) -> list[str]:
+        """The order in effect: the sort's, or newest first for events, as final results
+        come. Events the order ties are taken by their row id (`_ptr_id`), so the same query
+        over the same files shows the same events (a parallel sort breaks ties at random)."""
+        events = self.scope.raw and not self.scope.aggregated
+        order = list(self.scope.order or (["_ts DESC"] if events else []))
+        return [*order, "_ptr_id"] if events and order else order
 
     def parse(self, command: ast.ParseCmd) -> None:
         source = as_text_sql(self.expr(command.source))
@@ -269,7 +274,7 @@ class Compiler(ExpressionCompiler):
         if events:
             selects.append("_ptr_id AS _ptr")
         selects.extend(extra)
-        order = self.scope.order or (["_ts DESC"] if events else [])
+        order = self.event_order()
         limit = min(self.limit or default_limit, default_limit)
         order_sql = f" ORDER BY {', '.join(order)}" if order else ""
         sql = f"SELECT {', '.join(selects)} FROM {self.relation}{order_sql} LIMIT {limit}"

@@ -178,10 +178,19 @@ def read_once(
 
     With a filter, one aggregate per log group keeps its events as a list: the events it
     drops are counted, never stored. Without one, every event is a row (group, time and
-    size; the rest only in range), which costs less than a list of them all."""
+    size; the rest only in range), which costs less than a list of them all.
+
+    `_row` in `columns` asks for a number per kept event, distinct and the same from run
+    to run (`@ptr`, and what breaks ties in a sort): the temp table's own row id (it keeps
+    the files' order), or the kept events numbered in the order of their columns. Not the
+    view's `row_number()`, a window over every event of the files that took half the time
+    of a query showing events."""
     source = f"(SELECT *, {JSON_COLUMN_SQL} FROM {view})" if "_msg" in columns else view
+    numbered = "_row" in columns
+    columns = [c for c in columns if c != "_row"]
     if keep is not None:
         kept = ", ".join(["_ts", *columns])
+        events = f"SELECT _group, unnest(_kept, recursive := true) FROM {table}"
         return ReadOnce(
             create=(
                 f"CREATE TEMP TABLE {table} AS SELECT _group, count(*) AS _events, "
@@ -195,7 +204,11 @@ def read_once(
                 "SELECT _group, _events, _stored, _first, _last, _scanned, _scanned_bytes "
                 f"FROM {table} ORDER BY 1"
             ),
-            events=f"(SELECT _group, unnest(_kept, recursive := true) FROM {table})",
+            events=(
+                f"(SELECT *, row_number() OVER (ORDER BY _group, {kept}) AS _row FROM ({events}))"
+                if numbered
+                else f"({events})"
+            ),
         )
     optional = ", ".join(f"CASE WHEN _keep THEN {c} END AS {c}" for c in columns)
     return ReadOnce(
@@ -209,7 +222,10 @@ def read_once(
             "count(*) FILTER (WHERE _keep), coalesce(sum(_bytes) FILTER (WHERE _keep), 0) "
             f"FROM {table} GROUP BY 1 ORDER BY 1"
         ),
-        events=f"(SELECT * EXCLUDE (_keep) FROM {table} WHERE _keep)",
+        events=(
+            f"(SELECT * EXCLUDE (_keep){', rowid AS _row' if numbered else ''} "
+            f"FROM {table} WHERE _keep)"
+        ),
     )
 
 
