@@ -4,6 +4,7 @@ typer (see `query_logs.plain_arguments`) imports none of it."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, NoReturn
 
@@ -21,6 +22,11 @@ def fail(message: str, code: int = 1) -> NoReturn:
     sys.stdout.flush()
     print(f"error: {message}", file=sys.stderr, flush=True)
     raise SystemExit(code)
+
+
+def parse_instant(value: str) -> datetime:
+    """An ISO 8601 time as the query commands take it (`Z` for UTC); ValueError if not one."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def note(message: str) -> None:

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.plain import OutputFormat, fail, note
+from cli.plain import OutputFormat, fail, note, parse_instant
 
 if TYPE_CHECKING:
     import typer
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 _QUERY_HELP = "The Logs Insights query, e.g. 'filter @message like /ERROR/'"
 _BUNDLE_HELP = "Incident bundle folder (holds incident.yaml)"
 _GROUP_HELP = "Log group to query (repeatable); default: every group in the bundle"
-_START_HELP = "Range start, ISO 8601; default: the bundle window"
-_END_HELP = "Range end, ISO 8601; default: the bundle window"
 
 
 @dataclass
@@ -91,7 +89,7 @@ def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
     try:
         output = OutputFormat(values.get("output", ["table"])[-1])
         start, end = (
-            _iso(values[name][-1]) if name in values else None for name in ("start", "end")
+            parse_instant(values[name][-1]) if name in values else None for name in ("start", "end")
         )
     except ValueError:
         return None  # typer says what is wrong with the value
@@ -103,10 +101,6 @@ def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
         end=end,
         output=output,
     )
-
-
-def _iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def run_logs_query(arguments: LogsQueryArguments) -> None:
@@ -179,7 +173,7 @@ def _open_bundle(bundle: Path) -> tuple[Path, TimeSpan, list[Path]]:
             _, _, manifest = read_manifest(root)
             window = plain_window(manifest)
             if window is not None:
-                return root, window, list_bundle_files(root).files.get("logs", [])
+                return root, window, list_bundle_files(root).source_files("logs")
         from agent.telemetry.bundle import load_bundle
 
         loaded = load_bundle(bundle)
@@ -218,14 +212,14 @@ def register(app: typer.Typer) -> None:
     """Add `logs` to the `query` group."""
     import typer
 
-    from cli.query_sql import _instant
+    from cli.query_sql import END, START, _instant
 
     def logs(
         query: str = typer.Argument(..., help=_QUERY_HELP),
         bundle: Path = typer.Option(..., "--bundle", "-b", help=_BUNDLE_HELP),
         log_group: list[str] = typer.Option([], "--log-group", "-g", help=_GROUP_HELP),
-        start: str | None = typer.Option(None, "--start", help=_START_HELP),
-        end: str | None = typer.Option(None, "--end", help=_END_HELP),
+        start: str | None = START,
+        end: str | None = END,
         output: OutputFormat = typer.Option(
             OutputFormat.table, "--format", "-f", help="table or json"
         ),

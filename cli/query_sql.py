@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 
 import typer
 
-from cli.plain import OutputFormat, range_problem
+from cli.plain import OutputFormat, parse_instant, range_problem
 from cli.plain import fail as _fail
+from cli.plain import note as _note
 
 if TYPE_CHECKING:
     from agent.incident import TimeRange
@@ -50,7 +51,7 @@ def _instant(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_instant(value)
     except ValueError:
         raise typer.BadParameter(
             f"{value!r} is not an ISO 8601 time such as 2026-03-02T10:00:00Z", param_hint=option
@@ -87,10 +88,6 @@ def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRa
             "expect no data"
         )
     return window
-
-
-def _note(message: str) -> None:
-    typer.echo(f"note: {message}", err=True)
 
 
 def _require_xray(backend: LocalBackend) -> None:
