@@ -8,7 +8,7 @@ reads the manifest and opens files transparently whether gzip-compressed or not.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
@@ -27,9 +27,9 @@ from pydantic import (
 from agent.telemetry.bundle_layout import KNOWLEDGE_LAYOUT as KNOWLEDGE_LAYOUT
 from agent.telemetry.bundle_layout import SOURCE_LAYOUT as SOURCE_LAYOUT
 from agent.telemetry.bundle_layout import BundleError as BundleError
+from agent.telemetry.bundle_layout import BundleFiles, list_bundle_files, read_manifest
 from agent.telemetry.bundle_layout import BundleSource as BundleSource
 from agent.telemetry.bundle_layout import iter_lines as iter_lines
-from agent.telemetry.bundle_layout import list_bundle_files, read_manifest
 from agent.telemetry.bundle_layout import open_text as open_text
 from agent.telemetry.types import TimeRange
 
@@ -160,22 +160,16 @@ class BundleManifest(BaseModel):
     tags: list[str] = Field(default_factory=list)
 
 
-@dataclass
-class Bundle:
+@dataclass(kw_only=True)
+class Bundle(BundleFiles):
+    """A bundle: its folder, its validated manifest and its files (`BundleFiles`)."""
+
     root: Path
     manifest: BundleManifest
-    files: dict[BundleSource, list[Path]] = field(default_factory=dict)
-    unknown_files: list[Path] = field(default_factory=list)
-    knowledge_files: dict[str, list[Path]] = field(default_factory=dict)  # KNOWLEDGE_LAYOUT
-    # (file, where it resolves to) for links that leave the bundle folder: never read.
-    outside_files: list[tuple[Path, Path]] = field(default_factory=list)
 
     @property
     def window(self) -> TimeRange:
         return self.manifest.window
-
-    def source_files(self, source: BundleSource) -> list[Path]:
-        return self.files.get(source, [])
 
     def reference(self, source: str) -> str:
         """The citation link for evidence from this bundle's `source`."""
@@ -229,12 +223,4 @@ def load_bundle(path: str | Path) -> Bundle:
     if not root.is_dir():
         raise BundleError(f"{path}: not a folder")
     manifest = load_manifest(root)
-    found = list_bundle_files(root)
-    return Bundle(
-        root=root,
-        manifest=manifest,
-        files=found.files,
-        unknown_files=found.unknown_files,
-        knowledge_files=found.knowledge_files,
-        outside_files=found.outside_files,
-    )
+    return Bundle(root=root, manifest=manifest, **vars(list_bundle_files(root)))

@@ -113,6 +113,9 @@ class BundleFiles:
     # (file, where it resolves to) for links that leave the bundle folder: never read.
     outside_files: list[tuple[Path, Path]] = field(default_factory=list)
 
+    def source_files(self, source: BundleSource) -> list[Path]:
+        return self.files.get(source, [])
+
 
 def list_bundle_files(root: Path) -> BundleFiles:
     """Every file of the bundle at `root` (resolved) by source, sorted so loading is

@@ -26,7 +26,7 @@ CATALOG_SQL = (
 @dataclass(frozen=True)
 class LogGroupCatalogEntry:
     """One log group as the engine knows it (the local backend hands these out as the
-    protocol's `LogGroupCatalogEntry`; a plain class, so a logs query needs no pydantic)."""
+    protocol's `LogGroupInfo`; a plain class, so a logs query needs no pydantic)."""
 
     name: str
     events: int
