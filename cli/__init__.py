@@ -1,8 +1,9 @@
-"""The `fa2` command line: the typer application in `commands`, and one shortcut.
+"""The `fa2` command line: the typer application in `commands`, and two shortcuts.
 
-`fa2 query logs` with plain arguments runs without importing typer (`query_logs.
-plain_arguments`): a logs query is often a whole process of its own, and typer with its
-option adapters costs about as much as the query's own reading on a small bundle."""
+`fa2 query logs` and `fa2 query sql` with plain arguments run without importing typer
+(`query_logs.plain_arguments`, `sql_query.plain_arguments`): a query is often a whole
+process of its own, and typer with its option adapters costs about as much as the query's
+own reading on a small or cached bundle."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def main() -> None:
         arguments = plain_arguments(sys.argv[1:])
         if arguments is not None:
             run_logs_query(arguments)
+            return
+    if sys.argv[1:3] == ["query", "sql"]:
+        from cli.sql_query import plain_arguments as plain_sql_arguments
+        from cli.sql_query import run_sql_query
+
+        sql_arguments = plain_sql_arguments(sys.argv[1:])
+        if sql_arguments is not None:
+            run_sql_query(sql_arguments)
             return
     from cli.commands import app
 

@@ -1,15 +1,18 @@
-"""What the query commands share that needs no typer, so `fa2 query logs` read without
-typer (see `query_logs.plain_arguments`) imports none of it."""
+"""What the query commands share that needs no typer, so `fa2 query logs` and `fa2 query
+sql` read without typer (`read_plain`) import none of it."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
+
+MAX_CELL = 60  # characters of a value shown in --format table
 
 
 class OutputFormat(StrEnum):
@@ -36,3 +39,91 @@ def note(message: str) -> None:
 def range_problem(exc: ValidationError) -> str:
     """pydantic's message for a bad TimeRange, without its 'Value error, ' prefix."""
     return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+
+
+def read_plain(
+    argv: Sequence[str], command: Sequence[str], options: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, list[str]], list[str]] | None:
+    """`argv` (after the program name) read as `command` with typer's meaning: (the values
+    of each option, by the parameter it sets, in order; the positional arguments), or None
+    when it is not that command or holds anything this reader does not know exactly.
+
+    Read as click reads them: long and short spellings, `--opt=value`, repeats. `--help`,
+    `--`, a joined short option (`-bDIR`), an unknown option or one without its value give
+    None: typer reads those, so help and usage errors read the same either way."""
+    if list(argv[: len(command)]) != list(command):
+        return None
+    spelling = {flag: name for name, flags in options.items() for flag in flags}
+    values: dict[str, list[str]] = {}
+    positional: list[str] = []
+    rest = argv[len(command) :]
+    index = 0
+    while index < len(rest):
+        token = rest[index]
+        index += 1
+        if not token.startswith("-") or token == "-":
+            positional.append(token)
+            continue
+        flag, equals, value = token.partition("=")
+        if flag not in spelling or (equals and not flag.startswith("--")):
+            return None
+        if not equals:
+            if index == len(rest):
+                return None
+            value = rest[index]
+            index += 1
+        values.setdefault(spelling[flag], []).append(value)
+    return values, positional
+
+
+class TableResult(Protocol):
+    """What `print_result_table` shows of a query's result (a `QueryResult` is one)."""
+
+    @property
+    def columns(self) -> list[str]: ...
+    @property
+    def rows(self) -> Sequence[Sequence[str | None]]: ...
+    @property
+    def total_rows(self) -> int: ...
+    @property
+    def truncated(self) -> bool: ...
+    @property
+    def bytes_scanned(self) -> int: ...
+    @property
+    def link(self) -> str | None: ...
+
+
+def print_result_table(result: TableResult, window: str | None = None) -> None:
+    """The rows as a table on stdout (values clipped to `MAX_CELL`), then one line: rows
+    shown of the total, bytes scanned, `window`, the result's link."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    clipped = False
+
+    def cell(value: str | None) -> str:
+        nonlocal clipped
+        text = "NULL" if value is None else value.replace("\n", " ")
+        if len(text) > MAX_CELL:
+            clipped, text = True, text[: MAX_CELL - 1] + "…"
+        return escape(text)
+
+    table = Table(show_lines=False)
+    for column in result.columns:
+        table.add_column(escape(column), overflow="fold", min_width=min(len(column), 12))
+    for row in result.rows:
+        table.add_row(*(cell(value) for value in row))
+    console = Console(soft_wrap=False, width=max(Console().width, 160))
+    console.print(table)
+    shown = len(result.rows)
+    details = [f"{shown} of {result.total_rows} rows" if result.truncated else f"{shown} rows"]
+    if clipped:
+        details.append(f"values over {MAX_CELL} characters clipped (--format json has them whole)")
+    if result.bytes_scanned:
+        details.append(f"{result.bytes_scanned:,} bytes scanned")
+    if window is not None:
+        details.append(window)
+    if result.link:
+        details.append(result.link)
+    console.print(escape(" · ".join(details)))

@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.plain import OutputFormat, fail, note, parse_instant
+from cli.plain import OutputFormat, fail, note, parse_instant, read_plain
 
 if TYPE_CHECKING:
     import typer
@@ -62,28 +62,10 @@ PLAIN_OPTIONS: dict[str, tuple[str, ...]] = {
 def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
     """`argv` (after the program name) read as `query logs` with typer's meaning, or None
     when it is not that command or holds anything this reader does not know exactly."""
-    if argv[:2] != ["query", "logs"]:
+    read = read_plain(argv, ("query", "logs"), PLAIN_OPTIONS)
+    if read is None:
         return None
-    spelling = {flag: name for name, flags in PLAIN_OPTIONS.items() for flag in flags}
-    values: dict[str, list[str]] = {}
-    positional: list[str] = []
-    rest = argv[2:]
-    index = 0
-    while index < len(rest):
-        token = rest[index]
-        index += 1
-        if not token.startswith("-") or token == "-":
-            positional.append(token)
-            continue
-        flag, equals, value = token.partition("=")
-        if flag not in spelling or (equals and not flag.startswith("--")):
-            return None  # --help, --, -bDIR, an unknown option: typer's to read
-        if not equals:
-            if index == len(rest):
-                return None  # an option without its value
-            value = rest[index]
-            index += 1
-        values.setdefault(spelling[flag], []).append(value)
+    values, positional = read
     if len(positional) != 1 or "bundle" not in values:
         return None
     try:
@@ -105,13 +87,10 @@ def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
 
 def run_logs_query(arguments: LogsQueryArguments) -> None:
     """Run the query and print its result (exits with 2 on a bad query, 1 on a bad bundle)."""
-    import duckdb
-
     from agent.telemetry import instants
     from agent.telemetry.errors import QueryError, TelemetryUnavailableError
-    from agent.telemetry.local.hardening import harden
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
-    from agent.telemetry.local.scan_cache import BundleCache
+    from agent.telemetry.local.scan_cache import connect_to_bundle
 
     query, bundle = arguments.query, arguments.bundle
     try:
@@ -132,10 +111,7 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
         )
     if not files:
         fail(f"{bundle}: the bundle has no log events (logs/*.jsonl)")
-    cache = BundleCache.for_bundle(root)
-    con = duckdb.connect()
-    # The engine reads the bundle and its cache folder (and writes the cache), nothing else.
-    harden(con, allowed_dirs=[root] + ([cache.folder] if cache is not None else []))
+    con, cache = connect_to_bundle(root)
     try:
         # One query: read the files in place rather than copy every event into memory first.
         engine = LogsInsightsEngine(con, files, cache=cache, materialize=False)

@@ -1,5 +1,6 @@
 """`fa2 query sql | traces | trace | service-graph | metrics`: Athena SQL, X-Ray and
-CloudWatch metrics over an incident bundle (the local backend, no AWS).
+CloudWatch metrics over an incident bundle (the local backend, no AWS). `sql` runs in
+`cli.sql_query`, which also reads its options without typer.
 
     fa2 query sql     --bundle DIR [--max-rows N] [--format json|table] SQL
     fa2 query traces  --bundle DIR [--filter EXPR] [--start ISO] [--end ISO] [--limit N]
@@ -20,21 +21,19 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import typer
 
-from cli.plain import OutputFormat, parse_instant, range_problem
+from cli.plain import OutputFormat, parse_instant, print_result_table, range_problem
 from cli.plain import fail as _fail
 from cli.plain import note as _note
+from cli.sql_query import MAX_ROWS, SqlQueryArguments, run_sql_query
 
 if TYPE_CHECKING:
     from agent.incident import TimeRange
     from agent.telemetry.base import QueryResult
     from agent.telemetry.local import LocalBackend
-
-
-MAX_CELL = 60  # characters of a value shown in --format table
 
 
 BUNDLE = typer.Option(
@@ -143,68 +142,19 @@ def _api_messages(raw: dict) -> list[str]:
 
 
 def _print_table(result: QueryResult) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    clipped = False
-
-    def cell(value: str | None) -> str:
-        nonlocal clipped
-        text = "NULL" if value is None else value.replace("\n", " ")
-        if len(text) > MAX_CELL:
-            clipped, text = True, text[: MAX_CELL - 1] + "…"
-        return escape(text)
-
-    table = Table(show_lines=False)
-    for column in result.columns:
-        table.add_column(escape(column), overflow="fold", min_width=min(len(column), 12))
-    for row in result.rows:
-        table.add_row(*(cell(value) for value in row))
-    console = Console(soft_wrap=False, width=max(Console().width, 160))
-    console.print(table)
-    total = result.total_rows
-    details = [
-        f"{len(result.rows)} of {total} rows" if result.truncated else f"{len(result.rows)} rows"
-    ]
-    if clipped:
-        details.append(f"values over {MAX_CELL} characters clipped (--format json has them whole)")
-    if result.bytes_scanned:
-        details.append(f"{result.bytes_scanned:,} bytes scanned")
-    if result.time_range is not None:
-        details.append(result.time_range.label())
-    if result.link:
-        details.append(result.link)
-    console.print(escape(" · ".join(details)))
+    print_result_table(result, result.time_range.label() if result.time_range else None)
 
 
 def sql(
     statement: str = typer.Argument(..., metavar="SQL", help="One Athena (Trino) SELECT statement"),
     bundle: Path = BUNDLE,
     max_rows: int = typer.Option(
-        1000, "--max-rows", min=1, max=100_000, help="Rows to return (the total is counted)"
+        1000, "--max-rows", min=1, max=MAX_ROWS, help="Rows to return (the total is counted)"
     ),
     output: OutputFormat = FORMAT,
 ) -> None:
     """Run Athena SQL over the bundle's ALB and CloudTrail tables."""
-    backend = _open(bundle)
-    _note_empty_tables(backend, statement)
-    _run(lambda: backend.run_athena(statement, max_rows=max_rows), output)
-
-
-def _note_empty_tables(backend: LocalBackend, statement: str) -> None:
-    """A table the bundle has no files for is empty: say so, or 0 rows looks like an answer."""
-    import re
-
-    settings = backend.settings
-    tables: tuple[tuple[str, Literal["alb", "cloudtrail"], str], ...] = (
-        (settings.athena.alb_table, "alb", "ALB access log"),
-        (settings.athena.cloudtrail_table, "cloudtrail", "CloudTrail"),
-    )
-    for table, source, what in tables:
-        named = re.search(rf"\b{re.escape(table)}\b", statement, re.IGNORECASE)
-        if named and not backend.bundle.source_files(source):
-            _note(f"this bundle has no {what} files ({source}/): {table} is empty")
+    run_sql_query(SqlQueryArguments(statement, bundle, max_rows, output))
 
 
 def traces(

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field, model_validator
@@ -22,15 +21,9 @@ from agent.config.features import FeatureSettings
 from agent.config.investigator import BudgetSettings, InvestigatorSettings, PriceSettings
 from agent.config.knowledge import KnowledgeSettings
 from agent.config.slack import SlackSettings
+from agent.config.sources import config_file, env_names
 from agent.config.storage import CheckpointSettings, MemorySettings
 from agent.config.telemetry import AthenaSettings, TelemetrySettings
-
-# Environment variables read before `FA2_<KEY>` (the Slack secrets' usual names).
-_USUAL_ENV_NAMES: dict[str, tuple[str, ...]] = {
-    "slack_bot_token": ("SLACK_BOT_TOKEN",),
-    "slack_signing_secret": ("SLACK_SIGNING_SECRET",),
-    "slack_app_token": ("SLACK_APP_TOKEN",),
-}
 
 
 class Settings(BaseSettings):
@@ -156,17 +149,3 @@ class _FlatEnvironment(PydanticBaseSettingsSource):
                     found[key] = environment[name]
                     break
         return found
-
-
-def config_file() -> Path | None:
-    """The fa2.toml in effect: `FA2_CONFIG` if set, else ./fa2.toml if it exists."""
-    explicit = os.environ.get("FA2_CONFIG")
-    if explicit:
-        return Path(explicit)
-    default = Path("fa2.toml")
-    return default if default.is_file() else None
-
-
-def env_names(key: str) -> list[str]:
-    """The environment variables that set the flat key `key`, in the order they are read."""
-    return [*_USUAL_ENV_NAMES.get(key, ()), f"FA2_{key.upper()}"]

@@ -10,6 +10,11 @@ from typing import Any
 from pydantic import Field, ValidationInfo, field_validator
 
 from agent.config.base import SettingsGroup, StringList, prefixed, string_list
+from agent.config.sources import (
+    DEFAULT_ALB_TABLE,
+    DEFAULT_ATHENA_DATABASE,
+    DEFAULT_CLOUDTRAIL_TABLE,
+)
 from agent.telemetry.limits import MAX_LOG_GROUPS
 
 GLUE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,254}")
@@ -58,10 +63,12 @@ class AthenaSettings(SettingsGroup):
 
     model_config = prefixed("athena_")
 
-    database: str = Field("aiops_db", description="Glue/Athena database of the log tables")
-    alb_table: str = Field("alb_access_logs", description="Athena table over ALB access logs")
+    database: str = Field(
+        DEFAULT_ATHENA_DATABASE, description="Glue/Athena database of the log tables"
+    )
+    alb_table: str = Field(DEFAULT_ALB_TABLE, description="Athena table over ALB access logs")
     cloudtrail_table: str = Field(
-        "cloud_trail_logs", description="Athena table over CloudTrail logs"
+        DEFAULT_CLOUDTRAIL_TABLE, description="Athena table over CloudTrail logs"
     )
     workgroup: str = Field("primary", description="Athena workgroup queries run in")
     output_location: str | None = Field(None, description="s3://bucket/prefix/ for results")

@@ -24,10 +24,20 @@ from pydantic import (
 
 # What a bundle holds without validating its manifest lives in bundle_layout (a logs query
 # reads it without pydantic); re-exported here, where every caller imports it from.
+from agent.config.sources import (
+    DEFAULT_ALB_TABLE,
+    DEFAULT_ATHENA_DATABASE,
+    DEFAULT_CLOUDTRAIL_TABLE,
+)
 from agent.telemetry.bundle_layout import KNOWLEDGE_LAYOUT as KNOWLEDGE_LAYOUT
 from agent.telemetry.bundle_layout import SOURCE_LAYOUT as SOURCE_LAYOUT
 from agent.telemetry.bundle_layout import BundleError as BundleError
-from agent.telemetry.bundle_layout import BundleFiles, list_bundle_files, read_manifest
+from agent.telemetry.bundle_layout import (
+    BundleFiles,
+    bundle_reference,
+    list_bundle_files,
+    read_manifest,
+)
 from agent.telemetry.bundle_layout import BundleSource as BundleSource
 from agent.telemetry.bundle_layout import iter_lines as iter_lines
 from agent.telemetry.bundle_layout import open_text as open_text
@@ -71,9 +81,9 @@ SqlName = Annotated[str, AfterValidator(_sql_name)]
 
 class AthenaNames(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    database: SqlName = "aiops_db"
-    alb_table: SqlName = "alb_access_logs"
-    cloudtrail_table: SqlName = "cloud_trail_logs"
+    database: SqlName = DEFAULT_ATHENA_DATABASE
+    alb_table: SqlName = DEFAULT_ALB_TABLE
+    cloudtrail_table: SqlName = DEFAULT_CLOUDTRAIL_TABLE
 
 
 class KeyEvidence(BaseModel):
@@ -173,7 +183,7 @@ class Bundle(BundleFiles):
 
     def reference(self, source: str) -> str:
         """The citation link for evidence from this bundle's `source`."""
-        return f"bundle://{self.root.name}/{source}"
+        return bundle_reference(self.root, source)
 
 
 def load_manifest(root: Path) -> BundleManifest:

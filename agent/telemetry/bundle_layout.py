@@ -117,6 +117,11 @@ class BundleFiles:
         return self.files.get(source, [])
 
 
+def bundle_reference(root: Path, source: str) -> str:
+    """The citation link for evidence from `source` of the bundle at `root`."""
+    return f"bundle://{root.name}/{source}"
+
+
 def list_bundle_files(root: Path) -> BundleFiles:
     """Every file of the bundle at `root` (resolved) by source, sorted so loading is
     deterministic; links leaving the folder are listed apart and never read."""

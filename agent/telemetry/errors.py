@@ -15,3 +15,12 @@ class QueryError(Exception):
 
 class TelemetryUnavailableError(Exception):
     """The backend could not run the query for reasons outside the query (IAM, network, timeout)."""
+
+
+def source_unavailable(source: str, root: object, exc: Exception) -> TelemetryUnavailableError:
+    """The error for a bundle whose `source` data could not be loaded: unreadable data is not
+    the query's fault, so the source is unavailable (its first line says why)."""
+    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
+    return TelemetryUnavailableError(
+        f"could not load the bundle's {source} data from {root}: {message}"
+    )

@@ -33,7 +33,7 @@ from sqlglot.dialects import trino as _trino  # noqa: F401
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
 
-from agent.telemetry.base import QueryError
+from agent.telemetry.errors import QueryError
 
 # Statement kinds that read nothing but change something (or could), refused wherever they
 # appear in the tree (e.g. `WITH a AS (...) INSERT INTO ...`, `SELECT ... INTO t`).

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -143,3 +144,29 @@ def test_a_logs_query_from_the_bundle_cache_imports_no_backend_no_shapes_no_sett
     assert loaded.isdisjoint(NOT_FOR_A_LOGS_QUERY), loaded & NOT_FOR_A_LOGS_QUERY
     assert loaded.isdisjoint(HEAVY), loaded & set(HEAVY)
     assert "pydantic" not in loaded and "typer" not in loaded
+
+
+def test_a_sql_query_from_the_bundle_cache_imports_no_typer_no_pydantic(tmp_path: Path) -> None:
+    bundle = tmp_path / "shop-incident"
+    shutil.copytree(Path(__file__).parents[1] / "local" / "data" / "alb", bundle / "alb")
+    (bundle / "incident.yaml").write_text(
+        "version: 1\ntitle: Shop 5xx\n"
+        "window: {start: '2026-03-02T09:45:00Z', end: '2026-03-02T10:30:00Z'}\n"
+    )
+    script = f"""
+        import sys
+        sys.argv = ["fa2", "query", "sql", "--bundle", {str(bundle)!r}, "--format", "json",
+                    "SELECT elb_status_code, count(*) FROM alb_access_logs GROUP BY 1"]
+        import cli
+        cli.main()
+        """
+    cached = {"FA2_BUNDLE_CACHE": "inline", "FA2_CACHE_DIR": str(tmp_path / "cache")}
+    modules_loaded_by(script, tmp_path, cached)  # the first process writes the cache
+    loaded = modules_loaded_by(script, tmp_path, cached, top_level=False)
+    assert "agent.telemetry.local.athena" in loaded  # the query did run
+    # read without typer (cli.sql_query.plain_arguments), the settings' Athena names without
+    # pydantic-settings (agent.config.sources), the manifest without its models
+    unused = {"typer", "click", "rich", "pydantic", "pydantic_core", "pydantic_settings"}
+    assert loaded.isdisjoint(unused), loaded & unused
+    heavy_settings = {"agent.config.settings", "agent.config.loading", "agent.config.telemetry"}
+    assert loaded.isdisjoint(heavy_settings | NOT_FOR_A_LOGS_QUERY - {"agent.config"})

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import duckdb
 from sqlglot import exp
 
-from agent.telemetry.base import ColumnInfo, QueryError, TableSchema, TelemetryUnavailableError
+from agent.telemetry.errors import QueryError, TelemetryUnavailableError
 from agent.telemetry.local.athena_tables import (
     ALB_COLUMNS,
     alb_select_sql,
@@ -34,6 +34,9 @@ from agent.telemetry.local.hardening import is_locked
 from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
+
+if TYPE_CHECKING:
+    from agent.telemetry.base import TableSchema
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class AthenaAnswer:
     truncated: bool
     bytes_scanned: int
     duckdb_sql: str
+    source: str  # what the query read, for its citation: "alb", "cloudtrail" or "athena" (both)
 
 
 def _trino_type(hive_type: str) -> str:
@@ -93,6 +97,7 @@ class AthenaEngine:
         self._con = con
         self._cache = cache
         self.database = database
+        self._source_tables = {"alb": alb_table, "cloudtrail": cloudtrail_table}
         self.tables: dict[str, list[tuple[str, str]]] = {}  # table -> [(column, hive type)]
         self.bytes_per_table: dict[str, int] = {}
         self._aliases: dict[str, str] = {}
@@ -268,6 +273,9 @@ class AthenaEngine:
         return readable
 
     def table_schemas(self) -> list[TableSchema]:
+        # pydantic only here: `fa2 query sql` runs queries without importing it.
+        from agent.telemetry.base import ColumnInfo, TableSchema
+
         return [
             TableSchema(
                 database=self.database,
@@ -356,7 +364,16 @@ class AthenaEngine:
             },
         }
         scanned = sum(size for table, size in self.bytes_per_table.items() if table in duck_sql)
-        return AthenaAnswer(response, total, truncated, scanned, duck_sql)
+        return AthenaAnswer(response, total, truncated, scanned, duck_sql, self._source(duck_sql))
+
+    def _source(self, duck_sql: str) -> str:
+        lowered = duck_sql.lower()
+        read = [
+            source
+            for source, table in self._source_tables.items()
+            if re.search(rf"\b{re.escape(table.lower())}\b", lowered)
+        ]
+        return read[0] if len(read) == 1 else "athena"
 
     # ------------------------------------------------------------------ errors
 

@@ -3,13 +3,10 @@ docstring)."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
-
-import duckdb
 
 from agent.telemetry import shapes
 from agent.telemetry.base import (
@@ -19,9 +16,9 @@ from agent.telemetry.base import (
     QueryError,
     QueryResult,
     TableSchema,
-    TelemetryUnavailableError,
 )
 from agent.telemetry.bundle import Bundle, load_bundle
+from agent.telemetry.errors import source_unavailable
 from agent.telemetry.findings_types import SecurityFindings, checked_severity
 from agent.telemetry.limits import (
     FIND_TRACES_LIMIT,
@@ -31,8 +28,7 @@ from agent.telemetry.limits import (
     checked_metrics_insights,
     checked_trace_ids,
 )
-from agent.telemetry.local.hardening import harden
-from agent.telemetry.local.scan_cache import BundleCache
+from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle
 from agent.telemetry.runbook_index import RunbookIndex
 from agent.telemetry.types import MetricDimension, TimeRange
 
@@ -74,13 +70,9 @@ class LocalBackend:
         ]
         self._lock = threading.Lock()
         self._loaded: dict[str, Any] = {}
-        # Parquet copies of the bundle's logs and tables, kept across processes.
-        self.cache = BundleCache.for_bundle(self.bundle.root)
-        self._con = duckdb.connect(":memory:")
-        # Queries a model wrote run here: the engine reads the bundle's folder and its cache
-        # folder (and writes the cache there), nothing else.
-        allowed = [self.bundle.root] + ([self.cache.folder] if self.cache is not None else [])
-        harden(self._con, allowed_dirs=allowed)
+        # Parquet copies of the bundle's logs and tables, kept across processes; the
+        # connection queries a model wrote run on reads only the bundle and that cache.
+        self._con, self.cache = connect_to_bundle(self.bundle.root)
         # The configured runbooks folder, and the bundle's own `runbooks/` if it has one.
         folders = [self.bundle.root / RUNBOOKS_FOLDER]
         if settings.knowledge.runbooks_dir is not None:
@@ -110,12 +102,8 @@ class LocalBackend:
             if source not in self._loaded:
                 try:
                     self._loaded[source] = build()
-                except (duckdb.Error, OSError, ValueError, QueryError) as exc:
-                    # Unreadable bundle data is not the query's fault: the source is unavailable.
-                    message = getattr(exc, "message", None) or str(exc).splitlines()[0]
-                    raise TelemetryUnavailableError(
-                        f"could not load the bundle's {source} data from {self.bundle.root}: {message}"
-                    ) from exc
+                except LOAD_ERRORS as exc:
+                    raise source_unavailable(source, self.bundle.root, exc) from exc
             return cast(T, self._loaded[source])
 
     @property
@@ -247,24 +235,12 @@ class LocalBackend:
 
     def run_athena(self, sql: str, max_rows: int = 1000) -> QueryResult:
         answer = self._athena.run(sql, max_rows=max_rows)
-        lowered = answer.duckdb_sql.lower()
-        uses_alb = re.search(rf"\b{re.escape(self.settings.athena.alb_table.lower())}\b", lowered)
-        uses_trail = re.search(
-            rf"\b{re.escape(self.settings.athena.cloudtrail_table.lower())}\b", lowered
-        )
-        source = (
-            "alb"
-            if uses_alb and not uses_trail
-            else "cloudtrail"
-            if uses_trail and not uses_alb
-            else "athena"
-        )
         return shapes.from_athena(
             answer.response,
             sql=sql,
             total_rows=answer.total_rows,
             truncated=answer.truncated,
-            link=self.bundle.reference(source),
+            link=self.bundle.reference(answer.source),
             bytes_scanned=answer.bytes_scanned,
         )
 

@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from agent.telemetry.errors import QueryError
 from agent.telemetry.local.hardening import harden
 
 log = logging.getLogger(__name__)
@@ -308,6 +309,22 @@ def build_bundle(bundle_root: Path, cache: BundleCache, con: duckdb.DuckDBPyConn
 
     bundle = load_bundle(bundle_root)
     return build_bundle_sources(cache, con, {s: bundle.source_files(s) for s in CACHED_SOURCES})
+
+
+# What loading a bundle's data into a connection raises when the data cannot be read (not
+# the query's fault: the source is then unavailable).
+# `QueryError` is among them: an engine raises it for a file it finds malformed.
+LOAD_ERRORS: tuple[type[Exception], ...] = (duckdb.Error, OSError, ValueError, QueryError)
+
+
+def connect_to_bundle(bundle_root: Path) -> tuple[duckdb.DuckDBPyConnection, BundleCache | None]:
+    """A connection for queries over the bundle at `bundle_root`, and its cache (None when
+    caching is off). Queries a model wrote run on it: it reads the bundle's folder and its
+    cache folder (and writes the cache there), nothing else."""
+    cache = BundleCache.for_bundle(bundle_root)
+    con = duckdb.connect(":memory:")
+    harden(con, allowed_dirs=[bundle_root] + ([cache.folder] if cache is not None else []))
+    return con, cache
 
 
 def connect(cache: BundleCache) -> duckdb.DuckDBPyConnection:

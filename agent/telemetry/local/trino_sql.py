@@ -31,7 +31,7 @@ from sqlglot.optimizer.annotate_types import annotate_types
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
 
-from agent.telemetry.base import QueryError
+from agent.telemetry.errors import QueryError
 from agent.telemetry.sql_guard import TOO_DEEP, parse_errors_as_query_errors
 
 # The Athena functions this engine is tested with (tests/local/test_athena_functions.py).
