@@ -160,9 +160,11 @@ def _masked_relation(relation: str, column: str, mask: Mask, out: str) -> str:
     first_then_rest = (
         f"concat(left({column}, {start} - 1), {quote(mask.placeholder)}, {_mask_sql(rest, mask)})"
     )
+    # A line without the character holds no match: left as it is, without its guard's search.
     return (
         f"(SELECT * EXCLUDE ({start}, {found}, {rest}), CASE WHEN {found} <> '' "
-        f"THEN {first_then_rest} ELSE {_mask_sql(column, mask)} END AS {out} FROM {relation})"
+        f"THEN {first_then_rest} WHEN {start} = {-offset} THEN {column} "
+        f"ELSE {_mask_sql(column, mask)} END AS {out} FROM {relation})"
     )
 
 
