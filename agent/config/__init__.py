@@ -18,7 +18,8 @@ reads and checks them. Import from `agent.config`; a new group is a module here 
 field on `Settings`.
 
 The names below are imported on first use (PEP 562), so `agent.config.sources`, which a
-fast command reads, does not pull pydantic-settings in with the package.
+fast command reads, does not pull pydantic-settings in with the package. A name exported
+here is in `__all__` and in `_HOMES` (where it lives); a test holds the two equal.
 """
 
 from __future__ import annotations
