@@ -1,5 +1,5 @@
 """`python -m cli`: the same as the `fa2` command."""
 
-from cli import main
+from cli import run
 
-main()
+run()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +224,41 @@ def test_a_manifest_that_names_tables_is_validated_whole(
 
     err = capsys.readouterr().err
     assert "athena.alb_table" in err and "Traceback" not in err
+
+
+def fa2_process(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The `fa2` program as a user runs it (`python -m cli` is the console script's twin)."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *argv], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_fa2_program_ends_a_plain_query_with_all_its_output_written(
+    plain_bundle: Path,
+) -> None:
+    # `run` skips the interpreter's teardown after a query read plainly (os._exit): the
+    # output must be flushed first, and the status must be 0.
+    done = fa2_process("query", "sql", "-b", str(plain_bundle), "-f", "json", COUNT)
+
+    assert done.returncode == 0, done.stderr
+    assert count_of(done.stdout) == "7"
+
+
+def test_the_fa2_program_keeps_a_failed_querys_status_and_message(plain_bundle: Path) -> None:
+    done = fa2_process("query", "sql", "-b", str(plain_bundle), "DROP TABLE alb_access_logs")
+
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: refused DROP statement")
+
+
+def test_main_called_in_process_returns_after_a_plain_query(
+    plain_bundle: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Only the program itself exits early; `main` leaves the caller's process alone.
+    monkeypatch.setattr("os._exit", lambda code: pytest.fail(f"os._exit({code}) called"))
+
+    assert (
+        run_main(["query", "sql", "-b", str(plain_bundle), "-f", "json", COUNT], monkeypatch) == 0
+    )
+
+    assert count_of(capsys.readouterr().out) == "7"
