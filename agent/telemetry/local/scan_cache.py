@@ -44,7 +44,13 @@ from agent.telemetry.local.hardening import harden
 log = logging.getLogger(__name__)
 
 # 2: log events carry their masked message and the entry its catalog of log groups
-FORMAT_VERSION = 2
+# 3: row groups of 32k rows (entries written before are rebuilt once, to read faster)
+FORMAT_VERSION = 3
+# Rows per Parquet row group. Smaller than DuckDB's default (122,880) scans strings faster
+# on two cores: a 3M-event filter on the messages 0.13 -> 0.11 s, the masked-message
+# GROUP BY of a cached `pattern` 0.12 -> 0.10 s, a sort with a limit 0.03 -> 0.02 s, for
+# the same file size (bench/bench_engine.py; measured 2026-12-06).
+ROW_GROUP_ROWS = 32_768
 CachedSource = Literal["logs", "alb", "cloudtrail"]
 CACHED_SOURCES: tuple[CachedSource, ...] = ("logs", "alb", "cloudtrail")
 BuildMode = Literal["background", "inline", "off"]
@@ -219,7 +225,11 @@ class BundleCache:
         """COPY the rows to Parquet; if the files cannot all be read, the readable ones."""
         # LZ4: a cached query is mostly the scan of a column, and LZ4 decompresses faster
         # than zstd (about twice the size on disk, a cache's right trade)
-        copy = "COPY ({}) TO " + _sql_string(str(target)) + " (FORMAT parquet, COMPRESSION lz4_raw)"
+        copy = (
+            "COPY ({}) TO "
+            + _sql_string(str(target))
+            + f" (FORMAT parquet, COMPRESSION lz4_raw, ROW_GROUP_SIZE {ROW_GROUP_ROWS})"
+        )
         try:
             con.execute(copy.format(select_sql(files)))
             return []
