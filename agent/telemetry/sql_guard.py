@@ -32,6 +32,7 @@ from sqlglot.dialects import duckdb as _duckdb  # noqa: F401
 from sqlglot.dialects import trino as _trino  # noqa: F401
 from sqlglot.errors import ParseError, SqlglotError, TokenError
 from sqlglot.optimizer.scope import traverse_scope
+from sqlglot.tokens import Token
 
 from agent.telemetry.errors import QueryError
 
@@ -94,7 +95,12 @@ def ensure_read_only(sql: str, *, database: str, tables: Collection[str] | None 
         text = text[:-1].rstrip()
     if not text:
         raise QueryError("empty SQL: write one SELECT statement")
-    ensure_shallow(text)
+    first = ensure_shallow(text)
+    if first is not None and first.token_type in _NOT_A_STATEMENT_START:
+        raise QueryError(
+            f"not a SQL statement: it starts with {first.text!r}; write one read-only SELECT "
+            "(or WITH ... SELECT) query"
+        )
     try:
         with parse_errors_as_query_errors():
             statements = [s for s in sqlglot.parse(text, read="athena") if s is not None]
@@ -127,6 +133,17 @@ def ensure_read_only(sql: str, *, database: str, tables: Collection[str] | None 
     return text
 
 
+# What no statement starts with: a name, a number or a string (every statement Athena knows
+# starts with a keyword or a parenthesis). sqlglot reads such text as an expression (`SELEC
+# x` is the column SELEC aliased x): a typo, to be named as one, not refused as a write.
+_NOT_A_STATEMENT_START = {
+    sqlglot.TokenType.VAR,
+    sqlglot.TokenType.IDENTIFIER,
+    sqlglot.TokenType.NUMBER,
+    sqlglot.TokenType.STRING,
+}
+
+
 # Deeper nesting than this is refused before parsing: sqlglot's recursive-descent parser and
 # optimizer exhaust Python's stack at ~60 nested parentheses; no query over logs needs 30.
 MAX_NESTING = 30
@@ -136,9 +153,10 @@ TOO_DEEP = (
 )
 
 
-def ensure_shallow(text: str) -> None:
+def ensure_shallow(text: str) -> Token | None:
     """Refuse SQL nested deeper than `MAX_NESTING` parentheses, naming where (line, column).
-    Counted on sqlglot's tokens, so parentheses inside strings and comments do not count."""
+    Counted on sqlglot's tokens, so parentheses inside strings and comments do not count.
+    Returns the first token (None for text of comments only)."""
     try:
         tokens = sqlglot.tokenize(text, read="athena")
     except TokenError as exc:
@@ -156,6 +174,7 @@ def ensure_shallow(text: str) -> None:
                 )
         elif token.token_type == sqlglot.TokenType.R_PAREN:
             depth = max(depth - 1, 0)
+    return tokens[0] if tokens else None
 
 
 # Characters no Athena table, database or catalog name has, but file paths and URLs do.

@@ -58,6 +58,17 @@ def test_anything_but_select_is_refused_by_name(sql: str, named: str) -> None:
     assert named in caught.value.message
 
 
+@pytest.mark.parametrize(
+    ("sql", "start"),
+    [("SELEC x FROM alb_access_logs", "SELEC"), ("count(*)", "count"), ("42", "42")],
+)
+def test_text_that_is_no_statement_is_refused_as_such_not_as_a_write(sql: str, start: str) -> None:
+    with pytest.raises(QueryError, match="not a SQL statement") as caught:
+        ensure_read_only(sql, database=DB)
+    assert f"starts with {start!r}" in caught.value.message
+    assert "DDL" not in caught.value.message
+
+
 def test_several_statements_are_refused_even_if_each_is_a_select() -> None:
     with pytest.raises(QueryError, match="2 statements given"):
         ensure_read_only("SELECT 1; SELECT 2", database=DB)
