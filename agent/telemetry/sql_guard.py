@@ -96,7 +96,9 @@ def ensure_read_only(sql: str, *, database: str, tables: Collection[str] | None 
     if not text:
         raise QueryError("empty SQL: write one SELECT statement")
     first = ensure_shallow(text)
-    if first is not None and first.token_type in _NOT_A_STATEMENT_START:
+    if first is None:
+        raise QueryError("empty SQL (only comments): write one SELECT statement")
+    if first.token_type in _NOT_A_STATEMENT_START:
         raise QueryError(
             f"not a SQL statement: it starts with {first.text!r}; write one read-only SELECT "
             "(or WITH ... SELECT) query"

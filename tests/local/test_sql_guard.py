@@ -84,6 +84,11 @@ def test_empty_sql_is_refused() -> None:
         ensure_read_only(" ; ", database=DB)
 
 
+def test_sql_of_comments_only_is_refused_as_empty() -> None:
+    with pytest.raises(QueryError, match=r"empty SQL \(only comments\)"):
+        ensure_read_only("-- the errors by target\n/* later */", database=DB)
+
+
 def test_show_and_describe_point_to_information_schema() -> None:
     for statement in ("SHOW COLUMNS FROM alb_access_logs", "DESCRIBE alb_access_logs"):
         with pytest.raises(QueryError, match=r"information_schema\.columns"):
