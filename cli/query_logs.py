@@ -26,12 +26,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.plain import OutputFormat, fail, note, parse_instant, read_plain
+from cli.plain import OutputFormat, fail, note, open_bundle, parse_instant, read_plain
 
 if TYPE_CHECKING:
     import typer
 
     from agent.telemetry.instants import TimeSpan
+
 
 _QUERY_HELP = "The Logs Insights query, e.g. 'filter @message like /ERROR/'"
 _BUNDLE_HELP = "Incident bundle folder (holds incident.yaml)"
@@ -88,6 +89,7 @@ def plain_arguments(argv: list[str]) -> LogsQueryArguments | None:
 def run_logs_query(arguments: LogsQueryArguments) -> None:
     """Run the query and print its result (exits with 2 on a bad query, 1 on a bad bundle)."""
     from agent.telemetry import instants
+    from agent.telemetry.bundle_layout import plain_window
     from agent.telemetry.errors import QueryError, TelemetryUnavailableError
     from agent.telemetry.local.logs_insights import LogsInsightsEngine, parse_query
     from agent.telemetry.local.scan_cache import connect_to_bundle
@@ -97,7 +99,10 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
         parse_query(query)  # fail on a malformed query before loading anything
     except QueryError as exc:
         fail(str(exc), code=2)
-    root, window, files = _open_bundle(bundle)
+    # Of the manifest a logs query needs only the window.
+    window: TimeSpan
+    root, bundle_files, window = open_bundle(bundle, plain_window, lambda loaded: loaded.window)
+    files = bundle_files.source_files("logs")
     time_range = instants.Span(
         instants.as_utc(arguments.start) if arguments.start else window.start,
         instants.as_utc(arguments.end) if arguments.end else window.end,
@@ -129,33 +134,6 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_table(result, time_range.label(), groups)
-
-
-def _open_bundle(bundle: Path) -> tuple[Path, TimeSpan, list[Path]]:
-    """(the bundle folder, its window, its log files). A logs query needs only the window
-    of the manifest: when it is plainly written, it is all that is read (pydantic and the
-    manifest's models are a fifth of a small query's time); anything else is validated
-    whole, and refused with the message every other command gives."""
-    from agent.telemetry.bundle_layout import (
-        BundleError,
-        list_bundle_files,
-        plain_window,
-        read_manifest,
-    )
-
-    root = bundle.expanduser().resolve()
-    try:
-        if root.is_dir():
-            _, _, manifest = read_manifest(root)
-            window = plain_window(manifest)
-            if window is not None:
-                return root, window, list_bundle_files(root).source_files("logs")
-        from agent.telemetry.bundle import load_bundle
-
-        loaded = load_bundle(bundle)
-    except BundleError as exc:
-        fail(str(exc))
-    return loaded.root, loaded.window, loaded.source_files("logs")
 
 
 def _print_table(result: dict[str, Any], window: str, groups: list[str]) -> None:

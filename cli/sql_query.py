@@ -27,9 +27,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from cli.plain import OutputFormat, fail, note, print_result_table, read_plain
+from cli.plain import OutputFormat, fail, note, open_bundle, print_result_table, read_plain
 
 if TYPE_CHECKING:
     from agent.telemetry.bundle_layout import BundleFiles, BundleSource
@@ -51,6 +51,27 @@ class SqlQueryArguments:
 class AthenaNames:
     """The database and the two tables, as configured (or as a manifest names them)."""
 
+    database: str
+    alb_table: str
+    cloudtrail_table: str
+
+    @classmethod
+    def of(cls, names: _HasAthenaNames) -> AthenaNames:
+        return cls(names.database, names.alb_table, names.cloudtrail_table)
+
+    @classmethod
+    def defaults(cls) -> AthenaNames:
+        # imported here: `fa2 --help` imports this module and nothing of agent/
+        from agent.config.sources import (
+            DEFAULT_ALB_TABLE,
+            DEFAULT_ATHENA_DATABASE,
+            DEFAULT_CLOUDTRAIL_TABLE,
+        )
+
+        return cls(DEFAULT_ATHENA_DATABASE, DEFAULT_ALB_TABLE, DEFAULT_CLOUDTRAIL_TABLE)
+
+
+class _HasAthenaNames(Protocol):
     database: str
     alb_table: str
     cloudtrail_table: str
@@ -92,7 +113,13 @@ def run_sql_query(arguments: SqlQueryArguments) -> None:
     from agent.telemetry.local.athena import AthenaEngine
     from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle
 
-    root, files, named = _open_bundle(arguments.bundle)
+    # Of the manifest a query needs only its `athena` names: a manifest that has none is
+    # not validated (it names the default tables).
+    root, files, named = open_bundle(
+        arguments.bundle,
+        lambda manifest: None if "athena" in manifest else AthenaNames.defaults(),
+        lambda loaded: AthenaNames.of(loaded.manifest.athena),
+    )
     names = _configured_names()
     _note_empty_tables(arguments.statement, names, files)
     con, cache = connect_to_bundle(root)
@@ -128,57 +155,19 @@ def run_sql_query(arguments: SqlQueryArguments) -> None:
         print_result_table(_AnswerTable.of(answer, root))
 
 
-def _open_bundle(bundle: Path) -> tuple[Path, BundleFiles, AthenaNames]:
-    """(the bundle folder, its files, the Athena names its manifest gives). Only a manifest
-    that names its tables is validated whole (see the module docstring)."""
-    from agent.config.sources import (
-        DEFAULT_ALB_TABLE,
-        DEFAULT_ATHENA_DATABASE,
-        DEFAULT_CLOUDTRAIL_TABLE,
-    )
-    from agent.telemetry.bundle_layout import BundleError, list_bundle_files, read_manifest
-
-    root = bundle.expanduser().resolve()
-    try:
-        if root.is_dir():
-            _, _, manifest = read_manifest(root)
-            if "athena" not in manifest:
-                defaults = AthenaNames(
-                    DEFAULT_ATHENA_DATABASE, DEFAULT_ALB_TABLE, DEFAULT_CLOUDTRAIL_TABLE
-                )
-                return root, list_bundle_files(root), defaults
-        from agent.telemetry.bundle import load_bundle
-
-        loaded = load_bundle(bundle)
-    except BundleError as exc:
-        fail(str(exc))
-    named = loaded.manifest.athena
-    return (
-        loaded.root,
-        loaded,
-        AthenaNames(named.database, named.alb_table, named.cloudtrail_table),
-    )
-
-
 def _configured_names() -> AthenaNames:
     """The Athena names of the settings: the defaults unless something sets one of them,
     then the validated settings (a bad value fails as it does for every command)."""
-    from agent.config.sources import (
-        DEFAULT_ALB_TABLE,
-        DEFAULT_ATHENA_DATABASE,
-        DEFAULT_CLOUDTRAIL_TABLE,
-        set_anywhere,
-    )
+    from agent.config.sources import set_anywhere
 
     if not set_anywhere(_ATHENA_KEYS):
-        return AthenaNames(DEFAULT_ATHENA_DATABASE, DEFAULT_ALB_TABLE, DEFAULT_CLOUDTRAIL_TABLE)
+        return AthenaNames.defaults()
     from agent.config import SettingsError, load_settings
 
     try:
-        athena = load_settings().athena
+        return AthenaNames.of(load_settings().athena)
     except SettingsError as exc:
         fail(str(exc))
-    return AthenaNames(athena.database, athena.alb_table, athena.cloudtrail_table)
 
 
 def _note_empty_tables(statement: str, names: AthenaNames, files: BundleFiles) -> None:

@@ -22,13 +22,14 @@ from pydantic import (
     model_validator,
 )
 
-# What a bundle holds without validating its manifest lives in bundle_layout (a logs query
-# reads it without pydantic); re-exported here, where every caller imports it from.
 from agent.config.sources import (
     DEFAULT_ALB_TABLE,
     DEFAULT_ATHENA_DATABASE,
     DEFAULT_CLOUDTRAIL_TABLE,
 )
+
+# What a bundle holds without validating its manifest lives in bundle_layout (a logs query
+# reads it without pydantic); re-exported here, where every caller imports it from.
 from agent.telemetry.bundle_layout import KNOWLEDGE_LAYOUT as KNOWLEDGE_LAYOUT
 from agent.telemetry.bundle_layout import SOURCE_LAYOUT as SOURCE_LAYOUT
 from agent.telemetry.bundle_layout import BundleError as BundleError
