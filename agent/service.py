@@ -153,9 +153,9 @@ def _run(
     settings = _with_bundle_architecture(settings)
     memory = open_memory(settings)
     scope = memory_scope(incident.account_id, workspace)
-    # Sources the run had to do without, for the report's notes; a local backend also says
-    # which bundle files it left out (links out of the bundle).
-    data_notes: list[str] = list(backend.load_notes)
+    # Sources the run had to do without, for the report's notes (with what the backend left
+    # out, read when the run is over: a local backend reads each source on first use).
+    data_notes: list[str] = []
     known = with_bundle_past_incidents(memory, settings, scope, data_notes)
     log_groups = log_groups_for(settings, backend, data_notes)
     ledger = EvidenceLedger(existing)
@@ -181,7 +181,7 @@ def _run(
         graph = build_graph(checkpointer)
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report: Report = final["report"]
-    report.notes.extend(data_notes)
+    report.notes.extend(dict.fromkeys([*backend.load_notes, *data_notes]))
     report.model_events = chat_model.answer_source().events
     report.notes.extend(f"Model: {event}" for event in report.model_events)
     report = report.model_copy(update={"thread_id": thread_id})

@@ -101,8 +101,8 @@ def _attempt(notes: list[str], what: str, look: Callable[[], T]) -> T | None:
 def survey(ctx: InvestigationContext) -> DataSources:
     """Look at each source the backend has, once, before the triage queries are planned."""
     caps = ctx.backend.capabilities
-    notes: list[str] = []
-    found = DataSources(notes=notes)
+    found = DataSources()
+    notes = found.notes  # the model's own list: pydantic copies a list given to it
     if caps.logs_insights:
         groups = _attempt(notes, "log groups", lambda: ctx.backend.list_log_groups())
         if groups is not None:
@@ -135,6 +135,9 @@ def survey(ctx: InvestigationContext) -> DataSources:
         if listed is not None and "namespace" in listed.columns:
             at = listed.columns.index("namespace")
             found.metric_namespaces = dict(Counter(str(row[at]) for row in listed.rows))
+    # What the sources just read left out (files that could not be read, log lines that are
+    # not events): an answer without them must not read as "nothing happened there".
+    notes.extend(note for note in ctx.backend.load_notes if note not in notes)
     return found
 
 

@@ -123,6 +123,7 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
         requested = arguments.log_groups or None  # None: every group
         result = engine.run(query, requested, time_range)
         groups = arguments.log_groups or [g.name for g in engine.log_groups()]
+        left_out = engine.data_notes(root)
     except QueryError as exc:
         fail(str(exc), code=2)
     except TelemetryUnavailableError as exc:
@@ -134,6 +135,10 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
         sys.stdout.write(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     else:
         _print_table(result, time_range.label(), groups)
+    # After the result, on stderr (JSON on stdout stays parseable), from a cold read and a
+    # cached one alike: what the result leaves out of the bundle's logs.
+    for line in left_out:
+        note(line)
 
 
 def _print_table(result: dict[str, Any], window: str, groups: list[str]) -> None:

@@ -167,8 +167,9 @@ class TelemetryBackend(Protocol):
 
     @property
     def load_notes(self) -> Sequence[str]:
-        """What the backend could not read when it opened (a bundle's files it skipped), for
-        the report's notes."""
+        """What the backend could not read (a bundle's files it skipped, its log lines that are
+        not events), one sentence each, for the report's notes and the model's briefing. Read
+        it after the sources were used: a local backend reads each source on first use."""
         ...
 
     def list_log_groups(self, prefix: str | None = None) -> list[LogGroupInfo]: ...

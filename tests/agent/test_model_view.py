@@ -275,3 +275,41 @@ def test_on_aws_the_survey_does_not_pay_for_counting_athena_rows(settings: Setti
     assert "aiops_db.cloud_trail_logs (CloudTrail, rows in the window not counted)" in "\n".join(
         lines
     )
+
+
+def test_the_briefing_says_what_the_bundle_could_not_give(
+    settings: Settings, tmp_path: Path
+) -> None:
+    import gzip
+    import shutil
+
+    bundle = Path(shutil.copytree(DEMO_BUNDLE, tmp_path / "bundle"))
+    access_log = bundle / "logs" / "apigateway-orders-api-access.jsonl.gz"
+    access_log.write_bytes(access_log.read_bytes()[:20_000])  # cut short mid-copy
+    put = bundle / "logs" / "lambda-orders-put.jsonl.gz"
+    lines = gzip.decompress(put.read_bytes()).decode().splitlines()
+    lines[2] = '{"logGroup":"/aws/lambda/orders-put","timestamp":17724'
+    put.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+    briefing, _ = _triage_of(bundle, settings)
+
+    assert (
+        "- Logs: logs/apigateway-orders-api-access.jsonl.gz could not be read (Unexpected end "
+        "of GZIP stream); its events are missing from every result" in briefing
+    )
+    assert "- Logs: 1 line of the log files is not a log event (" in briefing
+
+
+def test_a_source_the_survey_could_not_look_at_is_named_in_the_briefing(
+    settings: Settings,
+) -> None:
+    from agent.sources import describe_sources, survey
+    from agent.telemetry.base import TelemetryUnavailableError
+    from tests.agent.fakes import FakeBackend
+
+    class NoCatalog(FakeBackend):
+        def table_schemas(self):  # type: ignore[no-untyped-def]
+            raise TelemetryUnavailableError("AccessDenied: glue:GetTables")
+
+    lines = describe_sources(survey(context(settings, NoCatalog())))
+    assert "- Athena tables: could not be surveyed (AccessDenied: glue:GetTables)" in lines

@@ -31,7 +31,12 @@ from agent.telemetry.local.athena_tables import (
     cloudtrail_select_sql,
 )
 from agent.telemetry.local.hardening import is_locked
-from agent.telemetry.local.scan_cache import BundleCache, CachedSource, build_bundle_sources
+from agent.telemetry.local.scan_cache import (
+    BundleCache,
+    CachedSource,
+    build_bundle_sources,
+    unreadable_reason,
+)
 from agent.telemetry.local.trino_sql import MACROS, SUPPORTED_FUNCTIONS, to_duckdb
 from agent.telemetry.sql_guard import ensure_read_only
 
@@ -267,7 +272,7 @@ class AthenaEngine:
                 self._con.execute(f"SELECT count(*) FROM ({select([path])})").fetchall()
                 readable.append(path)
             except duckdb.Error as exc:
-                reason = str(exc).splitlines()[0].split(": /")[0]
+                reason = unreadable_reason(exc)
                 self._unreadable.append((path, reason))
                 log.warning("skipped unreadable %s file %s: %s", what, path, reason)
         return readable

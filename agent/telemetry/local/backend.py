@@ -48,6 +48,13 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DEFAULT_ACCOUNT_ID = "123456789012"
+# How a note names each engine's source (findings say what they skipped themselves).
+_SOURCE_LABELS = {
+    "athena": "Athena",
+    "xray": "X-Ray",
+    "metrics": "Metrics",
+    "metrics_insights": "Metrics",
+}
 RUNBOOKS_FOLDER = "runbooks"  # a bundle's own runbooks, searched beside `runbooks_dir`
 
 
@@ -63,7 +70,7 @@ class LocalBackend:
         self.account_id = str(manifest.alarm.get("AWSAccountId") or DEFAULT_ACCOUNT_ID)
         # What the loader left out, for the report's notes (the link target stays out of it:
         # a path on this machine is none of the report readers' business).
-        self.load_notes: list[str] = [
+        self._link_notes: list[str] = [
             f"Bundle: {link.relative_to(self.bundle.root).as_posix()} was skipped: it links "
             "to a file outside the bundle, which is never read"
             for link, _ in self.bundle.outside_files
@@ -95,6 +102,27 @@ class LocalBackend:
                 self.bundle.source_files("securityhub") or self.bundle.source_files("guardduty")
             ),
         )
+
+    @property
+    def load_notes(self) -> list[str]:
+        """The files the loader left out, and of each source read so far the files that could
+        not be read (and the log lines that are not events): results leave their data out,
+        so the report and the model are told (paths relative to the bundle)."""
+        with self._lock:
+            loaded = dict(self._loaded)
+        notes = list(self._link_notes)
+        for source, engine in loaded.items():
+            if source == "logs":
+                notes.extend(engine.data_notes(self.bundle.root))
+                continue
+            label = _SOURCE_LABELS.get(source)
+            for path, reason in getattr(engine, "unreadable", ()) if label else ():
+                where = path.relative_to(self.bundle.root).as_posix()
+                notes.append(
+                    f"{label}: {where} could not be read ({reason}); its data is missing "
+                    "from every result"
+                )
+        return list(dict.fromkeys(notes))  # both metrics engines read the same files
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
         """The engine for `source`, built on first use (once, even with concurrent callers)."""

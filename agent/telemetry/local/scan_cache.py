@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 
 # 2: log events carry their masked message and the entry its catalog of log groups
 # 3: row groups of 32k rows (entries written before are rebuilt once, to read faster)
-FORMAT_VERSION = 3
+# 4: lines of the log files that are not events are kept without a group, and counted
+FORMAT_VERSION = 4
 # Rows per Parquet row group. Smaller than DuckDB's default (122,880) scans strings faster
 # on two cores: a 3M-event filter on the messages 0.13 -> 0.11 s, the masked-message
 # GROUP BY of a cached `pattern` 0.12 -> 0.10 s, a sort with a limit 0.03 -> 0.02 s, for
@@ -82,6 +83,20 @@ def clear_cache(root: Path | None = None) -> tuple[int, int]:
     size = sum(p.stat().st_size for p in files)
     shutil.rmtree(folder, ignore_errors=True)
     return len(files), size
+
+
+def unreadable_reason(exc: Exception) -> str:
+    """Why DuckDB could not read a bundle file, as every note says it: the first line of
+    its error, without the "IO Error: " prefix or the file's path."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    reason = reason.removeprefix("IO Error: ").split(": /")[0]
+    if "maximum_object_size" in reason:
+        # Imported here: the bundle validator's formats (and their resource catalogue)
+        # are only needed on this error path, not by every query.
+        from agent.telemetry.bundle_formats import too_long_line_reason
+
+        return too_long_line_reason()
+    return reason
 
 
 def _sql_string(value: str) -> str:
@@ -241,7 +256,7 @@ class BundleCache:
                 con.execute(f"SELECT count(*) FROM ({select_sql([path])})").fetchall()
                 readable.append(path)
             except duckdb.Error as exc:
-                unreadable.append((path, str(exc).strip().splitlines()[0].split(": /")[0]))
+                unreadable.append((path, unreadable_reason(exc)))
         con.execute(copy.format(select_sql(readable)))
         return unreadable
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import duckdb
 
+from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
 from agent.telemetry.errors import QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
@@ -51,6 +52,7 @@ from agent.telemetry.local.logs_insights.patterns import (
     grouped_input_sql,
 )
 from agent.telemetry.local.logs_insights.results import (
+    Catalog,
     LogGroupCatalogEntry,
     catalog_from,
     describe_logs,
@@ -58,9 +60,10 @@ from agent.telemetry.local.logs_insights.results import (
     read_catalog,
     result_row,
     scan_statistics,
+    stored_catalog,
 )
 from agent.telemetry.local.logs_insights.sqlexpr import quote
-from agent.telemetry.local.scan_cache import BundleCache
+from agent.telemetry.local.scan_cache import BundleCache, unreadable_reason
 
 if TYPE_CHECKING:
     from agent.telemetry.instants import TimeSpan
@@ -92,14 +95,14 @@ class LogsInsightsEngine:
         self.from_cache = entry is not None
         # Whether the events carry their masked message (`pattern` need not mask them).
         self._masked = entry is not None
-        catalog: list[LogGroupCatalogEntry] | None = None
+        catalog: Catalog | None = None
         if entry is not None:
             # The cached Parquet file, read in place: a query reads the columns and row
             # groups it needs (the time range prunes row groups by their min/max).
             con.execute(f"CREATE VIEW {self._table} AS SELECT * FROM {entry.relation('_row')}")
             self.unreadable = list(entry.unreadable)
             self._row_id = "_row"
-            catalog = catalog_from(entry.extra.get("groups"))
+            catalog = stored_catalog(entry.extra)
         elif not files:
             con.execute(empty_table_sql(self._table))
             self._row_id = "rowid"
@@ -119,9 +122,9 @@ class LogsInsightsEngine:
                     raise
         if entry is None and cache is not None and files:
             self._fill_cache(cache, files)
-        self._groups: list[LogGroupCatalogEntry] | None = catalog
+        self._known: Catalog | None = catalog
         if self._files is None and catalog is None:
-            self._groups = self._describe_groups()
+            self._known = self._describe_groups()
 
     def _skip_unreadable(self) -> bool:
         """After a read of the files failed: read each alone, leave out the ones that cannot
@@ -166,15 +169,10 @@ class LogsInsightsEngine:
             self._none_readable(files)
 
     def _skip(self, path: Path, exc: duckdb.Error) -> None:
-        reason = _first_line(exc).removeprefix("IO Error: ").split(": /")[0]
-        if "maximum_object_size" in reason:
-            # Imported here: the bundle validator's formats (and their resource catalogue)
-            # are only needed on this error path, not by every logs query.
-            from agent.telemetry.bundle_formats import too_long_line_reason
-
-            reason = too_long_line_reason()
+        reason = unreadable_reason(exc)
         self.unreadable.append((path, reason))
-        log.warning("skipped unreadable log file %s: %s", path, reason)
+        # Said by `data_notes` (the CLI prints them, reports carry them), not logged twice.
+        log.info("skipped unreadable log file %s: %s", path, reason)
 
     def _none_readable(self, files: Sequence[Path]) -> NoReturn:
         path, reason = self.unreadable[0]
@@ -184,23 +182,51 @@ class LogsInsightsEngine:
 
     # -- catalog ----------------------------------------------------------------------------
 
-    def _describe_groups(self) -> list[LogGroupCatalogEntry]:
+    def _describe_groups(self) -> Catalog:
         return read_catalog(self._con, self._table)
 
     def log_groups(self) -> list[LogGroupCatalogEntry]:
-        return list(self._catalog())
+        return list(self._catalog().groups)
 
-    def _catalog(self) -> list[LogGroupCatalogEntry]:
+    @property
+    def dropped_lines(self) -> int:
+        """Lines of the readable files that are not log events (not JSON, without
+        `logGroup`, `timestamp` or `message`, or a message over the event limit): left out
+        of every result, so callers should say so (see `data_notes`)."""
+        return self._catalog().dropped_lines
+
+    def data_notes(self, root: Path | None = None) -> list[str]:
+        """What the results leave out, one sentence each: the files that could not be read
+        and the lines that are not events (paths relative to `root` when given)."""
+        notes = [
+            f"Logs: {_shown(path, root)} could not be read ({reason}); its events are "
+            "missing from every result"
+            for path, reason in self.unreadable
+        ]
+        dropped = self.dropped_lines
+        if dropped:
+            lines = f"{dropped:,} lines" if dropped != 1 else "1 line"
+            are, events, were = (
+                ("are", "log events", "were") if dropped != 1 else ("is", "a log event", "was")
+            )
+            notes.append(
+                f"Logs: {lines} of the log files {are} not {events} (not JSON, or without "
+                f"logGroup, timestamp or message, or a message over {MAX_EVENT_BYTES // 1_048_576} MiB) and {were} left "
+                "out; `fa2 bundle check` shows where"
+            )
+        return notes
+
+    def _catalog(self) -> Catalog:
         """The log groups; read in place and not queried yet, that is a pass of its own."""
         with self._lock:
-            if self._groups is None:
+            if self._known is None:
                 try:
-                    self._groups = self._describe_groups()
+                    self._known = self._describe_groups()
                 except duckdb.Error:
                     if not self._skip_unreadable():
                         raise
-                    self._groups = self._describe_groups()
-            return self._groups
+                    self._known = self._describe_groups()
+            return self._known
 
     @property
     def table(self) -> str:
@@ -227,7 +253,7 @@ class LogsInsightsEngine:
         relation, row_id, temp, json_sql = self._table, self._row_id, None, JSON_COLUMN_SQL
         scanned_by_group: dict[str, tuple[int, int]] | None = None
         try:
-            if self._groups is None:  # read in place, first query: one pass for both
+            if self._known is None:  # read in place, first query: one pass for both
                 temp = f"logs_read_once_{uuid.uuid4().hex}"
                 relation, columns, scanned_by_group = self._read_once(
                     cursor, temp, parsed, start_ms, end_ms
@@ -299,14 +325,18 @@ class LogsInsightsEngine:
                     raise  # the files are fine: the query failed
             self._sql(cursor, plan.create)
         rows = cursor.execute(plan.statistics).fetchall()
-        groups = catalog_from([list(row[:5]) for row in rows]) or []
+        catalog = catalog_from([list(row[:5]) for row in rows])
         with self._lock:
-            if self._groups is None:
-                self._groups = groups
-        return plan.events, columns, {row[0]: (int(row[5]), int(row[6])) for row in rows}
+            if self._known is None:
+                self._known = catalog
+        return (
+            plan.events,
+            columns,
+            {row[0]: (int(row[5]), int(row[6])) for row in rows if row[0] is not None},
+        )
 
     def _check_groups(self, requested: Sequence[str] | None) -> list[str]:
-        available = [g.name for g in self._catalog()]
+        available = [g.name for g in self._catalog().groups]
         if requested is None:
             return available
         if not requested:
@@ -410,7 +440,7 @@ class LogsInsightsEngine:
         with self._lock:
             if key in self._scanned:
                 return self._scanned[key]
-        result = scan_statistics(cursor, self._catalog(), groups, start_ms, end_ms, relation)
+        result = scan_statistics(cursor, self._catalog().groups, groups, start_ms, end_ms, relation)
         with self._lock:
             self._scanned[key] = result
         return result
@@ -418,3 +448,10 @@ class LogsInsightsEngine:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    """`path` as a note names it: relative to the bundle when it is inside it."""
+    if root is not None and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return str(path)

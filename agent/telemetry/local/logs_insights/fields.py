@@ -120,28 +120,37 @@ def json_value(name: str, document_sql: str = "_msg", guard: str | None = "_json
 
 def events_select_sql(files: Sequence[Path]) -> str:
     """The stored event columns of every bundle log file, read by DuckDB's NDJSON reader.
-    (`_json` is not stored: `event_columns_sql` derives it where a query looks at it.)"""
+    (`_json` is not stored: `event_columns_sql` derives it where a query looks at it.)
+
+    A line that is not a log event (not JSON, without `logGroup`, `timestamp` or `message`,
+    or a message over the event limit) is kept as a row without a group or a time: every
+    query names its groups, so none reads it, and the catalog counts these rows
+    (`read_catalog`) so that what was left out is said, never silently lost."""
     file_list = "[" + ", ".join(quote(str(f)) for f in files) + "]"
     return f"""
         SELECT
-            logGroup AS _group,
+            CASE WHEN _event THEN logGroup END AS _group,
             logStream AS _stream,
-            CAST(timestamp AS BIGINT) AS _ts,
+            CASE WHEN _event THEN CAST(timestamp AS BIGINT) END AS _ts,
             CAST(coalesce(ingestionTime, timestamp) AS BIGINT) AS _ingest,
             message AS _msg,
             strlen(message) AS _bytes
-        FROM read_json(
-            {file_list},
-            format = 'newline_delimited',
-            columns = {{
-                'logGroup': 'VARCHAR', 'logStream': 'VARCHAR', 'timestamp': 'BIGINT',
-                'ingestionTime': 'BIGINT', 'message': 'VARCHAR'
-            }},
-            ignore_errors = true,
-            maximum_object_size = {MAX_LINE_BYTES}
+        FROM (
+            SELECT *, coalesce(
+                logGroup IS NOT NULL AND timestamp IS NOT NULL
+                AND strlen(message) <= {MAX_EVENT_BYTES}, false
+            ) AS _event
+            FROM read_json(
+                {file_list},
+                format = 'newline_delimited',
+                columns = {{
+                    'logGroup': 'VARCHAR', 'logStream': 'VARCHAR', 'timestamp': 'BIGINT',
+                    'ingestionTime': 'BIGINT', 'message': 'VARCHAR'
+                }},
+                ignore_errors = true,
+                maximum_object_size = {MAX_LINE_BYTES}
+            )
         )
-        WHERE logGroup IS NOT NULL AND timestamp IS NOT NULL AND message IS NOT NULL
-            AND strlen(message) <= {MAX_EVENT_BYTES}
     """
 
 

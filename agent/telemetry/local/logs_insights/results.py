@@ -1,7 +1,8 @@
 """What the engine reads about the log groups and how rows come back.
 
-The catalog (each log group's events, bytes, first and last event) is read from the
-events, or from what the bundle cache recorded when it wrote them (`describe_logs`).
+The catalog (each log group's events, bytes, first and last event, and how many lines of
+the files are not log events) is read from the events, or from what the bundle cache
+recorded when it wrote them (`describe_logs`).
 Rows come back as `GetQueryResults` prints them (`result_row`, `format_value`).
 """
 
@@ -35,10 +36,19 @@ class LogGroupCatalogEntry:
     last_event: datetime
 
 
-def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> list[LogGroupCatalogEntry]:
+@dataclass(frozen=True)
+class Catalog:
+    """The log groups, and the lines of the files that are not log events (left out of
+    every group: `events_select_sql` gives them no group)."""
+
+    groups: list[LogGroupCatalogEntry]
+    dropped_lines: int = 0
+
+
+def read_catalog(cursor: duckdb.DuckDBPyConnection, relation: str) -> Catalog:
     """The catalog of the events in `relation`."""
     rows = cursor.execute(CATALOG_SQL.format(relation=relation)).fetchall()
-    return catalog_from([list(row) for row in rows]) or []
+    return catalog_from([list(row) for row in rows])
 
 
 def scan_statistics(
@@ -67,27 +77,46 @@ def _millis(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
 
 
-def catalog_from(stored: Any) -> list[LogGroupCatalogEntry] | None:
+def catalog_from(rows: list[list[Any]]) -> Catalog:
+    """The catalog of `CATALOG_SQL`'s rows (name, events, bytes, first and last event time,
+    a row without a name counting the lines that are not events)."""
+    return Catalog(
+        groups=[
+            LogGroupCatalogEntry(
+                name=name,
+                events=int(events),
+                stored_bytes=int(stored_bytes),
+                first_event=datetime.fromtimestamp(first / 1000, UTC),
+                last_event=datetime.fromtimestamp(last / 1000, UTC),
+            )
+            for name, events, stored_bytes, first, last in rows
+            if name is not None
+        ],
+        dropped_lines=sum(int(row[1]) for row in rows if row[0] is None),
+    )
+
+
+def stored_catalog(extra: dict[str, Any]) -> Catalog | None:
     """The catalog a cache entry recorded (see `describe_logs`), None if it has none."""
-    if not isinstance(stored, list):
+    groups, dropped = extra.get("groups"), extra.get("dropped_lines")
+    if not isinstance(groups, list) or not isinstance(dropped, int):
         return None
-    return [
-        LogGroupCatalogEntry(
-            name=name,
-            events=events,
-            stored_bytes=stored_bytes,
-            first_event=datetime.fromtimestamp(first / 1000, UTC),
-            last_event=datetime.fromtimestamp(last / 1000, UTC),
-        )
-        for name, events, stored_bytes, first, last in stored
-    ]
+    return Catalog(catalog_from(groups).groups, dropped)
 
 
 def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
     """What a logs cache entry records beside its rows: the catalog of log groups (name,
-    events, bytes, first and last event time), so a cached engine starts without a scan."""
-    rows = con.execute(f"{CATALOG_SQL.format(relation=entry.relation())}").fetchall()
-    return {"groups": [[name, int(n), int(size), int(a), int(b)] for name, n, size, a, b in rows]}
+    events, bytes, first and last event time) and the count of lines that are not events,
+    so a cached engine starts without a scan."""
+    rows = con.execute(CATALOG_SQL.format(relation=entry.relation())).fetchall()
+    return {
+        "groups": [
+            [name, int(n), int(size), int(a), int(b)]
+            for name, n, size, a, b in rows
+            if name is not None
+        ],
+        "dropped_lines": catalog_from([list(row) for row in rows]).dropped_lines,
+    }
 
 
 def pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:

@@ -1,0 +1,150 @@
+"""What a bundle's results leave out is said, never silently lost: a log file that cannot be
+read and log lines that are not events are named in the query command's notes, the report's
+notes and the model's briefing, whether the logs are read cold, loaded or from the cache."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from agent.config import load_settings
+from agent.telemetry.bundle import load_bundle
+from agent.telemetry.local import LocalBackend
+from agent.telemetry.local.logs_insights import LogsInsightsEngine
+from agent.telemetry.local.scan_cache import BundleCache
+from cli import app
+
+from ..conftest import DEMO_BUNDLE
+
+COUNT = "stats count(*) AS events"
+PUT = "/aws/lambda/orders-put"
+# A line a crashed exporter cut short, and an event that lost its message: real damage seen
+# in exported CloudWatch logs.
+NOT_JSON = (
+    '{"logGroup":"/aws/lambda/orders-put","logStream":"2026/03/02/[$LATEST]9f","timestamp":17724'
+)
+NO_MESSAGE = '{"logGroup":"/aws/lambda/orders-put","logStream":"2026/03/02/[$LATEST]9f","timestamp":1772444700000}'
+DROPPED_NOTE = (
+    "Logs: 2 lines of the log files are not log events (not JSON, or without logGroup, "
+    "timestamp or message, or a message over 1 MiB) and were left out; `fa2 bundle check` "
+    "shows where"
+)
+TRUNCATED_NOTE = (
+    "Logs: logs/apigateway-orders-api-access.jsonl.gz could not be read (Unexpected end of "
+    "GZIP stream); its events are missing from every result"
+)
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    """The demo bundle with two damaged lines in the orders-put log file."""
+    root = Path(shutil.copytree(DEMO_BUNDLE, tmp_path / "bundle"))
+    path = root / "logs" / "lambda-orders-put.jsonl.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    lines[2:2] = [NOT_JSON, NO_MESSAGE]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    return root
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FA2_CACHE_DIR", str(folder))
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", "inline")
+    return folder
+
+
+def truncate_access_log(bundle: Path) -> None:
+    path = bundle / "logs" / "apigateway-orders-api-access.jsonl.gz"
+    path.write_bytes(path.read_bytes()[:20_000])
+
+
+def engine_over(bundle: Path, *, materialize: bool, cached: bool) -> LogsInsightsEngine:
+    files = load_bundle(bundle).source_files("logs")
+    cache = BundleCache(bundle) if cached else None
+    return LogsInsightsEngine(duckdb.connect(), files, cache=cache, materialize=materialize)
+
+
+def put_events(engine: LogsInsightsEngine, bundle: Path) -> int:
+    result = engine.run(COUNT, [PUT], load_bundle(bundle).window)
+    return int(result["results"][0][0]["value"])
+
+
+@pytest.mark.parametrize("materialize", [True, False], ids=["loaded", "read-in-place"])
+def test_lines_that_are_not_events_are_counted_and_left_out_of_every_result(
+    bundle: Path, materialize: bool
+) -> None:
+    intact = engine_over(DEMO_BUNDLE, materialize=materialize, cached=False)
+    damaged = engine_over(bundle, materialize=materialize, cached=False)
+
+    assert put_events(damaged, bundle) == put_events(intact, DEMO_BUNDLE)
+    assert damaged.dropped_lines == 2
+    assert intact.dropped_lines == 0
+    assert damaged.data_notes(bundle) == [DROPPED_NOTE]
+    assert intact.data_notes(DEMO_BUNDLE) == []
+
+
+def test_the_log_groups_hold_only_events(bundle: Path) -> None:
+    groups = engine_over(bundle, materialize=True, cached=False).log_groups()
+    expected = engine_over(DEMO_BUNDLE, materialize=True, cached=False).log_groups()
+
+    assert groups == expected  # no group without a name, no extra events in orders-put
+
+
+def test_the_cache_remembers_the_lines_it_left_out(bundle: Path, cache_dir: Path) -> None:
+    writer = engine_over(bundle, materialize=True, cached=True)
+    reader = engine_over(bundle, materialize=False, cached=True)
+
+    assert (writer.from_cache, reader.from_cache) == (False, True)
+    assert put_events(reader, bundle) == put_events(writer, bundle)
+    assert reader.dropped_lines == 2
+    assert reader.data_notes(bundle) == [DROPPED_NOTE]
+
+
+def test_an_unreadable_file_is_named_alike_read_cold_or_from_the_cache(
+    bundle: Path, cache_dir: Path
+) -> None:
+    truncate_access_log(bundle)
+    cold = engine_over(bundle, materialize=False, cached=False)
+    put_events(cold, bundle)  # read in place: the first query reads the files
+    engine_over(bundle, materialize=True, cached=True)  # writes the cache entry
+    cached = engine_over(bundle, materialize=False, cached=True)
+
+    assert cached.from_cache
+    assert cold.data_notes(bundle) == cached.data_notes(bundle) == [TRUNCATED_NOTE, DROPPED_NOTE]
+
+
+def test_the_backend_notes_what_each_source_it_read_left_out(bundle: Path) -> None:
+    truncate_access_log(bundle)
+    (bundle / "xray" / "broken.json").write_text("{not json", encoding="utf-8")
+    backend = LocalBackend(bundle, load_settings())
+    assert backend.load_notes == []  # nothing read yet
+
+    backend.list_log_groups()
+    backend.find_traces(None, load_bundle(bundle).window, 1)
+
+    assert backend.load_notes[:2] == [TRUNCATED_NOTE, DROPPED_NOTE]
+    assert any(
+        n.startswith("X-Ray: xray/broken.json could not be read (") for n in backend.load_notes
+    )
+    assert not any(str(bundle) in n for n in backend.load_notes)  # no path of this machine
+
+
+@pytest.mark.parametrize("cache", ["off", "inline"])
+def test_query_logs_prints_the_note_after_its_result_cold_or_cached(
+    bundle: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", cache)
+    runner = CliRunner()
+    args = ["query", "logs", "--bundle", str(bundle), "-g", PUT, "--format", "json", COUNT]
+    for _ in range(2):  # with the cache on, the second run reads the entry the first wrote
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["results"][0][0]["field"] == "events"
+        assert result.stderr == f"note: {DROPPED_NOTE}\n"
