@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import duckdb
 
-from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
 from agent.telemetry.errors import QueryError, TelemetryUnavailableError
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
@@ -56,6 +55,7 @@ from agent.telemetry.local.logs_insights.results import (
     LogGroupCatalogEntry,
     catalog_from,
     describe_logs,
+    left_out_notes,
     pattern_table,
     read_catalog,
     result_row,
@@ -196,25 +196,8 @@ class LogsInsightsEngine:
         return self._catalog().dropped_lines
 
     def data_notes(self, root: Path | None = None) -> list[str]:
-        """What the results leave out, one sentence each: the files that could not be read
-        and the lines that are not events (paths relative to `root` when given)."""
-        notes = [
-            f"Logs: {_shown(path, root)} could not be read ({reason}); its events are "
-            "missing from every result"
-            for path, reason in self.unreadable
-        ]
-        dropped = self.dropped_lines
-        if dropped:
-            lines = f"{dropped:,} lines" if dropped != 1 else "1 line"
-            are, events, were = (
-                ("are", "log events", "were") if dropped != 1 else ("is", "a log event", "was")
-            )
-            notes.append(
-                f"Logs: {lines} of the log files {are} not {events} (not JSON, or without "
-                f"logGroup, timestamp or message, or a message over {MAX_EVENT_BYTES // 1_048_576} MiB) and {were} left "
-                "out; `fa2 bundle check` shows where"
-            )
-        return notes
+        """What the results leave out, one sentence each (see `results.left_out_notes`)."""
+        return left_out_notes(self.unreadable, self.dropped_lines, root)
 
     def _catalog(self) -> Catalog:
         """The log groups; read in place and not queried yet, that is a pass of its own."""
@@ -448,10 +431,3 @@ class LogsInsightsEngine:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _shown(path: Path, root: Path | None) -> str:
-    """`path` as a note names it: relative to the bundle when it is inside it."""
-    if root is not None and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return str(path)

@@ -12,10 +12,12 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
 from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
 
@@ -117,6 +119,37 @@ def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
         ],
         "dropped_lines": catalog_from([list(row) for row in rows]).dropped_lines,
     }
+
+
+def left_out_notes(
+    unreadable: list[tuple[Path, str]], dropped_lines: int, root: Path | None = None
+) -> list[str]:
+    """What the results leave out, one sentence each, for the CLI's notes, the report and
+    the model: the files that could not be read and the lines that are not events (paths
+    relative to `root`, the bundle, when they are inside it)."""
+    notes = [
+        f"Logs: {_shown(path, root)} could not be read ({reason}); its events are missing "
+        "from every result"
+        for path, reason in unreadable
+    ]
+    if dropped_lines:
+        lines, are, events, were = (
+            (f"{dropped_lines:,} lines", "are", "log events", "were")
+            if dropped_lines != 1
+            else ("1 line", "is", "a log event", "was")
+        )
+        notes.append(
+            f"Logs: {lines} of the log files {are} not {events} (not JSON, or without "
+            f"logGroup, timestamp or message, or a message over {MAX_EVENT_BYTES // 1_048_576} "
+            f"MiB) and {were} left out; `fa2 bundle check` shows where"
+        )
+    return notes
+
+
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return str(path)
 
 
 def pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
