@@ -137,6 +137,11 @@ def check_log_event(event: Any) -> datetime:
     for key in ("logGroup", "logStream", "message"):
         if not isinstance(event[key], str):
             raise RecordError(f"{key} must be a string, got {type(event[key]).__name__}")
+    if not is_log_group_name(event["logGroup"]):
+        raise RecordError(
+            f"logGroup {event['logGroup'][:60]!r} is not a CloudWatch log group name (1 to 512 "
+            "of a-z, A-Z, 0-9, _ - / . #): the engine leaves its events out"
+        )
     stamp = _epoch_ms(event["timestamp"], "timestamp")
     if "ingestionTime" in event:
         _epoch_ms(event["ingestionTime"], "ingestionTime")
@@ -278,6 +283,14 @@ def parse_iso(text: str) -> datetime | None:
 # engine then skips its whole file.
 MAX_EVENT_BYTES = 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# The log group names CloudWatch Logs allows (CreateLogGroup): 1 to 512 of these characters.
+# Events under any other name were not exported from CloudWatch, and such a name could carry
+# text for the model (a newline and "SYSTEM: ..."): the engine leaves them out, counted.
+LOG_GROUP_NAME = re.compile(r"[A-Za-z0-9_\-/.#]{1,512}")
+
+
+def is_log_group_name(name: str) -> bool:
+    return LOG_GROUP_NAME.fullmatch(name) is not None
 
 
 def too_long_event_reason(size: int) -> str:

@@ -31,9 +31,9 @@ NOT_JSON = (
 )
 NO_MESSAGE = '{"logGroup":"/aws/lambda/orders-put","logStream":"2026/03/02/[$LATEST]9f","timestamp":1772444700000}'
 DROPPED_NOTE = (
-    "Logs: 2 lines of the log files are not log events (not JSON, or without logGroup, "
-    "timestamp or message, or a message over 1 MiB) and were left out; `fa2 bundle check` "
-    "shows where"
+    "Logs: 2 lines of the log files are not log events (not JSON, without logGroup, "
+    "timestamp or message, under a log group name CloudWatch does not allow, or with a "
+    "message over 1 MiB) and were left out; `fa2 bundle check` shows where"
 )
 TRUNCATED_NOTE = (
     "Logs: logs/apigateway-orders-api-access.jsonl.gz could not be read (Unexpected end of "

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
+from agent.telemetry.bundle_formats import MAX_EVENT_BYTES, is_log_group_name
 from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
 
@@ -80,8 +80,9 @@ def _millis(moment: datetime) -> int:
 
 
 def catalog_from(rows: list[list[Any]]) -> Catalog:
-    """The catalog of `CATALOG_SQL`'s rows (name, events, bytes, first and last event time,
-    a row without a name counting the lines that are not events)."""
+    """The catalog of `CATALOG_SQL`'s rows (name, events, bytes, first and last event time):
+    a row without a name (lines that are not events) or with a name CloudWatch does not
+    allow counts as lines left out, and is no log group a query can name."""
     return Catalog(
         groups=[
             LogGroupCatalogEntry(
@@ -92,9 +93,11 @@ def catalog_from(rows: list[list[Any]]) -> Catalog:
                 last_event=datetime.fromtimestamp(last / 1000, UTC),
             )
             for name, events, stored_bytes, first, last in rows
-            if name is not None
+            if name is not None and is_log_group_name(name)
         ],
-        dropped_lines=sum(int(row[1]) for row in rows if row[0] is None),
+        dropped_lines=sum(
+            int(row[1]) for row in rows if row[0] is None or not is_log_group_name(row[0])
+        ),
     )
 
 
@@ -115,7 +118,7 @@ def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
         "groups": [
             [name, int(n), int(size), int(a), int(b)]
             for name, n, size, a, b in rows
-            if name is not None
+            if name is not None and is_log_group_name(name)
         ],
         "dropped_lines": catalog_from([list(row) for row in rows]).dropped_lines,
     }
@@ -139,9 +142,10 @@ def left_out_notes(
             else ("1 line", "is", "a log event", "was")
         )
         notes.append(
-            f"Logs: {lines} of the log files {are} not {events} (not JSON, or without "
-            f"logGroup, timestamp or message, or a message over {MAX_EVENT_BYTES // 1_048_576} "
-            f"MiB) and {were} left out; `fa2 bundle check` shows where"
+            f"Logs: {lines} of the log files {are} not {events} (not JSON, without "
+            "logGroup, timestamp or message, under a log group name CloudWatch does not "
+            f"allow, or with a message over {MAX_EVENT_BYTES // 1_048_576} MiB) and {were} "
+            "left out; `fa2 bundle check` shows where"
         )
     return notes
 
