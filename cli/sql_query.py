@@ -111,7 +111,7 @@ def run_sql_query(arguments: SqlQueryArguments) -> None:
     bundle or bad settings)."""
     from agent.telemetry.errors import QueryError, TelemetryUnavailableError, source_unavailable
     from agent.telemetry.local.athena import AthenaEngine
-    from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle
+    from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle, unreadable_note
 
     # Of the manifest a query needs only its `athena` names: a manifest that has none is
     # not validated (it names the default tables).
@@ -143,6 +143,10 @@ def run_sql_query(arguments: SqlQueryArguments) -> None:
         except LOAD_ERRORS as exc:
             raise source_unavailable("athena", root, exc) from exc
         answer = engine.run(arguments.statement, max_rows=arguments.max_rows)
+        left_out = [
+            unreadable_note("Athena", path, reason, root, "rows are")
+            for path, reason in engine.unreadable_read_by(answer)
+        ]
     except QueryError as exc:
         fail(exc.message, code=2)
     except TelemetryUnavailableError as exc:
@@ -153,6 +157,10 @@ def run_sql_query(arguments: SqlQueryArguments) -> None:
         sys.stdout.write(json.dumps(answer.response, indent=2, ensure_ascii=False) + "\n")
     else:
         print_result_table(_AnswerTable.of(answer, root))
+    # After the result, on stderr (JSON on stdout stays parseable), from a cold read and the
+    # cache alike: the files of the table it read that could not be.
+    for line in left_out:
+        note(line)
 
 
 def _configured_names() -> AthenaNames:

@@ -148,3 +148,63 @@ def test_query_logs_prints_the_note_after_its_result_cold_or_cached(
         assert result.exit_code == 0, result.output
         assert json.loads(result.stdout)["results"][0][0]["field"] == "events"
         assert result.stderr == f"note: {DROPPED_NOTE}\n"
+
+
+# ---------------------------------------------------------------- Athena tables
+
+ALB_BUNDLE = DEMO_BUNDLE.parent / "partner-api-slow"
+
+
+@pytest.fixture
+def alb_bundle(tmp_path: Path) -> tuple[Path, str]:
+    """A bundle whose first ALB log file was cut short mid-copy, and that file's path."""
+    root = Path(shutil.copytree(ALB_BUNDLE, tmp_path / "alb-bundle"))
+    first = sorted((root / "alb").glob("*.log.gz"))[0]
+    first.write_bytes(first.read_bytes()[:3000])
+    return root, first.relative_to(root).as_posix()
+
+
+@pytest.mark.parametrize("cache", ["off", "inline"])
+def test_query_sql_names_the_unreadable_file_of_the_table_it_read_cold_or_cached(
+    alb_bundle: tuple[Path, str], cache_dir: Path, monkeypatch: pytest.MonkeyPatch, cache: str
+) -> None:
+    bundle, cut = alb_bundle
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", cache)
+    runner = CliRunner()
+    args = ["query", "sql", "--bundle", str(bundle), "--format", "json"]
+    for _ in range(2):  # with the cache on, the second run reads the entry the first wrote
+        result = runner.invoke(app, [*args, "SELECT count(*) AS n FROM alb_access_logs"])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["ResultSet"]["Rows"][0]["Data"][0]["VarCharValue"] == "n"
+        assert result.stderr == (
+            f"note: Athena: {cut} could not be read (Unexpected end of GZIP stream); its rows "
+            "are missing from every result\n"
+        )
+
+
+@pytest.mark.parametrize(
+    "sql", ["SELECT count(*) FROM cloud_trail_logs", "SELECT 1"], ids=["other-table", "no-table"]
+)
+def test_query_sql_says_nothing_of_a_table_it_did_not_read(
+    alb_bundle: tuple[Path, str], cache_dir: Path, sql: str
+) -> None:
+    bundle, _ = alb_bundle
+    runner = CliRunner()
+    runner.invoke(app, ["query", "sql", "--bundle", str(bundle), "SELECT 1 FROM alb_access_logs"])
+
+    result = runner.invoke(app, ["query", "sql", "--bundle", str(bundle), sql])
+
+    assert result.exit_code == 0, result.output
+    assert "could not be read" not in result.stderr
+
+
+def test_the_backend_notes_an_unreadable_athena_file(alb_bundle: tuple[Path, str]) -> None:
+    bundle, cut = alb_bundle
+    backend = LocalBackend(bundle, load_settings())
+
+    backend.table_schemas()
+
+    assert (
+        f"Athena: {cut} could not be read (Unexpected end of GZIP stream); its rows are missing "
+        "from every result"
+    ) in backend.load_notes

@@ -70,6 +70,7 @@ class AthenaAnswer:
     bytes_scanned: int
     duckdb_sql: str
     source: str  # what the query read, for its citation: "alb", "cloudtrail" or "athena" (both)
+    reads: tuple[str, ...] = ()  # the sources whose tables it read ("alb", "cloudtrail")
 
 
 def _trino_type(hive_type: str) -> str:
@@ -103,6 +104,7 @@ class AthenaEngine:
         self._cache = cache
         self.database = database
         self._source_tables = {"alb": alb_table, "cloudtrail": cloudtrail_table}
+        self._source_files = {"alb": set(alb_files), "cloudtrail": set(cloudtrail_files)}
         self.tables: dict[str, list[tuple[str, str]]] = {}  # table -> [(column, hive type)]
         self.bytes_per_table: dict[str, int] = {}
         self._aliases: dict[str, str] = {}
@@ -158,6 +160,13 @@ class AthenaEngine:
         """Files that could not be read, and why (their rows are missing from the table)."""
         self._check_all()
         return list(self._unreadable)
+
+    def unreadable_read_by(self, answer: AthenaAnswer) -> list[tuple[Path, str]]:
+        """The files of the tables `answer` read known to be unreadable, without reading the
+        others to check them: a file that cannot be read fails the query that reads it,
+        which then names it (or the cache entry named it)."""
+        files = set().union(*(self._source_files[source] for source in answer.reads))
+        return [(path, reason) for path, reason in self._unreadable if path in files]
 
     @property
     def unavailable(self) -> dict[str, str]:
@@ -274,7 +283,8 @@ class AthenaEngine:
             except duckdb.Error as exc:
                 reason = unreadable_reason(exc)
                 self._unreadable.append((path, reason))
-                log.warning("skipped unreadable %s file %s: %s", what, path, reason)
+                # Said by the notes (`unreadable_read_by`, the backend's `load_notes`).
+                log.info("skipped unreadable %s file %s: %s", what, path, reason)
         return readable
 
     def table_schemas(self) -> list[TableSchema]:
@@ -369,16 +379,17 @@ class AthenaEngine:
             },
         }
         scanned = sum(size for table, size in self.bytes_per_table.items() if table in duck_sql)
-        return AthenaAnswer(response, total, truncated, scanned, duck_sql, self._source(duck_sql))
+        reads = self._sources_read(duck_sql)
+        source = reads[0] if len(reads) == 1 else "athena"
+        return AthenaAnswer(response, total, truncated, scanned, duck_sql, source, reads)
 
-    def _source(self, duck_sql: str) -> str:
+    def _sources_read(self, duck_sql: str) -> tuple[str, ...]:
         lowered = duck_sql.lower()
-        read = [
+        return tuple(
             source
             for source, table in self._source_tables.items()
             if re.search(rf"\b{re.escape(table.lower())}\b", lowered)
-        ]
-        return read[0] if len(read) == 1 else "athena"
+        )
 
     # ------------------------------------------------------------------ errors
 

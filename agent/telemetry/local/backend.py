@@ -28,7 +28,7 @@ from agent.telemetry.limits import (
     checked_metrics_insights,
     checked_trace_ids,
 )
-from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle
+from agent.telemetry.local.scan_cache import LOAD_ERRORS, connect_to_bundle, unreadable_note
 from agent.telemetry.runbook_index import RunbookIndex
 from agent.telemetry.types import MetricDimension, TimeRange
 
@@ -116,12 +116,13 @@ class LocalBackend:
                 notes.extend(engine.data_notes(self.bundle.root))
                 continue
             label = _SOURCE_LABELS.get(source)
-            for path, reason in getattr(engine, "unreadable", ()) if label else ():
-                where = path.relative_to(self.bundle.root).as_posix()
-                notes.append(
-                    f"{label}: {where} could not be read ({reason}); its data is missing "
-                    "from every result"
-                )
+            if label is None:
+                continue
+            lost = "rows are" if source == "athena" else "data is"
+            notes.extend(
+                unreadable_note(label, path, reason, self.bundle.root, lost)
+                for path, reason in getattr(engine, "unreadable", ())
+            )
         return list(dict.fromkeys(notes))  # both metrics engines read the same files
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:

@@ -100,6 +100,14 @@ def unreadable_reason(exc: Exception) -> str:
     return reason
 
 
+def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost: str) -> str:
+    """The sentence every notice of an unreadable bundle file uses ("Athena: alb/x.log.gz
+    could not be read (...); its rows are missing from every result"), the path relative to
+    the bundle `root` when it is inside it."""
+    where = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path
+    return f"{label}: {where} could not be read ({reason}); its {lost} missing from every result"
+
+
 def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

@@ -20,6 +20,7 @@ import duckdb
 from agent.telemetry.bundle_formats import MAX_EVENT_BYTES, is_log_group_name
 from agent.telemetry.local.logs_insights.compiler import PATTERN_TYPES
 from agent.telemetry.local.logs_insights.sqlexpr import SqlType, quote
+from agent.telemetry.local.scan_cache import unreadable_note
 
 CATALOG_SQL = (
     "SELECT _group, count(*), sum(_bytes), min(_ts), max(_ts) FROM {relation} GROUP BY 1 ORDER BY 1"
@@ -131,9 +132,7 @@ def left_out_notes(
     the model: the files that could not be read and the lines that are not events (paths
     relative to `root`, the bundle, when they are inside it)."""
     notes = [
-        f"Logs: {_shown(path, root)} could not be read ({reason}); its events are missing "
-        "from every result"
-        for path, reason in unreadable
+        unreadable_note("Logs", path, reason, root, "events are") for path, reason in unreadable
     ]
     if dropped_lines:
         lines, are, events, were = (
@@ -148,12 +147,6 @@ def left_out_notes(
             "left out; `fa2 bundle check` shows where"
         )
     return notes
-
-
-def _shown(path: Path, root: Path | None) -> str:
-    if root is not None and path.is_relative_to(root):
-        return path.relative_to(root).as_posix()
-    return str(path)
 
 
 def pattern_table(cursor: duckdb.DuckDBPyConnection, pattern_rows: list[list[object]]) -> str:
