@@ -4,7 +4,6 @@ problem with file and line. Exit 0 when the bundle is usable, 1 when it is not."
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -21,18 +20,15 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-# Control characters (ESC starts terminal escape sequences) and the invisible format
-# characters that reorder text on screen (U+202E and friends): shown as escapes, never sent
-# to the terminal. File names and messages come from the bundle, which someone else wrote.
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
 def _shown(text: str) -> str:
-    """`text` safe for the terminal: unprintable characters as `\\x1b`-style escapes, and
-    rich markup escaped."""
+    """`text` safe for the terminal (file names and messages come from the bundle, which
+    someone else wrote): unprintable characters as `\\x1b`-style escapes, and rich markup
+    escaped."""
     from rich.markup import escape
 
-    return escape(_UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text))
+    from agent.telemetry.inert_text import one_visible_line
+
+    return escape(one_visible_line(text))
 
 
 def _span(first: datetime | None, last: datetime | None) -> str:

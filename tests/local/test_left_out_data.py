@@ -208,3 +208,60 @@ def test_the_backend_notes_an_unreadable_athena_file(alb_bundle: tuple[Path, str
         f"Athena: {cut} could not be read (Unexpected end of GZIP stream); its rows are missing "
         "from every result"
     ) in backend.load_notes
+
+
+def test_query_sql_names_the_unreadable_file_of_a_table_read_by_its_manifest_alias(
+    alb_bundle: tuple[Path, str], cache_dir: Path
+) -> None:
+    bundle, cut = alb_bundle
+    manifest = bundle / "incident.yaml"
+    manifest.write_text(
+        manifest.read_text() + "athena:\n  database: aiops_db\n  alb_table: my_alb_logs\n"
+    )
+
+    result = CliRunner().invoke(
+        app, ["query", "sql", "--bundle", str(bundle), "SELECT count(*) FROM my_alb_logs"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert f"note: Athena: {cut} could not be read" in result.stderr
+
+
+def test_a_malformed_file_is_named_without_this_machines_path(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    bundle = Path(shutil.copytree(DEMO_BUNDLE, tmp_path / "bundle"))
+    (bundle / "cloudtrail" / "zz.json").write_text('{"Records": [ {broken')
+
+    result = CliRunner().invoke(
+        app, ["query", "sql", "--bundle", str(bundle), "SELECT count(*) FROM cloud_trail_logs"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "note: Athena: cloudtrail/zz.json could not be read (" in result.stderr
+    assert str(tmp_path) not in result.stderr
+
+
+def test_a_metrics_file_both_metrics_engines_skip_is_noted_once(bundle: Path) -> None:
+    from agent.incident import TimeRange
+    from agent.telemetry.base import MetricDimension, MetricQuery
+
+    (bundle / "metrics" / "broken.json").write_text("{not json")
+    backend = LocalBackend(bundle, load_settings())
+    window = load_bundle(bundle).window
+    span = TimeRange(start=window.start, end=window.end)
+    backend.get_metric_data(
+        [
+            MetricQuery(
+                id="m1",
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions=[MetricDimension(name="FunctionName", value="orders-put")],
+            )
+        ],
+        span,
+    )
+    backend.run_metrics_insights('SELECT SUM(Errors) FROM "AWS/Lambda"', span)
+
+    notes = [n for n in backend.load_notes if "metrics/broken.json" in n]
+    assert len(notes) == 1 and notes[0].startswith("Metrics: metrics/broken.json could not be read")

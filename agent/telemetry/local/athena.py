@@ -384,11 +384,15 @@ class AthenaEngine:
         return AthenaAnswer(response, total, truncated, scanned, duck_sql, source, reads)
 
     def _sources_read(self, duck_sql: str) -> tuple[str, ...]:
+        """The sources whose table (under its own name or an alias of it) the SQL reads."""
         lowered = duck_sql.lower()
         return tuple(
             source
             for source, table in self._source_tables.items()
-            if re.search(rf"\b{re.escape(table.lower())}\b", lowered)
+            if any(
+                re.search(rf"\b{re.escape(name.lower())}\b", lowered)
+                for name in (table, *(a for a, t in self._aliases.items() if t == table))
+            )
         )
 
     # ------------------------------------------------------------------ errors

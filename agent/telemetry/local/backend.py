@@ -20,6 +20,7 @@ from agent.telemetry.base import (
 from agent.telemetry.bundle import Bundle, load_bundle
 from agent.telemetry.errors import source_unavailable
 from agent.telemetry.findings_types import SecurityFindings, checked_severity
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.limits import (
     FIND_TRACES_LIMIT,
     MAX_INSIGHTS_SERIES,
@@ -71,7 +72,8 @@ class LocalBackend:
         # What the loader left out, for the report's notes (the link target stays out of it:
         # a path on this machine is none of the report readers' business).
         self._link_notes: list[str] = [
-            f"Bundle: {link.relative_to(self.bundle.root).as_posix()} was skipped: it links "
+            f"Bundle: {one_visible_line(link.relative_to(self.bundle.root).as_posix())} was "
+            "skipped: it links "
             "to a file outside the bundle, which is never read"
             for link, _ in self.bundle.outside_files
         ]
@@ -111,6 +113,7 @@ class LocalBackend:
         with self._lock:
             loaded = dict(self._loaded)
         notes = list(self._link_notes)
+        said: set[tuple[str, Path]] = set()  # both metrics engines read the same files
         for source, engine in loaded.items():
             if source == "logs":
                 notes.extend(engine.data_notes(self.bundle.root))
@@ -119,11 +122,11 @@ class LocalBackend:
             if label is None:
                 continue
             lost = "rows are" if source == "athena" else "data is"
-            notes.extend(
-                unreadable_note(label, path, reason, self.bundle.root, lost)
-                for path, reason in getattr(engine, "unreadable", ())
-            )
-        return list(dict.fromkeys(notes))  # both metrics engines read the same files
+            for path, reason in getattr(engine, "unreadable", ()):
+                if (label, path) not in said:
+                    said.add((label, path))
+                    notes.append(unreadable_note(label, path, reason, self.bundle.root, lost))
+        return notes
 
     def _engine(self, source: str, build: Callable[[], T]) -> T:
         """The engine for `source`, built on first use (once, even with concurrent callers)."""

@@ -28,6 +28,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from typing import Any, Literal
 import duckdb
 
 from agent.telemetry.errors import QueryError
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.hardening import harden
 
 log = logging.getLogger(__name__)
@@ -86,11 +88,16 @@ def clear_cache(root: Path | None = None) -> tuple[int, int]:
     return len(files), size
 
 
+_QUOTED_FILE = re.compile(r'\s*(?:in file )?"/[^"]*"')
+
+
 def unreadable_reason(exc: Exception) -> str:
     """Why DuckDB could not read a bundle file, as every note says it: the first line of
     its error, without the "IO Error: " prefix or the file's path."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    reason = reason.removeprefix("IO Error: ").split(": /")[0]
+    # The note names the file, relative to the bundle; the error's absolute path is this
+    # machine's business ("...: /home/me/..." and "in file \"/home/me/...\"" alike).
+    reason = _QUOTED_FILE.sub("", reason.removeprefix("IO Error: ").split(": /")[0])
     if "maximum_object_size" in reason:
         # Imported here: the bundle validator's formats (and their resource catalogue)
         # are only needed on this error path, not by every query.
@@ -104,7 +111,9 @@ def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost
     """The sentence every notice of an unreadable bundle file uses ("Athena: alb/x.log.gz
     could not be read (...); its rows are missing from every result"), the path relative to
     the bundle `root` when it is inside it."""
-    where = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else path
+    where = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else str(path)
+    # Both are the bundle author's text (a file name, an error quoting the file): one line.
+    where, reason = one_visible_line(where), one_visible_line(reason)
     return f"{label}: {where} could not be read ({reason}); its {lost} missing from every result"
 
 

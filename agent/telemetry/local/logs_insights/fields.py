@@ -123,18 +123,21 @@ def events_select_sql(files: Sequence[Path]) -> str:
     (`_json` is not stored: `event_columns_sql` derives it where a query looks at it.)
 
     A line that is not a log event (not JSON, without `logGroup`, `timestamp` or `message`,
-    or a message over the event limit) is kept as a row without a group or a time: every
-    query names its groups, so none reads it, and the catalog counts these rows
-    (`read_catalog`) so that what was left out is said, never silently lost."""
+    or a message over the event limit) is kept as an empty row (nothing of it is stored,
+    masked or cached: a message over the limit may be 64 MiB): every query names its groups,
+    so none reads it, and the catalog counts these rows (`read_catalog`) so that what was
+    left out is said, never silently lost. (Events under a log group name CloudWatch does
+    not allow keep their row: the catalog leaves that group out, so no query names it.)"""
     file_list = "[" + ", ".join(quote(str(f)) for f in files) + "]"
     return f"""
         SELECT
             CASE WHEN _event THEN logGroup END AS _group,
-            logStream AS _stream,
+            CASE WHEN _event THEN logStream END AS _stream,
             CASE WHEN _event THEN CAST(timestamp AS BIGINT) END AS _ts,
-            CAST(coalesce(ingestionTime, timestamp) AS BIGINT) AS _ingest,
-            message AS _msg,
-            strlen(message) AS _bytes
+            CASE WHEN _event THEN CAST(coalesce(ingestionTime, timestamp) AS BIGINT) END
+                AS _ingest,
+            CASE WHEN _event THEN message END AS _msg,
+            CASE WHEN _event THEN strlen(message) END AS _bytes
         FROM (
             SELECT *, coalesce(
                 logGroup IS NOT NULL AND timestamp IS NOT NULL

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from agent.telemetry.local.scan_cache import unreadable_reason
 from agent.telemetry.types import metric_statistic
 
 TABLE = "metrics_insights_points"
@@ -63,7 +64,7 @@ def load_series(
                 [index, str(path), _COLUMNS],
             )
         except duckdb.Error as exc:  # one unreadable file is skipped and named
-            unreadable.append((path, str(exc).splitlines()[0]))
+            unreadable.append((path, unreadable_reason(exc)))
     if files and len(unreadable) == len(files):
         path, reason = unreadable[0]
         raise ValueError(
