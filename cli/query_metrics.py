@@ -57,7 +57,7 @@ def metrics_insights(
         _fail(exc.message, code=2)
     backend = _open(bundle)
     window = _window(backend, start, end)
-    _run(lambda: backend.run_metrics_insights(query, window, period), output, _show_series)
+    _run(backend, lambda: backend.run_metrics_insights(query, window, period), output, _show_series)
 
 
 def _show_series(result: QueryResult) -> None:

@@ -100,12 +100,14 @@ def _require_xray(backend: LocalBackend) -> None:
 
 
 def _run(
+    backend: LocalBackend,
     query: Callable[[], QueryResult],
     output: OutputFormat,
     show: Callable[[QueryResult], None] | None = None,
 ) -> None:
     """Run `query` and print its result: the API's JSON, else `show` (default: the table and
-    the API's messages). A bad query exits with 2, an unreadable source with 1."""
+    the API's messages); then, on stderr, what the source it read left out (files it could
+    not read). A bad query exits with 2, an unreadable source with 1."""
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
 
     try:
@@ -116,8 +118,10 @@ def _run(
         _fail(str(exc))
     if output is OutputFormat.json:
         typer.echo(json.dumps(result.raw, indent=2, ensure_ascii=False, default=str))
-        return
-    (show or _show_table)(result)
+    else:
+        (show or _show_table)(result)
+    for line in backend.load_notes:
+        _note(line)
 
 
 def _show_table(result: QueryResult) -> None:
@@ -173,7 +177,7 @@ def traces(
     backend = _open(bundle)
     _require_xray(backend)
     window = _window(backend, start, end)
-    _run(lambda: backend.find_traces(filter_expression, window, limit), output)
+    _run(backend, lambda: backend.find_traces(filter_expression, window, limit), output)
 
 
 def trace(
@@ -184,7 +188,7 @@ def trace(
     """Show whole X-Ray traces (BatchGetTraces): segments and subsegments."""
     backend = _open(bundle)
     _require_xray(backend)
-    _run(lambda: backend.get_traces(trace_ids), output)
+    _run(backend, lambda: backend.get_traces(trace_ids), output)
 
 
 def service_graph(
@@ -197,7 +201,7 @@ def service_graph(
     backend = _open(bundle)
     _require_xray(backend)
     window = _window(backend, start, end)
-    _run(lambda: backend.get_service_graph(window), output)
+    _run(backend, lambda: backend.get_service_graph(window), output)
 
 
 def _dimension(text: str) -> tuple[str, str]:
@@ -238,7 +242,7 @@ def metrics(
         statistic=stat,
         period=period,
     )
-    _run(lambda: backend.get_metric_data([query], window), output)
+    _run(backend, lambda: backend.get_metric_data([query], window), output)
 
 
 def runbooks(
@@ -276,7 +280,7 @@ def runbooks(
         passages = [p.model_dump() for p in found.passages]
         typer.echo(json.dumps(passages, indent=2, ensure_ascii=False))
         return
-    _run(lambda: backend.search_runbooks(text, max_results), output)
+    _run(backend, lambda: backend.search_runbooks(text, max_results), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -265,3 +265,35 @@ def test_a_metrics_file_both_metrics_engines_skip_is_noted_once(bundle: Path) ->
 
     notes = [n for n in backend.load_notes if "metrics/broken.json" in n]
     assert len(notes) == 1 and notes[0].startswith("Metrics: metrics/broken.json could not be read")
+
+
+@pytest.mark.parametrize(
+    ("source", "command", "label"),
+    [
+        ("xray", ["query", "traces"], "X-Ray"),
+        ("xray", ["query", "service-graph"], "X-Ray"),
+        (
+            "metrics",
+            ["query", "metrics-insights", 'SELECT SUM(Errors) FROM "AWS/Lambda"'],
+            "Metrics",
+        ),
+        (
+            "metrics",
+            ["query", "metrics", "--namespace", "AWS/Lambda", "--metric", "Errors"],
+            "Metrics",
+        ),
+    ],
+    ids=["traces", "service-graph", "metrics-insights", "metrics"],
+)
+def test_every_query_command_names_the_files_its_source_could_not_read(
+    bundle: Path, source: str, command: list[str], label: str
+) -> None:
+    (bundle / source / "broken.json").write_text("{not json", encoding="utf-8")
+
+    result = CliRunner().invoke(app, [*command, "--bundle", str(bundle), "--format", "json"])
+
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)  # the answer on stdout stays JSON
+    [note] = [line for line in result.stderr.splitlines() if "could not be read" in line]
+    assert note.startswith(f"note: {label}: {source}/broken.json could not be read (")
+    assert note.endswith("; its data is missing from every result")
