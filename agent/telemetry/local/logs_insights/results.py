@@ -114,14 +114,19 @@ def describe_logs(con: duckdb.DuckDBPyConnection, entry: Any) -> dict[str, Any]:
     """What a logs cache entry records beside its rows: the catalog of log groups (name,
     events, bytes, first and last event time) and the count of lines that are not events,
     so a cached engine starts without a scan."""
-    rows = con.execute(CATALOG_SQL.format(relation=entry.relation())).fetchall()
+    rows = [
+        list(row) for row in con.execute(CATALOG_SQL.format(relation=entry.relation())).fetchall()
+    ]
+    catalog = catalog_from(rows)
+    # The groups' own numbers, not read back from the catalog's datetimes.
+    kept = {group.name for group in catalog.groups}
     return {
         "groups": [
             [name, int(n), int(size), int(a), int(b)]
             for name, n, size, a, b in rows
-            if name is not None and is_log_group_name(name)
+            if name in kept
         ],
-        "dropped_lines": catalog_from([list(row) for row in rows]).dropped_lines,
+        "dropped_lines": catalog.dropped_lines,
     }
 
 
