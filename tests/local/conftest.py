@@ -130,3 +130,12 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     (root / "incident.yaml").write_text(yaml.safe_dump(manifest))
     return root
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A bundle cache of the test's own, written inline (no detached writer)."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("FA2_CACHE_DIR", str(folder))
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", "inline")
+    return folder

@@ -52,14 +52,6 @@ def bundle(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FA2_CACHE_DIR", str(folder))
-    monkeypatch.setenv("FA2_BUNDLE_CACHE", "inline")
-    return folder
-
-
 def truncate_access_log(bundle: Path) -> None:
     path = bundle / "logs" / "apigateway-orders-api-access.jsonl.gz"
     path.write_bytes(path.read_bytes()[:20_000])

@@ -35,14 +35,6 @@ def bundle(tmp_path: Path) -> Path:
     return Path(shutil.copytree(DEMO_BUNDLE, tmp_path / "bundle"))
 
 
-@pytest.fixture
-def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("FA2_CACHE_DIR", str(folder))
-    monkeypatch.setenv("FA2_BUNDLE_CACHE", "inline")
-    return folder
-
-
 def error_count(bundle: Path, cache: BundleCache | None) -> tuple[int, bool]:
     """(errors counted by a fresh engine, whether it read the cache)."""
     loaded = load_bundle(bundle)
