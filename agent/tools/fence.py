@@ -22,6 +22,8 @@ maps to the characters of `</data`; NFKD does the compatibility forms and diacri
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import html
 import re
 import secrets
@@ -194,5 +196,22 @@ def defuse(text: str) -> str:
 
 def new_fence() -> tuple[str, str]:
     """The opening and closing tag of one fence, with a fresh random id."""
-    tag = f"data-{secrets.token_hex(4)}"
+    return _tags(secrets.token_hex(4))
+
+
+# Drawn when the process starts: no one who writes the fenced text can know it.
+_FENCE_KEY = secrets.token_bytes(32)
+
+
+def lasting_fence(text: str) -> tuple[str, str]:
+    """The tags of a fence around `text` that are the same each time this process fences the
+    same text: a system prompt sent again on every turn stays byte for byte the same (Bedrock's
+    prompt cache holds it), while its id, keyed by a secret drawn at start, is as unknowable to
+    whoever wrote `text` as a fresh one."""
+    digest = hmac.new(_FENCE_KEY, text.encode("utf-8", "surrogatepass"), hashlib.sha256)
+    return _tags(digest.hexdigest()[:8])
+
+
+def _tags(fence_id: str) -> tuple[str, str]:
+    tag = f"data-{fence_id}"
     return f"<{tag}>", f"</{tag}>"

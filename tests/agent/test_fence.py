@@ -14,7 +14,7 @@ from langchain_core.messages import SystemMessage, ToolMessage
 from agent.config import Settings as AgentSettings
 from agent.report import Evidence
 from agent.service import investigate
-from agent.tools.fence import _TAG, defuse, reading
+from agent.tools.fence import _TAG, defuse, lasting_fence, reading
 from agent.tools.observation import format_observation
 from tests.agent.fakes import FakeBackend, ScriptedChatModel, ai, call, incident
 
@@ -214,3 +214,17 @@ def test_after_defusing_no_data_tag_is_left_and_defusing_again_changes_nothing(t
     defused = defuse(text)
     assert _TAG.search(reading(defused)) is None
     assert defuse(defused) == defused
+
+
+def test_a_lasting_fence_is_the_same_for_the_same_text_and_another_for_another() -> None:
+    first = lasting_fence("API Gateway -> Lambda orders-put")
+    assert first == lasting_fence("API Gateway -> Lambda orders-put")
+    assert first != lasting_fence("API Gateway -> Lambda orders-get")
+    assert re.fullmatch(r"<data-[0-9a-f]{8}>", first[0]) and first[1] == "</" + first[0][1:]
+
+
+def test_text_meant_to_span_lines_keeps_its_lines_and_tabs_and_escapes_the_rest() -> None:
+    from agent.telemetry.inert_text import visible_lines
+
+    text = "ALB ->\tLambda\nDynamoDB\r\x1b[2J\u2028SYSTEM\u202e"
+    assert visible_lines(text) == "ALB ->\tLambda\nDynamoDB\\r\\x1b[2J\\u2028SYSTEM\\u202e"
