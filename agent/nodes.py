@@ -23,7 +23,7 @@ from agent.prompts import (
     incident_briefing,
     system_prompt,
 )
-from agent.report.draft import ReportDraft, assemble_report
+from agent.report.draft import RULE_BASED_NOTE, ReportDraft, assemble_report
 from agent.run_context import InvestigationContext
 from agent.sources import describe_sources, survey
 from agent.state import InvestigationState
@@ -211,9 +211,7 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
             "baseline wrote this one from the same evidence."
         )
     if rule_based:
-        notes.append(
-            "Written by fa2's rule-based baseline investigator (no LLM): deterministic rules over the evidence."
-        )
+        notes.append(RULE_BASED_NOTE)
     evidence = state.get("evidence", [])
     built = assemble_report(
         draft,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from agent.report import Confidence, Evidence, Report
+from agent.report.draft import states_a_run_fact
 from slack_app.blocks import (
     Block,
     SlackMessage,
@@ -56,6 +57,8 @@ SOURCE_NAMES = {"run_logs_insights_query": "Logs Insights", "run_athena_query": 
 _METRIC = re.compile(r"(?P<ns>AWS/[\w.]+) (?P<name>\w+)\{[^}]*\} (?P<stat>\w+)/")
 _FROM_TABLE = re.compile(r"\bFROM\s+([\w.\"]+)", re.I)
 DETAIL_QUERY_CHARS = 1500
+NOTES_SHOWN = 2  # beside the run's facts; the report file has every note
+NOTE_CHARS = 240
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 _EVIDENCE_ID = re.compile(r"(?<![A-Za-z0-9_])E\d{1,4}(?![A-Za-z0-9_])")
 # An STS session ARN says who acted; its account id and the SSO role's hash suffix only make
@@ -180,6 +183,18 @@ def run_facts(report: Report) -> str:
     return " · ".join(facts)
 
 
+def gap_notes(report: Report) -> list[str]:
+    """The report's notes on what the run could not see or do (a source it could not read, a
+    model that was unavailable, citations it removed), which a reader must weigh with the
+    answer: the first few, each cut short, and how many more the report file has. Notes that
+    restate a run fact (`run_facts` shows those) are left out."""
+    notes = [n for n in report.notes if not states_a_run_fact(n)]
+    shown = [f"⚠️ {escape_mrkdwn(truncate(n, NOTE_CHARS))}" for n in notes[:NOTES_SHOWN]]
+    if len(notes) > NOTES_SHOWN:
+        shown.append(f"_… {len(notes) - NOTES_SHOWN} more note(s) in the report file_")
+    return shown
+
+
 def hypothesis_counts(report: Report) -> tuple[int, int]:
     """(hypotheses still standing, hypotheses ruled out as unlikely)."""
     ruled_out = [h for h in report.hypotheses if h.confidence == Confidence.low]
@@ -226,7 +241,7 @@ def answer_message(report: Report, *, thread_id: str) -> SlackMessage:
         if len(cited) > EVIDENCE_SHOWN:
             lines.append(f"_… {len(cited) - EVIDENCE_SHOWN} more in the report file_")
         blocks += sections("\n".join(lines))
-    blocks.append(context(run_facts(report)))
+    blocks.append(context(run_facts(report), *gap_notes(report)))
     # the explicit verdict needs a hypothesis to judge
     blocks.append(actions_block(thread_id, [e.id for e in cited], verdict=top is not None))
     text = fallback_text(f"fa2: {report.title} — {conclusion(report.summary)}")

@@ -13,6 +13,22 @@ from agent.ledger import strip_unknown_citations, validate_hypotheses, validate_
 from agent.report import Confidence, Evidence, Hypothesis, Report, TimelineEntry, Usage
 from agent.telemetry.bundle import CATEGORIES, RootCauseCategory
 
+# Notes that state a fact of the run itself rather than a gap in what it saw: who wrote the
+# report, an early stop, tools that failed inside fa2. A short reader (the Slack answer) shows
+# these from `Report.rule_based` and `Usage`, so it recognises them by these words.
+RULE_BASED_NOTE = "Written by fa2's rule-based baseline investigator (no LLM): deterministic rules over the evidence."
+STOPPED_EARLY_NOTE = "Investigation stopped early: "
+INTERNAL_ERRORS_NOTE = " tool call(s) failed on an internal error in fa2 "
+
+
+def states_a_run_fact(note: str) -> bool:
+    """Whether `note` is one of the notes that restate `rule_based` or `Usage`."""
+    return (
+        note == RULE_BASED_NOTE
+        or note.startswith(STOPPED_EARLY_NOTE)
+        or INTERNAL_ERRORS_NOTE in note
+    )
+
 
 class HypothesisDraft(BaseModel):
     statement: str = Field(
@@ -107,11 +123,11 @@ def assemble_report(
     if usage.budget_exhausted:
         notes.insert(
             0,
-            f"Investigation stopped early: {usage.budget_exhausted}. The report uses the evidence gathered so far.",
+            f"{STOPPED_EARLY_NOTE}{usage.budget_exhausted}. The report uses the evidence gathered so far.",
         )
     if usage.internal_errors:
         notes.append(
-            f"{usage.internal_errors} tool call(s) failed on an internal error in fa2 "
+            f"{usage.internal_errors}{INTERNAL_ERRORS_NOTE}"
             f"({', '.join(usage.internal_error_ids)}; tracebacks in the log under these ids): "
             "what they would have shown is missing from this analysis."
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 
+from agent.report.draft import RULE_BASED_NOTE
 from slack_app.contract import ACTION_IDS
 from slack_app.messages import answer_message, followup_message
 from tests.slack.conftest import ALERTS, Driver
@@ -147,3 +148,39 @@ def test_the_follow_up_message_cites_old_and_new_evidence_each_with_link_or_quer
     assert "*E2* · Athena SQL on cloud_trail_logs · 1 row · `SELECT eventtime" in shown
     assert "*E20* · Athena SQL on cloud_trail_logs" in shown
     assert "`SELECT 1 FROM cloud_trail_logs`" in shown
+
+
+SURVEY_DENIED = (
+    "Athena tables: could not be surveyed (AccessDeniedException: User: arn:aws:sts::123456789012:"
+    "assumed-role/fa2-agent/fa2 is not authorized to perform: glue:GetTables)"
+)
+MODEL_DOWN = (
+    "Model: us.anthropic.claude-sonnet-4-5-20250929-v1:0 unavailable (ThrottlingException); "
+    "falling back"
+)
+
+
+def test_the_answer_says_what_the_run_could_not_see_beside_its_facts() -> None:
+    report = throttling_report()
+    report = report.model_copy(
+        update={"notes": [*report.notes, MODEL_DOWN, SURVEY_DENIED, RULE_BASED_NOTE]}
+    )
+    message = answer_message(report, thread_id=THREAD)
+    shown = visible_text(message.blocks)
+    assert "⚠️ Model: us.anthropic.claude-sonnet-4-5-20250929-v1:0 unavailable" in shown
+    assert "⚠️ Athena tables: could not be surveyed (AccessDeniedException" in shown
+    assert shown.count("rule-based") == 1, "the facts say it; the note is not repeated"
+    assert len(message.blocks) <= 8 and len(shown) < 1200, "still one laptop screen"
+
+
+def test_notes_beyond_the_first_two_are_counted_and_none_can_ping_the_channel() -> None:
+    hostile = "X-Ray: xray/<!channel>.json could not be read (" + "x" * 600 + ")"
+    report = throttling_report().model_copy(
+        update={"notes": [hostile, SURVEY_DENIED, MODEL_DOWN, "Past incidents: unreadable"]}
+    )
+    blocks = answer_message(report, thread_id=THREAD).blocks
+    shown = visible_text(blocks)
+    assert "<!channel>" not in dump(blocks) and "&lt;!channel&gt;" in dump(blocks)
+    assert "x" * 300 not in shown, "a long note is cut; the report file has it whole"
+    assert "_… 2 more note(s) in the report file_" in shown
+    assert MODEL_DOWN not in shown
