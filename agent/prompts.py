@@ -9,6 +9,7 @@ which whoever wrote the bundle chose, and the system prompt is where a model wei
 from __future__ import annotations
 
 from agent.incident import Incident
+from agent.redact import redact
 from agent.telemetry.inert_text import one_visible_line, visible_lines
 from agent.tools.fence import defuse, lasting_fence
 
@@ -178,4 +179,6 @@ def incident_briefing(
         lines.append("The standard first queries (triage) follow. Continue the investigation.")
     # A newline or control character in alarm text, a name or a file name from the telemetry
     # is shown escaped: no text of theirs starts a line that reads as fa2's ("SYSTEM: ...").
-    return "\n".join(one_visible_line(line) for line in lines)
+    # Secrets are redacted as in tool results: a note on a file that could not be read may
+    # quote its data, and alarm text is someone else's.
+    return "\n".join(one_visible_line(redact(line)) for line in lines)

@@ -28,6 +28,7 @@ from agent.ledger import EvidenceLedger
 from agent.memory import IncidentMemory, memory_scope, open_memory
 from agent.memory.bundle import PastIncidentFileError, with_bundle_incidents
 from agent.memory.record import remember
+from agent.redact import redact
 from agent.report import Evidence, Report
 from agent.report.markdown import render_markdown
 from agent.run_context import InvestigationContext
@@ -181,7 +182,8 @@ def _run(
         graph = build_graph(checkpointer)
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report: Report = final["report"]
-    report.notes.extend(dict.fromkeys([*backend.load_notes, *data_notes]))
+    # Notes quote error text (a file's data, an exception): redacted like tool results.
+    report.notes.extend(redact(note) for note in dict.fromkeys([*backend.load_notes, *data_notes]))
     report.model_events = chat_model.answer_source().events
     report.notes.extend(f"Model: {event}" for event in report.model_events)
     report = report.model_copy(update={"thread_id": thread_id})

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from langchain_core.messages import HumanMessage
 
 from agent.config import Settings
 from agent.redact import REDACTED, redact
@@ -252,3 +253,19 @@ SECRET_PIECES = [
 def test_redaction_never_fails_and_redacting_again_changes_nothing(text: str) -> None:
     once = redact(text)
     assert redact(once) == once
+
+
+def test_a_secret_in_the_alarm_text_is_redacted_in_the_briefing(settings: Settings) -> None:
+    described = incident().model_copy(
+        update={
+            "alarm_description": "5XX on orders. Check with: curl -H 'Authorization: Bearer "
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvbmNhbGwifQ.c2lnbmF0dXJlc2lnbmF0dXJl' ..."
+        }
+    )
+    model = ScriptedChatModel(turns=[ai(content="Enough.")])
+
+    investigate(described, settings=settings, backend=FakeBackend(), chat_model=model)
+
+    briefing = str(next(m for m in model.seen[0] if isinstance(m, HumanMessage)).content)
+    assert "Alarm: orders-api-5xx — 5XX on orders. Check with: curl -H" in briefing
+    assert "eyJhbGciOiJIUzI1NiJ9" not in briefing and REDACTED in briefing

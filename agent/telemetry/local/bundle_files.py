@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from agent.redact import redact
 from agent.telemetry.bundle import open_text
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,13 @@ def _parse_bytes(path: Path, loads: Callable[[bytes], Any]) -> Any:
 
 
 def _reason(exc: BaseException) -> str:
+    """Why a file was skipped, its secrets redacted: the error may quote the file's data
+    ("invalid literal for int() with base 10: 'DB_PASSWORD=...'"), and the reason reaches the
+    briefing, the report and the terminal."""
+    return redact(_plain_reason(exc))
+
+
+def _plain_reason(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"not in the bundle format (no {exc} field)"
     if isinstance(exc, TypeError | AttributeError):

@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 import duckdb
 
+from agent.redact import redact
 from agent.telemetry.errors import QueryError
 from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.hardening import harden
@@ -93,7 +94,7 @@ _QUOTED_FILE = re.compile(r'\s*(?:in file )?"/[^"]*"')
 
 def unreadable_reason(exc: Exception) -> str:
     """Why DuckDB could not read a bundle file, as every note says it: the first line of
-    its error, without the "IO Error: " prefix or the file's path."""
+    its error, without the "IO Error: " prefix or the file's path, its secrets redacted."""
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     # The note names the file, relative to the bundle; the error's absolute path is this
     # machine's business ("...: /home/me/..." and "in file \"/home/me/...\"" alike).
@@ -104,7 +105,9 @@ def unreadable_reason(exc: Exception) -> str:
         from agent.telemetry.bundle_formats import too_long_line_reason
 
         return too_long_line_reason()
-    return reason
+    # DuckDB quotes the value it could not read ('Failed to cast value to numerical:
+    # "DB_PASSWORD=..."'): the reason reaches the briefing, the report and the terminal.
+    return redact(reason)
 
 
 def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost: str) -> str:
@@ -112,8 +115,9 @@ def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost
     could not be read (...); its rows are missing from every result"), the path relative to
     the bundle `root` when it is inside it."""
     where = path.relative_to(root).as_posix() if root and path.is_relative_to(root) else str(path)
-    # Both are the bundle author's text (a file name, an error quoting the file): one line.
-    where, reason = one_visible_line(where), one_visible_line(reason)
+    # Both are the bundle author's text (a file name, an error quoting the file): one line,
+    # and no secret (a reason recorded in a cache entry by an older fa2 was not redacted).
+    where, reason = one_visible_line(where), one_visible_line(redact(reason))
     return f"{label}: {where} could not be read ({reason}); its {lost} missing from every result"
 
 
