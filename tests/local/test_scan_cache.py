@@ -166,3 +166,16 @@ def test_bundle_cache_clear_empties_the_cache(bundle: Path, cache_dir: Path) -> 
     assert result.exit_code == 0, result.output
     assert "removed" in result.output
     assert not entries(cache_dir, "logs")
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_answer(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("FA2_CACHE_DIR was set to a file by mistake\n", encoding="utf-8")
+    monkeypatch.setenv("FA2_CACHE_DIR", str(not_a_folder))
+    monkeypatch.setenv("FA2_BUNDLE_CACHE", "inline")
+    expected, _ = error_count(bundle, None)
+    assert error_count(bundle, BundleCache(bundle)) == (expected, False)
+    assert "could not write the logs cache" in caplog.text
+    assert "set FA2_CACHE_DIR to a writable folder, or FA2_BUNDLE_CACHE=off" in caplog.text

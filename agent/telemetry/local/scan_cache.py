@@ -35,7 +35,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import duckdb
 
@@ -222,9 +222,22 @@ class BundleCache:
     ) -> CachedScan | None:
         """Write the entry for `files` (the readable ones; the others are recorded). None if
         another process is writing it right now or it could not be written."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         parquet, meta_path = self._paths(source, files)
-        with self._locked(parquet.with_suffix(".lock")) as locked:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            lock_file = parquet.with_suffix(".lock").open("a")
+        except OSError as exc:
+            # A cache folder that cannot be written (FA2_CACHE_DIR names a file, a read-only
+            # home) costs speed, not the answer: the engine reads the bundle itself.
+            log.warning(
+                "could not write the %s cache of %s (%s): set FA2_CACHE_DIR to a writable "
+                "folder, or FA2_BUNDLE_CACHE=off",
+                source,
+                self.bundle_root,
+                exc,
+            )
+            return None
+        with lock_file, self._locked(lock_file) as locked:
             if not locked:
                 return None
             existing = self.lookup(con, source, files)
@@ -283,17 +296,16 @@ class BundleCache:
         return unreadable
 
     @contextlib.contextmanager
-    def _locked(self, lock_path: Path) -> Iterator[bool]:
-        with lock_path.open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def _locked(self, handle: IO[str]) -> Iterator[bool]:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _prune(self, source: str, keep: str) -> None:
         """Delete this source's older entries (their files changed since)."""
