@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,6 +178,7 @@ def _incident(
     start: datetime | None,
 ) -> Incident:
     from agent.alarm import AlarmParseError, incident_from_bundle, parse_alarm
+    from agent.alarm.common import analysis_window
     from agent.service import incident_from_alarm_name
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
@@ -195,6 +196,8 @@ def _incident(
             incident = incident_from_bundle(loaded, settings)
         elif alarm_file is not None:
             incident = parse_alarm(_read_alarm_file(alarm_file), settings)
+            if window is None and start is not None:  # a lone --start/--end, as --alarm-name
+                window = analysis_window(start, settings)
         else:
             return incident_from_alarm_name(
                 alarm_name or "",
@@ -209,7 +212,21 @@ def _incident(
         raise _fail(f"cannot describe the alarm {alarm_name!r}: {exc}", EXIT_FAILED) from exc
     if window is not None:
         incident = incident.model_copy(update={"window": window})
+    if bundle is None:
+        _refuse_future(incident.window)
     return incident
+
+
+def _refuse_future(window: TimeRange) -> None:
+    """A window that starts after now (a typo in --start, a notification's time in another
+    zone or year) would run every query on nothing and report "no evidence"."""
+    now = datetime.now(UTC)
+    if window.start >= now:
+        raise _fail(
+            f"the window {window.label()} starts in the future (now {now:%Y-%m-%d %H:%M}Z): "
+            "AWS holds no telemetry there yet; check --start/--end, or the alarm's time in the "
+            "notification (StateChangeTime)"
+        )
 
 
 def _note_log_groups_outside(backend: Any, configured: list[str]) -> None:
@@ -292,6 +309,8 @@ def analyze(
     _check_out(out)
     settings = _settings(bundle=bundle, model=model.value if model else None, language=language)
     window = _checked_window(begin, finish, settings)
+    if window is not None and bundle is None:
+        _refuse_future(window)  # before describing the alarm in AWS
 
     from agent.service import build_backend, investigate
     from agent.telemetry.bundle import BundleError

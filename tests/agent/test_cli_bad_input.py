@@ -14,6 +14,7 @@ from agent.telemetry.base import QueryResult, TelemetryUnavailableError
 from cli import app
 from tests.agent.fakes import MANIFEST, FakeBackend
 
+EVENTS = Path(__file__).resolve().parents[1] / "events"
 NO_CREDENTIALS = (
     "no AWS credentials found: configure a profile (AWS_PROFILE), environment variables or an "
     "instance/Lambda role, or run offline with --bundle"
@@ -99,6 +100,58 @@ def test_a_window_outside_the_bundle_is_refused(bundle: Path) -> None:
         "--start", "2020-03-02T10:00:00Z", "--end", "2020-03-02T11:00:00Z",
     )  # fmt: skip
     assert_clean_error(result, 2, "is outside the bundle's window 2026-03-02 09:45:00Z")
+
+
+def _alarm_event(tmp_path: Path, state_change_time: str) -> Path:
+    """The SNS notification of orders-api-5xx (tests/events), changing state at the time given."""
+    event = json.loads((EVENTS / "sns_lambda_alarm.json").read_text(encoding="utf-8"))
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["StateChangeTime"] = state_change_time
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    alarm = tmp_path / "alarm.json"
+    alarm.write_text(json.dumps(event), encoding="utf-8")
+    return alarm
+
+
+def test_an_alarm_whose_time_is_in_the_future_is_refused_before_investigating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
+    alarm = _alarm_event(tmp_path, "2099-01-01T00:00:00.000+0000")
+    result = fa2("analyze", "--alarm-file", str(alarm), "--model", "baseline")
+    assert_clean_error(
+        result, 2, "the window 2098-12-31 23:30:00Z – 2099-01-01 00:05:00Z starts in the future"
+    )
+    assert "check --start/--end, or the alarm's time in the notification" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_start_in_the_future_with_an_alarm_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
+    result = fa2(
+        "analyze", "--alarm-name", "orders-api-5xx", "--model", "baseline",
+        "--start", "2099-03-02T10:00:00Z", "--end", "2099-03-02T11:00:00Z",
+    )  # fmt: skip
+    assert_clean_error(result, 2, "2099-03-02 10:00:00Z – 2099-03-02 11:00:00Z starts in the future")
+
+
+def test_a_lone_start_with_an_alarm_file_centres_the_window_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path / "threads.sqlite"))
+    monkeypatch.setattr("agent.service.build_backend", lambda settings: FakeBackend())
+    alarm = _alarm_event(tmp_path, "2026-03-02T10:17:00.000+0000")
+    result = fa2(
+        "analyze", "--alarm-file", str(alarm), "--model", "baseline", "--format", "json",
+        "--start", "2026-03-02T10:05:00Z",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    window = json.loads(result.stdout)["window"]
+    assert (window["start"], window["end"]) == ("2026-03-02T09:35:00Z", "2026-03-02T10:10:00Z")
 
 
 # ------------------------------------------------------------------ --out
