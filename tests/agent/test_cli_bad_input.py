@@ -136,7 +136,9 @@ def test_a_start_in_the_future_with_an_alarm_name_is_refused(
         "analyze", "--alarm-name", "orders-api-5xx", "--model", "baseline",
         "--start", "2099-03-02T10:00:00Z", "--end", "2099-03-02T11:00:00Z",
     )  # fmt: skip
-    assert_clean_error(result, 2, "2099-03-02 10:00:00Z – 2099-03-02 11:00:00Z starts in the future")
+    assert_clean_error(
+        result, 2, "2099-03-02 10:00:00Z – 2099-03-02 11:00:00Z starts in the future"
+    )
 
 
 def test_a_lone_start_with_an_alarm_file_centres_the_window_on_it(
