@@ -17,7 +17,7 @@ as an MCP tool error whose text says what to fix, never a traceback.
 from __future__ import annotations
 
 import inspect
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -100,23 +100,57 @@ def _incident(
     end: str | None,
 ) -> Incident:
     begin, finish = _instant(start, "start"), _instant(end, "end")
+    window = _window(begin, finish, settings)
     try:
         if settings.telemetry.bundle is not None:
-            incident = incident_from_bundle(load_bundle(settings.telemetry.bundle), settings)
-            if begin and finish:
-                incident = incident.model_copy(
-                    update={"window": TimeRange(start=begin, end=finish)}
+            loaded = load_bundle(settings.telemetry.bundle)
+            if (begin is None) != (finish is None):
+                raise ToolError(
+                    "give both start and end to override the bundle's window, or neither"
                 )
-            return incident
+            if window is not None and (
+                window.end <= loaded.window.start or window.start >= loaded.window.end
+            ):
+                raise ToolError(
+                    f"start/end {window.label()} is outside the bundle's window "
+                    f"{loaded.window.label()}: the bundle holds no telemetry there"
+                )
+            incident = incident_from_bundle(loaded, settings)
+            return incident.model_copy(update={"window": window}) if window else incident
         if not alarm_name:
             raise ToolError("give alarm_name: the CloudWatch alarm to investigate")
-        return service.incident_from_alarm_name(
+        incident = service.incident_from_alarm_name(
             alarm_name, settings=settings, backend=backend, start=begin, end=finish
         )
     except (BundleError, LookupError, QueryError, TelemetryUnavailableError) as exc:
         raise ToolError(str(exc)) from exc
+    now = datetime.now(UTC)
+    if incident.window.start >= now:
+        raise ToolError(
+            f"the window {incident.window.label()} starts in the future (now "
+            f"{now:%Y-%m-%d %H:%M}Z): AWS holds no telemetry there yet"
+        )
+    return incident
+
+
+def _window(
+    begin: datetime | None, finish: datetime | None, settings: Settings
+) -> TimeRange | None:
+    """start/end as a window, checked as `fa2 analyze --start/--end` checks them: ordered and
+    no longer than an investigation may cover (a decade of Logs Insights scans is a bill)."""
+    if begin is None or finish is None:
+        return None
+    try:
+        window = TimeRange(start=begin, end=finish)
     except ValidationError as exc:
         raise ToolError(f"invalid time range: {exc.errors()[0]['msg']}") from exc
+    hours = window.seconds / 3600
+    if hours > settings.telemetry.max_window_hours:
+        raise ToolError(
+            f"start/end span {hours:,.1f} h: an investigation covers at most "
+            f"{settings.telemetry.max_window_hours} h (FA2_MAX_WINDOW_HOURS)"
+        )
+    return window
 
 
 def _report_text(report: Any) -> str:

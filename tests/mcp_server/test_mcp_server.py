@@ -6,6 +6,7 @@ import asyncio
 import re
 import shutil
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,7 +14,10 @@ import pytest
 from mcp import Client
 
 from agent.config import Settings, load_settings
+from agent.telemetry.base import QueryResult
+from agent.telemetry.types import Alarm
 from mcp_server import build_server
+from tests.agent.fakes import FakeBackend
 from tests.conftest import DEMO_BUNDLE
 
 T = TypeVar("T")
@@ -172,3 +176,61 @@ def test_a_start_that_is_not_a_time_is_a_clear_tool_error(settings: Settings) ->
     )
     assert result.is_error is True
     assert "'yesterday' is not an ISO 8601 time" in text(result)
+
+
+def test_a_window_longer_than_max_window_hours_is_a_clear_tool_error(settings: Settings) -> None:
+    window = {"start": "2000-01-01T00:00:00Z", "end": "2099-01-01T00:00:00Z"}
+    result = with_client(settings, lambda client: client.call_tool("investigate", window))
+    assert result.is_error is True
+    assert "an investigation covers at most 24 h (FA2_MAX_WINDOW_HOURS)" in text(result)
+
+
+def test_a_window_outside_the_bundle_is_a_clear_tool_error(settings: Settings) -> None:
+    window = {"start": "2020-03-02T10:00:00Z", "end": "2020-03-02T10:30:00Z"}
+    result = with_client(settings, lambda client: client.call_tool("investigate", window))
+    assert result.is_error is True
+    assert "is outside the bundle's window 2026-03-02 09:45:00Z" in text(result)
+
+
+def test_a_lone_start_over_a_bundle_is_a_clear_tool_error(settings: Settings) -> None:
+    result = with_client(
+        settings,
+        lambda client: client.call_tool("investigate", {"start": "2026-03-02T10:00:00Z"}),
+    )
+    assert result.is_error is True
+    assert "give both start and end to override the bundle's window, or neither" in text(result)
+
+
+class OneAlarmBackend(FakeBackend):
+    """The AWS account as DescribeAlarms shows it: orders-api-5xx in ALARM since 10:17."""
+
+    name = "aws"
+
+    def describe_alarm(self, alarm_name: str) -> QueryResult:
+        alarm = Alarm(
+            name=alarm_name,
+            state="ALARM",
+            state_updated=datetime(2026, 3, 2, 10, 17, tzinfo=UTC),
+            namespace="AWS/ApiGateway",
+            metric_name="5XXError",
+            statistic="Sum",
+            period=60,
+        )
+        return QueryResult(source="alarm", query=alarm_name, alarms=[alarm], total_rows=1)
+
+
+def test_a_window_in_the_future_over_aws_is_a_clear_tool_error(tmp_path: Path) -> None:
+    aws = load_settings(model="baseline", checkpoint_path=tmp_path / "checkpoints.sqlite")
+
+    async def call(client: Client) -> Any:
+        window = {"start": "2099-03-02T10:00:00Z", "end": "2099-03-02T11:00:00Z"}
+        return await client.call_tool("investigate", {"alarm_name": "orders-api-5xx", **window})
+
+    async def run() -> Any:
+        backend: Any = OneAlarmBackend()  # the Protocol's resource calls are not used here
+        async with Client(build_server(aws, backend=backend)) as client:
+            return await call(client)
+
+    result = asyncio.run(run())
+    assert result.is_error is True
+    assert "2099-03-02 10:00:00Z – 2099-03-02 11:00:00Z starts in the future" in text(result)
