@@ -346,6 +346,18 @@ def insight_from_settings(
         bundle_window = load_manifest(Path(settings.telemetry.bundle).expanduser().resolve()).window
     if start is not None and end is not None:
         period = checked_period(start, end, zone)
+        if bundle_window is not None and (
+            period.end <= bundle_window.start or period.start >= bundle_window.end
+        ):
+            raise PeriodError(
+                f"the period {period.label()} is outside the bundle's window "
+                f"{bundle_window.label()}: the bundle holds no metrics there"
+            )
+        if bundle_window is None and period.start >= datetime.now(UTC):
+            raise PeriodError(
+                f"the period {period.label()} starts in the future: CloudWatch holds no "
+                "metrics there yet"
+            )
     elif days is not None:
         period = last_days(days, bundle_window.end if bundle_window else None)
     else:

@@ -74,12 +74,23 @@ def test_days_with_a_bundle_end_at_the_bundles_window() -> None:
         (["--start", "2026-03-01T00:00Z", "--end", "2026-03-20T00:00Z"], "at most 14"),
         (["--start", "yesterday", "--end", "2026-03-02T10:00Z"], "--start 'yesterday' is not an ISO-8601 time"),
         (["--tz", "Asia/Tokio"], "--tz: unknown time zone 'Asia/Tokio'"),
+        (["--start", "2020-03-02T10:00Z", "--end", "2020-03-02T11:00Z"],
+         "is outside the bundle's window 2026-03-02 09:45:00Z – 2026-03-02 10:30:00Z"),
     ],
 )  # fmt: skip
 def test_a_bad_period_or_zone_is_a_clear_error(args: list[str], message: str) -> None:
     code, _, stderr = _run(QUESTION, "--bundle", str(DEMO_BUNDLE), "--model", "baseline", *args)
     assert code == 2
     assert message in stderr
+
+
+def test_a_period_in_the_future_over_aws_is_refused_before_any_query() -> None:
+    code, stdout, stderr = _run(
+        QUESTION, "--model", "baseline", "--start", "2099-03-02T10:00Z", "--end", "2099-03-02T11:00Z",
+    )  # fmt: skip
+    assert code == 2
+    assert "the period 2099-03-02 10:00:00Z – 2099-03-02 11:00:00Z starts in the future" in stderr
+    assert stdout == ""
 
 
 def test_a_missing_bundle_is_a_clear_error(tmp_path: Path) -> None:
