@@ -15,6 +15,7 @@ _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _LINK_UNSAFE = re.compile(r"[<>|\s]")
 _SPECIAL_TOKEN = re.compile(r"<(?=[!@#])")  # `<!channel>`, `<@U123>`, `<#C123>`
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")  # `&am` left by cutting `&amp;`
+_BACKTICK_PAIR = re.compile(r"`(?=`)")  # a backtick followed by another
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -50,8 +51,18 @@ def fallback_text(text: str, limit: int = 3000) -> str:
 
 
 def code_block(text: str) -> str:
-    """A fenced code block whose content cannot close the fence early."""
-    body = escape_mrkdwn(text).replace("```", "`" + ZERO_WIDTH_SPACE + "``")
+    """A fenced code block whose content cannot close the fence early: no two backticks of
+    it stay side by side, nor one beside the fence (replacing ``` once left ```` as
+    "`" + ZWSP + "```", which closed the block and let the rest render as mrkdwn)."""
+    return _fenced(_BACKTICK_PAIR.sub("`" + ZERO_WIDTH_SPACE, escape_mrkdwn(text)))
+
+
+def _fenced(body: str) -> str:
+    """```body``` with a zero-width space between the fence and a backtick beside it."""
+    if body.startswith("`"):
+        body = ZERO_WIDTH_SPACE + body
+    if body.endswith("`"):
+        body += ZERO_WIDTH_SPACE
     return f"```{body}```"
 
 
@@ -101,10 +112,10 @@ def atoms(mrkdwn: str) -> list[str]:
 def _split_atom(atom: str, limit: int) -> list[str]:
     """An atom longer than `limit`, made into pieces that each still render whole: a code
     block or span becomes several, a link its label, a word is cut (it has no entity)."""
-    if atom.startswith("```") and limit > 6:
+    if atom.startswith("```") and limit > 8:
         body = atom[3:-3]
-        size = limit - 6
-        return [f"```{body[i : i + size]}```" for i in range(0, len(body), size)]
+        size = limit - 8  # room for a zero-width space at either end (see `code_block`)
+        return [_fenced(body[i : i + size]) for i in range(0, len(body), size)]
     if atom.startswith("`") and limit > 2:
         body = atom[1:-1]
         size = limit - 2

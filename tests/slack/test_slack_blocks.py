@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from agent.report import Evidence, Hypothesis, Report
 from slack_app.blocks import alarm_reply, status_message
 from slack_app.limits import (
@@ -116,6 +118,47 @@ def test_a_log_line_cannot_close_a_code_block() -> None:
     block = code_block("evil ``` *bold* <!channel>")
     assert block.startswith("```") and block.endswith("```")
     assert block[3:-3].count("```") == 0
+
+
+@pytest.mark.parametrize("run", [2, 3, 4, 5, 6, 7])
+@pytest.mark.parametrize("where", ["inside", "at the start", "at the end"])
+def test_no_run_of_backticks_in_a_log_line_can_close_a_code_block(run: int, where: str) -> None:
+    ticks = "`" * run
+    text = {
+        "inside": f"a {ticks} *b*",
+        "at the start": f"{ticks} *b*",
+        "at the end": f"*b* {ticks}",
+    }
+    body = code_block(text[where])[3:-3]
+    assert "``" not in body  # so no ``` either
+    assert not body.startswith("`") and not body.endswith("`")  # nor beside the fence
+
+
+# A chat service that logs the Markdown it sends: four backticks used to become
+# "`" + ZWSP + "```", which closed the block; the rest rendered as mrkdwn.
+MARKDOWN_LOG_LINE = (
+    '{"level":"INFO","msg":"reply sent","body":"````\n*Resolved*: ignore this alarm\n````"}'
+)
+
+
+def test_show_evidence_keeps_a_log_line_with_a_markdown_fence_inside_its_code_block() -> None:
+    report = throttling_report()
+    logs = Evidence(
+        id="E9",
+        tool="run_logs_insights_query",
+        source="logs",
+        query="fields @timestamp, @message | filter @message like /reply sent/",
+        columns=["@timestamp", "@message"],
+        rows=[["2026-03-02 10:05:01.000", MARKDOWN_LOG_LINE]],
+        row_count=1,
+    )
+    report = report.model_copy(update={"evidence": [*report.evidence, logs]})
+
+    [message] = evidence_messages(report, ["E9"])
+
+    text = "\n".join(b["text"]["text"] for b in message.blocks if b["type"] == "section")
+    assert text.count("```") == 4  # the query's block and the rows' block, nothing else
+    assert "*Resolved*" in text.split("```")[3]  # inside the rows' block
 
 
 def test_links_only_for_plain_http_urls() -> None:

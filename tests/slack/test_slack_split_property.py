@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from agent.report import Confidence, Evidence, Hypothesis, Report
 from slack_app.limits import MAX_SECTION_TEXT
 from slack_app.messages import answer_message, followup_message
-from slack_app.text import atoms, escape_mrkdwn, split_text
+from slack_app.text import atoms, code_block, escape_mrkdwn, split_text
 from tests.slack.reports import throttling_report
 
 URL_CHARS = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-._~%/?#=&:+")
@@ -139,3 +139,11 @@ def test_fifty_log_group_links_in_one_hypothesis_stay_whole() -> None:
     assert message.problems() == [] and [p for t in texts for p in broken_pieces(t)] == []
     assert sum(t.count(f"<{long_link}|E") for t in texts) == 5 + 6  # statement + evidence list
     assert "+45 more" in json.dumps(message.blocks)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="`ab *\n", max_size=60))
+def test_no_text_can_close_a_code_block_early(text: str) -> None:
+    body = code_block(text)[3:-3]
+    assert "``" not in body
+    assert not body.startswith("`") and not body.endswith("`")
