@@ -6,6 +6,7 @@ can close the fence (agent/tools/fence.py)."""
 from __future__ import annotations
 
 from agent.report import Evidence
+from agent.telemetry.inert_text import one_visible_line
 from agent.tools.fence import defuse, new_fence
 
 MAX_CELL_CHARS = 700  # a whole typical log line
@@ -19,6 +20,13 @@ def _cell(value: str | None) -> str:
     if len(text) > MAX_CELL_CHARS:
         text = text[: MAX_CELL_CHARS - 1] + "…"
     return text
+
+
+def _query_line(query: str) -> str:
+    """The query, outside the fence, on one line: triage and the baseline write alarm text and
+    names into their queries (`DescribeAlarms <alarm name>`, a dimension value), and a line
+    break there started a line of its own in the tool result ("SYSTEM: ...")."""
+    return "query: " + defuse(one_visible_line(query))
 
 
 def _fenced(lines: list[str]) -> list[str]:
@@ -40,13 +48,13 @@ def format_observation(
         return "\n".join(
             [
                 head,
-                f"query: {evidence.query}",
+                _query_line(evidence.query),
                 "error:",
                 *_fenced([evidence.error or "(no message)"]),
                 "Fix the query (or try another source) and call the tool again.",
             ]
         )
-    lines = [head, f"query: {evidence.query}"]
+    lines = [head, _query_line(evidence.query)]
     notes = []
     if evidence.error:  # a result with a caveat, e.g. "no alarm named 'x'"
         notes += ["note:", *_fenced([evidence.error])]
