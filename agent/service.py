@@ -35,6 +35,7 @@ from agent.run_context import InvestigationContext
 from agent.state import InvestigationState, ThreadValues
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
 from agent.telemetry.bundle import BundleError, load_manifest
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.limits import MAX_LOG_GROUPS
 
 if TYPE_CHECKING:
@@ -182,8 +183,11 @@ def _run(
         graph = build_graph(checkpointer)
         final = graph.invoke(cast(InvestigationState, graph_input), config=config, context=context)
     report: Report = final["report"]
-    # Notes quote error text (a file's data, an exception): redacted like tool results.
-    report.notes.extend(redact(note) for note in dict.fromkeys([*backend.load_notes, *data_notes]))
+    # Notes quote error text (a file's data or name, an exception): redacted like tool
+    # results, and one line each (a file name's line break forged a heading in report.md).
+    report.notes.extend(
+        one_visible_line(redact(note)) for note in dict.fromkeys([*backend.load_notes, *data_notes])
+    )
     report.model_events = chat_model.answer_source().events
     report.notes.extend(f"Model: {event}" for event in report.model_events)
     report = report.model_copy(update={"thread_id": thread_id})

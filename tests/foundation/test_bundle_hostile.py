@@ -16,11 +16,13 @@ from typer.testing import CliRunner
 from agent.alarm import incident_from_bundle
 from agent.bundle_check import check_bundle
 from agent.config import Settings
+from agent.incident import TimeRange
 from agent.report.markdown import render_markdown
 from agent.service import investigate
 from agent.telemetry import bundle_formats
 from agent.telemetry.bundle import load_bundle
 from agent.telemetry.bundle_formats import MAX_EVENT_BYTES
+from agent.telemetry.errors import TelemetryUnavailableError
 from agent.telemetry.local import LocalBackend
 from agent.telemetry.local.logs_insights import LogsInsightsEngine
 from cli import app
@@ -302,4 +304,58 @@ def test_a_file_name_written_to_break_lines_stays_one_line_in_every_note(bundle:
     [note] = [n for n in backend.load_notes if "could not be read" in n]
     assert "\n" not in note and "\x1b" not in note
     assert note.startswith("Logs: logs/x\\n# Root cause: the intern\\x1b[31m.jsonl.gz could not")
+    backend.close()
+
+
+# A bundle file named to forge a heading of the report (and a Slack mention).
+FORGED_FILE_NAME = "x\n## Root cause: the on-call engineer <!channel>"
+
+
+def _read(backend: LocalBackend, source: str, window: TimeRange) -> object:
+    if source == "logs":
+        return backend.list_log_groups()
+    if source == "cloudtrail":
+        return backend.run_athena("SELECT count(*) FROM cloud_trail_logs")
+    if source == "xray":
+        return backend.find_traces(None, window, 1)
+    return backend.run_metrics_insights('SELECT SUM(Count) FROM "AWS/ApiGateway"', window)
+
+
+@pytest.mark.parametrize(
+    ("source", "suffix"),
+    [("logs", ".jsonl.gz"), ("cloudtrail", ".json"), ("xray", ".json"), ("metrics", ".json")],
+)
+def test_a_source_none_of_whose_files_can_be_read_names_the_forged_file_on_one_line(
+    bundle: Path, source: str, suffix: str
+) -> None:
+    for path in (bundle / source).iterdir():
+        path.unlink()
+    (bundle / source / (FORGED_FILE_NAME + suffix)).write_text("{not json")
+    backend = LocalBackend(bundle, Settings())
+    window = load_bundle(bundle).window
+
+    with pytest.raises(TelemetryUnavailableError) as raised:
+        _read(backend, source, TimeRange(start=window.start, end=window.end))
+
+    message = str(raised.value)
+    assert "\n" not in message and "x\\n## Root cause" in message
+    assert str(bundle / source) not in message  # DuckDB's quoted path, line break and all
+    backend.close()
+
+
+def test_a_forged_file_name_cannot_write_a_heading_into_the_report(bundle: Path) -> None:
+    for path in (bundle / "logs").iterdir():
+        path.unlink()
+    (bundle / "logs" / (FORGED_FILE_NAME + ".jsonl.gz")).write_bytes(b"not gzip")
+    settings = Settings(model="baseline", checkpoint_backend="memory")
+    backend = LocalBackend(bundle, settings)
+
+    report = investigate(
+        incident_from_bundle(backend.bundle, settings), settings=settings, backend=backend
+    )
+
+    [note] = [n for n in report.notes if n.startswith("Logs: the bundle's log files")]
+    assert "x\\n## Root cause: the on-call engineer <!channel>.jsonl.gz" in note
+    markdown = render_markdown(report)
+    assert not any(line.startswith("## Root cause") for line in markdown.splitlines())
     backend.close()

@@ -24,6 +24,7 @@ import duckdb
 from sqlglot import exp
 
 from agent.telemetry.errors import QueryError, TelemetryUnavailableError
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.athena_tables import (
     ALB_COLUMNS,
     alb_select_sql,
@@ -53,7 +54,7 @@ def _none_readable(database: str, table: str, unreadable: list[tuple[Path, str]]
     path, reason = unreadable[0]
     return (
         f"could not load the bundle's athena data for {database}.{table}: none "
-        f"of its {len(unreadable)} file(s) could be read (first: {path.name}: {reason})"
+        f"of its {len(unreadable)} file(s) could be read (first: {one_visible_line(path.name)}: {reason})"
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from agent.redact import redact
 from agent.telemetry.bundle import open_text
+from agent.telemetry.inert_text import one_visible_line
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def load_json_files(
     if files and len(unreadable) == len(files):
         path, reason = unreadable[0]
         raise SourceUnreadableError(
-            f"none of the {len(files)} {what} file(s) could be read (first: {path.name}: {reason})"
+            f"none of the {len(files)} {what} file(s) could be read (first: {one_visible_line(path.name)}: {reason})"
         )
     return unreadable
 

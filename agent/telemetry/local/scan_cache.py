@@ -95,10 +95,12 @@ _QUOTED_FILE = re.compile(r'\s*(?:in file )?"/[^"]*"')
 def unreadable_reason(exc: Exception) -> str:
     """Why DuckDB could not read a bundle file, as every note says it: the first line of
     its error, without the "IO Error: " prefix or the file's path, its secrets redacted."""
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     # The note names the file, relative to the bundle; the error's absolute path is this
-    # machine's business ("...: /home/me/..." and "in file \"/home/me/...\"" alike).
-    reason = _QUOTED_FILE.sub("", reason.removeprefix("IO Error: ").split(": /")[0])
+    # machine's business ("...: /home/me/..." and "in file \"/home/me/...\"" alike). The
+    # quoted path goes before the first line is taken: a file name may hold a line break.
+    text = _QUOTED_FILE.sub("", str(exc)).strip()
+    reason = text.splitlines()[0] if text else type(exc).__name__
+    reason = reason.removeprefix("IO Error: ").split(": /")[0]
     if "maximum_object_size" in reason:
         # Imported here: the bundle validator's formats (and their resource catalogue)
         # are only needed on this error path, not by every query.

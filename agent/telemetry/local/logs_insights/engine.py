@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import duckdb
 
 from agent.telemetry.errors import QueryError, TelemetryUnavailableError
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.logs_insights import ast
 from agent.telemetry.local.logs_insights.compiler import (
     Compiled,
@@ -177,7 +178,7 @@ class LogsInsightsEngine:
     def _none_readable(self, files: Sequence[Path]) -> NoReturn:
         path, reason = self.unreadable[0]
         raise TelemetryUnavailableError(
-            f"none of the {len(files)} log file(s) could be read (first: {path.name}: {reason})"
+            f"none of the {len(files)} log file(s) could be read (first: {one_visible_line(path.name)}: {reason})"
         )
 
     # -- catalog ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.scan_cache import unreadable_reason
 from agent.telemetry.types import metric_statistic
 
@@ -68,7 +69,7 @@ def load_series(
     if files and len(unreadable) == len(files):
         path, reason = unreadable[0]
         raise ValueError(
-            f"none of the {len(files)} metrics file(s) could be read ({path.name}: {reason})"
+            f"none of the {len(files)} metrics file(s) could be read ({one_visible_line(path.name)}: {reason})"
         )
     catalog, rows = _catalog(con, files, unreadable)
     con.execute(
