@@ -17,6 +17,7 @@ from typing import IO, Any, Literal
 
 import yaml
 
+from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.instants import Span, as_utc, range_problem
 
 log = logging.getLogger(__name__)
@@ -137,8 +138,8 @@ def list_bundle_files(root: Path) -> BundleFiles:
             found.outside_files.append((file, target))
             log.warning(
                 "skipped %s: it links to %s, outside the bundle",
-                file.relative_to(root).as_posix(),
-                target,
+                one_visible_line(file.relative_to(root).as_posix()),
+                one_visible_line(str(target)),
             )
             continue
         source = _classify(file, root)

@@ -359,3 +359,34 @@ def test_a_forged_file_name_cannot_write_a_heading_into_the_report(bundle: Path)
     markdown = render_markdown(report)
     assert not any(line.startswith("## Root cause") for line in markdown.splitlines())
     backend.close()
+
+
+# ESC ]0;...BEL retitles the terminal window and ESC [2J clears the screen: the loader's
+# warnings go to the terminal of whoever runs `fa2 analyze` on the bundle.
+TERMINAL_ESCAPES = "\x1b]0;pwned\x07\x1b[2J"
+
+
+def test_the_warning_about_an_unreadable_file_shows_its_terminal_escapes_escaped(
+    bundle: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (bundle / "metrics" / f"x{TERMINAL_ESCAPES}y.json").write_text("{not json")
+    backend = LocalBackend(bundle, Settings())
+
+    with caplog.at_level(logging.WARNING):
+        backend.list_metrics()
+
+    assert "\x1b" not in caplog.text and "\x07" not in caplog.text
+    assert "metrics/x\\x1b]0;pwned\\x07\\x1b[2Jy.json: " in caplog.text
+    backend.close()
+
+
+def test_the_warning_about_a_link_out_of_the_bundle_shows_its_terminal_escapes_escaped(
+    bundle: Path, host_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (bundle / "logs" / f"out{TERMINAL_ESCAPES}.jsonl").symlink_to(host_file)
+
+    with caplog.at_level(logging.WARNING):
+        load_bundle(bundle)
+
+    assert "\x1b" not in caplog.text and "\x07" not in caplog.text
+    assert "skipped logs/out\\x1b]0;pwned\\x07\\x1b[2J.jsonl: it links to" in caplog.text

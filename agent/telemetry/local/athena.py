@@ -285,7 +285,9 @@ class AthenaEngine:
                 reason = unreadable_reason(exc)
                 self._unreadable.append((path, reason))
                 # Said by the notes (`unreadable_read_by`, the backend's `load_notes`).
-                log.info("skipped unreadable %s file %s: %s", what, path, reason)
+                log.info(
+                    "skipped unreadable %s file %s: %s", what, one_visible_line(str(path)), reason
+                )
         return readable
 
     def table_schemas(self) -> list[TableSchema]:

@@ -84,7 +84,9 @@ def _load_each(
         except UNREADABLE as exc:
             reason = _reason(exc)
             unreadable.append((path, reason))
-            log.warning("skipped unreadable %s file %s: %s", what, path, reason)
+            log.warning(
+                "skipped unreadable %s file %s: %s", what, one_visible_line(str(path)), reason
+            )
 
 
 def _parse_bytes(path: Path, loads: Callable[[bytes], Any]) -> Any:
@@ -97,10 +99,10 @@ def _parse_bytes(path: Path, loads: Callable[[bytes], Any]) -> Any:
 
 
 def _reason(exc: BaseException) -> str:
-    """Why a file was skipped, its secrets redacted: the error may quote the file's data
-    ("invalid literal for int() with base 10: 'DB_PASSWORD=...'"), and the reason reaches the
-    briefing, the report and the terminal."""
-    return redact(_plain_reason(exc))
+    """Why a file was skipped, its secrets redacted and on one visible line: the error may
+    quote the file's data ("invalid literal for int() with base 10: 'DB_PASSWORD=...'"), and
+    the reason reaches the briefing, the report and the terminal."""
+    return one_visible_line(redact(_plain_reason(exc)))
 
 
 def _plain_reason(exc: BaseException) -> str:

@@ -109,7 +109,7 @@ def unreadable_reason(exc: Exception) -> str:
         return too_long_line_reason()
     # DuckDB quotes the value it could not read ('Failed to cast value to numerical:
     # "DB_PASSWORD=..."'): the reason reaches the briefing, the report and the terminal.
-    return redact(reason)
+    return one_visible_line(redact(reason))
 
 
 def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost: str) -> str:

@@ -173,7 +173,7 @@ class LogsInsightsEngine:
         reason = unreadable_reason(exc)
         self.unreadable.append((path, reason))
         # Said by `data_notes` (the CLI prints them, reports carry them), not logged twice.
-        log.info("skipped unreadable log file %s: %s", path, reason)
+        log.info("skipped unreadable log file %s: %s", one_visible_line(str(path)), reason)
 
     def _none_readable(self, files: Sequence[Path]) -> NoReturn:
         path, reason = self.unreadable[0]
