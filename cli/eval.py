@@ -67,7 +67,10 @@ def eval_command(
     from evals.reports import render_markdown, write_outputs
     from evals.runner import ModelName, ScenarioDirError, ScenarioRun, discover, run_suite
 
+    from cli.analyze import _check_out
+
     console = Console(stderr=True)
+    _check_out(out)  # a folder that cannot be written is refused before minutes of runs
     model_kind, model_id = _split(model, "--model", ("baseline", "bedrock"))
     judge_kind, judge_id = _split(judge, "--judge", ("rules", "bedrock"))
     model_name: ModelName = "bedrock" if model_kind == "bedrock" else "baseline"
@@ -121,7 +124,12 @@ def eval_command(
     regressions = gate.regressions(results.summary, baseline.summary) if baseline else []
     changes = gate.scenario_changes(results, baseline) if baseline else []
     markdown = render_markdown(suite, changes, regressions)
-    paths = write_outputs(suite, out, markdown)
+    try:
+        paths = write_outputs(suite, out, markdown)
+    except OSError as exc:  # the runs are done: their summary goes to stdout, not lost
+        typer.echo(markdown)
+        console.print(f"[red]error:[/red] --out {out}: could not write the results: {exc}")
+        raise typer.Exit(1) from exc
     s = results.summary
     console.print(
         f"root cause {s.root_cause_accuracy:.0%} · category {s.category_accuracy:.0%} · evidence recall "

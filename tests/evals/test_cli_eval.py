@@ -89,3 +89,26 @@ def test_bad_options_get_a_specific_message_not_a_traceback(
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_out_that_is_a_file_is_refused_before_any_scenario_runs(tmp_path: Path) -> None:
+    a_file = tmp_path / "eval-out"
+    a_file.write_text("last week's notes\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "--only", "dynamodb-throttling", "--out", str(a_file)])
+
+    assert result.exit_code == 2
+    assert f"--out {a_file}: is a file, not a folder" in result.stderr
+    assert "pass dynamodb-throttling" not in result.output  # refused before running
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.eval
+def test_results_that_cannot_be_written_are_printed_not_lost(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    (out / "results.json").mkdir(parents=True)  # writing results.json fails after the runs
+    result = runner.invoke(app, ["eval", "--only", "dynamodb-throttling", "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert "could not write the results" in result.stderr
+    assert "| dynamodb-throttling |" in result.stdout
+    assert result.exception is None or isinstance(result.exception, SystemExit)
