@@ -62,12 +62,11 @@ def eval_command(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from agent.config import SettingsError, load_settings
+    from cli.analyze import _check_out
     from evals import gate
     from evals.insight_eval import InsightCasesError, load_cases, run_insight_eval
     from evals.reports import render_markdown, write_outputs
     from evals.runner import ModelName, ScenarioDirError, ScenarioRun, discover, run_suite
-
-    from cli.analyze import _check_out
 
     console = Console(stderr=True)
     _check_out(out)  # a folder that cannot be written is refused before minutes of runs
