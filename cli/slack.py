@@ -19,7 +19,12 @@ slack_app_cli = typer.Typer(
 
 @slack_app_cli.command()
 def serve(
-    port: int = typer.Option(3000, help="HTTP port; Slack posts to http://HOST:PORT/slack/events"),
+    port: int = typer.Option(
+        3000,
+        min=0,  # 0: any free port (the URL printed says which)
+        max=65535,
+        help="HTTP port; Slack posts to http://HOST:PORT/slack/events",
+    ),
     host: str = typer.Option(
         "127.0.0.1", help="Interface to bind (0.0.0.0 behind a tunnel or proxy)"
     ),

@@ -91,3 +91,16 @@ def test_socket_mode_needs_an_app_token(fake_slack: FakeSlack) -> None:
         timeout=30,
     )
     assert done.returncode == 2 and "SLACK_APP_TOKEN" in done.stderr
+
+
+def test_a_port_beyond_65535_is_a_usage_error_not_a_traceback(fake_slack: FakeSlack) -> None:
+    done = subprocess.run(
+        [FA2, "slack", "serve", "--port", "99999"],
+        env=_env(fake_slack),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert "Invalid value for '--port'" in done.stderr and "65535" in done.stderr
+    assert "Traceback" not in done.stderr
