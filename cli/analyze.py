@@ -312,7 +312,7 @@ def analyze(
     if window is not None and bundle is None:
         _refuse_future(window)  # before describing the alarm in AWS
 
-    from agent.service import build_backend, investigate
+    from agent.service import build_backend, investigate, new_thread_id
     from agent.telemetry.bundle import BundleError
 
     try:
@@ -325,10 +325,19 @@ def analyze(
     if bundle is not None and settings.telemetry.log_groups:
         _note_log_groups_outside(backend, settings.telemetry.log_groups)
     progress = Progress()
+    thread = thread or new_thread_id()  # known here, so that Ctrl-C can name it
     try:
         report = investigate(
             incident, settings=settings, backend=backend, thread_id=thread, on_progress=progress
         )
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo(
+            f"interrupted: thread {thread} keeps the evidence gathered so far; "
+            f'fa2 ask --thread {thread} "your question" answers from it',
+            err=True,
+        )
+        raise typer.Exit(130) from None
     except Exception as exc:
         progress.close()
         raise _failure("the investigation", exc) from exc

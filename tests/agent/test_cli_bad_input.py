@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -286,3 +287,33 @@ def test_an_unknown_thread_in_the_memory_checkpointer_explains_why(
         "no investigation thread 'fa2-0123456789ab' in the memory checkpointer (it keeps "
         "threads only inside one process; use FA2_CHECKPOINT_BACKEND=sqlite",
     )
+
+
+def test_ctrl_c_mid_investigation_names_the_thread_that_keeps_its_evidence(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agent.service
+
+    investigate = agent.service.investigate
+
+    def interrupted_after_triage(incident: Any, *, on_progress: Any, **kwargs: Any) -> Any:
+        def progress(event: Any) -> None:
+            on_progress(event)
+            if event.message.startswith("step 2"):
+                raise KeyboardInterrupt  # the user pressed Ctrl-C
+
+        return investigate(incident, on_progress=progress, **kwargs)
+
+    monkeypatch.setattr("agent.service.investigate", interrupted_after_triage)
+    result = fa2(
+        "analyze", "--bundle", str(bundle), "--model", "baseline", "--thread", "fa2-ctrlc0000001"
+    )
+    assert_clean_error(result, 130, "interrupted: thread fa2-ctrlc0000001 keeps the evidence")
+    assert 'fa2 ask --thread fa2-ctrlc0000001 "your question"' in result.stderr
+
+    monkeypatch.setattr("agent.service.investigate", investigate)
+    answer = fa2("ask", "--thread", "fa2-ctrlc0000001", "What changed?", "--format", "json")
+    assert answer.exit_code == 0, answer.output
+    followed = json.loads(answer.stdout)
+    assert followed["investigation_unfinished"] is True
+    assert followed["evidence"]  # triage's evidence was kept
