@@ -251,7 +251,14 @@ def ask(
     values = thread_values(thread_id, settings)
     if values.incident is None:
         where = {
-            "sqlite": f" at {settings.checkpoints.path}",
+            "sqlite": f" at {Path(settings.checkpoints.path).resolve()}"
+            + (
+                ""
+                if Path(settings.checkpoints.path).is_absolute()
+                # The default path is relative: `fa2 ask` from another folder reads another file.
+                else " (FA2_CHECKPOINT_PATH is relative to the current folder: ask from the "
+                "folder fa2 analyze ran in, or set FA2_CHECKPOINT_PATH to an absolute path)"
+            ),
             "dynamodb": f" table {settings.checkpoints.dynamodb_table}",
             # The memory checkpointer lives and dies with one process: a CLI `ask` never finds
             # what a previous `fa2 analyze` left there.

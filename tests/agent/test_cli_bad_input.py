@@ -317,3 +317,18 @@ def test_ctrl_c_mid_investigation_names_the_thread_that_keeps_its_evidence(
     followed = json.loads(answer.stdout)
     assert followed["investigation_unfinished"] is True
     assert followed["evidence"]  # triage's evidence was kept
+
+
+def test_ask_from_another_folder_with_the_default_checkpoints_says_where_it_looked_and_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FA2_CHECKPOINT_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)  # not the folder `fa2 analyze` ran in
+    result = fa2("ask", "--thread", "fa2-0123456789ab", "why?")
+    assert_clean_error(
+        result,
+        2,
+        f"in the sqlite checkpointer at {tmp_path.resolve() / '.fa2' / 'checkpoints.sqlite'} "
+        "(FA2_CHECKPOINT_PATH is relative to the current folder: ask from the folder fa2 analyze "
+        "ran in, or set FA2_CHECKPOINT_PATH to an absolute path)",
+    )
