@@ -251,10 +251,11 @@ def _failure(what: str, exc: Exception) -> typer.Exit:
     """An investigation or follow-up that could not finish: configuration problems are the
     user's to fix (exit 2), the rest named by their cause (exit 1)."""
     from agent.checkpoints import CheckpointConfigError
+    from agent.memory.sqlite import MemoryConfigError
     from agent.telemetry.base import TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError
 
-    if isinstance(exc, CheckpointConfigError | BundleError):
+    if isinstance(exc, CheckpointConfigError | MemoryConfigError | BundleError):
         return _fail(str(exc))
     if isinstance(exc, TelemetryUnavailableError):
         return _fail(f"{what} failed: telemetry unavailable: {exc}", EXIT_FAILED)

@@ -29,6 +29,7 @@ def mcp(
     port: int = typer.Option(8000, min=1, max=65535, help="Port with --http"),
 ) -> None:
     """Run fa2 as an MCP server (stdio unless --http)."""
+    from agent.memory.sqlite import MemoryConfigError
     from agent.telemetry.base import TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError
     from mcp_server import build_server
@@ -40,7 +41,7 @@ def mcp(
         settings = settings.updated(bundle=bundle)
     try:
         server = build_server(settings)
-    except (BundleError, TelemetryUnavailableError) as exc:
+    except (BundleError, TelemetryUnavailableError, MemoryConfigError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     if http:

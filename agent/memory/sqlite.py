@@ -9,17 +9,32 @@ from pathlib import Path
 from agent.memory import PastIncident
 
 
+class MemoryConfigError(ValueError):
+    """The configured incident memory file cannot be used: named with its setting."""
+
+
 class SqliteIncidentMemory:
     def __init__(self, path: Path) -> None:
         path = Path(path).expanduser()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS past_incidents ("
-            "scope TEXT NOT NULL, thread_id TEXT NOT NULL, record TEXT NOT NULL, "
-            "PRIMARY KEY (scope, thread_id))"
-        )
-        self._db.commit()
+        where = f"incident_memory_path {path} (FA2_INCIDENT_MEMORY_PATH)"
+        if path.is_dir():
+            raise MemoryConfigError(
+                f"{where} is a folder; give a file path such as {path}/incidents.sqlite"
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, check_same_thread=False)
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS past_incidents ("
+                "scope TEXT NOT NULL, thread_id TEXT NOT NULL, record TEXT NOT NULL, "
+                "PRIMARY KEY (scope, thread_id))"
+            )
+            self._db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise MemoryConfigError(
+                f"{where}: not a usable SQLite database ({exc}); move the file away, point "
+                "FA2_INCIDENT_MEMORY_PATH elsewhere, or set FA2_INCIDENT_MEMORY=off"
+            ) from exc
         self._lock = threading.Lock()
 
     def save(self, incident: PastIncident) -> None:

@@ -332,3 +332,32 @@ def test_ask_from_another_folder_with_the_default_checkpoints_says_where_it_look
         "(FA2_CHECKPOINT_PATH is relative to the current folder: ask from the folder fa2 analyze "
         "ran in, or set FA2_CHECKPOINT_PATH to an absolute path)",
     )
+
+
+def _memory_file_that_is_not_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    notes = tmp_path / "incidents.sqlite"
+    notes.write_text("on-call notes, saved over the memory file\n" * 100, encoding="utf-8")
+    monkeypatch.setenv("FA2_INCIDENT_MEMORY_PATH", str(notes))
+    return notes
+
+
+def test_incidents_list_names_an_incident_memory_file_that_is_not_a_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = _memory_file_that_is_not_a_database(tmp_path, monkeypatch)
+    result = fa2("incidents", "list")
+    assert_clean_error(
+        result, 2, f"incident_memory_path {notes} (FA2_INCIDENT_MEMORY_PATH): not a usable SQLite"
+    )
+    assert "or set FA2_INCIDENT_MEMORY=off" in result.stderr
+
+
+def test_analyze_refuses_an_incident_memory_folder_before_investigating(
+    bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FA2_INCIDENT_MEMORY_PATH", str(tmp_path))
+    result = fa2("analyze", "--bundle", str(bundle), "--model", "baseline")
+    assert_clean_error(
+        result, 2, f"incident_memory_path {tmp_path} (FA2_INCIDENT_MEMORY_PATH) is a folder"
+    )
+    assert result.stdout == ""

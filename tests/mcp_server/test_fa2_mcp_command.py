@@ -6,6 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
 from mcp import Client, StdioServerParameters
 from typer.testing import CliRunner
 
@@ -39,3 +40,16 @@ def test_a_folder_that_is_not_a_bundle_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["mcp", "--bundle", str(tmp_path)])
     assert result.exit_code == 2
     assert "no incident.yaml" in result.output
+
+
+def test_an_incident_memory_file_that_is_not_a_database_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "incidents.sqlite"
+    notes.write_text("on-call notes, saved over the memory file\n" * 100, encoding="utf-8")
+    monkeypatch.setenv("FA2_INCIDENT_MEMORY_PATH", str(notes))
+    result = CliRunner().invoke(app, ["mcp", "--bundle", str(DEMO_BUNDLE)])
+    assert result.exit_code == 2
+    assert f"incident_memory_path {notes} (FA2_INCIDENT_MEMORY_PATH): not a usable SQLite" in (
+        result.stderr
+    )
