@@ -140,8 +140,9 @@ def answer(
 
 
 def mentioned(arguments: str, settings: Settings) -> bool:
-    """`@fa2 insight QUESTION` is this subcommand only with a question after the word."""
-    return bool(arguments.strip())
+    """`@fa2 insight QUESTION` is this subcommand; so is the bare word, which is answered
+    with the usage (it started a whole investigation of the word "insight")."""
+    return True
 
 
 def on_mention(jobs: Any, arguments: str, *, channel: str, user: str, thread_ts: str) -> Any:
@@ -151,6 +152,11 @@ def on_mention(jobs: Any, arguments: str, *, channel: str, user: str, thread_ts:
         command="/fa2", text=f"{NAME} {arguments}", channel_id=channel, user_id=user, trigger_id=""
     )
     reason = refusal(command, jobs.settings)
+    if reason is None and not parse(arguments).question:
+        reason = (
+            "Ask a question after the word: `@fa2 insight [--days N] QUESTION`, e.g. "
+            "`@fa2 insight top 5 Lambda functions by Duration` (or `/fa2 insight` for the form)."
+        )
     if reason is not None:
         tell(jobs, user=user, channel=channel, thread_ts=thread_ts, text=reason)
         return None

@@ -115,3 +115,17 @@ def test_the_help_names_both_subcommands(driver: Driver) -> None:
 
     help_text = json.dumps(blocks_of(driver.slack.wait_for("chat.postMessage")[0].params))
     assert "/fa2 insight QUESTION" in help_text and "/fa2 findings [days]" in help_text
+
+
+@pytest.mark.parametrize("text", ["insight", "insight --days 3"])
+def test_a_mention_of_insight_without_a_question_is_told_the_usage_not_investigated(
+    driver: Driver, text: str
+) -> None:
+    from tests.slack.payloads import event_callback, mention
+
+    driver.event(event_callback(mention(ALERTS, text, "1772447200.000100")))
+
+    told = driver.slack.wait_for("chat.postEphemeral")[0].params
+    assert told["user"] == ONCALL
+    assert "`@fa2 insight [--days N] QUESTION`" in told["text"]
+    assert driver.slack.of("chat.postMessage") == []  # no investigation of the word "insight"
