@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     import typer
@@ -31,7 +31,25 @@ def main(*, exit_when_queried: bool = False) -> None:
 
 def run() -> None:
     """The `fa2` program (the console script and `python -m cli`)."""
-    main(exit_when_queried=True)
+    try:
+        main(exit_when_queried=True)
+    except KeyboardInterrupt:
+        _interrupted()
+    except RuntimeError as exc:
+        if str(exc) != DUCKDB_INTERRUPTED:
+            raise
+        _interrupted()
+
+
+# What DuckDB raises when Ctrl-C (SIGINT) stops a query it is running.
+DUCKDB_INTERRUPTED = "Query interrupted"
+
+
+def _interrupted() -> NoReturn:
+    # Ctrl-C in a plain query (or while modules load): one line, not a traceback. A typer
+    # command's own Ctrl-C handling (analyze names its thread) runs before this.
+    print("interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 
 def _ran_plain_query(argv: list[str]) -> bool:

@@ -361,3 +361,38 @@ def test_analyze_refuses_an_incident_memory_folder_before_investigating(
         result, 2, f"incident_memory_path {tmp_path} (FA2_INCIDENT_MEMORY_PATH) is a folder"
     )
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "interruption",
+    [KeyboardInterrupt(), RuntimeError("Query interrupted")],  # the latter: DuckDB's, mid-query
+    ids=["between-queries", "inside-duckdb"],
+)
+def test_ctrl_c_in_a_plain_query_is_one_line_and_exit_130(
+    interruption: BaseException,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import cli
+
+    def pressed_ctrl_c(arguments: Any) -> None:
+        raise interruption
+
+    monkeypatch.setattr("cli.query_logs.run_logs_query", pressed_ctrl_c)
+    monkeypatch.setattr("sys.argv", ["fa2", "query", "logs", "stats count(*)", "-b", "incident"])
+    with pytest.raises(SystemExit) as exited:
+        cli.run()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == "interrupted\n"
+
+
+def test_another_runtime_error_is_not_taken_for_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cli
+
+    def broken(arguments: Any) -> None:
+        raise RuntimeError("something else broke")
+
+    monkeypatch.setattr("cli.query_logs.run_logs_query", broken)
+    monkeypatch.setattr("sys.argv", ["fa2", "query", "logs", "stats count(*)", "-b", "incident"])
+    with pytest.raises(RuntimeError, match="something else broke"):
+        cli.run()
