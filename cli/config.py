@@ -7,6 +7,7 @@ import json
 import os
 import tomllib
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -142,6 +143,35 @@ def advice(settings: Settings) -> list[str]:
     return notes
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def storage_problems(settings: Settings) -> list[str]:
+    """SQLite files that every investigation opens and that cannot be used (a folder, a file
+    that is not a database): `fa2 analyze` would refuse them, so `check` says so first."""
+    files = []
+    if settings.checkpoints.backend == "sqlite":
+        files.append(("checkpoint_path", "FA2_CHECKPOINT_PATH", settings.checkpoints.path))
+    if settings.memory.incident_memory == "sqlite":
+        files.append(
+            (
+                "incident_memory_path",
+                "FA2_INCIDENT_MEMORY_PATH",
+                settings.memory.incident_memory_path,
+            )
+        )
+    problems = []
+    for key, env, configured in files:
+        path = Path(configured).expanduser()
+        if path.is_dir():
+            problems.append(f"{key} [{env}]: {path} is a folder; give a file path inside it")
+        elif path.is_file() and path.stat().st_size:
+            with path.open("rb") as handle:
+                if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+                    problems.append(f"{key} [{env}]: {path} is not a SQLite database")
+    return problems
+
+
 @config_app.command("show")
 def show(
     output: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="table or json"),
@@ -156,6 +186,12 @@ def check() -> None:
     from agent.config import config_file
 
     settings = settings_or_exit()
+    problems = storage_problems(settings)
+    if problems:
+        typer.echo("invalid fa2 settings:", err=True)
+        for line in problems:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(EXIT_INVALID)
     source = config_file()
     typer.echo(
         f"fa2 settings are valid (file: {source or 'none'}; model: {settings.investigator.model})."

@@ -106,3 +106,22 @@ def test_settings_that_would_fail_later_are_refused_at_start(
     result = runner.invoke(app, ["config", "check"])
     assert result.exit_code == 2
     assert problem in result.stderr
+
+
+def test_config_check_refuses_sqlite_files_every_investigation_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = tmp_path / "incidents.sqlite"
+    notes.write_text("on-call notes, saved over the memory file\n", encoding="utf-8")
+    monkeypatch.setenv("FA2_CHECKPOINT_PATH", str(tmp_path))
+    monkeypatch.setenv("FA2_INCIDENT_MEMORY_PATH", str(notes))
+
+    result = runner.invoke(app, ["config", "check"])
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "invalid fa2 settings:",
+        f"  checkpoint_path [FA2_CHECKPOINT_PATH]: {tmp_path} is a folder; give a file path "
+        "inside it",
+        f"  incident_memory_path [FA2_INCIDENT_MEMORY_PATH]: {notes} is not a SQLite database",
+    ]
