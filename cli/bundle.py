@@ -103,16 +103,23 @@ def cache(
 
     The cache folder is FA2_CACHE_DIR, else the user cache directory; FA2_BUNDLE_CACHE is
     background (default), inline or off."""
-    from agent.telemetry.local.scan_cache import build_mode, cache_root, clear_cache
+    from agent.telemetry.local.scan_cache import build_mode, cache_root, clear_cache, file_size
 
     root = cache_root()
+    if root.exists() and not root.is_dir():
+        typer.echo(
+            f"error: the cache folder {root} (FA2_CACHE_DIR) is a file: nothing is cached there; "
+            "point FA2_CACHE_DIR at a folder",
+            err=True,
+        )
+        raise typer.Exit(2)
     if clear:
         removed, size = clear_cache(root)
         typer.echo(f"removed {removed} cache file(s), {size:,} bytes, from {root}")
         return
     folder = root / "bundles"
     entries = list(folder.rglob("*.parquet")) if folder.is_dir() else []
-    size = sum(p.stat().st_size for p in entries)
+    size = sum(file_size(p) for p in entries)
     typer.echo(f"{root}: {len(entries)} cached source(s), {size:,} bytes; mode {build_mode()}")
 
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -179,3 +180,32 @@ def test_a_cache_folder_that_cannot_be_written_costs_speed_not_the_answer(
     assert error_count(bundle, BundleCache(bundle)) == (expected, False)
     assert "could not write the logs cache" in caplog.text
     assert "set FA2_CACHE_DIR to a writable folder, or FA2_BUNDLE_CACHE=off" in caplog.text
+
+
+def test_bundle_cache_with_a_cache_dir_that_is_a_file_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_file = tmp_path / "cache"
+    a_file.write_text("", encoding="utf-8")
+    monkeypatch.setenv("FA2_CACHE_DIR", str(a_file))
+    for args in (["bundle", "cache"], ["bundle", "cache", "--clear"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2
+        assert f"the cache folder {a_file} (FA2_CACHE_DIR) is a file" in result.stderr
+    assert a_file.is_file()  # --clear left it alone
+
+
+def test_a_cache_file_renamed_while_it_is_counted_is_not_a_crash(
+    bundle: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    error_count(bundle, BundleCache(bundle))
+    listed = Path.rglob
+
+    def with_a_partial_file_renamed_meanwhile(self: Path, pattern: str) -> Any:
+        yield from listed(self, pattern)
+        yield self / "0123" / f".logs-0123.{os.getpid()}.parquet"  # gone by the time of stat
+
+    monkeypatch.setattr(Path, "rglob", with_a_partial_file_renamed_meanwhile)
+    result = CliRunner().invoke(app, ["bundle", "cache"])
+    assert result.exit_code == 0, result.output
+    assert "cached source(s)" in result.stdout

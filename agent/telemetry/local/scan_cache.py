@@ -84,9 +84,17 @@ def clear_cache(root: Path | None = None) -> tuple[int, int]:
     if not folder.is_dir():
         return 0, 0
     files = [p for p in folder.rglob("*") if p.is_file()]
-    size = sum(p.stat().st_size for p in files)
+    size = sum(file_size(p) for p in files)
     shutil.rmtree(folder, ignore_errors=True)
     return len(files), size
+
+
+def file_size(path: Path) -> int:
+    """Its size; 0 if it is gone (a cache writer renames its partial files into place)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 _QUOTED_FILE = re.compile(r'\s*(?:in file )?"/[^"]*"')
