@@ -91,12 +91,18 @@ def findings_report(
             from agent.findings.markdown import findings_to_markdown
 
             path.write_text(findings_to_markdown(report), encoding="utf-8")
-    except FontNotFoundError as exc:
-        raise _fail(str(exc), EXIT_FAILED) from exc
-    except OSError as exc:
-        raise _fail(
-            f"--out {target}: could not write {path.name}: {exc.strerror or exc}", EXIT_FAILED
-        ) from exc
+    except (FontNotFoundError, OSError) as exc:
+        reason = (
+            str(exc)
+            if isinstance(exc, FontNotFoundError)
+            else f"--out {target}: could not write {path.name}: {exc.strerror or exc}"
+        )
+        if output is FindingsFormat.pdf:  # only the file had it: the report goes to stdout
+            from agent.findings.markdown import findings_to_markdown
+
+            typer.echo(findings_to_markdown(report))
+            reason += " (the report is on stdout as markdown)"
+        raise _fail(reason, EXIT_FAILED) from exc
     typer.echo(f"wrote {path}", err=True)
     typer.echo(report.summary_text(), err=True)
 

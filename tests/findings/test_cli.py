@@ -99,6 +99,22 @@ def test_an_out_that_is_a_file_is_refused_before_any_work(tmp_path: Path) -> Non
     )
 
 
+def test_a_pdf_that_cannot_be_written_leaves_the_report_on_stdout(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "findings-report.pdf").mkdir(parents=True)  # writing the PDF fails
+    result = fa2(
+        "--bundle", LEAKED_KEY, "--model", "baseline", "--format", "pdf", "--out", str(out)
+    )
+    assert_clean_error(
+        result,
+        1,
+        f"--out {out}: could not write findings-report.pdf: Is a directory (the report is on "
+        "stdout as markdown)",
+    )
+    assert result.stdout.startswith("# Security findings report")
+    assert "UnauthorizedAccess:IAMUser/TorIPCaller" in result.stdout
+
+
 class UnreachableAws(FakeBackend):
     name = "aws"
 
