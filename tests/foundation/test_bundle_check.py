@@ -206,7 +206,7 @@ def test_each_injected_fault_is_named_with_file_and_line(bundle: Path, fault: st
     assert report.usable  # the rest of the bundle is still readable
 
 
-def test_truncated_gzip_keeps_what_was_read_and_says_the_rest_is_lost(bundle: Path) -> None:
+def test_a_cut_gzip_counts_no_record_as_the_engines_skip_it_whole(bundle: Path) -> None:
     events = "".join(line + "\n" for line in _lines(bundle / LOGS)) * 200
     compressed = gzip.compress(events.encode("utf-8"))
     (bundle / LOGS).write_bytes(compressed[: len(compressed) // 2])
@@ -214,10 +214,24 @@ def test_truncated_gzip_keeps_what_was_read_and_says_the_rest_is_lost(bundle: Pa
     report = check_bundle(bundle)
 
     logs = next(s for s in report.sources if s.source == "logs")
-    assert logs.records > 0
-    assert [p.file for p in report.errors if "cannot read the rest of the file" in p.message] == [
-        LOGS
+    assert logs.records == 0 and logs.skipped > 0
+    cut = [p for p in report.errors if p.file == LOGS]
+    assert len(cut) == 1 and "cannot be read to its end (" in cut[0].message
+    assert cut[0].message.endswith("fa2's engines skip the whole file")
+
+
+def test_an_empty_gzip_file_is_named_as_the_engines_refuse_it(bundle: Path) -> None:
+    (bundle / "logs" / "empty.jsonl.gz").write_bytes(b"")
+
+    report = check_bundle(bundle)
+
+    assert [(p.file, p.message) for p in report.errors] == [
+        (
+            "logs/empty.jsonl.gz",
+            "an empty file is not a gzip stream; fa2's engines skip the whole file",
+        )
     ]
+    assert report.usable
 
 
 def test_bad_lines_are_skipped_and_good_ones_still_counted(bundle: Path) -> None:
