@@ -188,3 +188,59 @@ def test_an_event_that_is_not_an_alarm_is_ignored_with_the_reason(fake_slack: Fa
 def test_the_alarm_handler_needs_a_report_channel(fake_slack: FakeSlack) -> None:
     with pytest.raises(ValueError, match="FA2_SLACK_REPORT_CHANNEL"):
         run_alarm_event(load_event("eventbridge_metric_alarm.json"), make_settings(fake_slack))
+
+
+# An SNS notification is whatever was published to the topic: name, description and reason
+# written to ping the channel, link out and break a code block.
+HOSTILE_ALARM = "orders-api-5xx <!channel> <@U123ADMIN> <http://evil.example|click> ```"
+
+
+def _mrkdwn_texts(value: Any) -> list[str]:
+    """The text of every mrkdwn object in blocks (where Slack renders links)."""
+    if isinstance(value, dict):
+        own = [value["text"]] if value.get("type") == "mrkdwn" else []
+        return own + [t for v in value.values() for t in _mrkdwn_texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _mrkdwn_texts(v)]
+    return []
+
+
+def test_a_hostile_sns_alarm_notifies_no_one_and_links_nowhere_in_what_fa2_posts(
+    fake_slack: FakeSlack,
+) -> None:
+    from agent.alarm import parse_alarm
+    from tests.slack.mentions import MESSAGE_METHODS, live_mentions, sent_texts
+
+    event = load_event("sns_lambda_alarm.json")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message |= {
+        "AlarmName": HOSTILE_ALARM,
+        "AlarmDescription": "@here <!everyone> see <https://evil.example/runbook|the runbook>",
+        "NewStateReason": "Threshold Crossed <!subteam^S0ONCALL>",
+    }
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    settings = _report_settings(fake_slack)
+    incident = parse_alarm(event, settings)
+    report = ScriptedInvestigator().report.model_copy(update={"title": incident.title})
+
+    result = run_alarm_event(
+        event, settings, investigator=ScriptedInvestigator(report), store=SqliteStore(":memory:")
+    )
+
+    assert result["status"] == "posted"
+    sent = sent_texts(fake_slack.recorder.calls)
+    titles = [
+        f.get("title", "")
+        for c in fake_slack.recorder.of("files.completeUploadExternal")
+        for f in json.loads(c.params["files"])
+    ]
+    for where, text in [*sent.items(), *(("file title", t) for t in titles)]:
+        assert live_mentions(text) == [], where
+    rendered = [
+        text
+        for call in fake_slack.recorder.calls
+        if call.path in MESSAGE_METHODS
+        for text in [str(call.params.get("text", "")), *_mrkdwn_texts(blocks_of(call.params))]
+    ]
+    assert not any("<http://evil.example" in text for text in rendered)  # no live link
+    assert any("&lt;http://evil.example|click&gt;" in text for text in rendered)  # shown as text
