@@ -132,15 +132,16 @@ def start_thread(
 
 def explain_failure(exc: Exception) -> str | None:
     """The message for a failure the user can act on (a missing IAM permission, throttling,
-    a query or period fa2 cannot run, a bad bundle); None for anything else (an error id)."""
+    a query or period fa2 cannot run, a bad bundle); None for anything else (an error id).
+    Plain text: the status message it ends escapes it (escaped here too, `<` showed as `&lt;`)."""
     from agent.insight.period import PeriodError
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError
 
     if isinstance(exc, TelemetryUnavailableError):
-        return f"fa2 could not read the data: {escape_mrkdwn(str(exc))}"
+        return f"fa2 could not read the data: {exc}"
     if isinstance(exc, QueryError | BundleError | PeriodError | ArgumentError):
-        return f"fa2 could not answer: {escape_mrkdwn(str(exc))}"
+        return f"fa2 could not answer: {exc}"
     return None
 
 

@@ -61,3 +61,15 @@ def test_a_query_or_period_fa2_cannot_run_is_told_as_it_is(error: Exception) -> 
 
 def test_anything_else_is_not_explained_and_gets_an_error_id() -> None:
     assert explain_failure(KeyError("Findings")) is None
+
+
+def test_the_status_message_shows_a_failure_quoting_markup_escaped_once() -> None:
+    from slack_app.blocks import status_message
+
+    error = QueryError("Malformed query: expected a number after `<` in SUM(Errors) < <!channel>")
+
+    message = status_message("metrics question", state="⚠️", detail=explain_failure(error) or "")
+
+    text = message.blocks[0]["text"]["text"]
+    assert "&lt; &lt;!channel&gt;" in text and "&amp;lt;" not in text
+    assert "&amp;lt;" not in message.text
