@@ -206,8 +206,10 @@ def report(state: InvestigationState, runtime: Runtime[InvestigationContext]) ->
     if not isinstance(draft, ReportDraft):
         draft = _rule_based_draft(ctx, [*state["messages"], *closing, instruction])
         rule_based = True
+        # pydantic's error spans lines (one per field, and a link): a note is one line
+        why = " ".join(str(result.get("parsing_error")).split())
         notes.append(
-            f"The model's report could not be parsed ({result.get('parsing_error')}); the rule-based "
+            f"The model's report could not be parsed ({why[:300]}); the rule-based "
             "baseline wrote this one from the same evidence."
         )
     if rule_based:

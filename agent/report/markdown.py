@@ -1,11 +1,13 @@
 """Markdown rendering of a `Report` (a pure function). Text that came from telemetry or the
-model is escaped: no HTML, no Slack mentions (`<!channel>`, `<@U123>`), no broken tables."""
+model is escaped: no HTML, no Slack mentions (`<!channel>`, `<@U123>`), no links or images
+whose shown text hides where they go, no terminal control characters, no broken tables."""
 
 from __future__ import annotations
 
 import re
 
 from agent.report import Evidence, Report
+from agent.telemetry.inert_text import visible_lines
 
 _HEADINGS = {
     "en": {
@@ -61,6 +63,19 @@ def _escape_html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# `[text](url)`, `![alt](url)` and a reference definition `[ref]: url` (which would also turn
+# a plain `[E3]` into a link) are what make a link whose shown text is not its target, so a
+# log line quoted in the report could offer "[Restore the table](https://evil)". A backslash
+# before the `(` or `:` leaves the text as written and makes no link; a bare URL stays (GitHub
+# links it, showing the URL itself, as the evidence's real request URLs are). A `]` already
+# escaped (after an odd run of backslashes) opens nothing and is left alone.
+_LINK_TARGET = re.compile(r"(?<!\\)((?:\\\\)*)\](?=[(:])")
+
+
+def _defuse_links(text: str) -> str:
+    return _LINK_TARGET.sub(lambda m: m.group(1) + "]\\", text)
+
+
 def _split_code_spans(text: str) -> list[tuple[str, bool]]:
     """`text` as (segment, is_code_span) pieces, found as CommonMark finds them: a backtick
     run opens a span only if a later run of the same length closes it, and a backslash-escaped
@@ -99,15 +114,18 @@ def escape(text: str) -> str:
     blank line ends a paragraph (and any span) in markdown, so a span across lines could
     leave text that a renderer reads as HTML unescaped."""
     return "\n".join(
-        "".join(piece if code else _escape_html(piece) for piece, code in _split_code_spans(line))
-        for line in _defuse_mentions(text).split("\n")
+        "".join(
+            piece if code else _defuse_links(_escape_html(piece))
+            for piece, code in _split_code_spans(line)
+        )
+        for line in _defuse_mentions(visible_lines(text)).split("\n")
     )
 
 
 def code_span(text: str) -> str:
     """`text` shown literally as one inline code span on one line: fenced with more
     backticks than it contains, mentions defused, no HTML escaping (none is needed)."""
-    content = _defuse_mentions(" ".join(text.split("\n")))
+    content = _defuse_mentions(visible_lines(" ".join(text.split("\n"))))
     longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
     fence = "`" * (longest + 1)
     if content.startswith("`") or content.endswith("`"):

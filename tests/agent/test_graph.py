@@ -262,3 +262,34 @@ def test_query_cost_uses_the_list_prices_as_athena_and_logs_insights_bill_them(
     )
     # Logs Insights: 50 MB scanned at $0.005 per GB.
     assert costs["run_logs_insights_query"] == pytest.approx(50e6 / 1e9 * 0.005)
+
+
+def test_the_note_of_an_unparsable_report_is_one_line_however_long_the_error(
+    settings: Settings,
+) -> None:
+    import pydantic
+
+    from agent.report.draft import ReportDraft
+
+    try:
+        ReportDraft.model_validate({"summary": 3, "hypotheses": "x"})
+    except pydantic.ValidationError as exc:
+        error = exc
+    assert "\n" in str(error)
+
+    class Garbled(ScriptedChatModel):
+        def with_structured_output(self, schema, *, include_raw=False, **kwargs):  # type: ignore[no-untyped-def]
+            from langchain_core.messages import AIMessage
+            from langchain_core.runnables import RunnableLambda
+
+            raw = AIMessage(content="{}")
+            return RunnableLambda(lambda _: {"raw": raw, "parsed": None, "parsing_error": error})
+
+    report = investigate(
+        incident(),
+        settings=settings,
+        backend=FakeBackend(),
+        chat_model=Garbled(turns=[ai(content="Enough.")]),
+    )
+    note = next(n for n in report.notes if "could not be parsed" in n)
+    assert "\n" not in note and "validation error" in note and len(note) < 450

@@ -72,3 +72,37 @@ def test_a_span_across_a_blank_line_does_not_shield_html() -> None:
 def test_slack_mentions_are_defused_inside_code_spans_too() -> None:
     assert escape("`<!channel> <@U024BE7LH>` @here") == "`‹!channel› ‹@U024BE7LH›` @\u200bhere"
     assert code_span("filter @message like /<!here>/") == "`filter @message like /‹!here›/`"
+
+
+def test_a_quoted_log_line_cannot_offer_a_link_that_hides_its_target() -> None:
+    line = (
+        "ERROR [Restore the orders table](https://evil.example/fix) "
+        "![pixel](https://evil.example/p.png)"
+    )
+    markdown = escape(line)
+    assert "](" not in markdown
+    assert "[Restore the orders table]\\(https://evil.example/fix)" in markdown
+
+
+def test_a_reference_definition_in_the_data_cannot_turn_citations_into_links() -> None:
+    report = _report(
+        summary="PutItem was throttled [E1].",
+        notes=["[E1]: https://evil.example/phish"],
+    )
+    markdown = render_markdown(report)
+    assert "]: https://evil" not in markdown and "[E1]\\: https://evil.example/phish" in markdown
+
+
+def test_citations_and_code_spans_keep_their_brackets_as_written() -> None:
+    assert escape("throttled [E3] after `arr[0](x)`") == "throttled [E3] after `arr[0](x)`"
+
+
+def test_control_characters_from_the_data_reach_no_terminal() -> None:
+    markdown = render_markdown(_report(summary="ok\x1b]0;pwned\x07\x1b[2J done\r\nnext\tline"))
+    assert "\x1b" not in markdown and "\x07" not in markdown and "\r" not in markdown
+    assert "ok\\x1b]0;pwned\\x07\\x1b[2J done\\r\nnext\tline" in markdown
+
+
+def test_an_escaped_bracket_is_left_alone_and_an_escaped_backslash_does_not_shield_a_link() -> None:
+    assert escape("\\[click\\](x)") == "\\[click\\](x)"
+    assert escape("[click\\\\](https://evil.example)") == "[click\\\\]\\(https://evil.example)"
