@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from agent.redact import redact
 from agent.telemetry.bundle import open_text
 from agent.telemetry.inert_text import one_visible_line
 
@@ -102,6 +101,8 @@ def _reason(exc: BaseException) -> str:
     """Why a file was skipped, its secrets redacted and on one visible line: the error may
     quote the file's data ("invalid literal for int() with base 10: 'DB_PASSWORD=...'"), and
     the reason reaches the briefing, the report and the terminal."""
+    from agent.redact import redact  # the error path only
+
     return one_visible_line(redact(_plain_reason(exc)))
 
 

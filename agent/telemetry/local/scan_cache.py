@@ -39,7 +39,6 @@ from typing import IO, Any, Literal
 
 import duckdb
 
-from agent.redact import redact
 from agent.telemetry.errors import QueryError
 from agent.telemetry.inert_text import one_visible_line
 from agent.telemetry.local.hardening import harden
@@ -129,6 +128,14 @@ def unreadable_note(label: str, path: Path, reason: str, root: Path | None, lost
     # and no secret (a reason recorded in a cache entry by an older fa2 was not redacted).
     where, reason = one_visible_line(where), one_visible_line(redact(reason))
     return f"{label}: {where} could not be read ({reason}); its {lost} missing from every result"
+
+
+def redact(text: str) -> str:
+    """`agent.redact.redact`, imported on the error path only: a query that reads every file
+    never pays for its patterns (a cached query's whole budget is ~0.3 s over the interpreter)."""
+    from agent.redact import redact as redact_secrets
+
+    return redact_secrets(text)
 
 
 def _sql_string(value: str) -> str:
