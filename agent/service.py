@@ -36,6 +36,7 @@ from agent.state import InvestigationState, ThreadValues
 from agent.telemetry.base import TelemetryBackend, TelemetryUnavailableError
 from agent.telemetry.bundle import BundleError, load_manifest
 from agent.telemetry.inert_text import one_visible_line
+from agent.telemetry.instants import ranges_overlap
 from agent.telemetry.limits import MAX_LOG_GROUPS
 
 if TYPE_CHECKING:
@@ -357,9 +358,7 @@ def insight_from_settings(
         bundle_window = load_manifest(Path(settings.telemetry.bundle).expanduser().resolve()).window
     if start is not None and end is not None:
         period = checked_period(start, end, zone)
-        if bundle_window is not None and (
-            period.end <= bundle_window.start or period.start >= bundle_window.end
-        ):
+        if bundle_window is not None and not ranges_overlap(period, bundle_window):
             raise PeriodError(
                 f"the period {period.label()} is outside the bundle's window "
                 f"{bundle_window.label()}: the bundle holds no metrics there"

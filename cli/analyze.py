@@ -182,13 +182,12 @@ def _incident(
     from agent.service import incident_from_alarm_name
     from agent.telemetry.base import QueryError, TelemetryUnavailableError
     from agent.telemetry.bundle import BundleError, load_bundle
+    from agent.telemetry.instants import ranges_overlap
 
     try:
         if bundle is not None:
             loaded = load_bundle(bundle)
-            if window is not None and (
-                window.end <= loaded.window.start or window.start >= loaded.window.end
-            ):
+            if window is not None and not ranges_overlap(window, loaded.window):
                 raise _fail(
                     f"--start/--end {window.label()} is outside the bundle's window "
                     f"{loaded.window.label()}: the bundle holds no telemetry there"

@@ -110,7 +110,7 @@ def run_logs_query(arguments: LogsQueryArguments) -> None:
     problem = instants.range_problem(time_range.start, time_range.end)
     if problem is not None:
         fail(f"invalid time range: {problem}")
-    if time_range.end <= window.start or time_range.start >= window.end:
+    if not instants.ranges_overlap(time_range, window):
         note(
             f"{time_range.label()} is outside the bundle's window {window.label()}: expect no data"
         )

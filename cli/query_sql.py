@@ -72,6 +72,7 @@ def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRa
     from pydantic import ValidationError
 
     from agent.incident import TimeRange
+    from agent.telemetry.instants import ranges_overlap
 
     bundle_window = backend.bundle.window
     try:
@@ -81,7 +82,7 @@ def _window(backend: LocalBackend, start: str | None, end: str | None) -> TimeRa
         )
     except ValidationError as exc:
         _fail(f"invalid time range: {range_problem(exc)}")
-    if window.end <= bundle_window.start or window.start >= bundle_window.end:
+    if not ranges_overlap(window, bundle_window):
         _note(
             f"{window.label()} is outside the bundle's window {bundle_window.label()}: "
             "expect no data"

@@ -35,6 +35,7 @@ from agent.incident import Incident, TimeRange
 from agent.report.markdown import render_markdown
 from agent.telemetry.base import QueryError, TelemetryBackend, TelemetryUnavailableError
 from agent.telemetry.bundle import BundleError, load_bundle
+from agent.telemetry.instants import ranges_overlap
 from mcp_server.session import ToolSession
 
 INSTRUCTIONS = (
@@ -108,9 +109,7 @@ def _incident(
                 raise ToolError(
                     "give both start and end to override the bundle's window, or neither"
                 )
-            if window is not None and (
-                window.end <= loaded.window.start or window.start >= loaded.window.end
-            ):
+            if window is not None and not ranges_overlap(window, loaded.window):
                 raise ToolError(
                     f"start/end {window.label()} is outside the bundle's window "
                     f"{loaded.window.label()}: the bundle holds no telemetry there"

@@ -43,5 +43,11 @@ def range_problem(start: datetime, end: datetime) -> str | None:
     return None
 
 
+def ranges_overlap(a: TimeSpan, b: TimeSpan) -> bool:
+    """Whether the [start, end) ranges `a` and `b` share an instant (a range outside the
+    bundle's window finds no data there)."""
+    return a.start < b.end and b.start < a.end
+
+
 def range_label(start: datetime, end: datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M:%S}Z – {end:%Y-%m-%d %H:%M:%S}Z"
